@@ -1,0 +1,87 @@
+internal import COpenSSL
+import Foundation
+
+/// The outcome of checking one SignerInfo's signature value against a certificate's public key.
+public enum SignatureValueCheck: Hashable, Sendable {
+    case valid
+    /// The bytes do not verify with this key.
+    case invalid(String)
+    /// OpenSSL cannot compute this algorithm (GOST 34.310...), so nothing can be said.
+    case unsupported(String)
+}
+
+extension CMSSignedData {
+    /// Verifies SignerInfo `signer`'s signature value with `certificate`'s public key.
+    ///
+    /// With signed attributes, the signature covers their DER as received, re-tagged SET OF (RFC 5652 § 5.4),
+    /// so signatures from producers that do not sort attributes still verify. Without them, the signature
+    /// covers the content digest, which the caller computes (`contentDigest`).
+    public func verifySignatureValue(of signer: CMSSignerInfo, with certificate: Certificate, contentDigest: Data?) -> SignatureValueCheck {
+        defer { OpenSSLErrorQueue.clear() }
+        if OIDNames.isKazakhGOST(signer.signatureAlgorithmOID) || OIDNames.isKazakhGOST(signer.digestAlgorithmOID)
+            || OIDNames.isKazakhGOST(certificate.publicKeyAlgorithmOID)
+        {
+            return .unsupported("GOST 34.310 signatures cannot be verified with OpenSSL (algorithm \(OIDNames.name(signer.signatureAlgorithmOID)))")
+        }
+        guard let digest = signer.digestAlgorithm else {
+            return .unsupported("unsupported digest algorithm \(OIDNames.name(signer.digestAlgorithmOID))")
+        }
+        guard let key = X509_get0_pubkey(certificate.pointer) else {
+            return .unsupported("the signer certificate's public key (\(certificate.publicKeyAlgorithmOID)) cannot be used by OpenSSL")
+        }
+        if signer.signatureAlgorithmOID == "1.2.840.113549.1.1.10" {
+            return verifyWithOpenSSLCMS(signer: signer, certificate: certificate)
+        }
+        if signer.hasSignedAttributes {
+            guard let signedBytes = try? layout?.signedAttributesForVerification(signerIndex: signer.index) else {
+                return verifyWithOpenSSLCMS(signer: signer, certificate: certificate)
+            }
+            return Self.verify(signature: signer.signatureValue, over: signedBytes, digest: digest, key: key)
+        }
+        guard let contentDigest else { return .invalid("no content to check the signature against") }
+        return Self.verify(signature: signer.signatureValue, overDigest: contentDigest, digest: digest, key: key)
+    }
+
+    static func verify(signature: Data, over message: [UInt8], digest: DigestAlgorithm, key: OpaquePointer) -> SignatureValueCheck {
+        guard let context = EVP_MD_CTX_new() else { return .invalid("cannot allocate a verification context") }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestVerifyInit(context, nil, digest.evp, nil, key) == 1 else {
+            return .unsupported("OpenSSL cannot verify \(digest.rawValue) signatures with this key: \(OpenSSLErrorQueue.drain().last ?? "")")
+        }
+        let result = signature.withUnsafeBytes { signatureBytes in
+            message.withUnsafeBufferPointer { messageBytes in
+                EVP_DigestVerify(
+                    context, signatureBytes.bindMemory(to: UInt8.self).baseAddress, signatureBytes.count,
+                    messageBytes.baseAddress, messageBytes.count)
+            }
+        }
+        return result == 1 ? .valid : .invalid("the signature value does not verify with the signer's public key")
+    }
+
+    /// RFC 5652 § 5.6 without signed attributes: the signature is over the content digest itself.
+    static func verify(signature: Data, overDigest contentDigest: Data, digest: DigestAlgorithm, key: OpaquePointer) -> SignatureValueCheck {
+        guard let context = EVP_PKEY_CTX_new(key, nil) else { return .invalid("cannot allocate a verification context") }
+        defer { EVP_PKEY_CTX_free(context) }
+        guard EVP_PKEY_verify_init(context) == 1, EVP_PKEY_CTX_set_signature_md(context, digest.evp) == 1 else {
+            return .unsupported("OpenSSL cannot verify \(digest.rawValue) signatures with this key")
+        }
+        let result = signature.withUnsafeBytes { signatureBytes in
+            contentDigest.withUnsafeBytes { digestBytes in
+                EVP_PKEY_verify(
+                    context, signatureBytes.bindMemory(to: UInt8.self).baseAddress, signatureBytes.count,
+                    digestBytes.bindMemory(to: UInt8.self).baseAddress, digestBytes.count)
+            }
+        }
+        return result == 1 ? .valid : .invalid("the signature value does not verify with the signer's public key")
+    }
+
+    /// OpenSSL's own SignerInfo verification, for parameterised algorithms such as RSASSA-PSS.
+    private func verifyWithOpenSSLCMS(signer: CMSSignerInfo, certificate: Certificate) -> SignatureValueCheck {
+        // A private copy: CMS_SignerInfo_set1_signer_cert mutates the SignerInfo.
+        guard let copy = try? CMSSignedData(encoded), let info = copy.signerInfoPointer(at: signer.index) else {
+            return .invalid("cannot re-read the SignerInfo")
+        }
+        CMS_SignerInfo_set1_signer_cert(info, certificate.pointer)
+        return CMS_SignerInfo_verify(info) == 1 ? .valid : .invalid("the signature value does not verify with the signer's public key")
+    }
+}

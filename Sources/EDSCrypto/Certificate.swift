@@ -1,0 +1,274 @@
+internal import COpenSSL
+import Foundation
+
+/// An X.509 certificate (RFC 5280), owning its OpenSSL `X509` handle.
+public final class Certificate: @unchecked Sendable, Hashable, CustomStringConvertible {
+    /// X509*; immutable after construction, so sharing across threads is safe.
+    let pointer: OpaquePointer
+
+    /// Takes ownership of one reference to `pointer`.
+    init(taking pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    /// Adds a reference to `pointer` (for certificates borrowed from OpenSSL structures).
+    init(retaining pointer: OpaquePointer) {
+        X509_up_ref(pointer)
+        self.pointer = pointer
+    }
+
+    deinit { X509_free(pointer) }
+
+    /// One certificate from DER bytes.
+    public convenience init(derEncoded der: Data) throws {
+        OpenSSLRuntime.ensureInitialized()
+        let parsed: OpaquePointer? = der.withUnsafeBytes { raw in
+            guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base
+            let certificate = d2i_X509(nil, &cursor, raw.count)
+            // Trailing bytes mean this was not (only) a certificate.
+            if let certificate, cursor != base + raw.count {
+                X509_free(certificate)
+                return nil
+            }
+            return certificate
+        }
+        guard let parsed else { throw CryptoError.malformed("not a DER-encoded X.509 certificate") }
+        self.init(taking: parsed)
+    }
+
+    /// Every certificate in a file's bytes: one DER certificate, or any number of PEM blocks.
+    public static func parseAll(_ data: Data) throws -> [Certificate] {
+        OpenSSLRuntime.ensureInitialized()
+        if PEM.looksLikePEM(data) {
+            let bio = try MemoryBIO(data)
+            var certificates: [Certificate] = []
+            while let certificate = PEM_read_bio_X509(bio.pointer, nil, nil, nil) {
+                certificates.append(Certificate(taking: certificate))
+            }
+            OpenSSLErrorQueue.clear()  // the loop always ends on "no start line"
+            if certificates.isEmpty { throw CryptoError(.malformedInput, "no PEM certificate found") }
+            return certificates
+        }
+        return [try Certificate(derEncoded: data)]
+    }
+
+    public var derEncoded: Data {
+        var out: UnsafeMutablePointer<UInt8>?
+        let length = i2d_X509(pointer, &out)
+        guard length > 0, let out else { return Data() }
+        defer { eds_openssl_free(out) }
+        return Data(bytes: out, count: Int(length))
+    }
+
+    public var pemEncoded: String {
+        guard let bio = try? MemoryBIO() else { return "" }
+        PEM_write_bio_X509(bio.pointer, pointer)
+        return String(decoding: bio.contents, as: UTF8.self)
+    }
+
+    public var subject: DistinguishedName { DistinguishedName(name: X509_get_subject_name(pointer)) }
+    public var issuer: DistinguishedName { DistinguishedName(name: X509_get_issuer_name(pointer)) }
+
+    /// Serial number in upper-case hex, as certification centres print it.
+    public var serialNumberHex: String { ASN1Conversions.integerHex(X509_get0_serialNumber(pointer)) }
+
+    public var notBefore: Date { ASN1Conversions.date(X509_get0_notBefore(pointer)) ?? .distantPast }
+    public var notAfter: Date { ASN1Conversions.date(X509_get0_notAfter(pointer)) ?? .distantPast }
+
+    public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+
+    public var sha256Fingerprint: Data { Digest.sha256(derEncoded) }
+
+    /// keyUsage bits by their RFC 5280 names, in bit order.
+    public var keyUsage: [KeyUsage] {
+        let bits = X509_get_key_usage(pointer)
+        // UINT32_MAX means "no keyUsage extension": any usage.
+        guard bits != UInt32.max else { return [] }
+        return KeyUsage.allCases.filter { bits & $0.openSSLBit != 0 }
+    }
+
+    public var hasKeyUsageExtension: Bool { X509_get_key_usage(pointer) != UInt32.max }
+
+    /// extendedKeyUsage purposes as dotted OIDs, in certificate order.
+    public var extendedKeyUsage: [String] {
+        guard let raw = X509_get_ext_d2i(pointer, NID_ext_key_usage, nil, nil) else { return [] }
+        let usages = OpaquePointer(raw)
+        defer { eds_extended_key_usage_free(usages) }
+        return (0..<eds_sk_ASN1_OBJECT_num(usages)).map { ASN1Conversions.oid(eds_sk_ASN1_OBJECT_value(usages, $0)) }
+    }
+
+    /// certificatePolicies as dotted OIDs.
+    public var policies: [String] {
+        guard let raw = X509_get_ext_d2i(pointer, NID_certificate_policies, nil, nil) else { return [] }
+        let policies = OpaquePointer(raw)
+        defer { eds_certificate_policies_free(policies) }
+        return (0..<eds_sk_POLICYINFO_num(policies)).compactMap { index in
+            guard let info = eds_sk_POLICYINFO_value(policies, index) else { return nil }
+            return ASN1Conversions.oid(info.pointee.policyid)
+        }
+    }
+
+    /// basicConstraints cA.
+    public var isCertificateAuthority: Bool { X509_check_ca(pointer) != 0 }
+
+    public var isSelfIssued: Bool { X509_check_issued(pointer, pointer) == X509_V_OK }
+
+    /// True when `issuer`'s subject and key identifiers match this certificate's issuer and its key verifies the signature.
+    public func isIssued(by issuer: Certificate) -> Bool {
+        guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK else { return false }
+        guard let key = X509_get0_pubkey(issuer.pointer) else { return false }
+        let verified = X509_verify(pointer, key) == 1
+        OpenSSLErrorQueue.clear()
+        return verified
+    }
+
+    /// OCSP responder URLs from authorityInfoAccess.
+    public var ocspURLs: [String] { accessURLs(method: NID_ad_OCSP) }
+
+    /// CA certificate URLs from authorityInfoAccess.
+    public var caIssuerURLs: [String] { accessURLs(method: NID_ad_ca_issuers) }
+
+    private func accessURLs(method: Int32) -> [String] {
+        guard let raw = X509_get_ext_d2i(pointer, NID_info_access, nil, nil) else { return [] }
+        let access = OpaquePointer(raw)
+        defer { eds_authority_info_access_free(access) }
+        var urls: [String] = []
+        for index in 0..<eds_sk_ACCESS_DESCRIPTION_num(access) {
+            guard let description = eds_sk_ACCESS_DESCRIPTION_value(access, index),
+                OBJ_obj2nid(description.pointee.method) == method,
+                let url = Self.uri(description.pointee.location)
+            else { continue }
+            urls.append(url)
+        }
+        return urls
+    }
+
+    /// CRL distribution point URLs.
+    public var crlDistributionURLs: [String] {
+        guard let raw = X509_get_ext_d2i(pointer, NID_crl_distribution_points, nil, nil) else { return [] }
+        let points = OpaquePointer(raw)
+        defer { eds_crl_dist_points_free(points) }
+        var urls: [String] = []
+        for index in 0..<eds_sk_DIST_POINT_num(points) {
+            guard let point = eds_sk_DIST_POINT_value(points, index),
+                let name = point.pointee.distpoint, name.pointee.type == 0
+            else { continue }
+            let fullName = name.pointee.name.fullname
+            for nameIndex in 0..<eds_sk_GENERAL_NAME_num(fullName) {
+                if let url = Self.uri(eds_sk_GENERAL_NAME_value(fullName, nameIndex)) { urls.append(url) }
+            }
+        }
+        return urls
+    }
+
+    private static func uri(_ name: UnsafeMutablePointer<GENERAL_NAME>?) -> String? {
+        guard let name, name.pointee.type == GEN_URI else { return nil }
+        return ASN1Conversions.utf8(name.pointee.d.uniformResourceIdentifier)
+    }
+
+    /// The public key's algorithm and size.
+    public var publicKey: PublicKeyDescription {
+        guard let key = X509_get0_pubkey(pointer) else {
+            OpenSSLErrorQueue.clear()
+            return PublicKeyDescription(algorithm: publicKeyAlgorithmOID, bits: 0, isSupported: false)
+        }
+        return PublicKeyDescription(key: key)
+    }
+
+    /// The subjectPublicKeyInfo algorithm OID (GOST keys show up here even when OpenSSL cannot use them).
+    public var publicKeyAlgorithmOID: String {
+        guard let publicKey = X509_get_X509_PUBKEY(pointer) else { return "" }
+        var object: OpaquePointer?
+        X509_PUBKEY_get0_param(&object, nil, nil, nil, publicKey)
+        return ASN1Conversions.oid(object)
+    }
+
+    /// The certificate's own signature algorithm (how its issuer signed it).
+    public var signatureAlgorithm: String {
+        let nid = X509_get_signature_nid(pointer)
+        return ASN1Conversions.shortName(nid: nid).map { OpenSSLNames.longName(nid: nid) ?? $0 } ?? "unknown"
+    }
+
+    public static func == (lhs: Certificate, rhs: Certificate) -> Bool {
+        X509_cmp(lhs.pointer, rhs.pointer) == 0
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(sha256Fingerprint) }
+
+    public var description: String { "Certificate(\(subject), serial \(serialNumberHex))" }
+}
+
+/// RFC 5280 § 4.2.1.3 keyUsage bits.
+public enum KeyUsage: String, CaseIterable, Sendable, Codable {
+    case digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, keyAgreement
+    case keyCertSign, cRLSign, encipherOnly, decipherOnly
+
+    var openSSLBit: UInt32 {
+        switch self {
+        case .digitalSignature: UInt32(KU_DIGITAL_SIGNATURE)
+        case .nonRepudiation: UInt32(KU_NON_REPUDIATION)
+        case .keyEncipherment: UInt32(KU_KEY_ENCIPHERMENT)
+        case .dataEncipherment: UInt32(KU_DATA_ENCIPHERMENT)
+        case .keyAgreement: UInt32(KU_KEY_AGREEMENT)
+        case .keyCertSign: UInt32(KU_KEY_CERT_SIGN)
+        case .cRLSign: UInt32(KU_CRL_SIGN)
+        case .encipherOnly: UInt32(KU_ENCIPHER_ONLY)
+        case .decipherOnly: UInt32(KU_DECIPHER_ONLY)
+        }
+    }
+}
+
+/// What a public key is, without exposing it.
+public struct PublicKeyDescription: Hashable, Sendable {
+    /// "RSA", "EC", or a dotted OID for keys OpenSSL does not know (GOST).
+    public let algorithm: String
+    public let bits: Int
+    /// Named curve for EC keys ("prime256v1").
+    public var curve: String? = nil
+    public let isSupported: Bool
+
+    init(algorithm: String, bits: Int, curve: String? = nil, isSupported: Bool) {
+        self.algorithm = algorithm
+        self.bits = bits
+        self.curve = curve
+        self.isSupported = isSupported
+    }
+
+    init(key: OpaquePointer) {
+        let bits = Int(EVP_PKEY_get_bits(key))
+        switch EVP_PKEY_get_base_id(key) {
+        case EVP_PKEY_RSA, EVP_PKEY_RSA_PSS:
+            self.init(algorithm: "RSA", bits: bits, isSupported: true)
+        case EVP_PKEY_EC:
+            var name = [CChar](repeating: 0, count: 80)
+            var length = 0
+            let curve = EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 ? String(nullTerminated: name) : nil
+            self.init(algorithm: "EC", bits: bits, curve: curve, isSupported: true)
+        case EVP_PKEY_ED25519:
+            self.init(algorithm: "Ed25519", bits: bits, isSupported: true)
+        default:
+            let type = EVP_PKEY_get0_type_name(key).map { String(cString: $0) } ?? "unknown"
+            self.init(algorithm: type, bits: bits, isSupported: false)
+        }
+    }
+
+    public var summary: String {
+        if let curve { return "\(algorithm) \(curve)" }
+        return bits > 0 ? "\(algorithm) \(bits)" : algorithm
+    }
+}
+
+enum OpenSSLNames {
+    static func longName(nid: Int32) -> String? {
+        guard nid != NID_undef, let name = OBJ_nid2ln(nid) else { return nil }
+        return String(cString: name)
+    }
+}
+
+/// PEM sniffing shared by every parser that accepts "PEM or DER".
+enum PEM {
+    static func looksLikePEM(_ data: Data) -> Bool {
+        data.prefix(4096).range(of: Data("-----BEGIN ".utf8)) != nil
+    }
+}

@@ -1,0 +1,131 @@
+internal import COpenSSL
+import Foundation
+
+/// Digest algorithms the vault signs and verifies with. Others are reported by OID.
+public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
+    case sha1 = "SHA-1"
+    case sha224 = "SHA-224"
+    case sha256 = "SHA-256"
+    case sha384 = "SHA-384"
+    case sha512 = "SHA-512"
+    case md5 = "MD5"
+
+    public var oid: String {
+        switch self {
+        case .sha1: "1.3.14.3.2.26"
+        case .sha224: "2.16.840.1.101.3.4.2.4"
+        case .sha256: "2.16.840.1.101.3.4.2.1"
+        case .sha384: "2.16.840.1.101.3.4.2.2"
+        case .sha512: "2.16.840.1.101.3.4.2.3"
+        case .md5: "1.2.840.113549.2.5"
+        }
+    }
+
+    public init?(oid: String) {
+        guard let match = Self.allCases.first(where: { $0.oid == oid }) else { return nil }
+        self = match
+    }
+
+    /// Accepts "sha256", "SHA-256", "sha-256".
+    public init?(name: String) {
+        let folded = name.lowercased().replacingOccurrences(of: "-", with: "")
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased().replacingOccurrences(of: "-", with: "") == folded }) else {
+            return nil
+        }
+        self = match
+    }
+
+    /// MD5 and SHA-1 are no longer acceptable for signatures (ETSI TS 119 312).
+    public var isBroken: Bool { self == .md5 || self == .sha1 }
+
+    var evp: OpaquePointer? {
+        switch self {
+        case .sha1: EVP_sha1()
+        case .sha224: EVP_sha224()
+        case .sha256: EVP_sha256()
+        case .sha384: EVP_sha384()
+        case .sha512: EVP_sha512()
+        case .md5: EVP_md5()
+        }
+    }
+}
+
+/// Message digests computed by OpenSSL's EVP interface.
+public enum Digest {
+    public static func sha256(_ data: Data) -> Data {
+        (try? hash(data, algorithm: .sha256)) ?? Data()
+    }
+
+    public static func hash(_ data: Data, algorithm: DigestAlgorithm) throws -> Data {
+        var hasher = try StreamingDigest(algorithms: [algorithm])
+        hasher.update(data)
+        return hasher.finish()[algorithm] ?? Data()
+    }
+
+    /// Hashes a file in fixed-size chunks: memory stays constant whatever the file's size.
+    public static func hashFile(at url: URL, algorithms: Set<DigestAlgorithm>) throws -> (digests: [DigestAlgorithm: Data], size: UInt64) {
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw CryptoError(.fileAccess, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var hasher = try StreamingDigest(algorithms: algorithms)
+        let chunkSize = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var total: UInt64 = 0
+        while true {
+            let count = read(descriptor, buffer, chunkSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CryptoError(.fileAccess, "cannot read \(url.path): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(start: buffer, count: count))
+            total += UInt64(count)
+        }
+        return (hasher.finish(), total)
+    }
+}
+
+/// Several digests fed from one pass over the data.
+public struct StreamingDigest: ~Copyable {
+    private var contexts: [(DigestAlgorithm, OpaquePointer)] = []
+
+    public init(algorithms: Set<DigestAlgorithm>) throws {
+        OpenSSLRuntime.ensureInitialized()
+        for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let context = EVP_MD_CTX_new() else { throw CryptoError.openSSL("cannot allocate a digest context") }
+            guard EVP_DigestInit_ex(context, algorithm.evp, nil) == 1 else {
+                EVP_MD_CTX_free(context)
+                throw CryptoError.openSSL("digest \(algorithm.rawValue) is not available", code: .unsupportedAlgorithm)
+            }
+            contexts.append((algorithm, context))
+        }
+    }
+
+    deinit {
+        for (_, context) in contexts { EVP_MD_CTX_free(context) }
+    }
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        for (_, context) in contexts { EVP_DigestUpdate(context, base, bytes.count) }
+    }
+
+    public mutating func update(_ data: Data) {
+        data.withUnsafeBytes { update($0) }
+    }
+
+    public consuming func finish() -> [DigestAlgorithm: Data] {
+        var result: [DigestAlgorithm: Data] = [:]
+        for (algorithm, context) in contexts {
+            var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+            var length: UInt32 = 0
+            if EVP_DigestFinal_ex(context, &output, &length) == 1 {
+                result[algorithm] = Data(output.prefix(Int(length)))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,158 @@
+internal import COpenSSL
+import Foundation
+
+/// A private key (RSA, EC), owning its OpenSSL `EVP_PKEY`.
+public final class PrivateKey: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(taking pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { EVP_PKEY_free(pointer) }
+
+    /// An unencrypted PEM (PKCS#8 or traditional) or DER private key.
+    public convenience init(pemOrDER data: Data, password: String? = nil) throws {
+        OpenSSLRuntime.ensureInitialized()
+        let bio = try MemoryBIO(data)
+        let key: OpaquePointer?
+        if PEM.looksLikePEM(data) {
+            key = password.withOptionalCString { PEM_read_bio_PrivateKey(bio.pointer, nil, nil, UnsafeMutableRawPointer(mutating: $0)) }
+        } else {
+            key = d2i_PrivateKey_bio(bio.pointer, nil)
+        }
+        guard let key else { throw CryptoError.malformed("not a readable private key") }
+        self.init(taking: key)
+    }
+
+    public var description: PublicKeyDescription { PublicKeyDescription(key: pointer) }
+
+    /// True when `certificate` carries this key's public half.
+    public func matches(_ certificate: Certificate) -> Bool {
+        let matches = X509_check_private_key(certificate.pointer, pointer) == 1
+        OpenSSLErrorQueue.clear()
+        return matches
+    }
+
+    /// Generates a key; used by tests and the benchmark, never for real signers.
+    public static func generate(_ kind: KeyKind) throws -> PrivateKey {
+        OpenSSLRuntime.ensureInitialized()
+        let key: OpaquePointer?
+        switch kind {
+        case .rsa(let bits): key = EVP_PKEY_Q_keygen_rsa(bits)
+        case .ecP256: key = EVP_PKEY_Q_keygen_ec("P-256")
+        case .ecP384: key = EVP_PKEY_Q_keygen_ec("P-384")
+        }
+        guard let key else { throw CryptoError.openSSL("key generation failed") }
+        return PrivateKey(taking: key)
+    }
+
+    public enum KeyKind: Sendable { case rsa(bits: Int), ecP256, ecP384 }
+
+    /// Raw signature over a digest-and-sign of `data`; the benchmark's baseline for "raw private-key ops".
+    public func sign(_ data: Data, digest: DigestAlgorithm = .sha256) throws -> Data {
+        guard let context = EVP_MD_CTX_new() else { throw CryptoError.openSSL("cannot allocate a signing context") }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestSignInit(context, nil, digest.evp, nil, pointer) == 1 else { throw CryptoError.openSSL("cannot initialise signing") }
+        return try data.withUnsafeBytes { raw -> Data in
+            var length = 0
+            guard EVP_DigestSign(context, nil, &length, raw.bindMemory(to: UInt8.self).baseAddress, raw.count) == 1 else {
+                throw CryptoError.openSSL("signing failed")
+            }
+            var signature = [UInt8](repeating: 0, count: length)
+            guard EVP_DigestSign(context, &signature, &length, raw.bindMemory(to: UInt8.self).baseAddress, raw.count) == 1 else {
+                throw CryptoError.openSSL("signing failed")
+            }
+            return Data(signature.prefix(length))
+        }
+    }
+}
+
+// The keygen helpers are variadic macros in OpenSSL 3; EVP_PKEY_Q_keygen itself is variadic too,
+// so these go through the explicit EVP_PKEY_CTX path.
+private func EVP_PKEY_Q_keygen_rsa(_ bits: Int) -> OpaquePointer? {
+    guard let context = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else { return nil }
+    defer { EVP_PKEY_CTX_free(context) }
+    guard EVP_PKEY_keygen_init(context) == 1, EVP_PKEY_CTX_set_rsa_keygen_bits(context, Int32(bits)) == 1 else { return nil }
+    var key: OpaquePointer?
+    guard EVP_PKEY_keygen(context, &key) == 1 else { return nil }
+    return key
+}
+
+private func EVP_PKEY_Q_keygen_ec(_ curve: String) -> OpaquePointer? {
+    guard let context = EVP_PKEY_CTX_new_from_name(nil, "EC", nil) else { return nil }
+    defer { EVP_PKEY_CTX_free(context) }
+    guard EVP_PKEY_keygen_init(context) == 1, EVP_PKEY_CTX_set_group_name(context, curve) == 1 else { return nil }
+    var key: OpaquePointer?
+    guard EVP_PKEY_keygen(context, &key) == 1 else { return nil }
+    return key
+}
+
+extension Optional where Wrapped == String {
+    func withOptionalCString<Result>(_ body: (UnsafePointer<CChar>?) throws -> Result) rethrows -> Result {
+        switch self {
+        case .some(let string): try string.withCString { try body($0) }
+        case .none: try body(nil)
+        }
+    }
+}
+
+/// A signer's key file: private key, its certificate, and the CA certificates that came with it.
+public struct PKCS12Bundle: Sendable {
+    public let privateKey: PrivateKey
+    public let certificate: Certificate
+    public let chain: [Certificate]
+
+    public init(privateKey: PrivateKey, certificate: Certificate, chain: [Certificate]) {
+        self.privateKey = privateKey
+        self.certificate = certificate
+        self.chain = chain
+    }
+
+    /// Opens a PKCS#12 file, modern (AES/PBKDF2) or legacy (RC2-40/3DES, as NCA RK issues).
+    public static func open(_ data: Data, password: String) throws -> PKCS12Bundle {
+        OpenSSLRuntime.ensureInitialized()
+        let bio = try MemoryBIO(data)
+        guard let p12 = d2i_PKCS12_bio(bio.pointer, nil) else {
+            throw CryptoError.malformed("not a PKCS#12 key file")
+        }
+        defer { PKCS12_free(p12) }
+        guard PKCS12_verify_mac(p12, password, -1) == 1 else {
+            OpenSSLErrorQueue.clear()
+            throw CryptoError(.wrongPassword, "wrong password for the PKCS#12 key file")
+        }
+        var key: OpaquePointer?
+        var certificate: OpaquePointer?
+        var extra: OpaquePointer?
+        guard PKCS12_parse(p12, password, &key, &certificate, &extra) == 1 else {
+            let errors = OpenSSLErrorQueue.drain()
+            let unsupported = errors.contains { $0.contains("unsupported") }
+            throw CryptoError(
+                unsupported ? .unsupportedAlgorithm : .malformedInput,
+                unsupported
+                    ? "the PKCS#12 file uses an encryption OpenSSL cannot open here (is the legacy provider installed?)"
+                    : "cannot read the PKCS#12 key file",
+                openSSLErrors: errors)
+        }
+        var chain: [Certificate] = []
+        if let extra {
+            for index in 0..<eds_sk_X509_num(extra) {
+                if let item = eds_sk_X509_value(extra, index) { chain.append(Certificate(retaining: item)) }
+            }
+            eds_sk_X509_pop_free(extra)
+        }
+        guard let key else {
+            if let certificate { X509_free(certificate) }
+            throw CryptoError(.malformedInput, "the PKCS#12 file holds no private key")
+        }
+        let privateKey = PrivateKey(taking: key)
+        // Some producers put the signer's certificate among the "other" certificates.
+        let signerCertificate: Certificate
+        if let certificate {
+            signerCertificate = Certificate(taking: certificate)
+        } else if let index = chain.firstIndex(where: { privateKey.matches($0) }) {
+            signerCertificate = chain.remove(at: index)
+        } else {
+            throw CryptoError(.malformedInput, "the PKCS#12 file holds no certificate for its private key")
+        }
+        return PKCS12Bundle(privateKey: privateKey, certificate: signerCertificate, chain: chain)
+    }
+}

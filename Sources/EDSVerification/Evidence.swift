@@ -1,0 +1,37 @@
+import EDSCrypto
+import Foundation
+
+/// What a SignerInfo carries for long-term validation (CAdES-LT).
+struct EmbeddedEvidence {
+    let certificates: [Certificate]
+    let crls: [Data]
+    let basicOCSPResponses: [Data]
+
+    init(signer: CMSSignerInfo) {
+        certificates = signer.unsignedAttribute(CMSAttribute.OID.certValues)?.values.flatMap(CAdESEvidence.certificates(fromCertValues:)) ?? []
+        var crls: [Data] = []
+        var responses: [Data] = []
+        for value in signer.unsignedAttribute(CMSAttribute.OID.revocationValues)?.values ?? [] {
+            let parsed = CAdESEvidence.revocationValues(value)
+            crls += parsed.crls
+            responses += parsed.basicOCSPResponses
+        }
+        self.crls = crls
+        self.basicOCSPResponses = responses
+    }
+}
+
+/// Where fresh revocation data comes from when the verifier is online (CRL distribution points, OCSP).
+public protocol RevocationSource: Sendable {
+    /// A CRL downloaded from `url`, DER or PEM.
+    func fetchCRL(from url: String) throws -> Data
+}
+
+/// Fetches revocation data over HTTP (CRL distribution points).
+public struct NetworkRevocationSource: RevocationSource {
+    public init() {}
+
+    public func fetchCRL(from url: String) throws -> Data {
+        try HTTPTransport.get(url)
+    }
+}

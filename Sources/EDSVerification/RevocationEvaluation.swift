@@ -1,0 +1,158 @@
+import EDSCrypto
+import Foundation
+
+/// Revocation status of every non-anchor certificate in the path at the signing moment (RFC 5280 § 6.3, RFC 6960).
+struct RevocationEvaluation {
+    let path: CertificationPath
+    let signedData: CMSSignedData
+    let signer: CMSSignerInfo
+    let signingMoment: Date
+    let proofOfExistence: Bool
+    let policy: ValidationPolicy
+
+    struct Outcome {
+        var checks: [(check: Check, failure: (Indication, SubIndication)?)] = []
+        var leafSummary: RevocationSummary?
+        var warnings: [String] = []
+    }
+
+    /// One certificate's status from one piece of evidence.
+    struct Status {
+        let summary: RevocationSummary
+        let description: String
+    }
+
+    func run() -> Outcome {
+        var outcome = Outcome()
+        let certificates = path.certificates
+        guard certificates.count >= 2 else {
+            // The signer certificate is itself a trust anchor: nothing above it can revoke it.
+            outcome.checks.append((Check(name: "revocation", passed: true, detail: "the signer certificate is a trust anchor"), nil))
+            return outcome
+        }
+        let embedded = EmbeddedEvidence(signer: signer)
+        var crlCandidates: [CertificateRevocationList] = policy.crls
+        for der in signedData.crls + embedded.crls {
+            if let crl = try? CertificateRevocationList(der) { crlCandidates.append(crl) }
+        }
+        let ocspCandidates = embedded.basicOCSPResponses
+        for depth in 0..<(certificates.count - 1) {
+            let certificate = certificates[depth]
+            let issuer = certificates[depth + 1]
+            let isLeaf = depth == 0
+            let who = isLeaf ? "the signer certificate" : "CA certificate \"\(certificate.subject.commonName ?? certificate.serialNumberHex)\""
+            var reasons: [String] = []
+            var status = OCSPEvaluation.status(
+                of: certificate, issuer: issuer, responses: ocspCandidates, anchors: policy.trustAnchors,
+                extraCertificates: signedData.certificates + embedded.certificates, signingMoment: signingMoment, reasons: &reasons)
+            if status == nil {
+                status = crlStatus(of: certificate, issuer: issuer, candidates: crlCandidates, reasons: &reasons)
+            }
+            if status == nil, !policy.offline, let source = policy.revocationSource {
+                status = fetchedStatus(of: certificate, issuer: issuer, source: source, reasons: &reasons)
+            }
+            guard let status else {
+                let why = reasons.isEmpty ? "no CRL or OCSP response available" : reasons.joined(separator: "; ")
+                let hint = policy.offline ? " (offline: embed evidence with sign --revocation, or pass --crl)" : ""
+                outcome.checks.append(
+                    (Check(name: "revocation", passed: false, detail: "no usable revocation data for \(who): \(why)\(hint)"), (.indeterminate, .tryLater)))
+                continue
+            }
+            if isLeaf { outcome.leafSummary = status.summary }
+            switch status.summary.status {
+            case .good:
+                outcome.checks.append((Check(name: "revocation", passed: true, detail: "\(who) is not revoked (\(status.description))"), nil))
+            case .unknown:
+                outcome.checks.append(
+                    (Check(name: "revocation", passed: false, detail: "the responder does not know \(who) (\(status.description))"), (.indeterminate, .tryLater)))
+            case .revoked:
+                let revokedAt = status.summary.revocationTime ?? .distantPast
+                let reason = status.summary.revocationReason.map { ", reason \($0)" } ?? ""
+                if revokedAt > signingMoment {
+                    outcome.checks.append(
+                        (Check(
+                            name: "revocation", passed: true,
+                            detail: "\(who) was revoked on \(ISO8601.string(revokedAt))\(reason), after the signing moment \(ISO8601.string(signingMoment)) (\(status.description))"),
+                         nil))
+                    outcome.warnings.append("\(who) was revoked on \(ISO8601.string(revokedAt)), after this signature was made")
+                } else {
+                    let failure: (Indication, SubIndication) =
+                        proofOfExistence ? (.totalFailed, .revoked) : (.indeterminate, isLeaf ? .revokedNoPOE : .revokedCANoPOE)
+                    outcome.checks.append(
+                        (Check(
+                            name: "revocation", passed: false,
+                            detail: "\(who) was revoked on \(ISO8601.string(revokedAt))\(reason), before the signing moment \(ISO8601.string(signingMoment)) (\(status.description))"),
+                         failure))
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// A CRL from the certificate's issuer whose period covers the signing moment, or that was issued after it
+    /// (a later CRL still lists a revocation that happened before).
+    private func crlStatus(of certificate: Certificate, issuer: Certificate, candidates: [CertificateRevocationList], reasons: inout [String]) -> Status? {
+        for crl in candidates where crl.issuer == certificate.issuer {
+            guard crl.isSigned(by: issuer) else {
+                reasons.append("a CRL names the issuer but its signature does not verify with the issuer's key")
+                continue
+            }
+            let thisUpdate = crl.thisUpdate ?? .distantPast
+            let covers = thisUpdate >= signingMoment || (crl.nextUpdate.map { signingMoment <= $0 } ?? true)
+            guard covers else {
+                reasons.append("the CRL of \(ISO8601.string(thisUpdate)) expired on \(crl.nextUpdate.map(ISO8601.string) ?? "?"), before the signing moment")
+                continue
+            }
+            switch crl.entry(for: certificate) {
+            case .notListed:
+                return Status(
+                    summary: RevocationSummary(status: .good, source: .crl, thisUpdate: thisUpdate),
+                    description: "CRL of \(ISO8601.string(thisUpdate))")
+            case .revoked(let date, let reason):
+                return Status(
+                    summary: RevocationSummary(status: .revoked, source: .crl, thisUpdate: thisUpdate, revocationTime: date, revocationReason: reason),
+                    description: "CRL of \(ISO8601.string(thisUpdate))")
+            }
+        }
+        return nil
+    }
+
+    private func fetchedStatus(of certificate: Certificate, issuer: Certificate, source: any RevocationSource, reasons: inout [String]) -> Status? {
+        var fetched: [CertificateRevocationList] = []
+        for url in certificate.crlDistributionURLs {
+            do {
+                fetched.append(try CertificateRevocationList(try source.fetchCRL(from: url)))
+            } catch {
+                reasons.append("CRL download from \(url) failed: \(error)")
+            }
+        }
+        return crlStatus(of: certificate, issuer: issuer, candidates: fetched, reasons: &reasons)
+    }
+}
+
+/// OCSP evidence; filled in by the OCSP support.
+enum OCSPEvaluation {
+    static func status(
+        of certificate: Certificate, issuer: Certificate, responses: [Data], anchors: [Certificate], extraCertificates: [Certificate],
+        signingMoment: Date, reasons: inout [String]
+    ) -> RevocationEvaluation.Status? {
+        if !responses.isEmpty { reasons.append("embedded OCSP responses are not evaluated yet") }
+        return nil
+    }
+}
+
+/// RFC 3161 timestamp evidence; filled in by the timestamp support.
+struct TimestampEvidence {
+    var checks: [Check] = []
+    var failure: (Indication, SubIndication) = (.indeterminate, .formatFailure)
+    var summary: TimestampSummary?
+    var isValid = false
+    var warnings: [String] = []
+
+    static func evaluate(signer: CMSSignerInfo, policy: ValidationPolicy) -> TimestampEvidence? {
+        guard signer.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken) != nil else { return nil }
+        return TimestampEvidence(
+            checks: [Check(name: "timestamp", passed: true, detail: "a signature timestamp is present but not evaluated; the validation time is used")],
+            warnings: ["the signature timestamp was not evaluated"])
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import EDSCrypto
+import EDSVerification
+import Foundation
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a CMS signature: authenticity, chain, key usage, validity and revocation at the signing moment.",
+        discussion: "Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage, 65 not a CMS, 66 file not found."
+    )
+
+    @Option(help: "The signature (CMS/PKCS#7: DER, PEM or base64).")
+    var signature: String?
+
+    @Argument(help: "The signed document, for a detached signature.")
+    var file: String?
+
+    @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Default: Certs/trust/.")
+    var trust: [String] = []
+
+    @Option(help: "A CRL to use as revocation evidence (DER or PEM); repeatable.")
+    var crl: [String] = []
+
+    @Option(help: "Validation time, ISO 8601 (default: now).")
+    var at: String?
+
+    @Flag(help: "No network: only what the signature carries and the files given.")
+    var offline = false
+
+    @Option(help: "Report format: text or json.")
+    var format: OutputFormat = .text
+
+    mutating func validate() throws {
+        if signature == nil {
+            throw ValidationError("missing --signature SIG.cms")
+        }
+    }
+
+    mutating func run() throws {
+        var exitCode: Int32 = 0
+        try reportingFailures {
+            let signatureData = try InputFiles.read(signature ?? "", what: "signature")
+            let document = try file.map(InputFiles.document)
+            let anchors = try TrustAnchors.load(trust)
+            let crls = try crl.map { path -> CertificateRevocationList in
+                let data = try InputFiles.read(path, what: "CRL")
+                guard let list = try? CertificateRevocationList(data) else {
+                    throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
+                }
+                return list
+            }
+            let policy = ValidationPolicy(
+                trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
+                revocationSource: offline ? nil : NetworkRevocationSource())
+            let report = try SignatureValidator(policy: policy).validate(signature: signatureData, document: document)
+            switch format {
+            case .json: FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
+            case .text: FileHandle.standardOutput.write(Data(TextReport.render(report).utf8))
+            }
+            exitCode = report.exitCode
+        }
+        if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+}
