@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["EDSVerification"],
+            dependencies: ["EDSVerification", "edsvault"],
             swiftSettings: swiftSettings
         ),
     ]

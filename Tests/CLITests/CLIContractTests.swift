@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// The CLI contract of DESIGN.md: exit codes, one-line errors, reports.
+@Suite(.serialized) struct CLIContractTests {
+    @Test func exitCodesFollowTheIndication() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signature = work.appendingPathComponent("order.cms")
+        let signed = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path)
+        #expect(signed.status == 0)
+        #expect(signed.stderr.contains("ҚАСЫМОВ ӘЛИХАН"))
+
+        let passed = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path] + Tools.crlArguments)
+        #expect(passed.status == 0)
+        #expect(passed.stdout.hasPrefix("Result: TOTAL_PASSED"))
+        #expect(passed.stdout.contains("IIN: 900315301237"))
+
+        let unknownRoot = try Tools.run(
+            Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--trust", "Certs/other/other-root.pem"] + Tools.crlArguments)
+        #expect(unknownRoot.status == 2)
+        #expect(unknownRoot.stdout.contains("NO_CERTIFICATE_CHAIN_FOUND"))
+
+        let noRevocation = try Tools.eds("verify", "--signature", signature.path, document.path, "--offline")
+        #expect(noRevocation.status == 2)
+        #expect(noRevocation.stdout.contains("TRY_LATER"))
+
+        try Data("forged".utf8).write(to: document)
+        let failed = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--format", "json"] + Tools.crlArguments)
+        #expect(failed.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any])
+        #expect(report["indication"] as? String == "TOTAL_FAILED")
+        #expect(report["subIndication"] as? String == "HASH_FAILURE")
+    }
+
+    @Test func badInputGetsOneLineAndDocumentedExitCode() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let cases: [([String], Int32)] = [
+            (["verify", "--signature", "/nonexistent.cms"], 66),
+            (["verify", "--signature", document.path], 65),
+            (["verify", "--signature", "Certs/employee.pem"], 65),
+            (["verify"], 64),
+            (["verify", "--signature", document.path, "--at", "yesterday"], 64),
+            (["sign", "/nonexistent.txt", "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD"], 66),
+            (["sign", document.path, "--key", "Certs/employee.p12", "--password-env", "WRONG_PASSWORD"], 65),
+            (["sign", document.path, "--key", "Certs/auth.p12", "--password-env", "EDSVAULT_PASSWORD"], 65),
+            (["sign", document.path, "--key", "Certs/expired.p12", "--password-env", "EDSVAULT_PASSWORD"], 65),
+            (["sign", document.path, "--key", document.path, "--password-env", "EDSVAULT_PASSWORD"], 65),
+            (["sign", document.path, "--key", "Certs/employee.p12"], 64),
+            (["inspect", document.path], 65),
+            (["inspect", "/nonexistent"], 66),
+        ]
+        for (arguments, expected) in cases {
+            let result = try Tools.run(Tools.edsvault, arguments, environment: ["WRONG_PASSWORD": "not-it"])
+            #expect(result.status == expected, "\(arguments): got \(result.status), stderr \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            if expected != 64 {
+                #expect(lines.count == 1, "\(arguments): expected one line, got \(result.stderr)")
+            }
+            #expect(!result.stderr.contains("Fatal error"), "\(arguments) crashed")
+        }
+        // A refused signature leaves no output file behind.
+        #expect(!FileManager.default.fileExists(atPath: document.path + ".cms"))
+    }
+
+    @Test func inspectShowsWhoAKeyCertificateOrSignatureNames() throws {
+        let key = try Tools.eds("inspect", "Certs/hr.p12", "--password-env", "EDSVAULT_PASSWORD")
+        #expect(key.status == 0)
+        #expect(key.stdout.contains("BIN: 150640123452"))
+        #expect(key.stdout.contains("Roles: legal entity, HR, employee"))
+        #expect(key.stdout.contains("SHA-256 fingerprint:"))
+        let certificate = try Tools.eds("inspect", "Certs/auth.pem", "--format", "json")
+        #expect(certificate.status == 0)
+        #expect(certificate.stdout.contains("1.3.6.1.5.5.7.3.2"))
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        _ = try Tools.eds("sign", document.path, "--key", "Certs/head.p12", "--password-env", "EDSVAULT_PASSWORD")
+        let signature = try Tools.eds("inspect", document.path + ".cms")
+        #expect(signature.status == 0)
+        #expect(signature.stdout.contains("1 signer(s)"))
+        #expect(signature.stdout.contains("НҰРЛАНОВ ДӘУЛЕТ"))
+    }
+}

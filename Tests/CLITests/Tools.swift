@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// Runs edsvault, openssl and the pyHanko referee as a user would, from the repository root.
+enum Tools {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let password = "Demo-2026!"
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var edsvault: String {
+        let candidates = [
+            ProcessInfo.processInfo.environment["EDSVAULT_BIN"],
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("edsvault").path(percentEncoded: false),
+            root.appendingPathComponent(".build/debug/edsvault").path(percentEncoded: false),
+        ].compactMap { $0 }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }
+
+    static var python: String {
+        ProcessInfo.processInfo.environment["EDSVAULT_PYTHON"] ?? root.appendingPathComponent(".venv/bin/python").path
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        process.currentDirectoryURL = root
+        var environment = ProcessInfo.processInfo.environment
+        environment["EDSVAULT_PASSWORD"] = password
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read before waiting: a full pipe would block the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func eds(_ arguments: String...) throws -> Result { try run(edsvault, arguments) }
+    static func openssl(_ arguments: String...) throws -> Result { try run("openssl", arguments) }
+
+    /// A scratch directory with a personnel document in it.
+    static func workspace() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data("БҰЙРЫҚ № 5-Ж: Қасымов Ә.С. жұмысқа қабылдансын.\nПриказ № 5-К о приёме на работу.\n".utf8)
+            .write(to: directory.appendingPathComponent("order.txt"))
+        return directory
+    }
+
+    static let crlArguments = ["--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline"]
+}
