@@ -1,0 +1,219 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Benchmark failure: something did not work (as opposed to a target being missed).
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - Time
+
+/// Monotonic clock in seconds.
+enum Stopwatch {
+    static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+
+    static func time<T>(_ body: () throws -> T) rethrows -> (result: T, seconds: Double) {
+        let start = now()
+        let result = try body()
+        return (result, now() - start)
+    }
+}
+
+/// A number of operations over a wall-clock duration.
+struct Rate {
+    let operations: Int
+    let seconds: Double
+    var perSecond: Double { seconds > 0 ? Double(operations) / seconds : 0 }
+}
+
+/// Runs `body` repeatedly for `warmup` seconds (not counted), then for at least `seconds`, single-threaded.
+func measureRate(seconds: Double, warmup: Double, _ body: () throws -> Void) rethrows -> Rate {
+    let warmupStart = Stopwatch.now()
+    repeat { try body() } while Stopwatch.now() - warmupStart < warmup
+    var operations = 0
+    let start = Stopwatch.now()
+    var elapsed = 0.0
+    repeat {
+        try body()
+        operations += 1
+        elapsed = Stopwatch.now() - start
+    } while elapsed < seconds
+    return Rate(operations: operations, seconds: elapsed)
+}
+
+// MARK: - Subprocesses
+
+struct ProcessOutput {
+    let status: Int32
+    /// stdout and stderr interleaved (empty when not captured).
+    let output: String
+    let seconds: Double
+}
+
+enum Subprocess {
+    /// Runs `executable` with `arguments`; stdout+stderr are captured into one pipe, or discarded.
+    static func run(_ executable: URL, _ arguments: [String], capture: Bool = true) throws -> ProcessOutput {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        var pipe: Pipe?
+        if capture {
+            let shared = Pipe()
+            process.standardOutput = shared
+            process.standardError = shared
+            pipe = shared
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
+        let start = Stopwatch.now()
+        do {
+            try process.run()
+        } catch {
+            throw BenchError("cannot start \(executable.path): \(error)")
+        }
+        let data = pipe?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+        process.waitUntilExit()
+        let seconds = Stopwatch.now() - start
+        return ProcessOutput(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self), seconds: seconds)
+    }
+
+    /// The first executable named `name` on $PATH.
+    static func which(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// This executable, to start `hash-only` children.
+    static func selfExecutable() -> URL {
+        #if os(Linux)
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: resolved)
+        }
+        #endif
+        if let url = Bundle.main.executableURL { return url }
+        return URL(fileURLWithPath: CommandLine.arguments[0])
+    }
+}
+
+// MARK: - Memory
+
+enum PeakMemory {
+    /// This process's peak resident set size in KiB: VmHWM from /proc/self/status, else getrusage.
+    static func selfKiB() -> Int {
+        #if os(Linux)
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+            for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                let digits = line.dropFirst("VmHWM:".count).filter(\.isNumber)
+                if let value = Int(digits) { return value }
+            }
+        }
+        #endif
+        return maxRSSKiB(RUSAGE_SELF)
+    }
+
+    /// ru_maxrss of every waited-for child so far (the largest one), in KiB.
+    static func childrenKiB() -> Int { maxRSSKiB(RUSAGE_CHILDREN) }
+
+    private static func maxRSSKiB(_ who: Int32) -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        guard getrusage(__rusage_who_t(who), &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss)  // KiB on Linux
+        #else
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss) / 1024  // bytes on macOS
+        #endif
+    }
+}
+
+// MARK: - Temporary files
+
+/// A private temporary directory, removed at exit and on SIGINT/SIGTERM (the hash file is large).
+final class ScratchDirectory {
+    let url: URL
+
+    init(parent: URL) throws {
+        let url = parent.appendingPathComponent("edsvault-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw BenchError("cannot create a temporary directory under \(parent.path): \(error)")
+        }
+        self.url = url
+        ScratchCleanup.install(url.path)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: url)
+        ScratchCleanup.uninstall()
+    }
+
+    deinit { remove() }
+}
+
+/// Signal-safe removal of the scratch directory: unlink(2) the known files, then rmdir(2).
+enum ScratchCleanup {
+    static let knownFiles = ["hash.bin", "document.bin", "signature-rsa.p7s", "signature-ec.p7s"]
+    /// C strings prepared before the handler is installed: the handler itself only calls unlink, rmdir and _exit.
+    nonisolated(unsafe) private static var paths: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    nonisolated(unsafe) private static var pathCount = 0
+
+    static func install(_ directory: String) {
+        let all = knownFiles.map { directory + "/" + $0 } + [directory]  // the directory last
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: all.count)
+        for (index, path) in all.enumerated() { buffer[index] = strdup(path) }
+        paths = buffer
+        pathCount = all.count
+        let handler: @convention(c) (Int32) -> Void = { signalNumber in
+            if let paths = ScratchCleanup.paths {
+                let count = ScratchCleanup.pathCount
+                for index in 0..<(count - 1) { if let path = paths[index] { unlink(path) } }
+                if let directory = paths[count - 1] { rmdir(directory) }
+            }
+            _exit(128 + signalNumber)
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+    }
+
+    static func uninstall() {
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
+
+// MARK: - Formatting
+
+func formatNumber(_ value: Double, decimals: Int = 1) -> String {
+    guard value.isFinite else { return "n/a" }
+    return String(format: "%.\(decimals)f", value)
+}
+
+func padLeft(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}
+
+func padRight(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+}
+
+/// Progress goes to stderr so stdout holds only the results.
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data(("· " + message + "\n").utf8))
+}
