@@ -206,3 +206,34 @@ struct SigningPolicyTests {
         #expect(try CMSSignedData(signature).signerCount == 1)
     }
 }
+
+struct GOSTSignerTests {
+    /// A CMS whose second SignerInfo claims GOST 34.310-2004 (1.2.398.3.10.1.1.1.2), as a Kalkan signer would:
+    /// OpenSSL cannot compute it, so that signer is INDETERMINATE with the reason and the RSA signer still verifies.
+    @Test func gostSignerIsIndeterminateAndTheOtherSignerStillVerifies() throws {
+        let first = try DemoPKI.sign(with: "employee")
+        let head = try DemoPKI.key("head")
+        let both = try CMSSigner.addSigner(
+            to: first, document: .bytes(DemoPKI.document), key: head.privateKey, certificate: head.certificate, chain: head.chain)
+        let signerInfos = try #require(try CMSSignedData(both).encodedSignerInfos())
+        let second = [UInt8](signerInfos[1])
+        // rsaEncryption and GOST 34.310-2004 signature OIDs have the same encoded length (9 bytes).
+        let rsaEncryption: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]
+        let gost: [UInt8] = [0x06, 0x09, 0x2A, 0x83, 0x0E, 0x03, 0x0A, 0x01, 0x01, 0x01, 0x02]
+        let oidAt = try #require((0...(second.count - rsaEncryption.count)).first { second[$0..<($0 + rsaEncryption.count)].elementsEqual(rsaEncryption) })
+        var patchedSigner = second
+        patchedSigner.replaceSubrange(oidAt..<(oidAt + gost.count), with: gost)
+        var bytes = [UInt8](both)
+        let signerAt = try #require((0...(bytes.count - second.count)).first { bytes[$0..<($0 + second.count)].elementsEqual(second) })
+        bytes.replaceSubrange(signerAt..<(signerAt + second.count), with: patchedSigner)
+
+        let report = try SignatureValidator(policy: try DemoPKI.policy()).validate(signature: Data(bytes), document: .bytes(DemoPKI.document))
+        #expect(report.signatures.count == 2)
+        #expect(report.signatures[0].indication == .totalPassed)
+        #expect(report.signatures[1].indication == .indeterminate)
+        #expect(report.signatures[1].subIndication == .formatFailure)
+        #expect(report.signatures[1].signer?.iin == "780209303213", "the GOST signer is still identified")
+        #expect(report.signatures[1].checks.contains { $0.name == "authenticity" && $0.detail.contains("GOST") })
+        #expect(report.indication == .indeterminate)
+    }
+}
