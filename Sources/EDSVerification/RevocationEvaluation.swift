@@ -141,18 +141,3 @@ enum OCSPEvaluation {
     }
 }
 
-/// RFC 3161 timestamp evidence; filled in by the timestamp support.
-struct TimestampEvidence {
-    var checks: [Check] = []
-    var failure: (Indication, SubIndication) = (.indeterminate, .formatFailure)
-    var summary: TimestampSummary?
-    var isValid = false
-    var warnings: [String] = []
-
-    static func evaluate(signer: CMSSignerInfo, policy: ValidationPolicy) -> TimestampEvidence? {
-        guard signer.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken) != nil else { return nil }
-        return TimestampEvidence(
-            checks: [Check(name: "timestamp", passed: true, detail: "a signature timestamp is present but not evaluated; the validation time is used")],
-            warnings: ["the signature timestamp was not evaluated"])
-    }
-}

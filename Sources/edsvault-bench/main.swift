@@ -1,1 +1,53 @@
-print("bench")
+// edsvault-bench: EDS Vault's signing, validation and hashing against OpenSSL referees run in the same invocation.
+// See Docs/benchmarks.md. Run from the repository root: swift run -c release edsvault-bench [--quick]
+import Foundation
+
+func runBenchmark(_ options: Options) throws -> Int32 {
+    let certs = try DemoPKI.locate(options.certs)
+    let pki = try DemoPKI.load(from: certs)
+    let openssl = options.openssl ?? Subprocess.which("openssl")
+    var opensslVersion = "openssl not found: referees skipped"
+    if let openssl {
+        let version = try Subprocess.run(openssl, ["version"])
+        guard version.status == 0 else { throw BenchError("\(openssl.path) version failed: \(version.output)") }
+        opensslVersion = version.output.trimmingCharacters(in: .whitespacesAndNewlines) + " (\(openssl.path))"
+    }
+    let parent = options.temporaryParent ?? FileManager.default.temporaryDirectory
+    let scratch = try ScratchDirectory(parent: parent)
+    defer { scratch.remove() }
+
+    // Hashing first: the hash-only child is then the first child process, so RUSAGE_CHILDREN is its alone.
+    let hash = try HashBench(options: options, openssl: openssl, scratch: scratch.url).run()
+    let bench = try SignVerifyBench(options: options, pki: pki, openssl: openssl, scratch: scratch.url)
+    let signVerify = try KeyAlgorithm.allCases.map { try bench.run($0) }
+
+    let report = Report(options: options, opensslVersion: opensslVersion, signVerify: signVerify, hash: hash)
+    print(report.render())
+    let missed = report.targets.contains { $0.status == "MISS" }
+    return options.strict && missed ? 2 : 0
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("edsvault-bench: \(message)\n".utf8))
+    exit(1)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("-h") || arguments.contains("--help") {
+    print(Options.usage)
+    exit(0)
+}
+if arguments.first == "hash-only" {
+    guard arguments.count == 2 else { fail("usage: edsvault-bench hash-only FILE") }
+    do {
+        print(try ChildHash.runChild(arguments[1]).line)
+        exit(0)
+    } catch {
+        fail("\(error)")
+    }
+}
+do {
+    exit(try runBenchmark(try Options.parse(arguments)))
+} catch {
+    fail("\(error)")
+}

@@ -8,6 +8,7 @@ enum ExitStatus {
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
+    static let unavailable: Int32 = 69
     static let cannotCreate: Int32 = 73
 }
 
@@ -29,6 +30,7 @@ extension ParsableCommand {
             FileHandle.standardError.write(Data("edsvault: \(error.description)\n".utf8))
             switch error.code {
             case .fileAccess: throw ExitCode(ExitStatus.noInput)
+            case .network: throw ExitCode(ExitStatus.unavailable)
             default: throw ExitCode(ExitStatus.dataError)
             }
         }

@@ -26,6 +26,9 @@ struct SignCommand: ParsableCommand {
     @Option(name: .customLong("add-to"), help: "Add this signer to an existing signature; earlier signers stay byte-identical.")
     var addTo: String?
 
+    @Option(help: "RFC 3161 time-stamping authority URL: embeds a signature timestamp (CAdES-T).")
+    var tsa: String?
+
     @Option(help: "Digest algorithm: sha256 (default), sha384, sha512.")
     var digest = "sha256"
 
@@ -41,7 +44,15 @@ struct SignCommand: ParsableCommand {
             let existing = try addTo.map { try InputFiles.read($0, what: "signature") }
             let bundle = try passwords.openKey(key)
             let parameters = CMSSignerParameters(digest: digestAlgorithm, attached: attached)
-            let signature = try DocumentSigner.sign(document, with: bundle, existing: existing, parameters: parameters)
+            var timestamp: CMSSigner.UnsignedAttributeProvider?
+            if let tsa {
+                timestamp = { signatureValue in
+                    let token = try TimeStampClient.timestamp(signatureValue, tsaURL: tsa)
+                    return [CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token.encoded])]
+                }
+            }
+            let signature = try DocumentSigner.sign(
+                document, with: bundle, existing: existing, parameters: parameters, unsignedAttributes: timestamp)
             let destination = out ?? addTo ?? file + ".cms"
             try InputFiles.writeAtomically(signature, to: destination)
             let identity = KazakhIdentity(certificate: bundle.certificate)

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Referee TSA: answers RFC 3161 requests over HTTP with OpenSSL's own `openssl ts -reply` (demo TSA key).
+
+usage: tsa_server.py PORT   (run from the repository root; stops after 10 minutes or on SIGTERM)
+"""
+import http.server
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with tempfile.TemporaryDirectory() as work:
+            query = os.path.join(work, "q.tsq")
+            reply = os.path.join(work, "r.tsr")
+            open(query, "wb").write(body)
+            result = subprocess.run(
+                ["openssl", "ts", "-reply", "-config", "Certs/tsa.cnf", "-queryfile", query, "-out", reply],
+                capture_output=True)
+            if result.returncode != 0:
+                self.send_response(500)
+                self.end_headers()
+                return
+            data = open(reply, "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+if __name__ == "__main__":
+    server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    threading.Timer(600, server.shutdown).start()
+    print("ready", flush=True)
+    server.serve_forever()
