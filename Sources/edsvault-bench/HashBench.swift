@@ -15,6 +15,8 @@ struct HashResult {
     /// Best `openssl dgst -sha256` process time (nil without openssl).
     let opensslSeconds: Double?
     let child: ChildHash
+    /// The same child over /dev/null: what the process needs before hashing anything.
+    let baselineRSSKiB: Int
     /// getrusage(RUSAGE_CHILDREN).ru_maxrss right after the hash-only child exited (it is the first child).
     let childrenMaxRSSKiB: Int
 
@@ -78,8 +80,12 @@ struct HashBench {
         progress("writing \(options.hashMiB) MiB of pseudo-random bytes to \(file.path)")
         let writeSeconds = try Stopwatch.time { try Self.writeRandomFile(file, mebibytes: options.hashMiB) }.seconds
 
-        // Peak RSS first, in a fresh child (the first child this process waits for, so RUSAGE_CHILDREN is its own).
-        progress("hash-only child (peak RSS)")
+        // Peak RSS first, in fresh children (the first this process waits for, so RUSAGE_CHILDREN is theirs):
+        // a baseline over /dev/null, then the file.
+        progress("hash-only children (peak RSS)")
+        let baselineRun = try Subprocess.run(Subprocess.selfExecutable(), ["hash-only", "/dev/null"])
+        guard baselineRun.status == 0 else { throw BenchError("the hash-only child failed (\(baselineRun.status)): \(baselineRun.output.suffix(500))") }
+        let baseline = try ChildHash(parsing: baselineRun.output)
         let childRun = try Subprocess.run(Subprocess.selfExecutable(), ["hash-only", file.path])
         guard childRun.status == 0 else { throw BenchError("the hash-only child failed (\(childRun.status)): \(childRun.output.suffix(500))") }
         let childrenMaxRSS = PeakMemory.childrenKiB()
@@ -107,7 +113,7 @@ struct HashBench {
         }
         return HashResult(
             bytes: size, writeSeconds: writeSeconds, oursSeconds: ours.min() ?? .nan, opensslSeconds: referee.min(), child: child,
-            childrenMaxRSSKiB: childrenMaxRSS)
+            baselineRSSKiB: baseline.peakRSSKiB, childrenMaxRSSKiB: childrenMaxRSS)
     }
 
     /// Real bytes in 1 MiB chunks (a sparse file would hash zero pages the kernel never reads), flushed to disk

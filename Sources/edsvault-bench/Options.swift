@@ -10,6 +10,8 @@ struct Options {
     var cmsRuns: Int?
     var openssl: URL?
     var temporaryParent: URL?
+    /// Key types to measure (default: all).
+    var only: KeyAlgorithm?
 
     /// Seconds per in-process measurement (sign/s, verify/s).
     var measureSeconds: Double { seconds ?? (quick ? 0.5 : 2.5) }
@@ -39,6 +41,7 @@ struct Options {
           --cms-runs N         number of `openssl cms -verify` processes (default 50, 10 with --quick)
           --openssl PATH       the openssl executable (default: the first on $PATH)
           --tmp DIR            where the temporary hash file is written (default: $TMPDIR or /tmp)
+          --only ALG           measure only rsa2048 or p256 signing/verification (for profiling)
           --strict             exit with status 2 when a target is missed (default: only errors fail)
           -h, --help           this text
 
@@ -73,6 +76,12 @@ struct Options {
                 options.seconds = seconds
             case "--openssl": options.openssl = URL(fileURLWithPath: try value(argument))
             case "--tmp": options.temporaryParent = URL(fileURLWithPath: try value(argument))
+            case "--only":
+                let text = try value(argument)
+                guard let algorithm = KeyAlgorithm.allCases.first(where: { $0.speedName == text || $0.optionName == text }) else {
+                    throw BenchError("--only takes rsa2048 or p256, not \(text)")
+                }
+                options.only = algorithm
             default: throw BenchError("unknown argument \(argument) (see --help)")
             }
             index += 1

@@ -3,6 +3,8 @@
 import Foundation
 
 func runBenchmark(_ options: Options) throws -> Int32 {
+    let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))
+        .map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
     let certs = try DemoPKI.locate(options.certs)
     let pki = try DemoPKI.load(from: certs)
     let openssl = options.openssl ?? Subprocess.which("openssl")
@@ -19,9 +21,9 @@ func runBenchmark(_ options: Options) throws -> Int32 {
     // Hashing first: the hash-only child is then the first child process, so RUSAGE_CHILDREN is its alone.
     let hash = try HashBench(options: options, openssl: openssl, scratch: scratch.url).run()
     let bench = try SignVerifyBench(options: options, pki: pki, openssl: openssl, scratch: scratch.url)
-    let signVerify = try KeyAlgorithm.allCases.map { try bench.run($0) }
+    let signVerify = try KeyAlgorithm.allCases.filter { options.only == nil || options.only == $0 }.map { try bench.run($0) }
 
-    let report = Report(options: options, opensslVersion: opensslVersion, signVerify: signVerify, hash: hash)
+    let report = Report(options: options, opensslVersion: opensslVersion, loadAverage: loadAverage, signVerify: signVerify, hash: hash)
     print(report.render())
     let missed = report.targets.contains { $0.status == "MISS" }
     return options.strict && missed ? 2 : 0

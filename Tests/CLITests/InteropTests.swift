@@ -89,3 +89,40 @@ import Testing
         #expect(rejected.status == 1, "pyHanko must reject a changed document: \(rejected.stdout)")
     }
 }
+
+/// `sign --tsa` against a TSA we did not write: OpenSSL's `openssl ts -reply` behind a tiny HTTP front.
+@Suite(.serialized) struct TimestampInteropTests {
+    @Test func signWithReferenceTSAThenVerifyAfterCertificateExpiry() throws {
+        let port = 18_700 + Int.random(in: 0..<90)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "Tests/Referees/tsa_server.py", String(port)]
+        server.currentDirectoryURL = Tools.root
+        let ready = Pipe()
+        server.standardOutput = ready
+        try server.run()
+        defer { server.terminate() }
+        _ = ready.fileHandleForReading.availableData  // "ready"
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signature = work.appendingPathComponent("order.cms")
+        let signed = try Tools.run(
+            Tools.edsvault,
+            ["sign", document.path, "--key", "Certs/hr.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path,
+             "--tsa", "http://127.0.0.1:\(port)/"])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        // In 2040 the certificate (to 2036) has expired: the timestamp still proves it signed in time.
+        let verified = try Tools.run(
+            Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--at", "2040-01-01T00:00:00Z"] + Tools.crlArguments)
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(verified.stdout.contains("Timestamp: "))
+        #expect(verified.stdout.contains("EDS VAULT DEMO TSA"))
+        // Without the timestamp the same question has no answer.
+        let unreachable = try Tools.run(
+            Tools.edsvault,
+            ["sign", document.path, "--key", "Certs/hr.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", work.appendingPathComponent("x.cms").path,
+             "--tsa", "http://127.0.0.1:1/"])
+        #expect(unreachable.status == 69, "\(unreachable.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("x.cms").path))
+    }
+}

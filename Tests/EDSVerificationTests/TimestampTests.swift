@@ -1,0 +1,93 @@
+import EDSCrypto
+import EDSVerification
+import Foundation
+import Testing
+
+/// CAdES-T: the timestamp's genTime is the signing moment.
+struct TimestampTests {
+    static func authority() throws -> TimeStampAuthority {
+        TimeStampAuthority(
+            certificate: try #require(try Certificate.parseAll(try DemoPKI.data("tsa.pem")).first),
+            key: try PrivateKey(pemOrDER: try DemoPKI.data("tsa.key")),
+            chain: try Certificate.parseAll(try DemoPKI.data("ca/nca-demo.pem")))
+    }
+
+    /// Signs with `name`, timestamped by the demo TSA at `time`; `stampedData` lets a test stamp the wrong bytes.
+    static func signTimestamped(_ name: String, at time: Date, stampedData: Data? = nil) throws -> Data {
+        let bundle = try DemoPKI.key(name)
+        let tsa = try authority()
+        return try CMSSigner.sign(
+            .bytes(DemoPKI.document), key: bundle.privateKey, certificate: bundle.certificate, chain: bundle.chain,
+            parameters: CMSSignerParameters(signingTime: time)
+        ) { signatureValue in
+            let request = try TimeStampClient.request(for: stampedData ?? signatureValue).request
+            let token = try TimeStampClient.token(fromResponse: try tsa.respond(to: request, at: time))
+            return [CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token])]
+        }
+    }
+
+    func validate(_ signature: Data, at time: Date? = nil) throws -> ValidationReport {
+        try SignatureValidator(policy: try DemoPKI.policy(at: time)).validate(signature: signature, document: .bytes(DemoPKI.document))
+    }
+
+    @Test func timestampIsTheSigningMomentAndOutlivesTheCertificate() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"))
+        let report = try validate(signature, at: .iso("2040-01-01T00:00:00Z"))
+        #expect(report.indication == .totalPassed, "\(report.signatures[0].errors)")
+        #expect(report.signatures[0].timestamp?.genTime == .iso("2026-03-02T09:00:00Z"))
+        #expect(report.signatures[0].timestamp?.tsa == "EDS VAULT DEMO TSA")
+    }
+
+    @Test func revokedAfterTheTimestampStillPasses() throws {
+        let signature = try Self.signTimestamped("revoked", at: .iso("2025-01-15T10:00:00Z"))
+        let report = try validate(signature)
+        #expect(report.indication == .totalPassed)
+        #expect(report.signatures[0].revocation?.status == .revoked)
+    }
+
+    @Test func revokedBeforeTheTimestampIsTotalFailedRevoked() throws {
+        let signature = try Self.signTimestamped("revoked", at: .iso("2025-09-01T10:00:00Z"))
+        let report = try validate(signature)
+        #expect(report.indication == .totalFailed)
+        #expect(report.subIndication == .revoked)
+    }
+
+    @Test func timestampAfterExpiryIsTotalFailedExpired() throws {
+        let signature = try Self.signTimestamped("expired", at: .iso("2024-06-01T00:00:00Z"))
+        let report = try validate(signature)
+        #expect(report.indication == .totalFailed)
+        #expect(report.subIndication == .expired)
+    }
+
+    @Test func timestampOutsideTheTSAsOwnValidityIsNotTrusted() throws {
+        // The demo TSA certificate is valid from 2024-01-01: a token claiming 2020 cannot be its work.
+        let signature = try Self.signTimestamped("expired", at: .iso("2020-06-01T00:00:00Z"))
+        let report = try validate(signature)
+        #expect(report.subIndication == .noPOE)
+        #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && $0.detail.contains("not valid at genTime") })
+    }
+
+    @Test func timestampOverOtherDataIsNotTrusted() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"), stampedData: Data("something else".utf8))
+        let report = try validate(signature)
+        #expect(report.indication == .indeterminate)
+        #expect(report.subIndication == .noPOE)
+        #expect(report.signatures[0].timestamp == nil)
+        #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && !$0.passed && $0.detail.contains("other data") })
+    }
+
+    @Test func tamperedTimestampTokenIsNotTrusted() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"))
+        let token = try #require(try CMSSignedData(signature).signers.first?.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken)?.values.first)
+        // Move genTime by editing "20260302" inside the token's TSTInfo.
+        var bytes = [UInt8](signature)
+        let tokenBytes = [UInt8](token)
+        let genTime = [UInt8]("20260302".utf8)
+        let tokenAt = try #require((0...(bytes.count - tokenBytes.count)).first { bytes[$0..<($0 + tokenBytes.count)].elementsEqual(tokenBytes) })
+        let timeAt = try #require((tokenAt..<(tokenAt + tokenBytes.count - genTime.count)).first { bytes[$0..<($0 + genTime.count)].elementsEqual(genTime) })
+        bytes[timeAt + 7] = UInt8(ascii: "1")
+        let report = try validate(Data(bytes))
+        #expect(report.indication != .totalPassed)
+        #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && !$0.passed })
+    }
+}
