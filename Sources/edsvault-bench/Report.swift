@@ -117,7 +117,7 @@ struct Report {
             let rawMicroseconds = 1e6 / result.rawInProcessSign.perSecond
             out.append(
                 "    \(result.algorithm.rawValue) sign: \(formatNumber(rawMicroseconds)) µs EVP_DigestSign + \(formatNumber(cmsMicroseconds)) µs CMS assembly"
-                    + " (attributes, ESS certificate hash, certificates, DER) per signature")
+                    + " (attributes, ESS certificate hash, certificates, DER) per \(result.signatureBytes)-byte signature")
         }
         out.append("  openssl speed counts one bare RSA/ECDSA operation on a precomputed digest, so the verify target compares 1 validate")
         out.append("  to 1 of those; the ceiling row is the best possible verify/s if all other work cost nothing.")

@@ -29,6 +29,12 @@ struct SignCommand: ParsableCommand {
     @Option(help: "RFC 3161 time-stamping authority URL: embeds a signature timestamp (CAdES-T).")
     var tsa: String?
 
+    @Option(help: "Embed revocation evidence for offline verification (CAdES-LT): crl or none. (ocsp: not yet.)")
+    var revocation: String = "none"
+
+    @Option(help: "With --revocation crl: a CRL file to embed instead of downloading from the certificates' distribution points; repeatable.")
+    var crl: [String] = []
+
     @Option(help: "Digest algorithm: sha256 (default), sha384, sha512.")
     var digest = "sha256"
 
@@ -44,20 +50,63 @@ struct SignCommand: ParsableCommand {
             let existing = try addTo.map { try InputFiles.read($0, what: "signature") }
             let bundle = try passwords.openKey(key)
             let parameters = CMSSignerParameters(digest: digestAlgorithm, attached: attached)
-            var timestamp: CMSSigner.UnsignedAttributeProvider?
-            if let tsa {
-                timestamp = { signatureValue in
-                    let token = try TimeStampClient.timestamp(signatureValue, tsaURL: tsa)
-                    return [CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token.encoded])]
+            let evidence = try longTermEvidence(for: bundle)
+            let tsa = self.tsa
+            var unsignedAttributes: CMSSigner.UnsignedAttributeProvider?
+            if tsa != nil || !evidence.isEmpty {
+                unsignedAttributes = { @Sendable signatureValue in
+                    var attributes: [CMSAttribute] = []
+                    if let tsa {
+                        let token = try TimeStampClient.timestamp(signatureValue, tsaURL: tsa)
+                        attributes.append(CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token.encoded]))
+                    }
+                    return attributes + evidence
                 }
             }
             let signature = try DocumentSigner.sign(
-                document, with: bundle, existing: existing, parameters: parameters, unsignedAttributes: timestamp)
+                document, with: bundle, existing: existing, parameters: parameters, unsignedAttributes: unsignedAttributes)
             let destination = out ?? addTo ?? file + ".cms"
             try InputFiles.writeAtomically(signature, to: destination)
             let identity = KazakhIdentity(certificate: bundle.certificate)
             let who = [identity.fullName, identity.iin.map { "IIN \($0)" }].compactMap { $0 }.joined(separator: ", ")
             FileHandle.standardError.write(Data("signed by \(who) -> \(destination)\n".utf8))
         }
+    }
+
+    /// CAdES-LT values: the CRLs of every certificate in the signer's chain and the certificates themselves,
+    /// so `verify --offline` needs nothing but the signature and the trust anchors.
+    private func longTermEvidence(for bundle: PKCS12Bundle) throws -> [CMSAttribute] {
+        switch revocation {
+        case "none":
+            guard crl.isEmpty else { throw CLIFailure(message: "--crl needs --revocation crl", code: ExitStatus.usage) }
+            return []
+        case "crl":
+            break
+        case "ocsp":
+            throw CLIFailure(message: "--revocation ocsp is not supported yet; use --revocation crl", code: ExitStatus.usage)
+        default:
+            throw CLIFailure(message: "--revocation must be crl, ocsp or none", code: ExitStatus.usage)
+        }
+        var crls: [Data] = []
+        if crl.isEmpty {
+            for certificate in [bundle.certificate] + bundle.chain {
+                for url in certificate.crlDistributionURLs.prefix(1) { crls.append(try HTTPTransport.get(url)) }
+            }
+        } else {
+            for path in crl {
+                let data = try InputFiles.read(path, what: "CRL")
+                guard let list = try? CertificateRevocationList(data) else {
+                    throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
+                }
+                crls.append(list.derEncoded)
+            }
+        }
+        guard !crls.isEmpty else {
+            throw CLIFailure(message: "no CRL to embed: the certificates name no distribution point; pass --crl", code: ExitStatus.usage)
+        }
+        return [
+            CAdESEvidence.certValues([bundle.certificate] + bundle.chain),
+            CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: []),
+        ]
     }
 }

@@ -82,3 +82,38 @@ import Testing
         #expect(signature.stdout.contains("НҰРЛАНОВ ДӘУЛЕТ"))
     }
 }
+
+/// CAdES-LT with CRLs: the signature carries its revocation evidence and certificates.
+@Suite(.serialized) struct LongTermEvidenceTests {
+    @Test func embeddedCRLsLetVerifyOfflineNeedNothingElse() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signature = work.appendingPathComponent("order.cms")
+        let signed = try Tools.eds(
+            "sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path,
+            "--revocation", "crl", "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let offline = try Tools.eds("verify", "--signature", signature.path, document.path, "--offline", "--format", "json")
+        #expect(offline.status == 0, "\(offline.stdout)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(offline.stdout.utf8)) as? [String: Any])
+        let revocation = try #require((report["signatures"] as? [[String: Any]])?.first?["revocation"] as? [String: Any])
+        #expect(revocation["status"] as? String == "good")
+        #expect(revocation["source"] as? String == "crl")
+        // The referee still accepts the signature with the unsigned attributes added.
+        let openssl = try Tools.openssl(
+            "cms", "-verify", "-binary", "-inform", "DER", "-in", signature.path, "-content", document.path, "-CAfile", "Certs/ca/root.pem",
+            "-purpose", "any", "-out", "/dev/null")
+        #expect(openssl.status == 0)
+        let printed = try Tools.openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", signature.path)
+        #expect(printed.stdout.contains("id-smime-aa-ets-revocationValues"))
+        #expect(printed.stdout.contains("id-smime-aa-ets-certValues"))
+    }
+
+    @Test func unsupportedRevocationModeIsAUsageError() throws {
+        let work = try Tools.workspace()
+        let result = try Tools.eds(
+            "sign", work.appendingPathComponent("order.txt").path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD",
+            "--revocation", "carrier-pigeon")
+        #expect(result.status == 64)
+    }
+}
