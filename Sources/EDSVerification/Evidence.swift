@@ -25,6 +25,8 @@ struct EmbeddedEvidence {
 public protocol RevocationSource: Sendable {
     /// A CRL downloaded from `url`, DER or PEM.
     func fetchCRL(from url: String) throws -> Data
+    /// A BasicOCSPResponse DER for `certificate` from the responder at `url`.
+    func fetchOCSP(certificate: Certificate, issuer: Certificate, url: String) throws -> Data
 }
 
 /// Fetches revocation data over HTTP (CRL distribution points).
@@ -33,5 +35,9 @@ public struct NetworkRevocationSource: RevocationSource {
 
     public func fetchCRL(from url: String) throws -> Data {
         try HTTPTransport.get(url)
+    }
+
+    public func fetchOCSP(certificate: Certificate, issuer: Certificate, url: String) throws -> Data {
+        try OCSPClient.fetch(certificate: certificate, issuer: issuer, url: url)
     }
 }

@@ -118,6 +118,19 @@ struct RevocationEvaluation {
     }
 
     private func fetchedStatus(of certificate: Certificate, issuer: Certificate, source: any RevocationSource, reasons: inout [String]) -> Status? {
+        for url in certificate.ocspURLs {
+            do {
+                let response = try source.fetchOCSP(certificate: certificate, issuer: issuer, url: url)
+                if let status = OCSPEvaluation.status(
+                    of: certificate, issuer: issuer, responses: [response], anchors: policy.trustAnchors,
+                    extraCertificates: signedData.certificates, signingMoment: signingMoment, reasons: &reasons)
+                {
+                    return status
+                }
+            } catch {
+                reasons.append("OCSP request to \(url) failed: \(error)")
+            }
+        }
         var fetched: [CertificateRevocationList] = []
         for url in certificate.crlDistributionURLs {
             do {
@@ -130,14 +143,50 @@ struct RevocationEvaluation {
     }
 }
 
-/// OCSP evidence; filled in by the OCSP support.
+/// OCSP evidence (RFC 6960): a response signed by the issuer itself or by a responder the issuer delegated
+/// (id-kp-OCSPSigning), fresh for the signing moment (SIGEX document-card rule: thisUpdate within 5 minutes
+/// of the timestamp, or a validity period that covers the signing moment).
 enum OCSPEvaluation {
+    static let freshness: TimeInterval = 300
+
     static func status(
         of certificate: Certificate, issuer: Certificate, responses: [Data], anchors: [Certificate], extraCertificates: [Certificate],
         signingMoment: Date, reasons: inout [String]
     ) -> RevocationEvaluation.Status? {
-        if !responses.isEmpty { reasons.append("embedded OCSP responses are not evaluated yet") }
+        for der in responses {
+            guard let response = try? OCSPResponse(basicResponse: der) else {
+                reasons.append("an OCSP response cannot be read")
+                continue
+            }
+            guard let single = response.status(of: certificate, issuer: issuer) else { continue }
+            guard let signer = response.verifiedSigner(candidates: extraCertificates + [issuer]) else {
+                reasons.append("an OCSP response's signature does not verify")
+                continue
+            }
+            let delegated = signer.isIssued(by: issuer) && signer.extendedKeyUsage.contains(ExtendedKeyUsageOID.ocspSigning)
+            guard signer == issuer || delegated else {
+                reasons.append("the OCSP response is signed by \"\(signer.subject.commonName ?? "?")\", which the issuer did not authorise (no id-kp-OCSPSigning)")
+                continue
+            }
+            let covers = single.nextUpdate.map { single.thisUpdate <= signingMoment && signingMoment <= $0 } ?? false
+            guard single.thisUpdate >= signingMoment.addingTimeInterval(-freshness) || covers else {
+                reasons.append("the OCSP response of \(ISO8601.string(single.thisUpdate)) is older than the signing moment \(ISO8601.string(signingMoment)) by more than 5 minutes")
+                continue
+            }
+            let producedAt = response.producedAt
+            let by = "OCSP by \"\(signer.subject.commonName ?? "?")\" at \(ISO8601.string(producedAt ?? single.thisUpdate))"
+            switch single.state {
+            case .good:
+                return .init(summary: RevocationSummary(status: .good, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate), description: by)
+            case .unknown:
+                return .init(summary: RevocationSummary(status: .unknown, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate), description: by)
+            case .revoked(let at, let reason):
+                return .init(
+                    summary: RevocationSummary(
+                        status: .revoked, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate, revocationTime: at, revocationReason: reason),
+                    description: by)
+            }
+        }
         return nil
     }
 }
-

@@ -29,10 +29,10 @@ struct SignCommand: ParsableCommand {
     @Option(help: "RFC 3161 time-stamping authority URL: embeds a signature timestamp (CAdES-T).")
     var tsa: String?
 
-    @Option(help: "Embed revocation evidence for offline verification (CAdES-LT): crl or none. (ocsp: not yet.)")
+    @Option(help: "Embed revocation evidence for offline verification (CAdES-LT): ocsp (signer via its OCSP responder, CAs via CRL), crl, or none.")
     var revocation: String = "none"
 
-    @Option(help: "With --revocation crl: a CRL file to embed instead of downloading from the certificates' distribution points; repeatable.")
+    @Option(help: "With --revocation: a CRL file to embed instead of downloading from the certificates' distribution points; repeatable.")
     var crl: [String] = []
 
     @Option(help: "Digest algorithm: sha256 (default), sha384, sha512.")
@@ -73,26 +73,34 @@ struct SignCommand: ParsableCommand {
         }
     }
 
-    /// CAdES-LT values: the CRLs of every certificate in the signer's chain and the certificates themselves,
-    /// so `verify --offline` needs nothing but the signature and the trust anchors.
+    /// CAdES-LT values: revocation evidence for every certificate in the signer's chain (OCSP where asked and
+    /// available, CRLs otherwise) and the certificates themselves, so `verify --offline` needs nothing but the
+    /// signature and the trust anchors.
     private func longTermEvidence(for bundle: PKCS12Bundle) throws -> [CMSAttribute] {
         switch revocation {
         case "none":
-            guard crl.isEmpty else { throw CLIFailure(message: "--crl needs --revocation crl", code: ExitStatus.usage) }
+            guard crl.isEmpty else { throw CLIFailure(message: "--crl needs --revocation crl or ocsp", code: ExitStatus.usage) }
             return []
-        case "crl":
+        case "crl", "ocsp":
             break
-        case "ocsp":
-            throw CLIFailure(message: "--revocation ocsp is not supported yet; use --revocation crl", code: ExitStatus.usage)
         default:
             throw CLIFailure(message: "--revocation must be crl, ocsp or none", code: ExitStatus.usage)
         }
-        var crls: [Data] = []
-        if crl.isEmpty {
-            for certificate in [bundle.certificate] + bundle.chain {
-                for url in certificate.crlDistributionURLs.prefix(1) { crls.append(try HTTPTransport.get(url)) }
+        var responses: [Data] = []
+        var responderCertificates: [Certificate] = []
+        var needCRL: [Certificate] = []
+        for certificate in [bundle.certificate] + bundle.chain where !certificate.isSelfIssued {
+            let issuer = bundle.chain.first { $0 != certificate && certificate.isIssued(by: $0) }
+            if revocation == "ocsp", let issuer, let url = certificate.ocspURLs.first {
+                let response = try OCSPClient.fetch(certificate: certificate, issuer: issuer, url: url)
+                responses.append(response)
+                responderCertificates += (try? OCSPResponse(basicResponse: response))?.certificates ?? []
+            } else {
+                needCRL.append(certificate)
             }
-        } else {
+        }
+        var crls: [Data] = []
+        if !crl.isEmpty {
             for path in crl {
                 let data = try InputFiles.read(path, what: "CRL")
                 guard let list = try? CertificateRevocationList(data) else {
@@ -100,13 +108,17 @@ struct SignCommand: ParsableCommand {
                 }
                 crls.append(list.derEncoded)
             }
+        } else {
+            for certificate in needCRL {
+                for url in certificate.crlDistributionURLs.prefix(1) { crls.append(try HTTPTransport.get(url)) }
+            }
         }
-        guard !crls.isEmpty else {
-            throw CLIFailure(message: "no CRL to embed: the certificates name no distribution point; pass --crl", code: ExitStatus.usage)
+        guard !crls.isEmpty || !responses.isEmpty else {
+            throw CLIFailure(message: "no revocation evidence to embed: the certificates name no CRL distribution point or OCSP responder; pass --crl", code: ExitStatus.usage)
         }
         return [
-            CAdESEvidence.certValues([bundle.certificate] + bundle.chain),
-            CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: []),
+            CAdESEvidence.certValues([bundle.certificate] + bundle.chain + responderCertificates),
+            CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: responses),
         ]
     }
 }

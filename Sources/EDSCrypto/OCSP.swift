@@ -1,0 +1,118 @@
+internal import COpenSSL
+import Foundation
+
+/// An RFC 6960 BasicOCSPResponse, as embedded in CAdES revocationValues.
+public final class OCSPResponse: @unchecked Sendable {
+    /// OCSP_BASICRESP*
+    let pointer: OpaquePointer
+    public let encoded: Data
+
+    /// A BasicOCSPResponse DER.
+    public init(basicResponse der: Data) throws {
+        OpenSSLRuntime.ensureInitialized()
+        let parsed: OpaquePointer? = der.withUnsafeBytes { raw in
+            var cursor = raw.bindMemory(to: UInt8.self).baseAddress.map { UnsafePointer($0) }
+            return d2i_OCSP_BASICRESP(nil, &cursor, raw.count)
+        }
+        guard let parsed else { throw CryptoError.malformed("not a BasicOCSPResponse") }
+        self.pointer = parsed
+        self.encoded = der
+    }
+
+    deinit { OCSP_BASICRESP_free(pointer) }
+
+    public var producedAt: Date? { ASN1Conversions.date(OCSP_resp_get0_produced_at(pointer)) }
+
+    public var certificates: [Certificate] {
+        guard let stack = OCSP_resp_get0_certs(pointer) else { return [] }
+        return (0..<eds_sk_X509_num(stack)).compactMap { eds_sk_X509_value(stack, $0).map { Certificate(retaining: $0) } }
+    }
+
+    /// The certificate that signed the response, among its own certificates and `candidates`, if its key verifies the signature.
+    public func verifiedSigner(candidates: [Certificate]) -> Certificate? {
+        defer { OpenSSLErrorQueue.clear() }
+        guard let extra = eds_sk_X509_new_null() else { return nil }
+        defer { eds_sk_X509_free(extra) }
+        for certificate in candidates { eds_sk_X509_push(extra, certificate.pointer) }
+        var signer: OpaquePointer?
+        guard OCSP_resp_get0_signer(pointer, &signer, extra) == 1, let signer else { return nil }
+        guard let store = X509_STORE_new() else { return nil }
+        defer { X509_STORE_free(store) }
+        // Signature only: who may sign for the issuer, and at which time, is the caller's policy.
+        let flags = UInt(OCSP_NOVERIFY | OCSP_NOCHECKS | OCSP_NOEXPLICIT)
+        guard OCSP_basic_verify(pointer, extra, store, flags) == 1 else { return nil }
+        return Certificate(retaining: signer)
+    }
+
+    public struct SingleStatus: Sendable {
+        public enum State: Sendable { case good, revoked(at: Date, reason: String?), unknown }
+        public let state: State
+        public let thisUpdate: Date
+        public let nextUpdate: Date?
+    }
+
+    /// The status this response gives `certificate` (issued by `issuer`), nil when it does not speak of it.
+    public func status(of certificate: Certificate, issuer: Certificate) -> SingleStatus? {
+        defer { OpenSSLErrorQueue.clear() }
+        for digest in [EVP_sha1(), EVP_sha256()] {
+            guard let identifier = OCSP_cert_to_id(digest, certificate.pointer, issuer.pointer) else { continue }
+            defer { OCSP_CERTID_free(identifier) }
+            var status: Int32 = -1
+            var reason: Int32 = -1
+            var revocationTime: UnsafeMutablePointer<ASN1_GENERALIZEDTIME>?
+            var thisUpdate: UnsafeMutablePointer<ASN1_GENERALIZEDTIME>?
+            var nextUpdate: UnsafeMutablePointer<ASN1_GENERALIZEDTIME>?
+            guard OCSP_resp_find_status(pointer, identifier, &status, &reason, &revocationTime, &thisUpdate, &nextUpdate) == 1 else { continue }
+            let state: SingleStatus.State
+            switch status {
+            case V_OCSP_CERTSTATUS_GOOD: state = .good
+            case V_OCSP_CERTSTATUS_REVOKED:
+                state = .revoked(
+                    at: ASN1Conversions.date(revocationTime) ?? .distantPast, reason: reason >= 0 ? RevocationReason.name(Int(reason)) : nil)
+            default: state = .unknown
+            }
+            return SingleStatus(
+                state: state, thisUpdate: ASN1Conversions.date(thisUpdate) ?? .distantPast, nextUpdate: ASN1Conversions.date(nextUpdate))
+        }
+        return nil
+    }
+}
+
+/// An RFC 6960 client over HTTP POST.
+public enum OCSPClient {
+    /// Asks `url` for the status of `certificate`; returns the BasicOCSPResponse DER after checking the nonce.
+    public static func fetch(certificate: Certificate, issuer: Certificate, url: String) throws -> Data {
+        OpenSSLRuntime.ensureInitialized()
+        defer { OpenSSLErrorQueue.clear() }
+        guard let request = OCSP_REQUEST_new() else { throw CryptoError.openSSL("cannot allocate an OCSP request") }
+        defer { OCSP_REQUEST_free(request) }
+        guard let identifier = OCSP_cert_to_id(EVP_sha1(), certificate.pointer, issuer.pointer),
+            OCSP_request_add0_id(request, identifier) != nil,
+            OCSP_request_add1_nonce(request, nil, -1) == 1
+        else { throw CryptoError.openSSL("cannot build the OCSP request") }
+        var out: UnsafeMutablePointer<UInt8>?
+        let length = i2d_OCSP_REQUEST(request, &out)
+        guard length > 0, let out else { throw CryptoError.openSSL("cannot encode the OCSP request") }
+        let body = Data(bytes: out, count: Int(length))
+        eds_openssl_free(out)
+        let answer = try HTTPTransport.post(url, body: body, contentType: "application/ocsp-request")
+        let response: OpaquePointer? = answer.withUnsafeBytes { raw in
+            var cursor = raw.bindMemory(to: UInt8.self).baseAddress.map { UnsafePointer($0) }
+            return d2i_OCSP_RESPONSE(nil, &cursor, raw.count)
+        }
+        guard let response else { throw CryptoError(.network, "the OCSP responder at \(url) did not answer with an OCSPResponse") }
+        defer { OCSP_RESPONSE_free(response) }
+        let status = OCSP_response_status(response)
+        guard status == OCSP_RESPONSE_STATUS_SUCCESSFUL, let basic = OCSP_response_get1_basic(response) else {
+            throw CryptoError(.network, "the OCSP responder at \(url) refused: \(String(cString: OCSP_response_status_str(Int(status))))")
+        }
+        defer { OCSP_BASICRESP_free(basic) }
+        // 1: nonce present and equal; 2: both absent; -1: absent in the response (allowed by RFC 6960 for pre-produced responses).
+        guard OCSP_check_nonce(request, basic) != 0 else { throw CryptoError(.network, "the OCSP response answers another request (nonce mismatch)") }
+        var basicOut: UnsafeMutablePointer<UInt8>?
+        let basicLength = i2d_OCSP_BASICRESP(basic, &basicOut)
+        guard basicLength > 0, let basicOut else { throw CryptoError.openSSL("cannot encode the OCSP response") }
+        defer { eds_openssl_free(basicOut) }
+        return Data(bytes: basicOut, count: Int(basicLength))
+    }
+}
