@@ -17,13 +17,16 @@ struct HashResult {
     let child: ChildHash
     /// The same child over /dev/null: what the process needs before hashing anything.
     let baselineRSSKiB: Int
-    /// getrusage(RUSAGE_CHILDREN).ru_maxrss right after the hash-only child exited (it is the first child).
-    let childrenMaxRSSKiB: Int
 
     var oursMBps: Double { Double(bytes) / 1e6 / oursSeconds }
     var opensslMBps: Double? { opensslSeconds.map { Double(bytes) / 1e6 / $0 } }
-    /// The child's own VmHWM, cross-checked with the kernel's figure for the child.
-    var peakRSSKiB: Int { max(child.peakRSSKiB, childrenMaxRSSKiB) }
+    /// The child's own VmHWM (/proc/self/status), read just before it exits.
+    ///
+    /// Not getrusage(RUSAGE_CHILDREN).ru_maxrss: Linux keeps the pre-exec address space's high-water mark across
+    /// execve, and before exec a spawned (or forked) child runs in the parent's address space (or a copy of it), so
+    /// a child's ru_maxrss is at least the parent's RSS at spawn time. Under `swift run`, which execs this binary,
+    /// RUSAGE_CHILDREN also still holds the swift-build processes swift run waited for (120 MiB here).
+    var peakRSSKiB: Int { child.peakRSSKiB }
 }
 
 /// What `edsvault-bench hash-only FILE` prints: one line of key=value pairs.
@@ -80,15 +83,13 @@ struct HashBench {
         progress("writing \(options.hashMiB) MiB of pseudo-random bytes to \(file.path)")
         let writeSeconds = try Stopwatch.time { try Self.writeRandomFile(file, mebibytes: options.hashMiB) }.seconds
 
-        // Peak RSS first, in fresh children (the first this process waits for, so RUSAGE_CHILDREN is theirs):
-        // a baseline over /dev/null, then the file.
+        // Peak RSS in fresh children, each reporting its own VmHWM: a baseline over /dev/null, then the file.
         progress("hash-only children (peak RSS)")
         let baselineRun = try Subprocess.run(Subprocess.selfExecutable(), ["hash-only", "/dev/null"])
         guard baselineRun.status == 0 else { throw BenchError("the hash-only child failed (\(baselineRun.status)): \(baselineRun.output.suffix(500))") }
         let baseline = try ChildHash(parsing: baselineRun.output)
         let childRun = try Subprocess.run(Subprocess.selfExecutable(), ["hash-only", file.path])
         guard childRun.status == 0 else { throw BenchError("the hash-only child failed (\(childRun.status)): \(childRun.output.suffix(500))") }
-        let childrenMaxRSS = PeakMemory.childrenKiB()
         let child = try ChildHash(parsing: childRun.output)
 
         // Alternate ours and openssl's, keep the best of each: both read the file from the page cache.
@@ -113,7 +114,7 @@ struct HashBench {
         }
         return HashResult(
             bytes: size, writeSeconds: writeSeconds, oursSeconds: ours.min() ?? .nan, opensslSeconds: referee.min(), child: child,
-            baselineRSSKiB: baseline.peakRSSKiB, childrenMaxRSSKiB: childrenMaxRSS)
+            baselineRSSKiB: baseline.peakRSSKiB)
     }
 
     /// Real bytes in 1 MiB chunks (a sparse file would hash zero pages the kernel never reads), flushed to disk

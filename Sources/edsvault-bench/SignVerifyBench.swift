@@ -138,18 +138,18 @@ struct SignVerifyBench {
 
         progress("\(algorithm.rawValue): CMSSigner.sign for \(options.measureSeconds) s")
         var signatureBytes = 0
-        let sign = try measureRate(seconds: options.measureSeconds, warmup: options.warmupSeconds) {
+        let sign = try measureRate(seconds: options.measureSeconds, warmup: options.warmupSeconds, chunks: 5) {
             signatureBytes &+= try signer().count
         }
         progress("\(algorithm.rawValue): SignatureValidator.validate for \(options.measureSeconds) s")
         var failures = 0
-        let verify = try measureRate(seconds: options.measureSeconds, warmup: options.warmupSeconds) {
+        let verify = try measureRate(seconds: options.measureSeconds, warmup: options.warmupSeconds, chunks: 5) {
             if try validator.validate(signature: signature, document: .bytes(document)).indication != .totalPassed { failures += 1 }
         }
         guard failures == 0 else { throw BenchError("\(algorithm.rawValue): \(failures) validations did not pass while timing") }
 
         let short = max(0.3, options.measureSeconds / 4)
-        let rawInProcessSign = try measureRate(seconds: short, warmup: options.warmupSeconds) {
+        let rawInProcessSign = try measureRate(seconds: short, warmup: options.warmupSeconds, chunks: 3) {
             signatureBytes &+= try bundle.privateKey.sign(document).count
         }
         let (steps, verifications) = try Self.breakdown(signature: signature, document: document, pki: pki, seconds: short) {

@@ -37,18 +37,26 @@ struct Rate {
 }
 
 /// Runs `body` repeatedly for `warmup` seconds (not counted), then for at least `seconds`, single-threaded.
-func measureRate(seconds: Double, warmup: Double, _ body: () throws -> Void) rethrows -> Rate {
+/// The time is cut into `chunks` slices and the median slice is returned, so a burst of other work on the machine
+/// (this is a shared 2-core box) moves the figure less than it would move a plain total.
+func measureRate(seconds: Double, warmup: Double, chunks: Int = 1, _ body: () throws -> Void) rethrows -> Rate {
     let warmupStart = Stopwatch.now()
     repeat { try body() } while Stopwatch.now() - warmupStart < warmup
-    var operations = 0
-    let start = Stopwatch.now()
-    var elapsed = 0.0
-    repeat {
-        try body()
-        operations += 1
-        elapsed = Stopwatch.now() - start
-    } while elapsed < seconds
-    return Rate(operations: operations, seconds: elapsed)
+    var slices: [Rate] = []
+    let sliceSeconds = seconds / Double(max(1, chunks))
+    for _ in 0..<max(1, chunks) {
+        var operations = 0
+        let start = Stopwatch.now()
+        var elapsed = 0.0
+        repeat {
+            try body()
+            operations += 1
+            elapsed = Stopwatch.now() - start
+        } while elapsed < sliceSeconds
+        slices.append(Rate(operations: operations, seconds: elapsed))
+    }
+    slices.sort { $0.perSecond < $1.perSecond }
+    return slices[slices.count / 2]
 }
 
 // MARK: - Subprocesses
@@ -155,9 +163,6 @@ enum PeakMemory {
         #endif
         return maxRSSKiB(RUSAGE_SELF)
     }
-
-    /// ru_maxrss of every waited-for child so far (the largest one), in KiB.
-    static func childrenKiB() -> Int { maxRSSKiB(RUSAGE_CHILDREN) }
 
     #if os(Linux)
     private static func maxRSSKiB(_ who: __rusage_who) -> Int {

@@ -18,7 +18,7 @@ func runBenchmark(_ options: Options) throws -> Int32 {
     let scratch = try ScratchDirectory(parent: parent)
     defer { scratch.remove() }
 
-    // Hashing first: the hash-only child is then the first child process, so RUSAGE_CHILDREN is its alone.
+    // Hashing first, while the process is small and before the openssl speed runs.
     let hash = try HashBench(options: options, openssl: openssl, scratch: scratch.url).run()
     let bench = try SignVerifyBench(options: options, pki: pki, openssl: openssl, scratch: scratch.url)
     let signVerify = try KeyAlgorithm.allCases.filter { options.only == nil || options.only == $0 }.map { try bench.run($0) }
