@@ -31,9 +31,15 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Report format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: "Language of the text report: en, ru or kk.")
+    var lang: String = "en"
+
     mutating func validate() throws {
         if signature == nil {
             throw ValidationError("missing --signature SIG.cms")
+        }
+        if ReportLanguage(rawValue: lang) == nil {
+            throw ValidationError("--lang must be en, ru or kk")
         }
     }
 
@@ -56,7 +62,7 @@ struct VerifyCommand: ParsableCommand {
             let report = try SignatureValidator(policy: policy).validate(signature: signatureData, document: document)
             switch format {
             case .json: FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
-            case .text: FileHandle.standardOutput.write(Data(TextReport.render(report).utf8))
+            case .text: FileHandle.standardOutput.write(Data(TextReport.render(report, language: ReportLanguage(rawValue: lang) ?? .english).utf8))
             }
             exitCode = report.exitCode
         }

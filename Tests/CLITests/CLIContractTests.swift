@@ -117,3 +117,22 @@ import Testing
         #expect(result.status == 64)
     }
 }
+
+struct ReportLanguageTests {
+    @Test func textReportSpeaksRussianAndKazakh() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        _ = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
+        let base = ["verify", "--signature", document.path + ".cms", document.path] + Tools.crlArguments
+        let russian = try Tools.run(Tools.edsvault, base + ["--lang", "ru"])
+        #expect(russian.status == 0)
+        #expect(russian.stdout.hasPrefix("Результат: TOTAL_PASSED"))
+        #expect(russian.stdout.contains("ИИН: 900315301237"))
+        #expect(russian.stdout.contains("равнозначна собственноручной"))
+        let kazakh = try Tools.run(Tools.edsvault, base + ["--lang", "kk"])
+        #expect(kazakh.stdout.hasPrefix("Нәтиже: TOTAL_PASSED"))
+        #expect(kazakh.stdout.contains("ЖСН: 900315301237"))
+        #expect(kazakh.stdout.contains("тұтастық"))
+        #expect(try Tools.run(Tools.edsvault, base + ["--lang", "de"]).status == 64)
+    }
+}
