@@ -95,13 +95,18 @@ import Testing
     @Test func signWithReferenceTSAThenVerifyAfterCertificateExpiry() throws {
         let port = 18_700 + Int.random(in: 0..<90)
         let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "Tests/Referees/tsa_server.py", String(port)]
+        // The venv's interpreter itself, not a shim script: killing a shim would leave the server holding our pipes.
+        server.executableURL = URL(fileURLWithPath: Tools.python)
+        server.arguments = ["Tests/Referees/tsa_server.py", String(port)]
         server.currentDirectoryURL = Tools.root
         let ready = Pipe()
         server.standardOutput = ready
+        server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { server.terminate() }
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
         _ = ready.fileHandleForReading.availableData  // "ready"
         let work = try Tools.workspace()
         let document = work.appendingPathComponent("order.txt")

@@ -6,9 +6,9 @@ import Testing
     /// Runs `openssl ocsp` signing with `signer` for the intermediate CA's index, for the duration of `body`.
     func withResponder(signer: String, _ body: () throws -> Void) throws {
         let responder = Process()
-        responder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        responder.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         responder.arguments = [
-            "openssl", "ocsp", "-index", "Certs/demo-ca/nca/index.txt", "-CA", "Certs/ca/nca-demo.pem",
+            "ocsp", "-index", "Certs/demo-ca/nca/index.txt", "-CA", "Certs/ca/nca-demo.pem",
             "-rsigner", "Certs/\(signer).pem", "-rkey", "Certs/\(signer).key", "-port", "18790", "-nmin", "5",
         ]
         responder.currentDirectoryURL = Tools.root

@@ -38,6 +38,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 if __name__ == "__main__":
     server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
-    threading.Timer(600, server.shutdown).start()
+    stopper = threading.Timer(600, server.shutdown)
+    stopper.daemon = True
+    stopper.start()
     print("ready", flush=True)
     server.serve_forever()
