@@ -9,7 +9,9 @@ public enum HTTPTransport {
     public static func get(_ url: String, timeoutSeconds: Int32 = defaultTimeoutSeconds) throws -> Data {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
-        guard let response = OSSL_HTTP_get(url, nil, nil, nil, nil, nil, nil, 0, nil, nil, 0, maximumResponseBytes, timeoutSeconds) else {
+        // expect_asn1 = 1: OpenSSL reads the whole DER body before returning; otherwise the BIO streams from
+        // the socket and a read can end early. CRL distribution points serve DER (RFC 5280 § 4.2.1.13).
+        guard let response = OSSL_HTTP_get(url, nil, nil, nil, nil, nil, nil, 0, nil, nil, 1, maximumResponseBytes, timeoutSeconds) else {
             throw CryptoError.openSSL("GET \(url) failed", code: .network)
         }
         defer { BIO_free_all(response) }
@@ -35,7 +37,7 @@ public enum HTTPTransport {
         let request = try MemoryBIO(body)
         guard
             let response = OSSL_HTTP_transfer(
-                nil, host, port, path, 0, nil, nil, nil, nil, nil, nil, 0, nil, contentType, request.pointer, nil, 0,
+                nil, host, port, path, 0, nil, nil, nil, nil, nil, nil, 0, nil, contentType, request.pointer, nil, 1,
                 maximumResponseBytes, timeoutSeconds, 0)
         else {
             throw CryptoError.openSSL("POST \(url) failed", code: .network)

@@ -96,6 +96,21 @@ public struct KazakhIdentity: Codable, Hashable, Sendable {
         roles = certificate.extendedKeyUsage.compactMap(SignerRole.init(oid:))
     }
 
+    enum CodingKeys: String, CodingKey { case commonName, surname, givenName, iin, bin, organization, email, roles }
+
+    /// Absent values are written as null: the JSON report's shape does not depend on the certificate.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(commonName, forKey: .commonName)
+        try container.encode(surname, forKey: .surname)
+        try container.encode(givenName, forKey: .givenName)
+        try container.encode(iin, forKey: .iin)
+        try container.encode(bin, forKey: .bin)
+        try container.encode(organization, forKey: .organization)
+        try container.encode(email, forKey: .email)
+        try container.encode(roles, forKey: .roles)
+    }
+
     public var holder: CertificateHolder {
         bin != nil || roles.contains(.legalEntity) ? .legalEntity : .individual
     }

@@ -101,7 +101,7 @@ struct SignerValidation {
             return finish(report, checks: checks, findings: findings, warnings: warnings)
         }
         let identity = KazakhIdentity(certificate: certificate)
-        report.signer = SignerSummary(identity)
+        report.signer = identity
         report.certificate = CertificateSummary(certificate)
         warnings += identity.profileWarnings
         let references = signer.signingCertificateReferences

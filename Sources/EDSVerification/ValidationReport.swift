@@ -135,42 +135,8 @@ public struct SignatureReport: Codable, Sendable {
     }
 }
 
-/// The signer as the Kazakh profile reads the certificate.
-public struct SignerSummary: Codable, Hashable, Sendable {
-    public var commonName: String?
-    public var surname: String?
-    public var givenName: String?
-    public var iin: String?
-    public var bin: String?
-    public var organization: String?
-    public var email: String?
-    public var roles: [SignerRole]
-
-    public init(_ identity: KazakhIdentity) {
-        commonName = identity.commonName
-        surname = identity.surname
-        givenName = identity.givenName
-        iin = identity.iin
-        bin = identity.bin
-        organization = identity.organization
-        email = identity.email
-        roles = identity.roles
-    }
-
-    enum CodingKeys: String, CodingKey { case commonName, surname, givenName, iin, bin, organization, email, roles }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(commonName, forKey: .commonName)
-        try container.encode(surname, forKey: .surname)
-        try container.encode(givenName, forKey: .givenName)
-        try container.encode(iin, forKey: .iin)
-        try container.encode(bin, forKey: .bin)
-        try container.encode(organization, forKey: .organization)
-        try container.encode(email, forKey: .email)
-        try container.encode(roles, forKey: .roles)
-    }
-}
+/// The signer as the Kazakh profile reads the certificate (the report's `signer` block).
+public typealias SignerSummary = KazakhIdentity
 
 public struct CertificateSummary: Codable, Hashable, Sendable {
     public var serialNumber: String

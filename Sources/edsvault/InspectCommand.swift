@@ -45,7 +45,7 @@ struct InspectCommand: ParsableCommand {
             }
             switch format {
             case .json:
-                let items = sections.map { InspectedCertificate(title: $0.title, signer: SignerSummary(KazakhIdentity(certificate: $0.certificate)), certificate: CertificateSummary($0.certificate)) }
+                let items = sections.map { InspectedCertificate(title: $0.title, signer: KazakhIdentity(certificate: $0.certificate), certificate: CertificateSummary($0.certificate)) }
                 let encoder = JSONEncoder()
                 encoder.dateEncodingStrategy = .iso8601
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
