@@ -5,7 +5,8 @@ import Foundation
 struct RevocationEvaluation {
     let path: CertificationPath
     let signedData: CMSSignedData
-    let signer: CMSSignerInfo
+    let signedDataCertificates: [Certificate]
+    let embedded: EmbeddedEvidence
     let signingMoment: Date
     let proofOfExistence: Bool
     let policy: ValidationPolicy
@@ -30,7 +31,6 @@ struct RevocationEvaluation {
             outcome.checks.append((Check(name: "revocation", passed: true, detail: "the signer certificate is a trust anchor"), nil))
             return outcome
         }
-        let embedded = EmbeddedEvidence(signer: signer)
         var crlCandidates: [CertificateRevocationList] = policy.crls
         for der in signedData.crls + embedded.crls {
             if let crl = try? CertificateRevocationList(der) { crlCandidates.append(crl) }
@@ -44,7 +44,7 @@ struct RevocationEvaluation {
             var reasons: [String] = []
             var status = OCSPEvaluation.status(
                 of: certificate, issuer: issuer, responses: ocspCandidates, anchors: policy.trustAnchors,
-                extraCertificates: signedData.certificates + embedded.certificates, signingMoment: signingMoment, reasons: &reasons)
+                extraCertificates: signedDataCertificates + embedded.certificates, signingMoment: signingMoment, reasons: &reasons)
             if status == nil {
                 status = crlStatus(of: certificate, issuer: issuer, candidates: crlCandidates, reasons: &reasons)
             }
@@ -123,7 +123,7 @@ struct RevocationEvaluation {
                 let response = try source.fetchOCSP(certificate: certificate, issuer: issuer, url: url)
                 if let status = OCSPEvaluation.status(
                     of: certificate, issuer: issuer, responses: [response], anchors: policy.trustAnchors,
-                    extraCertificates: signedData.certificates, signingMoment: signingMoment, reasons: &reasons)
+                    extraCertificates: signedDataCertificates + embedded.certificates, signingMoment: signingMoment, reasons: &reasons)
                 {
                     return status
                 }

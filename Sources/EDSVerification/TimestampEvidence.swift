@@ -11,8 +11,9 @@ struct TimestampEvidence {
     var isValid = false
     var warnings: [String] = []
 
-    static func evaluate(signer: CMSSignerInfo, policy: ValidationPolicy) -> TimestampEvidence? {
+    static func evaluate(signer: CMSSignerInfo, embedded evidence: EmbeddedEvidence, policy: ValidationPolicy) -> TimestampEvidence? {
         guard let der = signer.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken)?.values.first else { return nil }
+        let embedded = evidence.certificates
         var evidence = TimestampEvidence()
         func fail(_ detail: String) -> TimestampEvidence {
             evidence.checks.append(Check(name: "timestamp", passed: false, detail: detail))
@@ -28,7 +29,6 @@ struct TimestampEvidence {
             return fail("the timestamp of \(ISO8601.string(token.genTime)) covers other data, not this signature value")
         }
         guard let tokenSigner = token.signedData.signers.first else { return fail("the timestamp token has no signer") }
-        let embedded = EmbeddedEvidence(signer: signer).certificates
         guard let tsaCertificate = token.signedData.signerCertificate(for: tokenSigner, extra: policy.trustAnchors + embedded) else {
             return fail("the TSA certificate is not in the token")
         }
