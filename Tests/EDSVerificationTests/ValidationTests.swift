@@ -68,6 +68,15 @@ struct ValidationTests {
         #expect(report.subIndication == .noCertificateChainFound)
     }
 
+    @Test func missingIntermediateIsNoCertificateChainFound() throws {
+        let bundle = try DemoPKI.key("employee")
+        let withoutChain = try CMSSigner.sign(.bytes(DemoPKI.document), key: bundle.privateKey, certificate: bundle.certificate, chain: [])
+        let report = try SignatureValidator(policy: try DemoPKI.policy()).validate(signature: withoutChain, document: .bytes(DemoPKI.document))
+        #expect(report.indication == .indeterminate)
+        #expect(report.subIndication == .noCertificateChainFound)
+        #expect(report.signatures[0].checks.contains { $0.name == "chain" && $0.detail.contains("no path to a trusted certification centre") })
+    }
+
     @Test func intermediateCAMayBeTheTrustAnchor() throws {
         let signature = try DemoPKI.sign(with: "employee")
         let intermediate = try Certificate.parseAll(try DemoPKI.data("ca/nca-demo.pem"))
