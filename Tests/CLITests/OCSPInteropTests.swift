@@ -86,4 +86,32 @@ import Testing
         #expect(offline.stdout.contains("TRY_LATER"))
         #expect(offline.stdout.contains("did not authorise"))
     }
+
+    /// Online verification downloads the CRL from the certificate's distribution point (a plain HTTP file server);
+    /// in this suite so that no OCSP responder from another test answers first.
+    @Test func verifyFetchesTheCRLNamedInTheCertificate() throws {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Tools.python)
+        server.arguments = ["-m", "http.server", "18791", "--bind", "127.0.0.1", "--directory", "Certs/crl"]
+        server.currentDirectoryURL = Tools.root
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        for _ in 0..<50 {
+            if (try? Data(contentsOf: URL(string: "http://127.0.0.1:18791/nca_demo.crl")!)) != nil { break }
+            usleep(100_000)
+        }
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        _ = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
+        // No OCSP responder runs, so the leaf's status must come from http://127.0.0.1:18791/nca_demo.crl;
+        // the intermediate names no distribution point, so its (root) CRL is given.
+        let online = try Tools.eds("verify", "--signature", document.path + ".cms", document.path, "--crl", "Certs/crl/root.crl")
+        #expect(online.status == 0, "\(online.stdout)")
+        #expect(online.stdout.contains("Revocation: good (crl"))
+    }
 }
