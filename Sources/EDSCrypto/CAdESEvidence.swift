@@ -8,7 +8,7 @@ public enum CAdESEvidence {
         guard let outer = try? DER.node(in: bytes, at: 0), outer.tag == 0x30,
             let items = try? DER.children(of: outer, in: bytes)
         else { return [] }
-        return items.compactMap { try? Certificate(derEncoded: Data(bytes[$0.range])) }
+        return items.compactMap { try? Certificate.cached(derEncoded: Data(bytes[$0.range])) }
     }
 
     public static func certValues(_ certificates: [Certificate]) -> CMSAttribute {
