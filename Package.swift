@@ -14,9 +14,11 @@ let package = Package(
         .executable(name: "edsvault", targets: ["edsvault"]),
         .library(name: "EDSCrypto", targets: ["EDSCrypto"]),
         .library(name: "EDSVerification", targets: ["EDSVerification"]),
+        .library(name: "EDSVault", targets: ["EDSVault"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // OpenSSL 3 from the system (Debian: libssl-dev) plus a shim header for the macros Swift cannot import.
@@ -35,10 +37,20 @@ let package = Package(
             dependencies: ["EDSCrypto"],
             swiftSettings: swiftSettings
         ),
+        // The library the HR service links: store, index, access policy, audit, erasure. No server dependencies.
+        .target(
+            name: "EDSVault",
+            dependencies: [
+                "EDSVerification",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "edsvault",
             dependencies: [
                 "EDSVerification",
+                "EDSVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -56,6 +68,11 @@ let package = Package(
         .testTarget(
             name: "EDSVerificationTests",
             dependencies: ["EDSVerification"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EDSVaultTests",
+            dependencies: ["EDSVault"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
