@@ -4,11 +4,18 @@ import Foundation
 public enum CAdESEvidence {
     /// CertificateValues ::= SEQUENCE OF Certificate
     public static func certificates(fromCertValues tlv: Data) -> [Certificate] {
+        certificates(fromCertValues: tlv, reusing: [])
+    }
+
+    /// certValues usually repeat SignedData.certificates (the signer and its CAs): a certificate byte-identical to one
+    /// in `known` is that same object, not a second parse; the rest come through `Certificate.cached`.
+    public static func certificates(fromCertValues tlv: Data, reusing known: [Certificate]) -> [Certificate] {
         let bytes = [UInt8](tlv)
         guard let outer = try? DER.node(in: bytes, at: 0), outer.tag == 0x30,
             let items = try? DER.children(of: outer, in: bytes)
         else { return [] }
-        return items.compactMap { try? Certificate.cached(derEncoded: Data(bytes[$0.range])) }
+        let reuse = CertificateReuse(known)
+        return items.compactMap { try? reuse.certificate(Data(bytes[$0.range])) }
     }
 
     public static func certValues(_ certificates: [Certificate]) -> CMSAttribute {

@@ -9,11 +9,41 @@ public final class CMSSignedData: @unchecked Sendable {
     public let encoded: Data
     let layout: SignedDataLayout?
 
+    /// SignedData.certificates when they were parsed apart from OpenSSL's CMS decoder (`init(_:reusingCertificates:)`);
+    /// the CMS OpenSSL holds then has none of its own.
+    private let separatelyParsedCertificates: [Certificate]
+
     /// Accepts DER/BER, PEM (`CMS`, `PKCS7`, `SIGNED DATA`...) or bare base64, as NCALayer and SIGEX hand them out.
-    public init(_ input: Data) throws {
-        OpenSSLRuntime.ensureInitialized()
+    public convenience init(_ input: Data) throws {
         let der = try Self.unwrap(input)
-        let bio = try MemoryBIO(der)
+        try self.init(der: der, decoding: der, layout: try? SignedDataLayout(der), certificates: [])
+    }
+
+    /// The same SignedData, but its certificates are not handed to OpenSSL's CMS decoder: each is taken from `known`
+    /// when byte-identical to one there, else from the process-wide cache (`Certificate.cached`).
+    ///
+    /// For structures whose certificates repeat: a timestamp token carries the TSA certificate and its CA, which the
+    /// signature, its certValues and every other token of that TSA carry too. OpenSSL 3.0 spends ~135 µs decoding
+    /// each certificate's public key; `d2i_CMS_bio` would do it again for every token. Nothing is trusted for being
+    /// known: the certificates are the same bytes, and every check still runs on them.
+    public convenience init(_ input: Data, reusingCertificates known: [Certificate]) throws {
+        let der = try Self.unwrap(input)
+        let layout = try? SignedDataLayout(der)
+        if let layout, let encodings = try? layout.certificateEncodings() {
+            let reuse = CertificateReuse(known)
+            // A certificate OpenSSL cannot read: let the ordinary decoder report the structure as it always has.
+            if let certificates = try? encodings.map({ try reuse.certificate($0) }) {
+                try self.init(der: der, decoding: layout.removingCertificates(), layout: layout, certificates: certificates)
+                return
+            }
+        }
+        try self.init(der: der, decoding: der, layout: layout, certificates: [])
+    }
+
+    /// `decoding` is what OpenSSL parses: `der` itself, or `der` without its certificates (then `certificates`).
+    private init(der: Data, decoding cmsBytes: Data, layout: SignedDataLayout?, certificates: [Certificate]) throws {
+        OpenSSLRuntime.ensureInitialized()
+        let bio = try MemoryBIO(cmsBytes)
         guard let cms = d2i_CMS_bio(bio.pointer, nil) else {
             throw CryptoError.malformed("not a CMS/PKCS#7 signature")
         }
@@ -23,7 +53,8 @@ public final class CMSSignedData: @unchecked Sendable {
         }
         self.pointer = cms
         self.encoded = der
-        self.layout = try? SignedDataLayout(der)
+        self.layout = layout
+        self.separatelyParsedCertificates = certificates
     }
 
     deinit { CMS_ContentInfo_free(pointer) }
@@ -61,10 +92,11 @@ public final class CMSSignedData: @unchecked Sendable {
     public var certificates: [Certificate] {
         guard let stack = CMS_get1_certs(pointer) else {
             OpenSSLErrorQueue.clear()
-            return []
+            return separatelyParsedCertificates
         }
         defer { eds_sk_X509_pop_free(stack) }
         return (0..<eds_sk_X509_num(stack)).compactMap { eds_sk_X509_value(stack, $0).map { Certificate(retaining: $0) } }
+            + separatelyParsedCertificates
     }
 
     /// CRLs carried in SignedData.crls, DER-encoded.

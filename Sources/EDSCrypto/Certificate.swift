@@ -49,6 +49,12 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return parsed
     }
 
+    /// Empties the process-wide cache behind `cached(derEncoded:)`, so the next validation parses every certificate
+    /// afresh: the benchmark uses it to show what a one-shot `edsvault verify` pays.
+    @_spi(Benchmarking) public static func purgeParsedCache() {
+        ParsedCertificateCache.shared.removeAll()
+    }
+
     /// Every certificate in a file's bytes: one DER certificate, or any number of PEM blocks.
     public static func parseAll(_ data: Data) throws -> [Certificate] {
         OpenSSLRuntime.ensureInitialized()
@@ -108,6 +114,13 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         let usages = OpaquePointer(raw)
         defer { eds_extended_key_usage_free(usages) }
         return (0..<eds_sk_ASN1_OBJECT_num(usages)).map { ASN1Conversions.oid(eds_sk_ASN1_OBJECT_value(usages, $0)) }
+    }
+
+    /// RFC 3161 § 2.3: a TSA certificate's extendedKeyUsage is critical and holds id-kp-timeStamping alone (and any
+    /// keyUsage allows signing). OpenSSL's X509_PURPOSE_TIMESTAMP_SIGN check, the one `openssl ts -verify` applies.
+    public var isTimeStampingCertificate: Bool {
+        defer { OpenSSLErrorQueue.clear() }
+        return X509_check_purpose(pointer, X509_PURPOSE_TIMESTAMP_SIGN, 0) == 1
     }
 
     /// certificatePolicies as dotted OIDs.
@@ -299,11 +312,31 @@ final class ParsedCertificateCache: @unchecked Sendable {
         lock.withLock { entries[der] }
     }
 
+    func removeAll() {
+        lock.withLock { entries.removeAll() }
+    }
+
     func store(_ der: Data, _ certificate: Certificate) {
         lock.withLock {
             // Simple bound: a vault sees a handful of CAs; when full (an attack or a huge batch), start over.
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[der] = certificate
         }
+    }
+}
+
+/// Turns certificate DER into parsed certificates without parsing any certificate twice in one validation: first a
+/// byte-identical one among `known` (what the validation already parsed), then the process-wide cache.
+struct CertificateReuse {
+    private let known: [Data: Certificate]
+
+    init(_ known: [Certificate]) {
+        // i2d of a parsed X509 re-emits its cached encoding: a copy, not a parse.
+        self.known = Dictionary(known.map { ($0.derEncoded, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func certificate(_ der: Data) throws -> Certificate {
+        if let certificate = known[der] { return certificate }
+        return try Certificate.cached(derEncoded: der)
     }
 }

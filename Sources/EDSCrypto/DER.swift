@@ -127,6 +127,31 @@ struct SignedDataLayout {
         return nil
     }
 
+    /// SignedData.certificates [0]: each X.509 certificate's TLV, in order (other CertificateChoices are skipped),
+    /// or nil when the SignedData has no certificates field.
+    func certificateEncodings() throws -> [Data]? {
+        guard let field = signedDataFields.first(where: { $0.tag == 0xa0 }) else { return nil }
+        return try DER.children(of: field, in: bytes).filter { $0.tag == 0x30 }.map { Data(bytes[$0.range]) }
+    }
+
+    /// The same ContentInfo without SignedData.certificates, so OpenSSL's CMS decoder does not parse them again.
+    /// Nothing a SignerInfo signs is touched: signatures cover the signed attributes or the content, never the
+    /// certificates (RFC 5652 § 5.4).
+    func removingCertificates() -> Data {
+        var signedDataContents: [UInt8] = []
+        for field in signedDataFields where field.tag != 0xa0 { signedDataContents += bytes[field.range] }
+        return wrappingSignedData(signedDataContents)
+    }
+
+    /// ContentInfo { contentType, [0] EXPLICIT SignedData } around new SignedData contents, in definite-length DER.
+    private func wrappingSignedData(_ signedDataContents: [UInt8]) -> Data {
+        let newSignedData = DER.encode(tag: 0x30, contents: signedDataContents)
+        let newExplicit = DER.encode(tag: 0xa0, contents: newSignedData)
+        let contentTypeField = (try? DER.children(of: contentInfo, in: bytes))?.first
+        let contentType = contentTypeField.map { Array(bytes[$0.range]) } ?? []
+        return Data(DER.encode(tag: 0x30, contents: contentType + newExplicit))
+    }
+
     /// The same ContentInfo with the SignerInfo set replaced by `signerInfos` (each a complete TLV).
     /// Lengths of every enclosing structure are re-encoded in DER; every other field keeps its bytes.
     func replacingSignerInfos(with signerInfos: [[UInt8]]) -> Data {
@@ -134,10 +159,6 @@ struct SignedDataLayout {
         var signedDataContents: [UInt8] = []
         for field in signedDataFields.dropLast() { signedDataContents += bytes[field.range] }
         signedDataContents += newSet
-        let newSignedData = DER.encode(tag: 0x30, contents: signedDataContents)
-        let newExplicit = DER.encode(tag: 0xa0, contents: newSignedData)
-        let contentTypeField = (try? DER.children(of: contentInfo, in: bytes))?.first
-        let contentType = contentTypeField.map { Array(bytes[$0.range]) } ?? []
-        return Data(DER.encode(tag: 0x30, contents: contentType + newExplicit))
+        return wrappingSignedData(signedDataContents)
     }
 }

@@ -18,8 +18,11 @@ public struct TimeStampToken: Sendable {
 
     public var imprintAlgorithm: DigestAlgorithm? { DigestAlgorithm(oid: imprintAlgorithmOID) }
 
-    public init(_ der: Data) throws {
-        let signedData = try CMSSignedData(der)
+    /// `known`: certificates already parsed (the signature's own, its certValues); the token's certificates that
+    /// are byte-identical to one of them are not parsed again, the others come through `Certificate.cached`
+    /// (see `CMSSignedData.init(_:reusingCertificates:)`: a TSA's certificate recurs in every token it issues).
+    public init(_ der: Data, reusingCertificates known: [Certificate] = []) throws {
+        let signedData = try CMSSignedData(der, reusingCertificates: known)
         guard signedData.contentTypeOID == CMSAttribute.OID.tstInfo, let content = signedData.encapsulatedContent else {
             throw CryptoError(.malformedInput, "not a timestamp token: the CMS does not encapsulate a TSTInfo")
         }

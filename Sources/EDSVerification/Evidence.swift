@@ -7,8 +7,11 @@ struct EmbeddedEvidence {
     let crls: [Data]
     let basicOCSPResponses: [Data]
 
-    init(signer: CMSSignerInfo) {
-        certificates = signer.unsignedAttribute(CMSAttribute.OID.certValues)?.values.flatMap(CAdESEvidence.certificates(fromCertValues:)) ?? []
+    /// `signedDataCertificates`: already parsed; certValues repeating them are not parsed again.
+    init(signer: CMSSignerInfo, signedDataCertificates: [Certificate]) {
+        certificates = signer.unsignedAttribute(CMSAttribute.OID.certValues)?.values.flatMap {
+            CAdESEvidence.certificates(fromCertValues: $0, reusing: signedDataCertificates)
+        } ?? []
         var crls: [Data] = []
         var responses: [Data] = []
         for value in signer.unsignedAttribute(CMSAttribute.OID.revocationValues)?.values ?? [] {

@@ -94,8 +94,8 @@ struct SignerValidation {
 
         // Which certificate signed: the SignerInfo's identifier, confirmed by the ESS signing-certificate attribute.
         // Parsed once: certificate parsing dominates validation time on OpenSSL 3.0.
-        let embedded = EmbeddedEvidence(signer: signer)
         let signedDataCertificates = signedData.certificates
+        let embedded = EmbeddedEvidence(signer: signer, signedDataCertificates: signedDataCertificates)
         let extraCertificates = policy.trustAnchors + embedded.certificates
         guard let certificate = signedData.signerCertificate(for: signer, extra: extraCertificates) else {
             record(
@@ -140,7 +140,8 @@ struct SignerValidation {
         }
 
         // The signing moment: a timestamp's genTime is evidence; signingTime is only the signer's claim.
-        let timestamp = TimestampEvidence.evaluate(signer: signer, embedded: embedded, policy: policy)
+        let timestamp = TimestampEvidence.evaluate(
+            signer: signer, embedded: embedded, signedDataCertificates: signedDataCertificates, policy: policy)
         var signingMoment = validationTime
         var hasProofOfExistence = false
         if let timestamp {

@@ -11,7 +11,9 @@ struct TimestampEvidence {
     var isValid = false
     var warnings: [String] = []
 
-    static func evaluate(signer: CMSSignerInfo, embedded evidence: EmbeddedEvidence, policy: ValidationPolicy) -> TimestampEvidence? {
+    static func evaluate(
+        signer: CMSSignerInfo, embedded evidence: EmbeddedEvidence, signedDataCertificates: [Certificate], policy: ValidationPolicy
+    ) -> TimestampEvidence? {
         guard let der = signer.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken)?.values.first else { return nil }
         let embedded = evidence.certificates
         var evidence = TimestampEvidence()
@@ -21,7 +23,7 @@ struct TimestampEvidence {
         }
         let token: TimeStampToken
         do {
-            token = try TimeStampToken(der)
+            token = try TimeStampToken(der, reusingCertificates: signedDataCertificates + embedded)
         } catch {
             return fail("the timestamp token cannot be read: \(error)")
         }
@@ -42,11 +44,19 @@ struct TimestampEvidence {
         if tokenSigner.hasSignedAttributes && tokenSigner.messageDigest != contentDigest {
             return fail("the timestamp token's TSTInfo was altered (messageDigest mismatch)")
         }
-        if let reference = tokenSigner.signingCertificateReferences.first, !reference.matches(tsaCertificate) {
+        // RFC 3161 § 2.4.1 (RFC 5816 for v2): the token must bind the TSA certificate, or another certificate with the
+        // same key could pass for the TSA's.
+        guard let reference = tokenSigner.signingCertificateReferences.first else {
+            return fail("the timestamp token does not name its TSA certificate (no ESS signing-certificate attribute)")
+        }
+        guard reference.matches(tsaCertificate) else {
             return fail("the timestamp token's ESS signing-certificate attribute names another certificate")
         }
         guard tsaCertificate.extendedKeyUsage.contains(ExtendedKeyUsageOID.timeStamping) else {
             return fail("\"\(tsaName)\" is not a time-stamping authority (no id-kp-timeStamping EKU)")
+        }
+        guard tsaCertificate.isTimeStampingCertificate else {
+            return fail("\"\(tsaName)\" may not issue timestamps: its extended key usage must be critical and id-kp-timeStamping only (RFC 3161 § 2.3)")
         }
         guard tsaCertificate.isValid(at: token.genTime) else {
             return fail("the TSA certificate was not valid at genTime \(ISO8601.string(token.genTime))")

@@ -49,6 +49,14 @@ if arguments.first == "hash-only" {
         fail("\(error)")
     }
 }
+if arguments.first == "lt-loop" {
+    do {
+        try LongTermBench.loop(Array(arguments.dropFirst()))
+        exit(0)
+    } catch {
+        fail("\(error)")
+    }
+}
 do {
     exit(try runBenchmark(try Options.parse(arguments)))
 } catch {

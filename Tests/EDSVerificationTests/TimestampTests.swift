@@ -90,4 +90,46 @@ struct TimestampTests {
         #expect(report.indication != .totalPassed)
         #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && !$0.passed })
     }
+
+    static func token(of signature: Data) throws -> Data {
+        try #require(try CMSSignedData(signature).signers.first?.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken)?.values.first)
+    }
+
+    /// The validator reads tokens with their certificates kept away from OpenSSL's CMS decoder (reused or cached):
+    /// what it sees must be exactly what the full decoder sees.
+    @Test func tokenReadWithReusedCertificatesMatchesTheFullDecoder() throws {
+        let der = try Self.token(of: try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z")))
+        let intermediate = try #require(try Certificate.parseAll(try DemoPKI.data("ca/nca-demo.pem")).first)
+        let full = try CMSSignedData(der)
+        let reusing = try TimeStampToken(der, reusingCertificates: [intermediate])
+        #expect(reusing.signedData.encoded == der)
+        #expect(reusing.signedData.certificates.map(\.derEncoded) == full.certificates.map(\.derEncoded))
+        #expect(reusing.signedData.certificates.count == 2)
+        // The byte-identical known certificate is that very object: not parsed a second time.
+        #expect(reusing.signedData.certificates.contains { $0 === intermediate })
+        #expect(reusing.signedData.encapsulatedContent == full.encapsulatedContent)
+        let signer = try #require(reusing.signedData.signers.first)
+        #expect(signer.signatureValue == full.signers.first?.signatureValue)
+        #expect(signer.signedAttributes == full.signers.first?.signedAttributes)
+        let tsa = try #require(reusing.signedData.signerCertificate(for: signer))
+        #expect(tsa.subject.commonName == "EDS VAULT DEMO TSA")
+        let content = try #require(reusing.signedData.encapsulatedContent)
+        let digest = try Digest.hash(content, algorithm: try #require(signer.digestAlgorithm))
+        #expect(reusing.signedData.verifySignatureValue(of: signer, with: tsa, contentDigest: digest) == .valid)
+    }
+
+    /// Reuse and caching go by exact bytes: a TSA certificate altered inside the token is parsed as what it is
+    /// (and cached as such), and the token is not trusted.
+    @Test func alteredTSACertificateInsideTheTokenIsNotTrusted() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"))
+        #expect(try validate(signature).indication == .totalPassed)  // the genuine TSA certificate is cached now
+        let tsaCertificate = [UInt8](try #require(try Certificate.parseAll(try DemoPKI.data("tsa.pem")).first).derEncoded)
+        var bytes = [UInt8](signature)
+        let at = try #require((0...(bytes.count - tsaCertificate.count)).first { bytes[$0..<($0 + tsaCertificate.count)].elementsEqual(tsaCertificate) })
+        bytes[at + tsaCertificate.count - 5] ^= 0x01  // inside the certificate's signature value
+        let report = try validate(Data(bytes))
+        #expect(report.indication != .totalPassed)
+        #expect(report.signatures[0].timestamp == nil)
+        #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && !$0.passed })
+    }
 }
