@@ -1,5 +1,6 @@
 import ArgumentParser
 import EDSCrypto
+import EDSVault
 import EDSVerification
 import Foundation
 
@@ -15,6 +16,9 @@ struct VerifyCommand: ParsableCommand {
 
     @Argument(help: "The signed document, for a detached signature.")
     var file: String?
+
+    @Option(help: "An ASiC-S proof bundle (from `vault proof`): the document and its signatures in one file; verified offline.")
+    var bundle: String?
 
     @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Default: Certs/trust/.")
     var trust: [String] = []
@@ -35,8 +39,11 @@ struct VerifyCommand: ParsableCommand {
     var lang: String = "en"
 
     mutating func validate() throws {
-        if signature == nil {
-            throw ValidationError("missing --signature SIG.cms")
+        if signature == nil && bundle == nil {
+            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics)")
+        }
+        if bundle != nil && (signature != nil || file != nil) {
+            throw ValidationError("--bundle carries the document and the signature: give neither --signature nor FILE")
         }
         if ReportLanguage(rawValue: lang) == nil {
             throw ValidationError("--lang must be en, ru or kk")
@@ -46,8 +53,23 @@ struct VerifyCommand: ParsableCommand {
     mutating func run() throws {
         var exitCode: Int32 = 0
         try reportingFailures {
-            let signatureData = try InputFiles.read(signature ?? "", what: "signature")
-            let document = try file.map(InputFiles.document)
+            let signatureData: Data
+            let document: DocumentSource?
+            if let bundle {
+                let contents: ProofBundle.Contents
+                do {
+                    contents = try ProofBundle.read(try InputFiles.read(bundle, what: "proof bundle"))
+                } catch let error as VaultError {
+                    throw CLIFailure(message: "\(bundle): \(error)", code: ExitStatus.dataError)
+                }
+                signatureData = contents.signature
+                document = .bytes(contents.document)
+            } else {
+                signatureData = try InputFiles.read(signature ?? "", what: "signature")
+                document = try file.map(InputFiles.document)
+            }
+            // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.
+            let offline = self.offline || bundle != nil
             let anchors = try TrustAnchors.load(trust)
             let crls = try crl.map { path -> CertificateRevocationList in
                 let data = try InputFiles.read(path, what: "CRL")

@@ -1,0 +1,396 @@
+import EDSCrypto
+import Foundation
+import GRDB
+
+/// The embedded index: one SQLite database in WAL mode, shared safely by several processes.
+///
+/// Durability: `synchronous = FULL`, so a committed transaction survives power loss, not only a killed process.
+/// Erasure: `secure_delete = ON` overwrites deleted rows in place, and `compact()` truncates the WAL, so erased
+/// values are not left in free pages or old log frames.
+public final class SQLiteVaultIndex: VaultIndex {
+    private let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        // Another process may hold the write lock (a second CLI, the HR service); wait rather than fail.
+        configuration.busyMode = .timeout(60)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw VaultError.io("cannot open the vault index \(path): \(error)")
+        }
+        self.path = path
+    }
+
+    // MARK: - Schema
+
+    public func prepare(masterKeyCheck: String, creating: Bool) throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE subjects (
+                        lookup TEXT PRIMARY KEY, pseudonym TEXT NOT NULL UNIQUE, wrapped_data_key BLOB);
+                    CREATE TABLE documents (
+                        id TEXT PRIMARY KEY, owner_lookup TEXT NOT NULL, employer_bin TEXT NOT NULL, type TEXT NOT NULL,
+                        size INTEGER NOT NULL, stored_at INTEGER NOT NULL, status TEXT NOT NULL,
+                        signature_count INTEGER NOT NULL DEFAULT 0, sealed_metadata BLOB NOT NULL);
+                    CREATE INDEX documents_by_owner ON documents (owner_lookup, stored_at);
+                    CREATE INDEX documents_by_employer ON documents (employer_bin, stored_at);
+                    CREATE TABLE signatures (
+                        id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
+                        added_at INTEGER NOT NULL, sealed_signers BLOB NOT NULL);
+                    CREATE INDEX signatures_by_document ON signatures (document_id);
+                    CREATE TABLE tombstones (
+                        document_id TEXT NOT NULL, type TEXT NOT NULL, stored_at INTEGER NOT NULL,
+                        erased_at INTEGER NOT NULL, signature_count INTEGER NOT NULL);
+                    CREATE TABLE proof_links (
+                        token_hash TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
+                        created_at INTEGER NOT NULL);
+                    CREATE TABLE pending_objects (object_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL);
+                    CREATE TABLE audit (
+                        sequence INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+                        object TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL,
+                        previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
+                    """)
+        }
+        do { try migrator.migrate(pool) } catch { throw VaultError.io("cannot prepare the vault index \(path): \(error)") }
+        try write { db in
+            let stored = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'master_key_check'")
+            if let stored {
+                guard stored == masterKeyCheck else {
+                    throw VaultError.wrongMasterKey("the master key does not belong to this vault")
+                }
+            } else if creating {
+                try db.execute(
+                    sql: "INSERT INTO vault_meta (key, value) VALUES ('master_key_check', ?), ('format', 'eds-vault/1')",
+                    arguments: [masterKeyCheck])
+            } else {
+                throw VaultError.notFound("not a vault (no index metadata): \(path)")
+            }
+        }
+    }
+
+    // MARK: - Subjects
+
+    public func beginWrite(subjects: [IndexedSubject], pendingObjects: [String]) throws -> [String: IndexedSubject] {
+        try write { db in
+            var stored: [String: IndexedSubject] = [:]
+            for subject in subjects {
+                if let existing = try Self.subject(db, lookup: subject.lookup), existing.wrappedDataKey != nil {
+                    stored[subject.lookup] = existing
+                    continue
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO subjects (lookup, pseudonym, wrapped_data_key) VALUES (?, ?, ?)
+                        ON CONFLICT (lookup) DO UPDATE SET wrapped_data_key = excluded.wrapped_data_key
+                        """,
+                    arguments: [subject.lookup, subject.pseudonym, subject.wrappedDataKey])
+                stored[subject.lookup] = try Self.subject(db, lookup: subject.lookup)
+            }
+            let now = VaultClock.milliseconds(Date())
+            for object in pendingObjects {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO pending_objects (object_id, created_at) VALUES (?, ?)", arguments: [object, now])
+            }
+            return stored
+        }
+    }
+
+    public func pseudonyms(for lookups: [String]) throws -> [String: String] {
+        try write { db in
+            var result: [String: String] = [:]
+            for lookup in lookups {
+                if let existing = try Self.subject(db, lookup: lookup) {
+                    result[lookup] = existing.pseudonym
+                } else {
+                    let pseudonym = try Self.newPseudonym()
+                    try db.execute(
+                        sql: "INSERT INTO subjects (lookup, pseudonym) VALUES (?, ?)", arguments: [lookup, pseudonym])
+                    result[lookup] = pseudonym
+                }
+            }
+            return result
+        }
+    }
+
+    static func newPseudonym() throws -> String {
+        "s-" + (try VaultRandom.hex(bytes: 12))
+    }
+
+    public func subject(lookup: String) throws -> IndexedSubject? {
+        try pool.read { db in try Self.subject(db, lookup: lookup) }
+    }
+
+    private static func subject(_ db: Database, lookup: String) throws -> IndexedSubject? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM subjects WHERE lookup = ?", arguments: [lookup]) else {
+            return nil
+        }
+        return IndexedSubject(lookup: row["lookup"], pseudonym: row["pseudonym"], wrappedDataKey: row["wrapped_data_key"])
+    }
+
+    // MARK: - Documents and signatures
+
+    public func commitDocuments(
+        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft], clearingPending: [String]
+    ) throws {
+        try write { db in
+            for subject in subjects {
+                guard let current = try Self.subject(db, lookup: subject.lookup), current.wrappedDataKey == subject.wrappedDataKey
+                else {
+                    throw VaultError.conflict("the owner's data was erased while the documents were being stored; nothing was stored")
+                }
+            }
+            for document in documents {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO documents
+                            (id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        document.id, document.ownerLookup, document.employerBIN, document.type, document.size,
+                        VaultClock.milliseconds(document.storedAt), document.status, document.signatureCount,
+                        document.sealedMetadata,
+                    ])
+            }
+            try Self.deletePending(db, clearingPending)
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    public func commitSignature(
+        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft], clearingPending: [String]
+    ) throws {
+        try write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM documents WHERE id = ?", arguments: [documentID]) == true else {
+                throw VaultError.notFound("document \(documentID) is not in the vault (erased meanwhile?)")
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO signatures (id, document_id, added_at, sealed_signers) VALUES (?, ?, ?, ?)",
+                arguments: [signature.id, documentID, VaultClock.milliseconds(signature.addedAt), signature.sealedSigners])
+            try db.execute(
+                sql: """
+                    UPDATE documents SET status = ?,
+                        signature_count = (SELECT count(*) FROM signatures WHERE document_id = ?) WHERE id = ?
+                    """,
+                arguments: [status, documentID, documentID])
+            try Self.deletePending(db, clearingPending)
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    public func document(id: String) throws -> IndexedDocument? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]).map(Self.document)
+        }
+    }
+
+    public func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument] {
+        try pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let ownerLookup {
+                conditions.append("owner_lookup = ?")
+                _ = arguments.append(contentsOf: [ownerLookup])
+            }
+            if let employerBIN {
+                conditions.append("employer_bin = ?")
+                _ = arguments.append(contentsOf: [employerBIN])
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            _ = arguments.append(contentsOf: [limit])
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM documents \(filter) ORDER BY stored_at, id LIMIT ?", arguments: arguments
+            ).map(Self.document)
+        }
+    }
+
+    private static func document(_ row: Row) -> IndexedDocument {
+        IndexedDocument(
+            id: row["id"], ownerLookup: row["owner_lookup"], employerBIN: row["employer_bin"], type: row["type"],
+            size: row["size"], storedAt: VaultClock.date(milliseconds: row["stored_at"]), status: row["status"],
+            signatureCount: row["signature_count"], sealedMetadata: row["sealed_metadata"])
+    }
+
+    public func signatures(documentID: String) throws -> [IndexedSignature] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM signatures WHERE document_id = ? ORDER BY added_at, id", arguments: [documentID]
+            ).map {
+                IndexedSignature(
+                    id: $0["id"], documentID: $0["document_id"], addedAt: VaultClock.date(milliseconds: $0["added_at"]),
+                    sealedSigners: $0["sealed_signers"])
+            }
+        }
+    }
+
+    public func tombstones() throws -> [Tombstone] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tombstones ORDER BY erased_at").map {
+                Tombstone(
+                    documentID: $0["document_id"], type: DocumentType(rawValue: $0["type"]) ?? .other,
+                    storedAt: VaultClock.date(milliseconds: $0["stored_at"]),
+                    erasedAt: VaultClock.date(milliseconds: $0["erased_at"]), signatureCount: $0["signature_count"])
+            }
+        }
+    }
+
+    // MARK: - Audit
+
+    public func append(audit: [AuditDraft]) throws {
+        try write { db in try Self.appendAudit(db, audit) }
+    }
+
+    /// Runs inside the caller's write transaction, so the chain's tail cannot move between reading and appending.
+    private static func appendAudit(_ db: Database, _ drafts: [AuditDraft]) throws {
+        guard !drafts.isEmpty else { return }
+        let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
+            .map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
+        for entry in AuditChain.chain(drafts, after: last) {
+            try db.execute(
+                sql: """
+                    INSERT INTO audit (sequence, at, actor, action, object, outcome, detail, previous_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    entry.sequence, VaultClock.milliseconds(entry.draft.at), entry.draft.actor, entry.draft.action,
+                    entry.draft.object, entry.draft.outcome, entry.draft.detail, entry.previousHash, entry.hash,
+                ])
+        }
+    }
+
+    public func auditEntries() throws -> [AuditEntry] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY sequence").map {
+                AuditEntry(
+                    sequence: $0["sequence"],
+                    draft: AuditDraft(
+                        at: VaultClock.date(milliseconds: $0["at"]), actor: $0["actor"], action: $0["action"],
+                        object: $0["object"], outcome: $0["outcome"], detail: $0["detail"]),
+                    previousHash: $0["previous_hash"], hash: $0["hash"])
+            }
+        }
+    }
+
+    // MARK: - Erasure
+
+    public func erase(ownerLookup: String, erasedAt: Date, audit: (Int, Int) -> [AuditDraft]) throws -> [String] {
+        try write { db in
+            let documentIDs = try String.fetchAll(
+                db, sql: "SELECT id FROM documents WHERE owner_lookup = ?", arguments: [ownerLookup])
+            var objects: [String] = documentIDs
+            var signatureCount = 0
+            let erased = VaultClock.milliseconds(erasedAt)
+            for documentID in documentIDs {
+                let signatureIDs = try String.fetchAll(
+                    db, sql: "SELECT id FROM signatures WHERE document_id = ?", arguments: [documentID])
+                signatureCount += signatureIDs.count
+                objects += signatureIDs
+                try db.execute(
+                    sql: """
+                        INSERT INTO tombstones (document_id, type, stored_at, erased_at, signature_count)
+                        SELECT id, type, stored_at, ?, ? FROM documents WHERE id = ?
+                        """,
+                    arguments: [erased, signatureIDs.count, documentID])
+                try db.execute(sql: "DELETE FROM signatures WHERE document_id = ?", arguments: [documentID])
+                try db.execute(sql: "DELETE FROM proof_links WHERE document_id = ?", arguments: [documentID])
+                try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [documentID])
+            }
+            try db.execute(sql: "DELETE FROM subjects WHERE lookup = ?", arguments: [ownerLookup])
+            for object in objects {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO pending_objects (object_id, created_at) VALUES (?, ?)", arguments: [object, erased])
+            }
+            try Self.appendAudit(db, audit(documentIDs.count, signatureCount))
+            return objects
+        }
+    }
+
+    public func compact() throws {
+        do {
+            _ = try pool.writeWithoutTransaction { db in
+                try db.checkpoint(.truncate)
+            }
+        } catch {
+            throw VaultError.io("cannot checkpoint the vault index: \(error)")
+        }
+    }
+
+    // MARK: - Pending objects
+
+    public func pendingObjects() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT object_id FROM pending_objects") }
+    }
+
+    public func clearPending(_ objectIDs: [String]) throws {
+        try write { db in try Self.deletePending(db, objectIDs) }
+    }
+
+    private static func deletePending(_ db: Database, _ objectIDs: [String]) throws {
+        for object in objectIDs {
+            try db.execute(sql: "DELETE FROM pending_objects WHERE object_id = ?", arguments: [object])
+        }
+    }
+
+    public func referencedObjects() throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM documents UNION ALL SELECT id FROM signatures"))
+        }
+    }
+
+    // MARK: - Links
+
+    public func insertLink(tokenHash: String, documentID: String, createdAt: Date, audit: [AuditDraft]) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO proof_links (token_hash, document_id, created_at) VALUES (?, ?, ?)",
+                arguments: [tokenHash, documentID, VaultClock.milliseconds(createdAt)])
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    public func documentID(forLinkHash tokenHash: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT document_id FROM proof_links WHERE token_hash = ?", arguments: [tokenHash])
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// One IMMEDIATE transaction: the write lock is taken up front, so two processes never deadlock upgrading a
+    /// read lock, and `synchronous = FULL` is re-asserted because GRDB sets NORMAL when it enables WAL.
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as VaultError {
+            throw error
+        } catch {
+            throw VaultError.io("vault index: \(error)")
+        }
+    }
+}
+
+enum VaultRandom {
+    static func hex(bytes: Int) throws -> String {
+        do {
+            return try SecureRandom.bytes(bytes).hexString
+        } catch {
+            throw VaultError.io("the random generator failed")
+        }
+    }
+}

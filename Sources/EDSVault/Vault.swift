@@ -1,0 +1,381 @@
+import EDSCrypto
+import EDSVerification
+import Foundation
+
+/// A vault of signed personnel documents: the library the HR service links, and what `edsvault vault …` runs.
+///
+/// Layout under the vault directory: `objects/sha256/ab/cdef…` (sealed blobs), `index.sqlite` (+ WAL),
+/// `trust/` (anchors and CRLs signatures are validated against), `master.key` (unless the key comes from the
+/// environment), `tmp/` (writes in progress), `writers.lock`. See Docs/vault.md.
+public final class Vault: Sendable {
+    public let directory: URL
+    let index: any VaultIndex
+    let blobs: BlobStore
+    let keys: VaultKeys
+    let trust: VaultTrust
+    let dataKeys = DataKeyCache()
+    let writers: WriterLock
+
+    public static let indexFileName = "index.sqlite"
+
+    init(directory: URL, index: any VaultIndex, keys: VaultKeys, trust: VaultTrust) {
+        self.directory = directory
+        self.index = index
+        self.blobs = BlobStore(vaultDirectory: directory)
+        self.keys = keys
+        self.trust = trust
+        self.writers = WriterLock(file: directory.appendingPathComponent("writers.lock"))
+    }
+
+    // MARK: - Creating and opening
+
+    /// Creates a vault in `directory` (made if absent; must not already be a vault).
+    /// `trustAnchors` and `crls` are the DER or PEM files signatures will be validated against.
+    public static func create(
+        at directory: URL, trustAnchors: [Data], crls: [Data] = [],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Vault {
+        let manager = FileManager.default
+        if manager.fileExists(atPath: directory.appendingPathComponent(indexFileName).path) {
+            throw VaultError.conflict("\(directory.path) is already a vault")
+        }
+        let anchors = try trustAnchors.flatMap { data -> [Certificate] in
+            do { return try Certificate.parseAll(data) } catch {
+                throw VaultError.invalidInput("a trust anchor file holds no certificate")
+            }
+        }
+        guard !anchors.isEmpty else { throw VaultError.invalidInput("a vault needs at least one trust anchor") }
+        let lists = try crls.map { data -> CertificateRevocationList in
+            do { return try CertificateRevocationList(data) } catch { throw VaultError.invalidInput("a CRL file is not a CRL") }
+        }
+        try DurableFile.makeDirectory(directory)
+        let blobs = BlobStore(vaultDirectory: directory)
+        try blobs.createDirectories()
+        let keys = try VaultKeys.create(vaultDirectory: blobs.temporary.deletingLastPathComponent(), environment: environment)
+        try VaultTrust.install(anchors: anchors, crls: lists, in: directory, temporary: blobs.temporary)
+        let index = try SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
+        try index.prepare(masterKeyCheck: keys.checkValue, creating: true)
+        let vault = Vault(directory: directory, index: index, keys: keys, trust: try VaultTrust.load(from: directory))
+        try index.append(audit: [
+            AuditDraft(
+                at: VaultClock.now(), actor: "operator", action: "init", object: "",
+                detail: "\(anchors.count) trust anchor(s), \(lists.count) CRL(s)")
+        ])
+        return vault
+    }
+
+    /// Opens an existing vault and finishes any write a killed process left half done.
+    public static func open(
+        at directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Vault {
+        let indexPath = directory.appendingPathComponent(indexFileName).path
+        guard FileManager.default.fileExists(atPath: indexPath) else {
+            throw VaultError.notFound("no vault at \(directory.path) (run `edsvault vault init` first)")
+        }
+        let keys = try VaultKeys.load(vaultDirectory: directory, environment: environment)
+        let index = try SQLiteVaultIndex(path: indexPath)
+        try index.prepare(masterKeyCheck: keys.checkValue, creating: false)
+        let vault = Vault(directory: directory, index: index, keys: keys, trust: try VaultTrust.load(from: directory))
+        try vault.recoverInterruptedWrites(waiting: false)
+        return vault
+    }
+
+    // MARK: - Storing documents
+
+    /// Stores one document; storing the same bytes again for the same owner returns the stored one.
+    @discardableResult
+    public func put(_ document: Data, metadata: DocumentMetadata, as actor: Principal = .operator_) throws -> StoredDocument {
+        try put([(document, metadata)], as: actor)[0]
+    }
+
+    /// Stores documents as one group commit: every blob is flushed to disk (in parallel), then one index transaction
+    /// records them all. When this returns, every document is durable; when it throws, none was acknowledged.
+    public func put(_ documents: [(bytes: Data, metadata: DocumentMetadata)], as actor: Principal = .operator_) throws -> [StoredDocument] {
+        guard !documents.isEmpty else { return [] }
+        let now = VaultClock.now()
+        var prepared: [(id: String, bytes: Data, metadata: DocumentMetadata, ownerLookup: String)] = []
+        var seen = Set<String>()
+        for (bytes, metadata) in documents {
+            let metadata = try Self.validated(metadata)
+            let id = Digest.sha256(bytes).hexString
+            let ownerLookup = try keys.lookupValue(for: "iin:\(metadata.ownerIIN)")
+            if let existing = try index.document(id: id) {
+                guard existing.ownerLookup == ownerLookup else {
+                    throw VaultError.conflict("document \(id) is already stored for another employee")
+                }
+                continue
+            }
+            if seen.insert(id).inserted { prepared.append((id, bytes, metadata, ownerLookup)) }
+        }
+        let actorName = try auditName(for: actor)
+        if !prepared.isEmpty {
+            try writers.shared {
+                let owners = Set(prepared.map(\.ownerLookup))
+                let subjects = try ensureDataKeys(for: owners, pendingObjects: prepared.map(\.id))
+                var sealed: [(objectID: String, bytes: Data)] = []
+                var rows: [IndexedDocument] = []
+                for item in prepared {
+                    let key = try dataKey(for: subjects[item.ownerLookup]!)
+                    sealed.append((item.id, try seal(item.bytes, key: key, context: "object:\(item.id)")))
+                    let metadataJSON = try JSONEncoder.vault.encode(item.metadata)
+                    rows.append(
+                        IndexedDocument(
+                            id: item.id, ownerLookup: item.ownerLookup, employerBIN: item.metadata.employerBIN,
+                            type: item.metadata.type.rawValue, size: item.bytes.count, storedAt: now,
+                            status: DocumentStatus.awaitingSignatures.rawValue, signatureCount: 0,
+                            sealedMetadata: try seal(metadataJSON, key: key, context: "metadata:\(item.id)")))
+                }
+                try blobs.write(sealed)
+                let audit = rows.map {
+                    AuditDraft(at: now, actor: actorName, action: "put", object: $0.id, detail: "type \($0.type), \($0.size) bytes")
+                }
+                try index.commitDocuments(
+                    rows, subjects: Array(subjects.values), audit: audit, clearingPending: prepared.map(\.id))
+            }
+        }
+        return try documents.map { bytes, _ in
+            let id = Digest.sha256(bytes).hexString
+            guard let row = try index.document(id: id) else { throw VaultError.io("document \(id) vanished after storing") }
+            return try open(row)
+        }
+    }
+
+    static func validated(_ metadata: DocumentMetadata) throws -> DocumentMetadata {
+        var metadata = metadata
+        metadata.ownerIIN = try IdentificationNumber.validated(metadata.ownerIIN, kind: "owner IIN")
+        metadata.employerBIN = try IdentificationNumber.validated(metadata.employerBIN, kind: "employer BIN")
+        metadata.title = metadata.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = (metadata.fileName as NSString).lastPathComponent
+        metadata.fileName = name.isEmpty || name == "." || name == ".." || name.hasPrefix("META-INF") ? "document" : name
+        return metadata
+    }
+
+    // MARK: - Reading
+
+    /// The document's bytes and record, if `principal` may read it. Reads and refusals are audited.
+    public func read(_ documentID: String, as principal: Principal) throws -> (document: StoredDocument, bytes: Data) {
+        let (row, record) = try authorizedDocument(documentID, as: principal, action: "read")
+        let bytes = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "read", object: row.id)])
+        return (record, bytes)
+    }
+
+    /// The document's record without its bytes (not audited as a read of the content).
+    public func document(_ documentID: String, as principal: Principal) throws -> StoredDocument {
+        try authorizedDocument(documentID, as: principal, action: "metadata").record
+    }
+
+    /// Documents `principal` may see, optionally narrowed to one owner or employer. The operator sees all.
+    public func list(
+        ownerIIN: String? = nil, employerBIN: String? = nil, as principal: Principal = .operator_, limit: Int = 10_000
+    ) throws -> [StoredDocument] {
+        var ownerLookup = try ownerIIN.map { try keys.lookupValue(for: "iin:\(try IdentificationNumber.validated($0, kind: "IIN"))") }
+        var employer = try employerBIN.map { try IdentificationNumber.validated($0, kind: "BIN") }
+        switch principal {
+        case .operator_:
+            break
+        case .individual(let iin):
+            let own = try keys.lookupValue(for: "iin:\(iin)")
+            if let ownerLookup, ownerLookup != own { return try refuseListing(principal) }
+            ownerLookup = own
+        case .employer(let bin):
+            if let employer, employer != bin { return try refuseListing(principal) }
+            employer = bin
+        }
+        let rows = try index.documents(ownerLookup: ownerLookup, employerBIN: employer, limit: limit)
+        try index.append(audit: [
+            AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", detail: "\(rows.count) document(s)")
+        ])
+        return try rows.map(open)
+    }
+
+    private func refuseListing(_ principal: Principal) throws -> [StoredDocument] {
+        try index.append(audit: [
+            AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", outcome: "refused")
+        ])
+        throw VaultError.accessDenied("access refused: \(principal.kind) may list only their own documents")
+    }
+
+    /// Signatures kept for a document, with the signers as validated when each was added.
+    public func signatures(of documentID: String, as principal: Principal) throws -> [StoredSignature] {
+        let (row, _) = try authorizedDocument(documentID, as: principal, action: "signatures")
+        return try storedSignatures(of: row)
+    }
+
+    func storedSignatures(of row: IndexedDocument) throws -> [StoredSignature] {
+        let key = try dataKey(forOwner: row.ownerLookup)
+        return try index.signatures(documentID: row.id).map { signature in
+            let json = try openSealed(signature.sealedSigners, key: key, context: "signers:\(signature.id)")
+            let signers = try JSONDecoder.vault.decode([StoredSigner].self, from: json)
+            return StoredSignature(id: signature.id, documentID: row.id, addedAt: signature.addedAt, signers: signers)
+        }
+    }
+
+    /// Looks the document up and applies the access rule: the owner reads their own documents, the employer (BIN)
+    /// reads its employees', the operator reads all; anyone else is refused, and the refusal is audited.
+    func authorizedDocument(_ documentID: String, as principal: Principal, action: String) throws -> (row: IndexedDocument, record: StoredDocument) {
+        let id = documentID.lowercased()
+        guard let row = try index.document(id: id) else {
+            throw VaultError.notFound("no document \(documentID) in the vault")
+        }
+        let allowed: Bool
+        switch principal {
+        case .operator_: allowed = true
+        case .individual(let iin): allowed = try keys.lookupValue(for: "iin:\(iin)") == row.ownerLookup
+        case .employer(let bin): allowed = bin == row.employerBIN
+        }
+        guard allowed else {
+            try index.append(audit: [
+                AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: action, object: id, outcome: "refused")
+            ])
+            throw VaultError.accessDenied(
+                "access refused: \(principal) is neither the document's employee nor its employer")
+        }
+        return (row, try open(row))
+    }
+
+    func open(_ row: IndexedDocument) throws -> StoredDocument {
+        let key = try dataKey(forOwner: row.ownerLookup)
+        let json = try openSealed(row.sealedMetadata, key: key, context: "metadata:\(row.id)")
+        let metadata = try JSONDecoder.vault.decode(DocumentMetadata.self, from: json)
+        return StoredDocument(
+            id: row.id, metadata: metadata, size: row.size, storedAt: row.storedAt,
+            status: DocumentStatus(rawValue: row.status) ?? .awaitingSignatures, signatureCount: row.signatureCount)
+    }
+
+    func openBlob(_ objectID: String, ownerLookup: String) throws -> Data {
+        let key = try dataKey(forOwner: ownerLookup)
+        let plaintext = try openSealed(try blobs.read(objectID), key: key, context: "object:\(objectID)")
+        guard Digest.sha256(plaintext).hexString == objectID else {
+            throw VaultError.corrupted("blob \(objectID) does not hash to its name")
+        }
+        return plaintext
+    }
+
+    // MARK: - Audit
+
+    public func auditLog() throws -> [AuditEntry] { try index.auditEntries() }
+
+    public func tombstones() throws -> [Tombstone] { try index.tombstones() }
+
+    /// How a principal appears in the audit log: a random pseudonym per subject, `operator` for the operator.
+    func auditName(for principal: Principal) throws -> String {
+        if case .operator_ = principal { return "operator" }
+        let lookup = try keys.lookupValue(for: principal.description)
+        return try index.pseudonyms(for: [lookup])[lookup] ?? "unknown"
+    }
+
+    // MARK: - Keys
+
+    /// The data key of each owner, created (and wrapped by the master key) for owners seen for the first time.
+    private func ensureDataKeys(for owners: Set<String>, pendingObjects: [String]) throws -> [String: IndexedSubject] {
+        var candidates: [IndexedSubject] = []
+        for owner in owners {
+            if let existing = try index.subject(lookup: owner), existing.wrappedDataKey != nil {
+                candidates.append(existing)
+            } else {
+                let key = try AES256GCM.generateKey()
+                candidates.append(
+                    IndexedSubject(
+                        lookup: owner, pseudonym: try SQLiteVaultIndex.newPseudonym(),
+                        wrappedDataKey: try keys.wrap(dataKey: key, for: owner)))
+            }
+        }
+        return try index.beginWrite(subjects: candidates, pendingObjects: pendingObjects)
+    }
+
+    func dataKey(for subject: IndexedSubject) throws -> Data {
+        guard let wrapped = subject.wrappedDataKey else { throw VaultError.corrupted("the owner has no data key") }
+        if let cached = dataKeys.key(lookup: subject.lookup, wrapped: wrapped) { return cached }
+        let key = try keys.unwrap(wrapped, for: subject.lookup)
+        dataKeys.store(key, lookup: subject.lookup, wrapped: wrapped)
+        return key
+    }
+
+    func dataKey(forOwner lookup: String) throws -> Data {
+        guard let subject = try index.subject(lookup: lookup), subject.wrappedDataKey != nil else {
+            throw VaultError.corrupted("the owner's data key is missing (erased?)")
+        }
+        return try dataKey(for: subject)
+    }
+
+    func seal(_ plaintext: Data, key: Data, context: String) throws -> Data {
+        do { return try AES256GCM.seal(plaintext, key: key, associatedData: Data(context.utf8)) } catch {
+            throw VaultError.io("encryption failed: \(error)")
+        }
+    }
+
+    func openSealed(_ sealed: Data, key: Data, context: String) throws -> Data {
+        do { return try AES256GCM.open(sealed, key: key, associatedData: Data(context.utf8)) } catch {
+            throw VaultError.corrupted("\(context.split(separator: ":").first ?? "data") \(context.split(separator: ":").last ?? "") fails its integrity check (altered or corrupted)")
+        }
+    }
+
+    // MARK: - Recovery
+
+    /// Rolls back writes a killed process left half done: blobs written for an index transaction that never
+    /// committed are removed, deletions recorded by a committed erasure are finished, stale temporary files go.
+    /// Runs only when no other process is writing (it takes the writers' lock exclusively); with `waiting: false`
+    /// it skips the work if a writer is active, which is always safe: the next open or check does it.
+    @discardableResult
+    func recoverInterruptedWrites(waiting: Bool) throws -> Int {
+        try writers.exclusive(waiting: waiting) {
+            let pending = try index.pendingObjects()
+            let leftovers = blobs.leftoverTemporaryFiles()
+            guard !pending.isEmpty || !leftovers.isEmpty else { return 0 }
+            let references = try index.referencedObjects()
+            try blobs.remove(pending.filter { !references.contains($0) })
+            try index.clearPending(pending)
+            for file in leftovers { try? FileManager.default.removeItem(at: file) }
+            return pending.count + leftovers.count
+        } ?? 0
+    }
+}
+
+extension Principal {
+    var kind: String {
+        switch self {
+        case .individual: "an employee"
+        case .employer: "an employer"
+        case .operator_: "the operator"
+        }
+    }
+}
+
+/// Unwrapped data keys, so a batch or a listing does not unwrap the same key again and again.
+final class DataKeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: [String: (wrapped: Data, key: Data)] = [:]
+
+    func key(lookup: String, wrapped: Data) -> Data? {
+        lock.withLock { keys[lookup].flatMap { $0.wrapped == wrapped ? $0.key : nil } }
+    }
+
+    func store(_ key: Data, lookup: String, wrapped: Data) {
+        lock.withLock {
+            if keys.count > 10_000 { keys.removeAll() }
+            keys[lookup] = (wrapped, key)
+        }
+    }
+
+    func remove(lookup: String) {
+        _ = lock.withLock { keys.removeValue(forKey: lookup) }
+    }
+}
+
+extension JSONEncoder {
+    static var vault: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}
+
+extension JSONDecoder {
+    static var vault: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// The metadata index behind a vault: documents, signatures, subjects (data keys), audit log, links, tombstones.
+///
+/// The embedded default is SQLite (`SQLiteVaultIndex`); the interface is what a PostgreSQL index must provide for
+/// installations that outgrow one machine. Every method is one transaction. Personal data never reaches the index in
+/// clear: the vault hands it sealed blobs and HMAC lookup values.
+public protocol VaultIndex: Sendable {
+    /// Creates the schema if needed and checks that the master key matches the one the index was created with.
+    func prepare(masterKeyCheck: String, creating: Bool) throws
+
+    /// Inserts the subjects that are absent (keeping a concurrent writer's row when there is one), records the
+    /// objects about to be written as pending, and returns the stored subject of each lookup value.
+    func beginWrite(subjects: [IndexedSubject], pendingObjects: [String]) throws -> [String: IndexedSubject]
+    /// Pseudonymous subject rows for audit actors (no data key), created when absent.
+    func pseudonyms(for lookups: [String]) throws -> [String: String]
+    func subject(lookup: String) throws -> IndexedSubject?
+
+    /// Inserts the documents that are not there yet and clears their pending marks, with the audit entries, in one
+    /// transaction. Fails with `conflict` when a subject's data key changed (erased meanwhile).
+    func commitDocuments(_ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft], clearingPending: [String]) throws
+    func commitSignature(
+        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft], clearingPending: [String]
+    ) throws
+
+    func document(id: String) throws -> IndexedDocument?
+    func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument]
+    func signatures(documentID: String) throws -> [IndexedSignature]
+    func tombstones() throws -> [Tombstone]
+
+    func append(audit: [AuditDraft]) throws
+    func auditEntries() throws -> [AuditEntry]
+
+    /// Deletes the owner's documents, signatures, links and subject row, leaves tombstones, marks the blobs as pending
+    /// deletion and appends the audit entry, in one transaction. Returns the object ids to delete.
+    func erase(ownerLookup: String, erasedAt: Date, audit: (_ documents: Int, _ signatures: Int) -> [AuditDraft]) throws -> [String]
+    /// Removes personal data from the database files' free pages and write-ahead log after an erasure.
+    func compact() throws
+
+    func pendingObjects() throws -> [String]
+    func clearPending(_ objectIDs: [String]) throws
+    /// Every blob the index refers to: documents and signatures.
+    func referencedObjects() throws -> Set<String>
+
+    func insertLink(tokenHash: String, documentID: String, createdAt: Date, audit: [AuditDraft]) throws
+    func documentID(forLinkHash tokenHash: String) throws -> String?
+}
+
+public struct IndexedSubject: Hashable, Sendable {
+    /// HMAC of the principal ("iin:…") under the vault's lookup key.
+    public var lookup: String
+    /// A random name for the subject in the audit log; destroyed on erasure, so old entries become anonymous.
+    public var pseudonym: String
+    /// The subject's data key wrapped by the master key; nil for subjects that only appear as audit actors.
+    public var wrappedDataKey: Data?
+}
+
+public struct IndexedDocument: Hashable, Sendable {
+    public var id: String
+    public var ownerLookup: String
+    public var employerBIN: String
+    public var type: String
+    public var size: Int
+    public var storedAt: Date
+    public var status: String
+    public var signatureCount: Int
+    /// Owner IIN, title, file name and required signers, sealed with the owner's data key.
+    public var sealedMetadata: Data
+}
+
+public struct IndexedSignature: Hashable, Sendable {
+    public var id: String
+    public var documentID: String
+    public var addedAt: Date
+    /// The signers (identity, indication) as validated when added, sealed with the owner's data key.
+    public var sealedSigners: Data
+}
+
+/// An audit event before it is chained.
+public struct AuditDraft: Hashable, Sendable {
+    public var at: Date
+    /// A subject pseudonym, or `operator`.
+    public var actor: String
+    public var action: String
+    /// A document id, or `DOCUMENT/SIGNATURE` for signature events; empty when none.
+    public var object: String
+    public var outcome: String
+    /// Free text without personal data.
+    public var detail: String
+
+    public init(at: Date, actor: String, action: String, object: String, outcome: String = "ok", detail: String = "") {
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.object = object
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// A chained audit entry: `hash = SHA-256(sequence ‖ fields ‖ previousHash)`.
+public struct AuditEntry: Hashable, Sendable {
+    public var sequence: Int64
+    public var draft: AuditDraft
+    public var previousHash: String
+    public var hash: String
+
+    static let genesisHash = String(repeating: "0", count: 64)
+}

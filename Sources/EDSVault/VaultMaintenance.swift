@@ -1,0 +1,150 @@
+import EDSCrypto
+import Foundation
+
+public struct ErasureReport: Codable, Sendable {
+    public var documents: Int
+    public var signatures: Int
+    public var tombstones: [Tombstone]
+}
+
+public struct CheckReport: Codable, Sendable {
+    public var documents = 0
+    public var signatures = 0
+    public var blobs = 0
+    public var bytesChecked: Int64 = 0
+    public var auditEntries = 0
+    public var seconds = 0.0
+    /// Interrupted writes rolled back before checking (not problems: a crash's normal aftermath).
+    public var recovered = 0
+    /// Blobs of writes still in progress in another process (not problems).
+    public var inFlight = 0
+    public var problems: [String] = []
+
+    public var isClean: Bool { problems.isEmpty }
+    public var megabytesPerSecond: Double { seconds > 0 ? Double(bytesChecked) / 1_000_000 / seconds : 0 }
+}
+
+extension Vault {
+    // MARK: - Erasure (Law 94-V, Art. 18-1 / 20: destruction of personal data on the subject's request)
+
+    /// Destroys everything the vault holds about an employee as a document owner: their data key (so any copy of
+    /// the sealed blobs is unreadable), the blobs, signatures, metadata and proof links. What remains is a tombstone
+    /// per document (hash, type, dates, signature count) and the audit log, where the employee was only ever a
+    /// random pseudonym, now unlinkable because the subject row that named it is gone.
+    @discardableResult
+    public func erase(ownerIIN: String, as actor: Principal = .operator_) throws -> ErasureReport {
+        let iin = try IdentificationNumber.validated(ownerIIN, kind: "IIN")
+        let lookup = try keys.lookupValue(for: "iin:\(iin)")
+        let actorName = try auditName(for: actor)
+        let erasedAt = VaultClock.now()
+        let subjectPseudonym = try index.subject(lookup: lookup)?.pseudonym ?? "none"
+        let before = Set(try index.tombstones().map { "\($0.documentID)@\($0.erasedAt.timeIntervalSince1970)" })
+        var counts = (documents: 0, signatures: 0)
+        try writers.shared {
+            let objects = try index.erase(ownerLookup: lookup, erasedAt: erasedAt) { documents, signatures in
+                counts = (documents, signatures)
+                return [
+                    AuditDraft(
+                        at: erasedAt, actor: actorName, action: "erase", object: "",
+                        detail: "subject \(subjectPseudonym): \(documents) document(s), \(signatures) signature(s) destroyed")
+                ]
+            }
+            try blobs.remove(objects)
+            try index.clearPending(objects)
+        }
+        dataKeys.remove(lookup: lookup)
+        try index.compact()
+        let tombstones = try index.tombstones().filter {
+            !before.contains("\($0.documentID)@\($0.erasedAt.timeIntervalSince1970)") && $0.erasedAt == erasedAt
+        }
+        return ErasureReport(documents: counts.documents, signatures: counts.signatures, tombstones: tombstones)
+    }
+
+    // MARK: - Integrity check
+
+    /// Verifies the audit chain, every blob (present, authentic under its owner's key, hashing to its name), that no
+    /// blob is unreferenced, and that index and audit log agree. Interrupted writes are rolled back first.
+    public func check() throws -> CheckReport {
+        var report = CheckReport()
+        let started = Date()
+        report.recovered = try recoverInterruptedWrites(waiting: true)
+
+        // Listed before the index is read: a blob a concurrent writer adds later is then either referenced or pending.
+        let onDisk = Set(try blobs.allObjectIDs())
+        let audit = try index.auditEntries()
+        let references = try index.referencedObjects()
+        let pending = Set(try index.pendingObjects())
+        report.auditEntries = audit.count
+        report.blobs = onDisk.count
+        if let broken = AuditChain.firstBreak(in: audit) { report.problems.append(broken) }
+
+        var auditedPuts = Set<String>()
+        var auditedSignatures = Set<String>()
+        var erasedDocuments = Set<String>()
+        for entry in audit where entry.draft.outcome == "ok" {
+            switch entry.draft.action {
+            case "put": auditedPuts.insert(entry.draft.object)
+            case "attach": auditedSignatures.insert(entry.draft.object)
+            default: break
+            }
+        }
+        for tombstone in try index.tombstones() { erasedDocuments.insert(tombstone.documentID) }
+
+        var seenDocuments = Set<String>()
+        var offset = 0
+        let page = 5_000
+        while true {
+            let rows = try index.documents(ownerLookup: nil, employerBIN: nil, limit: page + offset).dropFirst(offset)
+            if rows.isEmpty { break }
+            offset += rows.count
+            for row in rows {
+                seenDocuments.insert(row.id)
+                report.documents += 1
+                if !auditedPuts.contains(row.id) { report.problems.append("document \(row.id) has no `put` entry in the audit log") }
+                checkBlob(row.id, ownerLookup: row.ownerLookup, what: "document", onDisk: onDisk, into: &report)
+                do { _ = try open(row) } catch { report.problems.append("document \(row.id): metadata \(error)") }
+                let signatures = (try? index.signatures(documentID: row.id)) ?? []
+                if signatures.count != row.signatureCount {
+                    report.problems.append("document \(row.id) counts \(row.signatureCount) signature(s) but has \(signatures.count)")
+                }
+                for signature in signatures {
+                    report.signatures += 1
+                    if !auditedSignatures.contains("\(row.id)/\(signature.id)") {
+                        report.problems.append("signature \(signature.id) has no `attach` entry in the audit log")
+                    }
+                    checkBlob(signature.id, ownerLookup: row.ownerLookup, what: "signature", onDisk: onDisk, into: &report)
+                }
+            }
+            if rows.count < page { break }
+        }
+        for documentID in auditedPuts.subtracting(seenDocuments).subtracting(erasedDocuments).sorted() {
+            report.problems.append("the audit log records storing document \(documentID), but it is neither in the index nor erased")
+        }
+        for blob in onDisk.subtracting(references).sorted() {
+            if pending.contains(blob) {
+                report.inFlight += 1
+            } else {
+                report.problems.append("blob \(blob) is not referenced by the index")
+            }
+        }
+        report.seconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    private func checkBlob(_ objectID: String, ownerLookup: String, what: String, onDisk: Set<String>, into report: inout CheckReport) {
+        guard onDisk.contains(objectID) else {
+            report.problems.append("\(what) \(objectID): its blob is missing")
+            return
+        }
+        do {
+            let sealed = try blobs.read(objectID)
+            report.bytesChecked += Int64(sealed.count)
+            let plaintext = try openSealed(sealed, key: try dataKey(forOwner: ownerLookup), context: "object:\(objectID)")
+            if Digest.sha256(plaintext).hexString != objectID {
+                report.problems.append("\(what) \(objectID): its blob does not hash to its name")
+            }
+        } catch {
+            report.problems.append("\(what) \(objectID): \(error)")
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import EDSCrypto
+import EDSVerification
+import Foundation
+
+/// A signature the vault accepted, with the validation that admitted it.
+public struct AttachedSignature: Sendable {
+    public var signature: StoredSignature
+    public var document: StoredDocument
+    public var report: ValidationReport
+}
+
+extension Vault {
+    // MARK: - Adding signatures
+
+    /// Keeps a signature made elsewhere (NCALayer, `edsvault sign`, another system) after validating it against the
+    /// document and the vault's trust anchors and CRLs, offline. Anything short of TOTAL_PASSED is refused with the
+    /// report's reason; nothing is stored then. Adding the same signature again is a no-op.
+    @discardableResult
+    public func attach(signature: Data, to documentID: String, as actor: Principal = .operator_) throws -> AttachedSignature {
+        let (row, record) = try authorizedDocument(documentID, as: actor, action: "attach")
+        let signedData: CMSSignedData
+        do {
+            signedData = try CMSSignedData(signature)
+        } catch {
+            throw VaultError.invalidInput("not a CMS signature: \(error)")
+        }
+        let document = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        let now = VaultClock.now()
+        let report: ValidationReport
+        do {
+            report = try validator(at: now).validate(signedData, document: .bytes(document))
+        } catch {
+            throw VaultError.invalidInput("the signature cannot be validated: \(error)")
+        }
+        let actorName = try auditName(for: actor)
+        let signatureID = Digest.sha256(signedData.encoded).hexString
+        guard report.indication == .totalPassed else {
+            try index.append(audit: [
+                AuditDraft(
+                    at: now, actor: actorName, action: "attach", object: "\(row.id)/\(signatureID)", outcome: "refused",
+                    detail: "\(report.indication.rawValue)/\(report.subIndication?.rawValue ?? "-")")
+            ])
+            throw VaultError.signatureRefused(
+                indication: report.indication.rawValue, subIndication: report.subIndication?.rawValue,
+                detail: Self.reason(of: report))
+        }
+        let signers = report.signatures.compactMap { signature -> StoredSigner? in
+            guard let identity = signature.signer else { return nil }
+            return StoredSigner(
+                identity: identity,
+                certificateSerial: signature.certificate?.serialNumber ?? "",
+                indication: signature.indication, subIndication: signature.subIndication,
+                signingMoment: signature.timestamp?.genTime)
+        }
+        let existing = try storedSignatures(of: row)
+        if existing.contains(where: { $0.id == signatureID }) {
+            return AttachedSignature(
+                signature: existing.first { $0.id == signatureID }!, document: record, report: report)
+        }
+        let allSigners = existing.flatMap(\.signers) + signers
+        let status = Self.status(of: record.metadata, signers: allSigners)
+        let key = try dataKey(forOwner: row.ownerLookup)
+        let stored = StoredSignature(id: signatureID, documentID: row.id, addedAt: now, signers: signers)
+        try writers.shared {
+            _ = try index.beginWrite(subjects: [], pendingObjects: [signatureID])
+            try blobs.write([(signatureID, try seal(signedData.encoded, key: key, context: "object:\(signatureID)"))])
+            let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(signatureID)")
+            let who = signers.map { $0.identity.roles.map(\.rawValue).joined(separator: "+") }.joined(separator: ", ")
+            try index.commitSignature(
+                IndexedSignature(id: signatureID, documentID: row.id, addedAt: now, sealedSigners: sealedSigners),
+                documentID: row.id, status: status.rawValue,
+                audit: [
+                    AuditDraft(
+                        at: now, actor: actorName, action: "attach", object: "\(row.id)/\(signatureID)",
+                        detail: "\(signers.count) signer(s) [\(who)]; status \(status.rawValue)")
+                ],
+                clearingPending: [signatureID])
+        }
+        var updated = record
+        updated.status = status
+        updated.signatureCount = existing.count + 1
+        return AttachedSignature(signature: stored, document: updated, report: report)
+    }
+
+    /// Signs the stored document with `key` inside the vault and keeps the signature (validated like any other).
+    /// The signer acts as who the certificate names: the document's employee (IIN) or its employer (BIN).
+    @discardableResult
+    public func sign(
+        _ documentID: String, with key: PKCS12Bundle, parameters: CMSSignerParameters = CMSSignerParameters(),
+        unsignedAttributes: CMSSigner.UnsignedAttributeProvider? = nil
+    ) throws -> AttachedSignature {
+        let identity = KazakhIdentity(certificate: key.certificate)
+        let row = try index.document(id: documentID.lowercased())
+        let principal: Principal
+        if let row, let bin = identity.bin, bin == row.employerBIN {
+            principal = .employer(bin: bin)
+        } else if let iin = identity.iin {
+            principal = .individual(iin: iin)
+        } else {
+            throw VaultError.accessDenied("access refused: the key's certificate names neither an IIN nor a BIN")
+        }
+        let (stored, _) = try authorizedDocument(documentID, as: principal, action: "sign")
+        let document = try openBlob(stored.id, ownerLookup: stored.ownerLookup)
+        let signature: Data
+        do {
+            signature = try DocumentSigner.sign(
+                .bytes(document), with: key, parameters: parameters, unsignedAttributes: unsignedAttributes)
+        } catch let error as CryptoError {
+            throw VaultError.invalidInput("cannot sign: \(error)")
+        }
+        return try attach(signature: signature, to: stored.id, as: principal)
+    }
+
+    /// Fully signed when every required signer has a valid signature (their IIN, or the employer's BIN and role,
+    /// taken from the certificate); with no requirement, when it has at least one valid signature.
+    static func status(of metadata: DocumentMetadata, signers: [StoredSigner]) -> DocumentStatus {
+        let valid = signers.filter { $0.indication == .totalPassed }.map(\.identity)
+        if metadata.requiredSigners.isEmpty { return valid.isEmpty ? .awaitingSignatures : .fullySigned }
+        let met = metadata.requiredSigners.allSatisfy { requirement in
+            valid.contains { requirement.isMet(by: $0, employerBIN: metadata.employerBIN) }
+        }
+        return met ? .fullySigned : .awaitingSignatures
+    }
+
+    /// Required signers still missing a valid signature.
+    public func missingSigners(of document: StoredDocument, as principal: Principal) throws -> [SignerRequirement] {
+        let valid = try signatures(of: document.id, as: principal).flatMap(\.signers)
+            .filter { $0.indication == .totalPassed }.map(\.identity)
+        return document.metadata.requiredSigners.filter { requirement in
+            !valid.contains { requirement.isMet(by: $0, employerBIN: document.metadata.employerBIN) }
+        }
+    }
+
+    func validator(at moment: Date) -> SignatureValidator {
+        SignatureValidator(
+            policy: ValidationPolicy(trustAnchors: trust.anchors, crls: trust.crls, validationTime: moment, offline: true))
+    }
+
+    /// The first reason a report gives for not holding: a failed check's detail, or an error.
+    static func reason(of report: ValidationReport) -> String {
+        for signature in report.signatures where signature.indication != .totalPassed {
+            if let check = signature.checks.first(where: { !$0.passed }) { return "\(check.name): \(check.detail)" }
+            if let error = signature.errors.first { return error }
+        }
+        return report.signatures.isEmpty ? "the CMS holds no signer" : "not every signer holds"
+    }
+
+    // MARK: - Proofs
+
+    /// Validates every kept signature again, offline, as of the moment the vault received it (the vault's record is
+    /// the proof that the signature existed then; a signature timestamp, when present, still fixes the signing moment).
+    public func report(for documentID: String, as principal: Principal = .operator_) throws -> (document: StoredDocument, report: ValidationReport) {
+        let (row, record) = try authorizedDocument(documentID, as: principal, action: "proof")
+        return (record, try report(row: row))
+    }
+
+    func report(row: IndexedDocument) throws -> ValidationReport {
+        let document = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        var signatures: [SignatureReport] = []
+        var summary: DocumentSummary?
+        for stored in try index.signatures(documentID: row.id) {
+            let cms = try openBlob(stored.id, ownerLookup: row.ownerLookup)
+            var report = try validator(at: stored.addedAt).validate(signature: cms, document: .bytes(document))
+            summary = summary ?? report.document
+            for position in report.signatures.indices {
+                report.signatures[position].warnings.append(
+                    "validated as of \(ISO8601DateFormatter().string(from: stored.addedAt)), when the vault received the signature")
+            }
+            signatures += report.signatures
+        }
+        return ValidationReport(
+            validationTime: VaultClock.now(),
+            document: summary, signatures: signatures)
+    }
+
+    /// An ASiC-S container (ETSI EN 319 162-1): `mimetype`, the document, and `META-INF/signature.p7s` holding every
+    /// kept signature as one detached CMS, with the vault's CRLs in its `crls` field so the bundle alone (and the trust
+    /// anchors) is enough to check revocation. `edsvault verify --bundle` checks it offline.
+    public func proofBundle(for documentID: String, as principal: Principal = .operator_) throws -> Data {
+        let (row, record) = try authorizedDocument(documentID, as: principal, action: "proof")
+        let document = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        let signatures = try index.signatures(documentID: row.id).map { try openBlob($0.id, ownerLookup: row.ownerLookup) }
+        guard !signatures.isEmpty else { throw VaultError.notFound("document \(row.id) has no signature yet") }
+        let combined: Data
+        do { combined = try CMSCombiner.combineDetached(signatures, extraCRLs: trust.crls.map(\.derEncoded)) } catch {
+            throw VaultError.corrupted("the kept signatures cannot be combined: \(error)")
+        }
+        let bundle = try ProofBundle.make(document: document, fileName: record.metadata.fileName, signature: combined)
+        try index.append(audit: [
+            AuditDraft(
+                at: VaultClock.now(), actor: try auditName(for: principal), action: "export", object: row.id,
+                detail: "ASiC-S, \(signatures.count) signature(s)")
+        ])
+        return bundle
+    }
+
+    /// Creates an unguessable link token (128 random bits) for the document's proof page. Only the token's SHA-256 is
+    /// stored, so the index alone opens nothing; the token is printed once.
+    public func createProofLink(for documentID: String, as principal: Principal = .operator_) throws -> String {
+        let (row, _) = try authorizedDocument(documentID, as: principal, action: "link")
+        let token: String
+        do {
+            token = try SecureRandom.bytes(16).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        } catch { throw VaultError.io("the random generator failed") }
+        let now = VaultClock.now()
+        try index.insertLink(
+            tokenHash: Self.linkHash(token), documentID: row.id, createdAt: now,
+            audit: [AuditDraft(at: now, actor: try auditName(for: principal), action: "link", object: row.id)])
+        return token
+    }
+
+    /// The document and its fresh report for a proof-page token, or nil for an unknown token.
+    public func proof(forToken token: String) throws -> (document: StoredDocument, report: ValidationReport)? {
+        guard token.count <= 64, let documentID = try index.documentID(forLinkHash: Self.linkHash(token)),
+            let row = try index.document(id: documentID)
+        else { return nil }
+        let record = try open(row)
+        let report = try report(row: row)
+        try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: "link", action: "proof", object: row.id)])
+        return (record, report)
+    }
+
+    static func linkHash(_ token: String) -> String { Digest.sha256(Data(token.utf8)).hexString }
+}

@@ -1,0 +1,390 @@
+import ArgumentParser
+import EDSCrypto
+import EDSVault
+import EDSVerification
+import Foundation
+
+/// `edsvault vault …`: the embedded vault (files + SQLite) from the command line.
+struct VaultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vault",
+        abstract: "Keep signed personnel documents: store, sign, read with access control, prove, check, erase.",
+        discussion: """
+            The vault directory is --vault DIR, else $EDSVAULT_VAULT, else ./vault. Its master key is DIR/master.key
+            (made by `vault init`) unless $EDSVAULT_MASTER_KEY holds 64 hex digits.
+            Exit codes: 0 done, 1 `check` found problems or a signature TOTAL_FAILED, 2 a signature INDETERMINATE,
+            64 usage, 65 bad input, 66 file or document not found, 73 cannot write, 74 vault I/O error or corruption,
+            77 access refused, 78 wrong or missing master key.
+            """,
+        subcommands: [
+            VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
+            VaultProof.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
+        ]
+    )
+}
+
+struct VaultLocation: ParsableArguments {
+    @Option(name: .customLong("vault"), help: "The vault directory (default: $EDSVAULT_VAULT, else ./vault).")
+    var directory: String?
+
+    var url: URL {
+        if let directory { return URL(fileURLWithPath: directory) }
+        if let configured = ProcessInfo.processInfo.environment["EDSVAULT_VAULT"], !configured.isEmpty {
+            return URL(fileURLWithPath: configured)
+        }
+        return URL(fileURLWithPath: "vault")
+    }
+
+    func open() throws -> Vault {
+        try vaultFailures { try Vault.open(at: url) }
+    }
+}
+
+/// Maps vault errors to one line on stderr and the documented exit code.
+func vaultFailures<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as VaultError {
+        let code: Int32
+        switch error {
+        case .invalidInput, .conflict: code = ExitStatus.dataError
+        case .notFound: code = ExitStatus.noInput
+        case .accessDenied: code = VaultExitStatus.accessRefused
+        case .signatureRefused(let indication, _, _): code = indication == Indication.totalFailed.rawValue ? 1 : 2
+        case .corrupted, .io: code = VaultExitStatus.ioError
+        case .wrongMasterKey: code = VaultExitStatus.configuration
+        }
+        throw CLIFailure(message: error.description, code: code)
+    }
+}
+
+enum VaultExitStatus {
+    static let ioError: Int32 = 74
+    static let accessRefused: Int32 = 77
+    static let configuration: Int32 = 78
+}
+
+extension Principal: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let principal = try? Principal(parsing: argument) else { return nil }
+        self = principal
+    }
+}
+
+struct VaultInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a vault: directories, master key, index, trust anchors and CRLs.")
+
+    @Argument(help: "The vault directory (default: $EDSVAULT_VAULT, else ./vault).")
+    var directory: String?
+
+    @Option(help: "A trust anchor kept in the vault (PEM or DER); repeatable. Default: Certs/trust/.")
+    var trust: [String] = []
+
+    @Option(help: "A CRL kept in the vault and used to validate signatures offline; repeatable.")
+    var crl: [String] = []
+
+    mutating func run() throws {
+        try reportingFailures {
+            let location = directory.map { URL(fileURLWithPath: $0) } ?? VaultLocation().url
+            let anchors = try TrustAnchors.load(trust).map(\.derEncoded)
+            let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
+            _ = try vaultFailures { try Vault.create(at: location, trustAnchors: anchors, crls: crls) }
+            print(location.path)
+        }
+    }
+}
+
+struct VaultPut: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "put", abstract: "Store a document with its owner, employer, type and required signers; prints its id (SHA-256).")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Argument(help: "The document file.")
+    var file: String
+
+    @Option(name: .customLong("owner-iin"), help: "The employee the document is about (IIN).")
+    var ownerIIN: String
+
+    @Option(name: .customLong("employer-bin"), help: "The employer (BIN).")
+    var employerBIN: String
+
+    @Option(help: "employment-contract, supplementary-agreement, order-hiring, order-transfer, order-leave, order-dismissal, payroll-sheet, personal-data-consent, other.")
+    var type: String
+
+    @Option(help: "A title (default: the file name).")
+    var title: String?
+
+    @Option(help: "A required signer: owner, iin:IIN, or a role of the employer: first-head, hr, right-to-sign, financial, employee; repeatable.")
+    var require: [String] = []
+
+    mutating func run() throws {
+        try reportingFailures {
+            guard let documentType = DocumentType(name: type) else {
+                throw CLIFailure(message: "unknown --type \(type); one of: \(DocumentType.allCases.map(\.rawValue).joined(separator: ", "))", code: ExitStatus.usage)
+            }
+            let bytes = try InputFiles.read(file, what: "document")
+            let fileName = URL(fileURLWithPath: file).lastPathComponent
+            let stored = try vaultFailures {
+                let requirements = try require.map { try SignerRequirement(parsing: $0, ownerIIN: ownerIIN) }
+                let metadata = DocumentMetadata(
+                    ownerIIN: ownerIIN, employerBIN: employerBIN, type: documentType, title: title ?? fileName,
+                    fileName: fileName, requiredSigners: requirements)
+                return try vault.open().put(bytes, metadata: metadata)
+            }
+            print(stored.id)
+        }
+    }
+}
+
+struct VaultSign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign", abstract: "Sign a stored document with a .p12 key; the signature is validated and kept.")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Argument(help: "The document id (SHA-256 hex).")
+    var document: String
+
+    @Option(help: "The signer's PKCS#12 key file (.p12).")
+    var key: String
+
+    @OptionGroup var passwords: PasswordOptions
+
+    @OptionGroup var evidence: SigningEvidenceOptions
+
+    mutating func run() throws {
+        try reportingFailures {
+            let bundle = try passwords.openKey(key)
+            let unsignedAttributes = try evidence.unsignedAttributes(for: bundle)
+            let result = try vaultFailures {
+                try vault.open().sign(document, with: bundle, unsignedAttributes: unsignedAttributes)
+            }
+            printAttached(result)
+        }
+    }
+}
+
+struct VaultAttach: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach", abstract: "Keep a signature made elsewhere, after validating it against the document and the vault's anchors.")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Argument(help: "The document id (SHA-256 hex).")
+    var document: String
+
+    @Argument(help: "The signature (CMS: DER, PEM or base64).")
+    var signature: String
+
+    @Option(name: .customLong("as"), help: "Who attaches: iin:IIN or bin:BIN (default: the operator).")
+    var principal: Principal?
+
+    mutating func run() throws {
+        try reportingFailures {
+            let bytes = try InputFiles.read(signature, what: "signature")
+            let result = try vaultFailures {
+                try vault.open().attach(signature: bytes, to: document, as: principal ?? .operator_)
+            }
+            printAttached(result)
+        }
+    }
+}
+
+private func printAttached(_ result: AttachedSignature) {
+    for signer in result.signature.signers {
+        let who = [signer.identity.fullName, signer.identity.iin.map { "IIN \($0)" }, signer.identity.bin.map { "BIN \($0)" }]
+            .compactMap { $0 }.joined(separator: ", ")
+        print("signature \(result.signature.id): \(who) — \(signer.indication.rawValue)")
+    }
+    print("document \(result.document.id): \(result.document.status.rawValue)")
+}
+
+struct VaultGet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get", abstract: "Read a document as a principal: the owner (iin:…) or the employer (bin:…).")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Argument(help: "The document id (SHA-256 hex).")
+    var document: String
+
+    @Option(name: .customLong("as"), help: "Who reads: iin:IIN or bin:BIN.")
+    var principal: Principal
+
+    @Option(help: "Write the document here (default: standard output).")
+    var out: String?
+
+    mutating func run() throws {
+        try reportingFailures {
+            let (record, bytes) = try vaultFailures { try vault.open().read(document, as: principal) }
+            if let out {
+                try InputFiles.writeAtomically(bytes, to: out)
+                FileHandle.standardError.write(Data("\(record.metadata.title) (\(record.status.rawValue)) -> \(out)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(bytes)
+            }
+        }
+    }
+}
+
+struct VaultList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List documents, as a principal (--as) or as the operator.")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Option(name: .customLong("owner-iin"), help: "Only this employee's documents.")
+    var ownerIIN: String?
+
+    @Option(name: .customLong("employer-bin"), help: "Only this employer's documents.")
+    var employerBIN: String?
+
+    @Option(name: .customLong("as"), help: "List as iin:IIN or bin:BIN: only what that principal may see (default: the operator).")
+    var principal: Principal?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    mutating func run() throws {
+        try reportingFailures {
+            let documents = try vaultFailures {
+                try vault.open().list(ownerIIN: ownerIIN, employerBIN: employerBIN, as: principal ?? .operator_)
+            }
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.dateEncodingStrategy = .iso8601
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                FileHandle.standardOutput.write(try encoder.encode(documents) + Data("\n".utf8))
+            case .text:
+                for document in documents {
+                    let stored = ISO8601DateFormatter().string(from: document.storedAt)
+                    print(
+                        "\(document.id)  \(document.metadata.type.rawValue)  \(document.status.rawValue)  "
+                            + "signatures \(document.signatureCount)  IIN \(document.metadata.ownerIIN)  BIN \(document.metadata.employerBIN)  "
+                            + "\(stored)  \(document.metadata.title)")
+                }
+            }
+        }
+    }
+}
+
+struct VaultProof: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proof", abstract: "Write an offline-verifiable ASiC-S bundle: the document and every signature.")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Argument(help: "The document id (SHA-256 hex).")
+    var document: String
+
+    @Option(help: "Where to write the bundle (.asics).")
+    var out: String
+
+    @Option(name: .customLong("as"), help: "Who asks: iin:IIN or bin:BIN (default: the operator).")
+    var principal: Principal?
+
+    mutating func run() throws {
+        try reportingFailures {
+            let bundle = try vaultFailures { try vault.open().proofBundle(for: document, as: principal ?? .operator_) }
+            try InputFiles.writeAtomically(bundle, to: out)
+            FileHandle.standardError.write(Data("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out))\n".utf8))
+        }
+    }
+}
+
+struct VaultLink: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "link", abstract: "Create an unguessable link to the document's proof page; prints /proofs/<token>.")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Argument(help: "The document id (SHA-256 hex).")
+    var document: String
+
+    @Option(name: .customLong("as"), help: "Who asks: iin:IIN or bin:BIN (default: the operator).")
+    var principal: Principal?
+
+    mutating func run() throws {
+        try reportingFailures {
+            let token = try vaultFailures { try vault.open().createProofLink(for: document, as: principal ?? .operator_) }
+            print("/proofs/\(token)")
+        }
+    }
+}
+
+struct VaultCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Integrity scan: audit chain, blobs, index/audit agreement. Exit 0 clean, 1 problems found.")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    mutating func run() throws {
+        var clean = true
+        try reportingFailures {
+            let report = try vaultFailures { try vault.open().check() }
+            clean = report.isClean
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            case .text:
+                print(
+                    "checked \(report.documents) document(s), \(report.signatures) signature(s), \(report.blobs) blob(s), "
+                        + "\(report.auditEntries) audit entries; "
+                        + String(format: "%.1f MB in %.2f s (%.0f MB/s)", Double(report.bytesChecked) / 1e6, report.seconds, report.megabytesPerSecond))
+                if report.recovered > 0 { print("rolled back \(report.recovered) interrupted write(s)") }
+                if report.inFlight > 0 { print("\(report.inFlight) blob(s) of writes in progress") }
+                for problem in report.problems { print("PROBLEM: \(problem)") }
+                print(report.isClean ? "clean" : "\(report.problems.count) problem(s)")
+            }
+        }
+        if !clean { throw ExitCode(1) }
+    }
+}
+
+struct VaultErase: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase", abstract: "Destroy an employee's personal data (Law 94-V): documents, signatures, keys; tombstones stay.")
+
+    @OptionGroup var vault: VaultLocation
+
+    @Option(name: .customLong("owner-iin"), help: "The employee whose data is destroyed.")
+    var ownerIIN: String
+
+    mutating func run() throws {
+        try reportingFailures {
+            let report = try vaultFailures { try vault.open().erase(ownerIIN: ownerIIN) }
+            print("erased \(report.documents) document(s) and \(report.signatures) signature(s); tombstones:")
+            for tombstone in report.tombstones {
+                print("  \(tombstone.documentID)  \(tombstone.type.rawValue)  signatures \(tombstone.signatureCount)")
+            }
+        }
+    }
+}
+
+struct VaultAudit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Print the hash-chained audit log (pseudonymous subjects).")
+
+    @OptionGroup var vault: VaultLocation
+
+    mutating func run() throws {
+        try reportingFailures {
+            let entries = try vaultFailures { try vault.open().auditLog() }
+            let formatter = ISO8601DateFormatter()
+            for entry in entries {
+                let draft = entry.draft
+                print(
+                    "\(entry.sequence)\t\(formatter.string(from: draft.at))\t\(draft.actor)\t\(draft.action)\t\(draft.outcome)\t"
+                        + "\(draft.object)\t\(draft.detail)\t\(entry.hash.prefix(16))")
+            }
+        }
+    }
+}
