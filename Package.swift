@@ -20,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // The verification service (EDSServer) only: the libraries above never link these.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // OpenSSL 3 from the system (Debian: libssl-dev) plus a shim header for the macros Swift cannot import.
@@ -53,7 +58,30 @@ let package = Package(
             dependencies: [
                 "EDSVerification",
                 "EDSVault",
+                "EDSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // libqrencode (Debian: libqrencode-dev) for the proof page's QR code.
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        // The verification service: Hummingbird 2 routes, multipart upload, proof pages, QR codes.
+        .target(
+            name: "EDSServer",
+            dependencies: [
+                "EDSVerification",
+                "CQRencode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -75,6 +103,19 @@ let package = Package(
         .testTarget(
             name: "EDSVaultTests",
             dependencies: ["EDSVault"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EDSServerTests",
+            dependencies: [
+                "EDSServer",
+                "EDSVerification",
+                "edsvault",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,251 @@
+import EDSCrypto
+import Foundation
+import Hummingbird
+import MultipartKit
+import NIOCore
+import NIOFoundationCompat
+
+/// Why an upload was refused before any validation ran.
+enum UploadError: Error, Equatable {
+    case notMultipart
+    case tooLarge(limit: Int)
+    case malformed(String)
+    case missingSignature
+
+    var status: HTTPResponse.Status {
+        switch self {
+        case .notMultipart: .unsupportedMediaType
+        case .tooLarge: .contentTooLarge
+        case .malformed, .missingSignature: .badRequest
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .notMultipart: "expected multipart/form-data with a \"signature\" part (and optionally a \"document\" part)"
+        case .tooLarge(let limit): "the upload is larger than the limit of \(limit) bytes"
+        case .malformed(let reason): "unreadable multipart body: \(reason)"
+        case .missingSignature: "no signature: send the CMS signature in the multipart part named \"signature\""
+        }
+    }
+}
+
+/// The parts of a verification upload: the signature and, for a detached signature, the document.
+/// A large document is spooled to a private temporary file while it arrives, so memory stays flat
+/// whatever the upload size; `discard()` removes it.
+final class VerificationUpload {
+    var signature: Data?
+    var documentFileName: String?
+    private(set) var document: DocumentSource?
+    private var spoolURL: URL?
+
+    /// Documents up to this size stay in memory; larger ones go to a temporary file.
+    static let memoryThreshold = 1 << 20
+
+    func discard() {
+        if let spoolURL { try? FileManager.default.removeItem(at: spoolURL) }
+        spoolURL = nil
+        document = nil
+    }
+
+    deinit { discard() }
+
+    /// Reads `request`'s multipart body as it streams in, counting bytes: the first byte over `limit` stops the read
+    /// (a declared Content-Length over the limit stops it before the first byte).
+    static func read(_ request: Request, limit: Int) async throws(UploadError) -> VerificationUpload {
+        guard let contentType = request.headers[.contentType], let boundary = boundary(contentType) else { throw .notMultipart }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw .tooLarge(limit: limit) }
+
+        let upload = VerificationUpload()
+        let collector = PartCollector(upload: upload)
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in collector.header(name, value) }
+        parser.onBody = { buffer in collector.body(&buffer) }
+        parser.onPartComplete = { collector.complete() }
+
+        var received = 0
+        do {
+            for try await chunk in request.body {
+                received += chunk.readableBytes
+                if received > limit { throw UploadError.tooLarge(limit: limit) }
+                try parser.execute(chunk)
+                if let failure = collector.failure { throw failure }
+            }
+        } catch let error as UploadError {
+            throw error
+        } catch {
+            throw .malformed("\(error)")
+        }
+        if let failure = collector.failure { throw failure }
+        guard collector.completedParts > 0, !collector.partOpen else { throw .malformed("the body ended before the closing boundary") }
+        collector.finish()
+        return upload
+    }
+
+    /// The boundary parameter of a multipart/form-data Content-Type (RFC 7578), quoted or not.
+    static func boundary(_ contentType: String) -> String? {
+        let fields = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let type = fields.first, type.lowercased() == "multipart/form-data" else { return nil }
+        for field in fields.dropFirst() {
+            let pair = field.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "boundary" else { continue }
+            var value = pair[1].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            // RFC 2046: 1 to 70 characters.
+            return (1...70).contains(value.utf8.count) ? value : nil
+        }
+        return nil
+    }
+
+    fileprivate func setDocument(_ source: DocumentSource, spool: URL?) {
+        document = source
+        spoolURL = spool
+    }
+}
+
+/// Receives MultipartParser's callbacks for one request; lives inside one task, never shared.
+private final class PartCollector {
+    private let upload: VerificationUpload
+    private var headers: [(String, String)] = []
+    private var field: String?
+    private var fileName: String?
+    private var buffer = ByteBuffer()
+    private var spool: (url: URL, handle: FileHandle)?
+    private var signatureText: String?
+    private(set) var completedParts = 0
+    private(set) var partOpen = false
+    private(set) var failure: UploadError?
+
+    init(upload: VerificationUpload) { self.upload = upload }
+
+    func header(_ name: String, _ value: String) {
+        if !partOpen { startPart() }
+        headers.append((name.lowercased(), value))
+    }
+
+    func body(_ chunk: inout ByteBuffer) {
+        if !partOpen { startPart() }
+        if field == nil { identify() }
+        switch field {
+        case "signature", "signatureText":
+            buffer.writeBuffer(&chunk)
+        case "document":
+            if spool == nil, buffer.readableBytes + chunk.readableBytes > VerificationUpload.memoryThreshold { startSpool() }
+            if let spool {
+                // Synchronous write of at most one network chunk into the page cache; keeps the parser simple.
+                spool.handle.write(Data(buffer: chunk))
+                chunk.moveReaderIndex(forwardBy: chunk.readableBytes)
+            } else {
+                buffer.writeBuffer(&chunk)
+            }
+        default:
+            // Other form fields are ignored but still count against the size limit.
+            chunk.moveReaderIndex(forwardBy: chunk.readableBytes)
+        }
+    }
+
+    func complete() {
+        if field == nil { identify() }
+        completedParts += 1
+        partOpen = false
+        switch field {
+        case "signature" where upload.signature == nil:
+            if buffer.readableBytes > 0 { upload.signature = Data(buffer: buffer) }
+        case "signatureText" where signatureText == nil:
+            let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? ""
+            if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { signatureText = text }
+        case "document" where upload.document == nil:
+            if let spool {
+                try? spool.handle.close()
+                upload.setDocument(.file(spool.url), spool: spool.url)
+                self.spool = nil
+            } else if buffer.readableBytes > 0 {
+                upload.setDocument(.bytes(Data(buffer: buffer)), spool: nil)
+            }
+            if upload.document != nil { upload.documentFileName = fileName.flatMap { $0.isEmpty ? nil : $0 } }
+        default:
+            break
+        }
+        if let spool {
+            // A second "document" part: drop what was spooled for it.
+            try? spool.handle.close()
+            try? FileManager.default.removeItem(at: spool.url)
+            self.spool = nil
+        }
+        buffer.clear()
+    }
+
+    /// The form's pasted text stands in for the signature file when no file was chosen.
+    func finish() {
+        if upload.signature == nil, let signatureText { upload.signature = Data(signatureText.utf8) }
+    }
+
+    private func startPart() {
+        partOpen = true
+        headers.removeAll(keepingCapacity: true)
+        field = nil
+        fileName = nil
+        buffer.clear()
+    }
+
+    private func identify() {
+        guard let disposition = headers.first(where: { $0.0 == "content-disposition" })?.1 else {
+            failure = .malformed("a part has no Content-Disposition header")
+            field = ""
+            return
+        }
+        let parameters = Self.parameters(disposition)
+        field = parameters["name"] ?? ""
+        fileName = parameters["filename"]
+    }
+
+    private func startSpool() {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-upload-\(UUID().uuidString)")
+        // 0600: the document may be a personnel file.
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = try? FileHandle(forWritingTo: url)
+        else {
+            failure = .malformed("cannot spool the document to a temporary file")
+            return
+        }
+        handle.write(Data(buffer: buffer))
+        buffer.clear()
+        spool = (url, handle)
+    }
+
+    /// `form-data; name="document"; filename="приказ.pdf"`: parameters with quoted or bare values.
+    static func parameters(_ header: String) -> [String: String] {
+        var result: [String: String] = [:]
+        var index = header.startIndex
+        func skipSpaces() { while index < header.endIndex, header[index] == " " || header[index] == "\t" { index = header.index(after: index) } }
+        // Skip the disposition type.
+        while index < header.endIndex, header[index] != ";" { index = header.index(after: index) }
+        while index < header.endIndex {
+            index = header.index(after: index)  // past ";"
+            skipSpaces()
+            let nameStart = index
+            while index < header.endIndex, header[index] != "=", header[index] != ";" { index = header.index(after: index) }
+            let name = header[nameStart..<index].trimmingCharacters(in: .whitespaces).lowercased()
+            guard index < header.endIndex, header[index] == "=" else { continue }
+            index = header.index(after: index)
+            skipSpaces()
+            var value = ""
+            if index < header.endIndex, header[index] == "\"" {
+                index = header.index(after: index)
+                while index < header.endIndex, header[index] != "\"" {
+                    if header[index] == "\\", header.index(after: index) < header.endIndex { index = header.index(after: index) }
+                    value.append(header[index])
+                    index = header.index(after: index)
+                }
+                if index < header.endIndex { index = header.index(after: index) }
+                while index < header.endIndex, header[index] != ";" { index = header.index(after: index) }
+            } else {
+                let valueStart = index
+                while index < header.endIndex, header[index] != ";" { index = header.index(after: index) }
+                value = header[valueStart..<index].trimmingCharacters(in: .whitespaces)
+            }
+            if result[name] == nil { result[name] = value }
+        }
+        return result
+    }
+}

@@ -1,0 +1,346 @@
+import EDSCrypto
+import EDSVerification
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// What `edsvault serve` was told: where to listen, whom to trust, how much to accept.
+public struct ServiceConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var trustAnchors: [Certificate]
+    /// CRLs the operator supplies, used besides what each signature carries.
+    public var crls: [CertificateRevocationList]
+    /// Fetch OCSP responses and CRLs named in the certificates. Off by default: the service then answers from the
+    /// signature's embedded evidence and `crls` alone, so a verdict never depends on a third party being reachable,
+    /// an upload cannot make the server issue outbound requests, and the same upload always gets the same answer.
+    public var online: Bool
+    /// Upper bound of one request body in bytes (default 100 MiB); beyond it the answer is 413.
+    public var maxUploadBytes: Int
+    /// Threads that validate: one per core by default.
+    public var validationThreads: Int
+    /// Validations admitted at once (running or waiting); beyond it the answer is 503.
+    public var maxPendingValidations: Int
+    /// The address people reach the service at (behind a proxy), for the QR code of a proof page. Without it the
+    /// request's Host header is used with http://.
+    public var publicBaseURL: String?
+    /// Resolves `/proofs/{token}`; nil answers every proof with 404.
+    public var proofs: (any ProofDirectory)?
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, trustAnchors: [Certificate], crls: [CertificateRevocationList] = [],
+        online: Bool = false, maxUploadBytes: Int = 100 << 20, validationThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        maxPendingValidations: Int = 256, publicBaseURL: String? = nil, proofs: (any ProofDirectory)? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.trustAnchors = trustAnchors
+        self.crls = crls
+        self.online = online
+        self.maxUploadBytes = maxUploadBytes
+        self.validationThreads = validationThreads
+        self.maxPendingValidations = maxPendingValidations
+        self.publicBaseURL = publicBaseURL
+        self.proofs = proofs
+    }
+}
+
+/// The verification service: the routes of DESIGN.md's service contract on Hummingbird 2.
+///
+/// Owns a validation thread pool, so use `withService` (or call `shutdown()`) to end it.
+public final class VerificationService: Sendable {
+    public let configuration: ServiceConfiguration
+    let validator: SignatureValidator
+    let pool: ValidationPool
+    let logger: Logger
+    /// Names of the trust anchors for the upload page, computed once.
+    let trustedCentres: [String]
+
+    public init(configuration: ServiceConfiguration, logger: Logger = Logger(label: "edsvault.serve")) {
+        self.configuration = configuration
+        self.logger = logger
+        // validationTime nil: every request is judged now (at its signing moment where a timestamp proves one).
+        validator = SignatureValidator(
+            policy: ValidationPolicy(
+                trustAnchors: configuration.trustAnchors, crls: configuration.crls, offline: !configuration.online,
+                revocationSource: configuration.online ? NetworkRevocationSource() : nil))
+        pool = ValidationPool(threads: configuration.validationThreads, maxPending: configuration.maxPendingValidations)
+        trustedCentres = configuration.trustAnchors.map { $0.subject.commonName ?? $0.subject.description }
+    }
+
+    /// Creates the service, runs `body`, and always stops the validation threads afterwards.
+    public static func withService<T: Sendable>(
+        _ configuration: ServiceConfiguration, logger: Logger = Logger(label: "edsvault.serve"),
+        _ body: (VerificationService) async throws -> T
+    ) async throws -> T {
+        let service = VerificationService(configuration: configuration, logger: logger)
+        do {
+            let result = try await body(service)
+            try await service.shutdown()
+            return result
+        } catch {
+            try? await service.shutdown()
+            throw error
+        }
+    }
+
+    public func shutdown() async throws { try await pool.shutdown() }
+
+    /// The HTTP application; `onServerRunning` receives the bound port (useful with port 0).
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "edsvault"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Serves until SIGINT or SIGTERM, then stops gracefully.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeApplication(onServerRunning: onServerRunning).runService()
+    }
+
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
+
+        router.get("/health") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}\n")))
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+        router.get("/") { request, _ in
+            let language = Self.language(request)
+            return Self.html(
+                Pages.upload(
+                    language: language, maxUploadMiB: self.configuration.maxUploadBytes >> 20, trustedCentres: self.trustedCentres))
+        }
+        router.post("/api/v1/verify") { request, context in
+            try await self.verifyAPI(request, context: context)
+        }
+        router.post("/verify") { request, context in
+            try await self.verifyPage(request, context: context)
+        }
+        router.get("/proofs/:token") { request, context in
+            try await self.proof(request, context: context)
+        }
+        return router
+    }
+
+    // MARK: Verification
+
+    enum Outcome {
+        case report(ValidationReport, fileName: String?)
+        case refused(HTTPResponse.Status, String)
+    }
+
+    /// Reads the upload and validates it off the event loops. Input problems become `.refused`, never a throw.
+    func verify(_ request: Request, context: BasicRequestContext) async -> Outcome {
+        let upload: VerificationUpload
+        do {
+            upload = try await VerificationUpload.read(request, limit: configuration.maxUploadBytes)
+        } catch {
+            context.logger.info("upload refused", metadata: ["status": "\(error.status.code)", "reason": "\(Self.reasonCode(error))"])
+            return .refused(error.status, error.message)
+        }
+        defer { upload.discard() }
+        guard let signature = upload.signature else {
+            context.logger.info("upload refused", metadata: ["status": "400", "reason": "missingSignature"])
+            return .refused(.badRequest, UploadError.missingSignature.message)
+        }
+        let document = upload.document
+        let validator = self.validator
+        let started = ContinuousClock.now
+        do {
+            let report = try await pool.run { try validator.validate(signature: signature, document: document) }
+            // Indications and counts only: names, IINs and file names stay out of the log.
+            context.logger.info(
+                "verified",
+                metadata: [
+                    "indication": "\(report.indication.rawValue)", "subIndication": "\(report.subIndication?.rawValue ?? "-")",
+                    "signatures": "\(report.signatures.count)", "signatureBytes": "\(signature.count)",
+                    "documentBytes": "\(report.document?.size ?? 0)", "validationMs": "\(Self.milliseconds(since: started))",
+                ])
+            return .report(report, fileName: upload.documentFileName)
+        } catch is ValidationPool.Busy {
+            context.logger.warning("validation queue full", metadata: ["pending": "\(pool.pendingCount)"])
+            return .refused(.serviceUnavailable, "the service is busy; try again in a moment")
+        } catch let error as CryptoError {
+            switch error.code {
+            case .malformedInput, .unsupportedAlgorithm:
+                context.logger.info("upload refused", metadata: ["status": "400", "reason": "\(error.code.rawValue)"])
+                return .refused(.badRequest, error.reason)
+            default:
+                context.logger.error("validation failed", metadata: ["code": "\(error.code.rawValue)"])
+                return .refused(.internalServerError, "the signature could not be validated: \(error.reason)")
+            }
+        } catch {
+            context.logger.error("validation failed", metadata: ["error": "\(type(of: error))"])
+            return .refused(.internalServerError, "the signature could not be validated")
+        }
+    }
+
+    func verifyAPI(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        switch await verify(request, context: context) {
+        case .report(let report, _):
+            return try Self.json(report)
+        case .refused(let status, let message):
+            throw HTTPError(status, headers: Self.refusalHeaders(status), message: message)
+        }
+    }
+
+    func verifyPage(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let language = Self.language(request)
+        switch await verify(request, context: context) {
+        case .report(let report, let fileName):
+            let json = String(decoding: try report.jsonData(), as: UTF8.self)
+            return Self.html(Pages.uploadResult(report: report, fileName: fileName, language: language, json: json), noStore: true)
+        case .refused(let status, let message):
+            let page = Pages.error(title: language.strings.errorTitle, message: message, language: language, switchPath: "/")
+            var response = Self.html(page, status: status)
+            response.headers.append(contentsOf: Self.refusalHeaders(status))
+            return response
+        }
+    }
+
+    // MARK: Proofs
+
+    /// Link tokens are base64url/hex of at least 128 bits; anything else is not looked up at all.
+    static func plausibleToken(_ token: String) -> Bool {
+        (16...256).contains(token.utf8.count)
+            && token.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }
+    }
+
+    func proof(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        let path = "/proofs/\(token)"
+        let wantsJSON = Self.wantsJSON(request)
+        var found: VaultProof?
+        if let directory = configuration.proofs, Self.plausibleToken(token) {
+            do {
+                found = try await directory.proof(forToken: token)
+            } catch {
+                // The token is a bearer secret: it is never logged.
+                context.logger.error("proof lookup failed", metadata: ["error": "\(type(of: error))"])
+                throw HTTPError(.internalServerError, message: "the proof could not be read")
+            }
+        }
+        guard let proof = found else {
+            context.logger.info("proof not found")
+            if wantsJSON { throw HTTPError(.notFound, message: "no proof at this address") }
+            let language = Self.language(request)
+            let t = language.strings
+            return Self.html(Pages.error(title: t.notFoundTitle, message: t.notFoundText, language: language, switchPath: path), status: .notFound)
+        }
+        context.logger.info("proof served", metadata: ["indication": "\(proof.report.indication.rawValue)", "format": wantsJSON ? "json" : "html"])
+        if wantsJSON { return try Self.json(proof.report, noStore: true) }
+        let base = configuration.publicBaseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
+        return Self.html(Pages.proof(proof, selfURL: base + path, path: path, language: Self.language(request)), noStore: true)
+    }
+
+    // MARK: Helpers
+
+    static func language(_ request: Request) -> PageLanguage {
+        PageLanguage.negotiate(query: request.uri.queryParameters.get("lang"), acceptLanguage: request.headers[.acceptLanguage])
+    }
+
+    /// `?format=json|html` first (a link can carry it), then Accept: JSON when application/json outranks text/html.
+    static func wantsJSON(_ request: Request) -> Bool {
+        if let format = request.uri.queryParameters.get("format") { return format.lowercased() == "json" }
+        guard let accept = request.headers[.accept] else { return false }
+        var json = 0.0
+        var html = 0.0
+        for range in accept.split(separator: ",") {
+            let fields = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let type = fields.first else { continue }
+            let quality = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            if type == "application/json" { json = max(json, quality) }
+            if type == "text/html" || type == "application/xhtml+xml" { html = max(html, quality) }
+        }
+        return json > 0 && json > html
+    }
+
+    static func json(_ report: ValidationReport, noStore: Bool = false) throws -> Response {
+        // Byte for byte what `edsvault verify --format json` prints.
+        var data = try report.jsonData()
+        data.append(0x0A)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if noStore { headers[.cacheControl] = "no-store" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+
+    static func html(_ page: String, status: HTTPResponse.Status = .ok, noStore: Bool = false) -> Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        // Proof and result pages carry personal data: no shared or browser cache keeps them.
+        if noStore { headers[.cacheControl] = "no-store" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    /// A 413 closes the connection, so the rest of an oversized body is never read.
+    static func refusalHeaders(_ status: HTTPResponse.Status) -> HTTPFields {
+        switch status {
+        case .contentTooLarge: [.connection: "close"]
+        case .serviceUnavailable: [.retryAfter: "1"]
+        default: [:]
+        }
+    }
+
+    static func reasonCode(_ error: UploadError) -> String {
+        switch error {
+        case .notMultipart: "notMultipart"
+        case .tooLarge: "tooLarge"
+        case .malformed: "malformed"
+        case .missingSignature: "missingSignature"
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return String(format: "%.1f", ms)
+    }
+}
+
+// MARK: - edsvault serve
+
+extension VerificationService {
+    public static func isLogLevel(_ name: String) -> Bool { Logger.Level(rawValue: name) != nil }
+
+    /// What `edsvault serve` runs: key=value logs on stderr at `logLevel`, one "listening on" line on stdout (the
+    /// port matters with --port 0), then requests until SIGINT/SIGTERM, then the validation threads stop.
+    public static func serve(_ configuration: ServiceConfiguration, logLevel: String, notes: [String] = []) async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = {
+            var logger = Logger(label: "edsvault.serve")
+            logger.logLevel = level
+            return logger
+        }()
+        for note in notes { logger.warning("\(note)") }
+        try await withService(configuration, logger: logger) { service in
+            try await service.run { port in
+                FileHandle.standardOutput.write(Data("edsvault: listening on http://\(configuration.host):\(port)\n".utf8))
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "host": "\(configuration.host)", "port": "\(port)", "trustAnchors": "\(configuration.trustAnchors.count)",
+                        "crls": "\(configuration.crls.count)", "online": "\(configuration.online)",
+                        "maxUploadBytes": "\(configuration.maxUploadBytes)", "validationThreads": "\(configuration.validationThreads)",
+                        "proofs": "\(configuration.proofs != nil)",
+                    ])
+            }
+        }
+    }
+}
