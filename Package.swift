@@ -86,6 +86,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "edsvault-vault-bench",
+            dependencies: ["EDSVault"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "edsvault-bench",
             dependencies: ["EDSVerification"],
             swiftSettings: swiftSettings
@@ -102,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EDSVaultTests",
-            dependencies: ["EDSVault"],
+            dependencies: ["EDSVault", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

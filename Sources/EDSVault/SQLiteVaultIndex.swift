@@ -104,7 +104,12 @@ public final class SQLiteVaultIndex: VaultIndex {
     }
 
     public func pseudonyms(for lookups: [String]) throws -> [String: String] {
-        try write { db in
+        // Known subjects are the common case: a read, not a write transaction.
+        let known = try pool.read { db in
+            try lookups.compactMap { lookup in try Self.subject(db, lookup: lookup).map { (lookup, $0.pseudonym) } }
+        }
+        if known.count == lookups.count { return Dictionary(known, uniquingKeysWith: { first, _ in first }) }
+        return try write { db in
             var result: [String: String] = [:]
             for lookup in lookups {
                 if let existing = try Self.subject(db, lookup: lookup) {
@@ -212,6 +217,14 @@ public final class SQLiteVaultIndex: VaultIndex {
         }
     }
 
+    public func documentPage(after id: String?, limit: Int) throws -> [IndexedDocument] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM documents WHERE id > ? ORDER BY id LIMIT ?", arguments: [id ?? "", limit]
+            ).map(Self.document)
+        }
+    }
+
     private static func document(_ row: Row) -> IndexedDocument {
         IndexedDocument(
             id: row["id"], ownerLookup: row["owner_lookup"], employerBIN: row["employer_bin"], type: row["type"],
@@ -219,15 +232,23 @@ public final class SQLiteVaultIndex: VaultIndex {
             signatureCount: row["signature_count"], sealedMetadata: row["sealed_metadata"])
     }
 
+    public func allSignatures() throws -> [IndexedSignature] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM signatures ORDER BY document_id, added_at, id").map(Self.signature)
+        }
+    }
+
+    private static func signature(_ row: Row) -> IndexedSignature {
+        IndexedSignature(
+            id: row["id"], documentID: row["document_id"], addedAt: VaultClock.date(milliseconds: row["added_at"]),
+            sealedSigners: row["sealed_signers"])
+    }
+
     public func signatures(documentID: String) throws -> [IndexedSignature] {
         try pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM signatures WHERE document_id = ? ORDER BY added_at, id", arguments: [documentID]
-            ).map {
-                IndexedSignature(
-                    id: $0["id"], documentID: $0["document_id"], addedAt: VaultClock.date(milliseconds: $0["added_at"]),
-                    sealedSigners: $0["sealed_signers"])
-            }
+            ).map(Self.signature)
         }
     }
 
@@ -244,8 +265,8 @@ public final class SQLiteVaultIndex: VaultIndex {
 
     // MARK: - Audit
 
-    public func append(audit: [AuditDraft]) throws {
-        try write { db in try Self.appendAudit(db, audit) }
+    public func append(audit: [AuditDraft], flushed: Bool) throws {
+        try write(flushed: flushed) { db in try Self.appendAudit(db, audit) }
     }
 
     /// Runs inside the caller's write transaction, so the chain's tail cannot move between reading and appending.
@@ -365,11 +386,12 @@ public final class SQLiteVaultIndex: VaultIndex {
     // MARK: - Transactions
 
     /// One IMMEDIATE transaction: the write lock is taken up front, so two processes never deadlock upgrading a
-    /// read lock, and `synchronous = FULL` is re-asserted because GRDB sets NORMAL when it enables WAL.
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// read lock. `synchronous` is set per transaction (GRDB sets NORMAL when it enables WAL): FULL flushes the WAL
+    /// at commit, so an acknowledged change survives a power cut; NORMAL only for audit entries of listings.
+    private func write<T>(flushed: Bool = true, _ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: flushed ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)

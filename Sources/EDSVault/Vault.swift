@@ -111,7 +111,7 @@ public final class Vault: Sendable {
         if !prepared.isEmpty {
             try writers.shared {
                 let owners = Set(prepared.map(\.ownerLookup))
-                let subjects = try ensureDataKeys(for: owners, pendingObjects: prepared.map(\.id))
+                let subjects = try ensureDataKeys(for: owners)
                 var sealed: [(objectID: String, bytes: Data)] = []
                 var rows: [IndexedDocument] = []
                 for item in prepared {
@@ -125,12 +125,18 @@ public final class Vault: Sendable {
                             status: DocumentStatus.awaitingSignatures.rawValue, signatureCount: 0,
                             sealedMetadata: try seal(metadataJSON, key: key, context: "metadata:\(item.id)")))
                 }
-                try blobs.write(sealed)
+                // Blobs durable under tmp/ first, then the index commit acknowledges them, then they move into place.
+                let staged = try blobs.stage(sealed)
                 let audit = rows.map {
                     AuditDraft(at: now, actor: actorName, action: "put", object: $0.id, detail: "type \($0.type), \($0.size) bytes")
                 }
-                try index.commitDocuments(
-                    rows, subjects: Array(subjects.values), audit: audit, clearingPending: prepared.map(\.id))
+                do {
+                    try index.commitDocuments(rows, subjects: Array(subjects.values), audit: audit, clearingPending: [])
+                } catch {
+                    blobs.discard(staged)
+                    throw error
+                }
+                try blobs.publish(staged)
             }
         }
         return try documents.map { bytes, _ in
@@ -183,9 +189,12 @@ public final class Vault: Sendable {
             employer = bin
         }
         let rows = try index.documents(ownerLookup: ownerLookup, employerBIN: employer, limit: limit)
-        try index.append(audit: [
-            AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", detail: "\(rows.count) document(s)")
-        ])
+        // Listings are audited too, but their entries ride on the next flushed commit rather than waiting for the
+        // disk: a listing shows metadata, not the documents, and is the one call an HR screen makes constantly.
+        try index.append(
+            audit: [
+                AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", detail: "\(rows.count) document(s)")
+            ], flushed: false)
         return try rows.map(open)
     }
 
@@ -268,11 +277,12 @@ public final class Vault: Sendable {
     // MARK: - Keys
 
     /// The data key of each owner, created (and wrapped by the master key) for owners seen for the first time.
-    private func ensureDataKeys(for owners: Set<String>, pendingObjects: [String]) throws -> [String: IndexedSubject] {
+    private func ensureDataKeys(for owners: Set<String>) throws -> [String: IndexedSubject] {
+        var known: [String: IndexedSubject] = [:]
         var candidates: [IndexedSubject] = []
         for owner in owners {
             if let existing = try index.subject(lookup: owner), existing.wrappedDataKey != nil {
-                candidates.append(existing)
+                known[owner] = existing
             } else {
                 let key = try AES256GCM.generateKey()
                 candidates.append(
@@ -281,7 +291,9 @@ public final class Vault: Sendable {
                         wrappedDataKey: try keys.wrap(dataKey: key, for: owner)))
             }
         }
-        return try index.beginWrite(subjects: candidates, pendingObjects: pendingObjects)
+        // Only new owners cost an index transaction; a concurrent writer's key wins a race for the same owner.
+        guard !candidates.isEmpty else { return known }
+        return known.merging(try index.beginWrite(subjects: candidates, pendingObjects: [])) { _, stored in stored }
     }
 
     func dataKey(for subject: IndexedSubject) throws -> Data {
@@ -313,8 +325,8 @@ public final class Vault: Sendable {
 
     // MARK: - Recovery
 
-    /// Rolls back writes a killed process left half done: blobs written for an index transaction that never
-    /// committed are removed, deletions recorded by a committed erasure are finished, stale temporary files go.
+    /// Finishes what a killed process left half done: blobs staged for an index transaction that never committed are
+    /// removed, blobs of a committed one are moved into place, deletions recorded by a committed erasure are finished.
     /// Runs only when no other process is writing (it takes the writers' lock exclusively); with `waiting: false`
     /// it skips the work if a writer is active, which is always safe: the next open or check does it.
     @discardableResult
@@ -326,7 +338,15 @@ public final class Vault: Sendable {
             let references = try index.referencedObjects()
             try blobs.remove(pending.filter { !references.contains($0) })
             try index.clearPending(pending)
-            for file in leftovers { try? FileManager.default.removeItem(at: file) }
+            for leftover in leftovers {
+                // Staged for a write the index committed, but the rename was lost: finish it. Otherwise the write
+                // was never acknowledged and its staged blob goes.
+                if let objectID = leftover.objectID, references.contains(objectID), !blobs.exists(objectID) {
+                    try blobs.adopt(leftover.file, as: objectID)
+                } else {
+                    try? FileManager.default.removeItem(at: leftover.file)
+                }
+            }
             return pending.count + leftovers.count
         } ?? 0
     }

@@ -26,9 +26,15 @@ public protocol VaultIndex: Sendable {
     func document(id: String) throws -> IndexedDocument?
     func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument]
     func signatures(documentID: String) throws -> [IndexedSignature]
+    /// Documents in id order after `id` (keyset paging for scans of the whole index).
+    func documentPage(after id: String?, limit: Int) throws -> [IndexedDocument]
+    /// Every signature, grouped by document (for the integrity check).
+    func allSignatures() throws -> [IndexedSignature]
     func tombstones() throws -> [Tombstone]
 
-    func append(audit: [AuditDraft]) throws
+    /// Appends audit entries in their own transaction. `flushed: false` lets the commit skip the disk flush (it
+    /// survives a killed process, and is flushed with the next durable commit, but not a power cut in between).
+    func append(audit: [AuditDraft], flushed: Bool) throws
     func auditEntries() throws -> [AuditEntry]
 
     /// Deletes the owner's documents, signatures, links and subject row, leaves tombstones, marks the blobs as pending
@@ -53,6 +59,12 @@ public struct IndexedSubject: Hashable, Sendable {
     public var pseudonym: String
     /// The subject's data key wrapped by the master key; nil for subjects that only appear as audit actors.
     public var wrappedDataKey: Data?
+
+    public init(lookup: String, pseudonym: String, wrappedDataKey: Data?) {
+        self.lookup = lookup
+        self.pseudonym = pseudonym
+        self.wrappedDataKey = wrappedDataKey
+    }
 }
 
 public struct IndexedDocument: Hashable, Sendable {
@@ -66,6 +78,21 @@ public struct IndexedDocument: Hashable, Sendable {
     public var signatureCount: Int
     /// Owner IIN, title, file name and required signers, sealed with the owner's data key.
     public var sealedMetadata: Data
+
+    public init(
+        id: String, ownerLookup: String, employerBIN: String, type: String, size: Int, storedAt: Date, status: String,
+        signatureCount: Int, sealedMetadata: Data
+    ) {
+        self.id = id
+        self.ownerLookup = ownerLookup
+        self.employerBIN = employerBIN
+        self.type = type
+        self.size = size
+        self.storedAt = storedAt
+        self.status = status
+        self.signatureCount = signatureCount
+        self.sealedMetadata = sealedMetadata
+    }
 }
 
 public struct IndexedSignature: Hashable, Sendable {
@@ -74,6 +101,13 @@ public struct IndexedSignature: Hashable, Sendable {
     public var addedAt: Date
     /// The signers (identity, indication) as validated when added, sealed with the owner's data key.
     public var sealedSigners: Data
+
+    public init(id: String, documentID: String, addedAt: Date, sealedSigners: Data) {
+        self.id = id
+        self.documentID = documentID
+        self.addedAt = addedAt
+        self.sealedSigners = sealedSigners
+    }
 }
 
 /// An audit event before it is chained.
@@ -106,4 +140,8 @@ public struct AuditEntry: Hashable, Sendable {
     public var hash: String
 
     static let genesisHash = String(repeating: "0", count: 64)
+}
+
+extension VaultIndex {
+    func append(audit: [AuditDraft]) throws { try append(audit: audit, flushed: true) }
 }

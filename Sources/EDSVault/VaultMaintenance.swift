@@ -91,19 +91,33 @@ extension Vault {
         for tombstone in try index.tombstones() { erasedDocuments.insert(tombstone.documentID) }
 
         var seenDocuments = Set<String>()
-        var offset = 0
-        let page = 5_000
+        let signaturesByDocument = Dictionary(grouping: try index.allSignatures(), by: \.documentID)
+        var ownerKeys: [String: Data] = [:]
+        var blobChecks: [BlobCheck] = []
+        var after: String?
         while true {
-            let rows = try index.documents(ownerLookup: nil, employerBIN: nil, limit: page + offset).dropFirst(offset)
-            if rows.isEmpty { break }
-            offset += rows.count
+            let rows = try index.documentPage(after: after, limit: 5_000)
+            guard let last = rows.last else { break }
+            after = last.id
             for row in rows {
                 seenDocuments.insert(row.id)
                 report.documents += 1
                 if !auditedPuts.contains(row.id) { report.problems.append("document \(row.id) has no `put` entry in the audit log") }
-                checkBlob(row.id, ownerLookup: row.ownerLookup, what: "document", onDisk: onDisk, into: &report)
-                do { _ = try open(row) } catch { report.problems.append("document \(row.id): metadata \(error)") }
-                let signatures = (try? index.signatures(documentID: row.id)) ?? []
+                let key: Data
+                if let known = ownerKeys[row.ownerLookup] {
+                    key = known
+                } else {
+                    do { key = try dataKey(forOwner: row.ownerLookup) } catch {
+                        report.problems.append("document \(row.id): \(error)")
+                        continue
+                    }
+                    ownerKeys[row.ownerLookup] = key
+                }
+                do { _ = try openSealed(row.sealedMetadata, key: key, context: "metadata:\(row.id)") } catch {
+                    report.problems.append("document \(row.id): \(error)")
+                }
+                blobChecks.append(BlobCheck(objectID: row.id, key: key, what: "document"))
+                let signatures = signaturesByDocument[row.id] ?? []
                 if signatures.count != row.signatureCount {
                     report.problems.append("document \(row.id) counts \(row.signatureCount) signature(s) but has \(signatures.count)")
                 }
@@ -112,10 +126,18 @@ extension Vault {
                     if !auditedSignatures.contains("\(row.id)/\(signature.id)") {
                         report.problems.append("signature \(signature.id) has no `attach` entry in the audit log")
                     }
-                    checkBlob(signature.id, ownerLookup: row.ownerLookup, what: "signature", onDisk: onDisk, into: &report)
+                    blobChecks.append(BlobCheck(objectID: signature.id, key: key, what: "signature"))
                 }
             }
-            if rows.count < page { break }
+        }
+        // Decrypting and hashing is the bulk of the work: one worker per core.
+        let blobs = self.blobs
+        let outcomes = try ParallelIO.map(blobChecks, width: ProcessInfo.processInfo.activeProcessorCount) { check in
+            Self.verifyBlob(check, in: blobs, onDisk: onDisk)
+        }
+        for outcome in outcomes {
+            report.bytesChecked += outcome.bytes
+            if let problem = outcome.problem { report.problems.append(problem) }
         }
         for documentID in auditedPuts.subtracting(seenDocuments).subtracting(erasedDocuments).sorted() {
             report.problems.append("the audit log records storing document \(documentID), but it is neither in the index nor erased")
@@ -131,20 +153,24 @@ extension Vault {
         return report
     }
 
-    private func checkBlob(_ objectID: String, ownerLookup: String, what: String, onDisk: Set<String>, into report: inout CheckReport) {
-        guard onDisk.contains(objectID) else {
-            report.problems.append("\(what) \(objectID): its blob is missing")
-            return
+    struct BlobCheck: Sendable {
+        let objectID: String
+        let key: Data
+        let what: String
+    }
+
+    private static func verifyBlob(_ check: BlobCheck, in blobs: BlobStore, onDisk: Set<String>) -> (bytes: Int64, problem: String?) {
+        guard onDisk.contains(check.objectID) else { return (0, "\(check.what) \(check.objectID): its blob is missing") }
+        guard let sealed = try? blobs.read(check.objectID) else {
+            return (0, "\(check.what) \(check.objectID): its blob is unreadable")
         }
-        do {
-            let sealed = try blobs.read(objectID)
-            report.bytesChecked += Int64(sealed.count)
-            let plaintext = try openSealed(sealed, key: try dataKey(forOwner: ownerLookup), context: "object:\(objectID)")
-            if Digest.sha256(plaintext).hexString != objectID {
-                report.problems.append("\(what) \(objectID): its blob does not hash to its name")
-            }
-        } catch {
-            report.problems.append("\(what) \(objectID): \(error)")
+        guard let plaintext = try? AES256GCM.open(sealed, key: check.key, associatedData: Data("object:\(check.objectID)".utf8))
+        else {
+            return (Int64(sealed.count), "\(check.what) \(check.objectID) fails its integrity check (altered or corrupted)")
         }
+        if Digest.sha256(plaintext).hexString != check.objectID {
+            return (Int64(sealed.count), "\(check.what) \(check.objectID): its blob does not hash to its name")
+        }
+        return (Int64(sealed.count), nil)
     }
 }

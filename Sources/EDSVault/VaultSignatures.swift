@@ -62,19 +62,24 @@ extension Vault {
         let key = try dataKey(forOwner: row.ownerLookup)
         let stored = StoredSignature(id: signatureID, documentID: row.id, addedAt: now, signers: signers)
         try writers.shared {
-            _ = try index.beginWrite(subjects: [], pendingObjects: [signatureID])
-            try blobs.write([(signatureID, try seal(signedData.encoded, key: key, context: "object:\(signatureID)"))])
+            let staged = try blobs.stage([(signatureID, try seal(signedData.encoded, key: key, context: "object:\(signatureID)"))])
             let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(signatureID)")
             let who = signers.map { $0.identity.roles.map(\.rawValue).joined(separator: "+") }.joined(separator: ", ")
-            try index.commitSignature(
-                IndexedSignature(id: signatureID, documentID: row.id, addedAt: now, sealedSigners: sealedSigners),
-                documentID: row.id, status: status.rawValue,
-                audit: [
-                    AuditDraft(
-                        at: now, actor: actorName, action: "attach", object: "\(row.id)/\(signatureID)",
-                        detail: "\(signers.count) signer(s) [\(who)]; status \(status.rawValue)")
-                ],
-                clearingPending: [signatureID])
+            do {
+                try index.commitSignature(
+                    IndexedSignature(id: signatureID, documentID: row.id, addedAt: now, sealedSigners: sealedSigners),
+                    documentID: row.id, status: status.rawValue,
+                    audit: [
+                        AuditDraft(
+                            at: now, actor: actorName, action: "attach", object: "\(row.id)/\(signatureID)",
+                            detail: "\(signers.count) signer(s) [\(who)]; status \(status.rawValue)")
+                    ],
+                    clearingPending: [])
+            } catch {
+                blobs.discard(staged)
+                throw error
+            }
+            try blobs.publish(staged)
         }
         var updated = record
         updated.status = status

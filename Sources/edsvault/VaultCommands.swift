@@ -101,8 +101,8 @@ struct VaultPut: ParsableCommand {
 
     @OptionGroup var vault: VaultLocation
 
-    @Argument(help: "The document file.")
-    var file: String
+    @Argument(help: "The document file; several files are stored as one group commit (same metadata, one id per line).")
+    var files: [String]
 
     @Option(name: .customLong("owner-iin"), help: "The employee the document is about (IIN).")
     var ownerIIN: String
@@ -124,16 +124,20 @@ struct VaultPut: ParsableCommand {
             guard let documentType = DocumentType(name: type) else {
                 throw CLIFailure(message: "unknown --type \(type); one of: \(DocumentType.allCases.map(\.rawValue).joined(separator: ", "))", code: ExitStatus.usage)
             }
-            let bytes = try InputFiles.read(file, what: "document")
-            let fileName = URL(fileURLWithPath: file).lastPathComponent
+            let items = try files.map { file in
+                (bytes: try InputFiles.read(file, what: "document"), fileName: URL(fileURLWithPath: file).lastPathComponent)
+            }
             let stored = try vaultFailures {
                 let requirements = try require.map { try SignerRequirement(parsing: $0, ownerIIN: ownerIIN) }
-                let metadata = DocumentMetadata(
-                    ownerIIN: ownerIIN, employerBIN: employerBIN, type: documentType, title: title ?? fileName,
-                    fileName: fileName, requiredSigners: requirements)
-                return try vault.open().put(bytes, metadata: metadata)
+                let documents = items.map { item in
+                    (bytes: item.bytes, metadata: DocumentMetadata(
+                        ownerIIN: ownerIIN, employerBIN: employerBIN, type: documentType,
+                        title: items.count == 1 ? (title ?? item.fileName) : (title.map { "\($0) (\(item.fileName))" } ?? item.fileName),
+                        fileName: item.fileName, requiredSigners: requirements))
+                }
+                return try vault.open().put(documents)
             }
-            print(stored.id)
+            for document in stored { print(document.id) }
         }
     }
 }

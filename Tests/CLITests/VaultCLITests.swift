@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `edsvault vault …` as users and operators run it: exit codes, referees, crashes, concurrent writers.
+@Suite(.serialized) struct VaultCLITests {
+    static let employee = "900315301237"
+    static let employer = "150640123452"
+
+    static func makeVault() throws -> (workspace: URL, vault: String) {
+        let workspace = try Tools.workspace()
+        let vault = workspace.appendingPathComponent("vault").path
+        let created = try Tools.eds("vault", "init", vault, "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl")
+        #expect(created.status == 0, "\(created.stderr)")
+        return (workspace, vault)
+    }
+
+    @Test func anOrderIsStoredSignedByBothSidesReadAndProvedOffline() throws {
+        let (workspace, vault) = try Self.makeVault()
+        let order = workspace.appendingPathComponent("order.txt").path
+        let put = try Tools.eds(
+            "vault", "put", order, "--vault", vault, "--owner-iin", Self.employee, "--employer-bin", Self.employer,
+            "--type", "order-hiring", "--require", "owner", "--require", "first-head")
+        #expect(put.status == 0, "\(put.stderr)")
+        let id = put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(id.count == 64)
+
+        let first = try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
+        #expect(first.status == 0 && first.stdout.contains("awaiting-signatures"), "\(first.stderr)")
+        let second = try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/head.p12", "--password-env", "EDSVAULT_PASSWORD")
+        #expect(second.status == 0 && second.stdout.contains("fully-signed"), "\(second.stderr)")
+
+        let read = try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(Self.employee)")
+        let original = try String(contentsOfFile: order, encoding: .utf8)
+        #expect(read.status == 0 && read.stdout == original)
+        let refused = try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:851104407890")
+        #expect(refused.status == 77 && refused.stderr.contains("access refused"))
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+
+        let bundle = workspace.appendingPathComponent("order.asics").path
+        #expect(try Tools.eds("vault", "proof", id, "--vault", vault, "--out", bundle).status == 0)
+        let verified = try Tools.eds("verify", "--bundle", bundle, "--format", "json")
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(verified.stdout.contains("\"iin\" : \"780209303213\""))
+
+        // Referees: Python's zipfile reads the container as ASiC-S expects, OpenSSL verifies the signatures in it.
+        let extracted = workspace.appendingPathComponent("extracted").path
+        let unzip = try Tools.run(
+            Tools.python,
+            [
+                "-c",
+                """
+                import sys, zipfile
+                z = zipfile.ZipFile(sys.argv[1])
+                first = z.infolist()[0]
+                assert first.filename == 'mimetype' and first.compress_type == zipfile.ZIP_STORED and first.extra == b'', first
+                assert z.read('mimetype') == b'application/vnd.etsi.asic-s+zip'
+                z.extractall(sys.argv[2])
+                print(sorted(z.namelist()))
+                """,
+                bundle, extracted,
+            ])
+        #expect(unzip.status == 0, "\(unzip.stderr)")
+        #expect(unzip.stdout.contains("META-INF/signature.p7s"))
+        let openssl = try Tools.openssl(
+            "cms", "-verify", "-binary", "-inform", "DER", "-in", extracted + "/META-INF/signature.p7s", "-content",
+            extracted + "/order.txt", "-CAfile", "Certs/ca/root.pem", "-purpose", "any", "-out", "/dev/null")
+        #expect(openssl.status == 0, "\(openssl.stderr)")
+
+        let check = try Tools.eds("vault", "check", "--vault", vault)
+        #expect(check.status == 0 && check.stdout.contains("clean"), "\(check.stdout)")
+        let link = try Tools.eds("vault", "link", id, "--vault", vault)
+        #expect(link.status == 0 && link.stdout.hasPrefix("/proofs/") && !link.stdout.contains(id))
+    }
+
+    @Test func aRefusedSignatureExitsWithItsIndicationAndBadInputIsOneLine() throws {
+        let (workspace, vault) = try Self.makeVault()
+        let order = workspace.appendingPathComponent("order.txt").path
+        let id = try Tools.eds(
+            "vault", "put", order, "--vault", vault, "--owner-iin", Self.employee, "--employer-bin", Self.employer, "--type", "order-hiring"
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let other = workspace.appendingPathComponent("other.txt")
+        try Data("another text".utf8).write(to: other)
+        let signature = workspace.appendingPathComponent("other.cms").path
+        #expect(try Tools.eds("sign", other.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature).status == 0)
+        let refused = try Tools.eds("vault", "attach", id, signature, "--vault", vault)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("TOTAL_FAILED/HASH_FAILURE"))
+
+        let notCMS = try Tools.eds("vault", "attach", id, order, "--vault", vault)
+        #expect(notCMS.status == 65 && notCMS.stderr.split(separator: "\n").count == 1)
+        let badIIN = try Tools.eds(
+            "vault", "put", order, "--vault", vault, "--owner-iin", "12345", "--employer-bin", Self.employer, "--type", "other")
+        #expect(badIIN.status == 65)
+        let unknown = try Tools.eds("vault", "get", String(repeating: "0", count: 64), "--vault", vault, "--as", "iin:\(Self.employee)")
+        #expect(unknown.status == 66)
+        let noVault = try Tools.eds("vault", "list", "--vault", workspace.appendingPathComponent("nowhere").path)
+        #expect(noVault.status == 66 && noVault.stderr.contains("vault init"))
+        let wrongKey = try Tools.run(
+            Tools.edsvault, ["vault", "list", "--vault", vault], environment: ["EDSVAULT_MASTER_KEY": String(repeating: "1", count: 64)])
+        #expect(wrongKey.status == 78)
+    }
+
+    @Test func erasureFromTheCommandLineLeavesNoTraceAndACleanCheck() throws {
+        let (workspace, vault) = try Self.makeVault()
+        let order = workspace.appendingPathComponent("order.txt").path
+        let id = try Tools.eds(
+            "vault", "put", order, "--vault", vault, "--owner-iin", Self.employee, "--employer-bin", Self.employer, "--type", "order-hiring",
+            "--title", "Қасымов Ә.С. — приказ о приёме"
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD").status == 0)
+        let erased = try Tools.eds("vault", "erase", "--vault", vault, "--owner-iin", Self.employee)
+        #expect(erased.status == 0 && erased.stdout.contains(id), "\(erased.stderr)")
+        let grep = try Tools.run("grep", ["-r", "-l", "-a", "-e", Self.employee, "-e", "Қасымов", "-e", "БҰЙРЫҚ", vault])
+        #expect(grep.status == 1, "found in: \(grep.stdout)")
+        #expect(try Tools.eds("vault", "check", "--vault", vault).status == 0)
+    }
+
+    /// A writer killed with SIGKILL at a random moment, three times over: every document it acknowledged is there,
+    /// and `vault check` is clean (interrupted writes are rolled back, not reported).
+    @Test func killMinus9LosesNoAcknowledgedDocument() throws {
+        let (workspace, vault) = try Self.makeVault()
+        let acknowledged = workspace.appendingPathComponent("acknowledged")
+        for round in 0..<3 {
+            let script = """
+                for i in $(seq 1 400); do
+                  for j in 1 2 3 4 5 6 7 8; do printf 'round \(round) document %s-%s %s\\n' "$i" "$j" "$RANDOM$RANDOM" > "$W/d$j.txt"; done
+                  ids=$("$EDS" vault put "$W"/d1.txt "$W"/d2.txt "$W"/d3.txt "$W"/d4.txt "$W"/d5.txt "$W"/d6.txt "$W"/d7.txt "$W"/d8.txt \
+                        --vault "$V" --owner-iin 900315301237 --employer-bin 150640123452 --type other) || exit 3
+                  printf '%s\\n' "$ids" >> "$A"
+                done
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", script]
+            var environment = ProcessInfo.processInfo.environment
+            environment["EDS"] = Tools.edsvault
+            environment["V"] = vault
+            environment["W"] = workspace.path
+            environment["A"] = acknowledged.path
+            process.environment = environment
+            try process.run()
+            Thread.sleep(forTimeInterval: 0.8 + Double.random(in: 0..<1.2))
+            // Freeze the loop so it starts nothing new, kill the `vault put` it is running, then the loop itself.
+            let loop = process.processIdentifier
+            kill(loop, SIGSTOP)
+            let children = (try? String(contentsOfFile: "/proc/\(loop)/task/\(loop)/children", encoding: .utf8)) ?? ""
+            for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGKILL) }
+            kill(loop, SIGKILL)
+            process.waitUntilExit()
+
+            let acknowledgedIDs = Set(
+                ((try? String(contentsOf: acknowledged, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
+            #expect(!acknowledgedIDs.isEmpty, "the writer acknowledged nothing before it was killed")
+            let check = try Tools.eds("vault", "check", "--vault", vault)
+            #expect(check.status == 0, "round \(round): \(check.stdout)")
+            let listed = try Tools.eds("vault", "list", "--vault", vault)
+            let stored = Set(listed.stdout.split(separator: "\n").map { String($0.prefix(64)) })
+            #expect(acknowledgedIDs.isSubset(of: stored), "round \(round): lost \(acknowledgedIDs.subtracting(stored).count)")
+        }
+    }
+
+    @Test func twoProcessesWritingAtOnceAreSafe() throws {
+        let (workspace, vault) = try Self.makeVault()
+        func writer(_ name: String, owner: String) throws -> Process {
+            let script = """
+                for i in $(seq 1 15); do
+                  printf '\(name) %s\\n' "$i" > "$W/\(name)-$i.txt"
+                  "$EDS" vault put "$W/\(name)-$i.txt" --vault "$V" --owner-iin \(owner) --employer-bin 150640123452 --type other >> "$W/\(name).ids" || exit 3
+                  "$EDS" vault list --vault "$V" --owner-iin \(owner) > /dev/null || exit 4
+                done
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", script]
+            var environment = ProcessInfo.processInfo.environment
+            environment["EDS"] = Tools.edsvault
+            environment["V"] = vault
+            environment["W"] = workspace.path
+            process.environment = environment
+            try process.run()
+            return process
+        }
+        let first = try writer("first", owner: "900315301237")
+        let second = try writer("second", owner: "851104407890")
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        let listed = try Tools.eds("vault", "list", "--vault", vault, "--format", "json")
+        #expect(listed.stdout.components(separatedBy: "\"id\"").count - 1 == 30)
+        let check = try Tools.eds("vault", "check", "--vault", vault)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+}
