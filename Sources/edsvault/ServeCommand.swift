@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDSCrypto
 import EDSServer
+import EDSVault
 import EDSVerification
 import Foundation
 
@@ -71,10 +72,9 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    /// The vault's ProofDirectory for `serve --vault DIR`. The vault adapter replaces this body with its
-    /// `ProofDirectory` implementation (token → VaultProof); until then proofs are not served.
+    /// The vault's ProofDirectory for `serve --vault DIR`: tokens from `vault link` open their document's proof.
     static func proofDirectory(forVault path: String) throws -> (any ProofDirectory)? {
-        nil
+        VaultProofDirectory(vault: try vaultFailures { try Vault.open(at: URL(fileURLWithPath: path)) })
     }
 
     /// The CLI is synchronous (ParsableCommand); the server is async. The main thread waits here while the

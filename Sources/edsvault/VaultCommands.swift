@@ -18,7 +18,7 @@ struct VaultCommand: ParsableCommand {
             """,
         subcommands: [
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
-            VaultProof.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
+            VaultProofCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
         ]
     )
 }
@@ -275,7 +275,7 @@ struct VaultList: ParsableCommand {
     }
 }
 
-struct VaultProof: ParsableCommand {
+struct VaultProofCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proof", abstract: "Write an offline-verifiable ASiC-S bundle: the document and every signature.")
 

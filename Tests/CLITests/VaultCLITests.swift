@@ -194,4 +194,51 @@ import Glibc
         let check = try Tools.eds("vault", "check", "--vault", vault)
         #expect(check.status == 0, "\(check.stdout)")
     }
+    /// `vault link` + `serve --vault`: the token opens the document's proof (HTML with its QR code, or the JSON
+    /// report); the document's hash, or an unknown token, opens nothing.
+    @Test func aLinkOpensTheProofPageOfTheRealServerAndTheHashDoesNot() throws {
+        let (workspace, vault) = try Self.makeVault()
+        let order = workspace.appendingPathComponent("order.txt").path
+        let id = try Tools.eds(
+            "vault", "put", order, "--vault", vault, "--owner-iin", Self.employee, "--employer-bin", Self.employer,
+            "--type", "order-hiring", "--title", "Приказ № 5-К", "--require", "owner", "--require", "first-head"
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        for key in ["employee", "head"] {
+            #expect(try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/\(key).p12", "--password-env", "EDSVAULT_PASSWORD").status == 0)
+        }
+        let path = try Tools.eds("vault", "link", id, "--vault", vault).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let output = workspace.appendingPathComponent("serve.out")
+        try Data().write(to: output)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Tools.edsvault)
+        server.arguments = ["serve", "--port", "0", "--vault", vault]
+        server.currentDirectoryURL = Tools.root
+        server.standardOutput = try FileHandle(forWritingTo: output)
+        server.standardError = FileHandle.nullDevice
+        server.standardInput = FileHandle.nullDevice
+        try server.run()
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        var base: String?
+        let deadline = Date().addingTimeInterval(30)
+        while base == nil, Date() < deadline, server.isRunning {
+            let printed = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
+            base = printed.split(separator: "\n").first { $0.hasPrefix("edsvault: listening on ") }
+                .map { String($0.dropFirst("edsvault: listening on ".count)) }
+            if base == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let url = try #require(base, "the server did not start")
+
+        let json = try Tools.run("curl", ["-s", "-H", "Accept: application/json", "-w", "\n%{http_code}", url + path])
+        #expect(json.stdout.hasSuffix("\n200"), "\(json.stdout)")
+        #expect(json.stdout.contains("\"indication\" : \"TOTAL_PASSED\"") || json.stdout.contains("\"indication\":\"TOTAL_PASSED\""))
+        #expect(json.stdout.contains("780209303213") && json.stdout.contains(Self.employee))
+        let html = try Tools.run("curl", ["-s", "-w", "\n%{http_code}", url + path])
+        #expect(html.stdout.hasSuffix("\n200") && html.stdout.contains("Приказ № 5-К") && html.stdout.contains(id))
+        #expect(try Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/proofs/" + id]).stdout == "404")
+        #expect(try Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/proofs/AAAAAAAAAAAAAAAAAAAAAA"]).stdout == "404")
+    }
 }
