@@ -128,11 +128,13 @@ public struct KazakhIdentity: Codable, Hashable, Sendable {
     }
 
     /// Problems worth a warning (never a rejection: test certificates often carry invalid numbers).
-    public var profileWarnings: [String] {
-        var warnings: [String] = []
-        if let iin, !KazakhIdentificationNumber.isValid(iin) { warnings.append("IIN \(iin) has an invalid check digit") }
-        if let bin, !KazakhIdentificationNumber.isValid(bin) { warnings.append("BIN \(bin) has an invalid check digit") }
-        if iin == nil { warnings.append("the certificate carries no IIN (SERIALNUMBER=IIN…)") }
+    public var profileWarnings: [String] { profileWarningMessages.map(\.english) }
+
+    var profileWarningMessages: [DetailMessage] {
+        var warnings: [DetailMessage] = []
+        if let iin, !KazakhIdentificationNumber.isValid(iin) { warnings.append(DetailMessage(.warningInvalidIIN, .text(iin))) }
+        if let bin, !KazakhIdentificationNumber.isValid(bin) { warnings.append(DetailMessage(.warningInvalidBIN, .text(bin))) }
+        if iin == nil { warnings.append(DetailMessage(.warningNoIIN)) }
         return warnings
     }
 }

@@ -1,26 +1,129 @@
 import EDSCrypto
 import Foundation
 
-/// Revocation status of every non-anchor certificate in the path at the signing moment (RFC 5280 § 6.3, RFC 6960).
-struct RevocationEvaluation {
-    let path: CertificationPath
-    let signedData: CMSSignedData
-    let signedDataCertificates: [Certificate]
-    let embedded: EmbeddedEvidence
-    let signingMoment: Date
-    let proofOfExistence: Bool
+/// The revocation evidence one validation can use (RFC 5280 § 6.3, RFC 6960), gathered and parsed once and shared by
+/// the signer's path and the timestamp authority's: embedded OCSP responses, CRLs from SignedData.crls,
+/// revocationValues and `--crl`, and (online) what the certificates' AIA and distribution points give.
+final class RevocationSources {
+    let crls: [CertificateRevocationList]
+    let ocspResponses: [Data]
+    /// Certificates an OCSP response's signer may be among.
+    let extraCertificates: [Certificate]
     let policy: ValidationPolicy
-
-    struct Outcome {
-        var checks: [(check: Check, failure: (Indication, SubIndication)?)] = []
-        var leafSummary: RevocationSummary?
-        var warnings: [String] = []
-    }
+    /// CRL signature checks already made in this validation: the TSA's CA is usually the signer's.
+    private var verified: [ObjectIdentifier: [(issuer: Certificate, signed: Bool)]] = [:]
+    /// CRLs downloaded in this validation, by URL (nil: the download failed).
+    private var fetched: [String: Result<CertificateRevocationList, any Error>] = [:]
 
     /// One certificate's status from one piece of evidence.
     struct Status {
         let summary: RevocationSummary
-        let description: String
+        /// Which evidence: "CRL of …", "OCSP by … at …".
+        let evidence: DetailMessage
+    }
+
+    init(signedData: CMSSignedData, signedDataCertificates: [Certificate], embedded: EmbeddedEvidence, policy: ValidationPolicy) {
+        var crls = policy.crls
+        for der in signedData.crls + embedded.crls {
+            if let crl = try? CertificateRevocationList(der) { crls.append(crl) }
+        }
+        self.crls = crls
+        self.ocspResponses = embedded.basicOCSPResponses
+        self.extraCertificates = signedDataCertificates + embedded.certificates
+        self.policy = policy
+    }
+
+    /// `certificate`'s status at `moment` from the first usable evidence: embedded OCSP, then CRLs, then (online)
+    /// the responder and distribution points it names. Why each unusable piece was passed over goes to `reasons`.
+    func status(of certificate: Certificate, issuer: Certificate, at moment: Date, reasons: inout [DetailMessage]) -> Status? {
+        if let status = OCSPEvaluation.status(
+            of: certificate, issuer: issuer, responses: ocspResponses, anchors: policy.trustAnchors, extraCertificates: extraCertificates,
+            signingMoment: moment, reasons: &reasons)
+        {
+            return status
+        }
+        if let status = crlStatus(of: certificate, issuer: issuer, candidates: crls, at: moment, reasons: &reasons) { return status }
+        guard !policy.offline, let source = policy.revocationSource else { return nil }
+        return fetchedStatus(of: certificate, issuer: issuer, source: source, at: moment, reasons: &reasons)
+    }
+
+    /// A CRL from the certificate's issuer whose period covers `moment`, or that was issued after it (a later CRL
+    /// still lists a revocation that happened before).
+    private func crlStatus(
+        of certificate: Certificate, issuer: Certificate, candidates: [CertificateRevocationList], at moment: Date, reasons: inout [DetailMessage]
+    ) -> Status? {
+        for crl in candidates where crl.issuer == certificate.issuer {
+            guard isSigned(crl, by: issuer) else {
+                reasons.append(DetailMessage(.crlSignatureInvalid))
+                continue
+            }
+            let thisUpdate = crl.thisUpdate ?? .distantPast
+            let covers = thisUpdate >= moment || (crl.nextUpdate.map { moment <= $0 } ?? true)
+            guard covers else {
+                reasons.append(DetailMessage(.crlExpired, .text(ISO8601.string(thisUpdate)), .text(crl.nextUpdate.map(ISO8601.string) ?? "?")))
+                continue
+            }
+            let evidence = DetailMessage(.evidenceCRL, .text(ISO8601.string(thisUpdate)))
+            switch crl.entry(for: certificate) {
+            case .notListed:
+                return Status(summary: RevocationSummary(status: .good, source: .crl, thisUpdate: thisUpdate), evidence: evidence)
+            case .revoked(let date, let reason):
+                return Status(
+                    summary: RevocationSummary(status: .revoked, source: .crl, thisUpdate: thisUpdate, revocationTime: date, revocationReason: reason),
+                    evidence: evidence)
+            }
+        }
+        return nil
+    }
+
+    private func isSigned(_ crl: CertificateRevocationList, by issuer: Certificate) -> Bool {
+        let key = ObjectIdentifier(crl)
+        if let known = verified[key]?.first(where: { $0.issuer == issuer }) { return known.signed }
+        let signed = crl.isSigned(by: issuer)
+        verified[key, default: []].append((issuer, signed))
+        return signed
+    }
+
+    private func fetchedStatus(
+        of certificate: Certificate, issuer: Certificate, source: any RevocationSource, at moment: Date, reasons: inout [DetailMessage]
+    ) -> Status? {
+        for url in certificate.ocspURLs {
+            do {
+                let response = try source.fetchOCSP(certificate: certificate, issuer: issuer, url: url)
+                if let status = OCSPEvaluation.status(
+                    of: certificate, issuer: issuer, responses: [response], anchors: policy.trustAnchors, extraCertificates: extraCertificates,
+                    signingMoment: moment, reasons: &reasons)
+                {
+                    return status
+                }
+            } catch {
+                reasons.append(DetailMessage(.ocspFetchFailed, .text(url), "\(error)"))
+            }
+        }
+        var downloaded: [CertificateRevocationList] = []
+        for url in certificate.crlDistributionURLs {
+            let result = fetched[url] ?? Result { try CertificateRevocationList(try source.fetchCRL(from: url)) }
+            fetched[url] = result
+            switch result {
+            case .success(let crl): downloaded.append(crl)
+            case .failure(let error): reasons.append(DetailMessage(.crlFetchFailed, .text(url), "\(error)"))
+            }
+        }
+        return crlStatus(of: certificate, issuer: issuer, candidates: downloaded, at: moment, reasons: &reasons)
+    }
+}
+
+/// Revocation status of every non-anchor certificate in the signer's path at the signing moment.
+struct RevocationEvaluation {
+    let path: CertificationPath
+    let sources: RevocationSources
+    let signingMoment: Date
+    let proofOfExistence: Bool
+
+    struct Outcome {
+        var checks: [(check: Check, failure: (Indication, SubIndication)?)] = []
+        var leafSummary: RevocationSummary?
+        var warnings: [DetailMessage] = []
     }
 
     func run() -> Outcome {
@@ -28,118 +131,55 @@ struct RevocationEvaluation {
         let certificates = path.certificates
         guard certificates.count >= 2 else {
             // The signer certificate is itself a trust anchor: nothing above it can revoke it.
-            outcome.checks.append((Check(name: "revocation", passed: true, detail: "the signer certificate is a trust anchor"), nil))
+            outcome.checks.append((Check(name: "revocation", passed: true, DetailMessage(.revocationSignerIsAnchor)), nil))
             return outcome
         }
-        var crlCandidates: [CertificateRevocationList] = policy.crls
-        for der in signedData.crls + embedded.crls {
-            if let crl = try? CertificateRevocationList(der) { crlCandidates.append(crl) }
-        }
-        let ocspCandidates = embedded.basicOCSPResponses
+        let moment = DetailMessage.Argument.text(ISO8601.string(signingMoment))
         for depth in 0..<(certificates.count - 1) {
             let certificate = certificates[depth]
             let issuer = certificates[depth + 1]
             let isLeaf = depth == 0
-            let who = isLeaf ? "the signer certificate" : "CA certificate \"\(certificate.subject.commonName ?? certificate.serialNumberHex)\""
-            var reasons: [String] = []
-            var status = OCSPEvaluation.status(
-                of: certificate, issuer: issuer, responses: ocspCandidates, anchors: policy.trustAnchors,
-                extraCertificates: signedDataCertificates + embedded.certificates, signingMoment: signingMoment, reasons: &reasons)
-            if status == nil {
-                status = crlStatus(of: certificate, issuer: issuer, candidates: crlCandidates, reasons: &reasons)
-            }
-            if status == nil, !policy.offline, let source = policy.revocationSource {
-                status = fetchedStatus(of: certificate, issuer: issuer, source: source, reasons: &reasons)
-            }
-            guard let status else {
-                let why = reasons.isEmpty ? "no CRL or OCSP response available" : reasons.joined(separator: "; ")
-                let hint = policy.offline ? " (offline: embed evidence with sign --revocation, or pass --crl)" : ""
+            let who = DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? certificate.serialNumberHex)
+            var reasons: [DetailMessage] = []
+            guard let status = sources.status(of: certificate, issuer: issuer, at: signingMoment, reasons: &reasons) else {
+                let why: DetailMessage.Argument = reasons.isEmpty ? .message(DetailMessage(.revocationNothingAvailable)) : .list(reasons)
+                let hint: DetailMessage.Argument = sources.policy.offline ? .message(DetailMessage(.revocationOfflineHint)) : ""
                 outcome.checks.append(
-                    (Check(name: "revocation", passed: false, detail: "no usable revocation data for \(who): \(why)\(hint)"), (.indeterminate, .tryLater)))
+                    (Check(name: "revocation", passed: false, DetailMessage(.revocationNoData, who, why, hint)), (.indeterminate, .tryLater)))
                 continue
             }
             if isLeaf { outcome.leafSummary = status.summary }
+            let evidence = DetailMessage.Argument.message(status.evidence)
             switch status.summary.status {
             case .good:
-                outcome.checks.append((Check(name: "revocation", passed: true, detail: "\(who) is not revoked (\(status.description))"), nil))
+                outcome.checks.append((Check(name: "revocation", passed: true, DetailMessage(.revocationGood, who, evidence)), nil))
             case .unknown:
                 outcome.checks.append(
-                    (Check(name: "revocation", passed: false, detail: "the responder does not know \(who) (\(status.description))"), (.indeterminate, .tryLater)))
+                    (Check(name: "revocation", passed: false, DetailMessage(.revocationUnknown, who, evidence)), (.indeterminate, .tryLater)))
             case .revoked:
                 let revokedAt = status.summary.revocationTime ?? .distantPast
-                let reason = status.summary.revocationReason.map { ", reason \($0)" } ?? ""
+                let when = DetailMessage.Argument.text(ISO8601.string(revokedAt))
+                let reason = DetailMessage.reason(status.summary.revocationReason)
                 if revokedAt > signingMoment {
                     outcome.checks.append(
-                        (Check(
-                            name: "revocation", passed: true,
-                            detail: "\(who) was revoked on \(ISO8601.string(revokedAt))\(reason), after the signing moment \(ISO8601.string(signingMoment)) (\(status.description))"),
-                         nil))
-                    outcome.warnings.append("\(who) was revoked on \(ISO8601.string(revokedAt)), after this signature was made")
+                        (Check(name: "revocation", passed: true, DetailMessage(.revocationRevokedAfter, who, when, reason, moment, evidence)), nil))
+                    outcome.warnings.append(DetailMessage(.warningRevokedAfterSigning, who, when))
                 } else {
                     let failure: (Indication, SubIndication) =
                         proofOfExistence ? (.totalFailed, .revoked) : (.indeterminate, isLeaf ? .revokedNoPOE : .revokedCANoPOE)
                     outcome.checks.append(
-                        (Check(
-                            name: "revocation", passed: false,
-                            detail: "\(who) was revoked on \(ISO8601.string(revokedAt))\(reason), before the signing moment \(ISO8601.string(signingMoment)) (\(status.description))"),
-                         failure))
+                        (Check(name: "revocation", passed: false, DetailMessage(.revocationRevokedBefore, who, when, reason, moment, evidence)), failure))
                 }
             }
         }
         return outcome
     }
+}
 
-    /// A CRL from the certificate's issuer whose period covers the signing moment, or that was issued after it
-    /// (a later CRL still lists a revocation that happened before).
-    private func crlStatus(of certificate: Certificate, issuer: Certificate, candidates: [CertificateRevocationList], reasons: inout [String]) -> Status? {
-        for crl in candidates where crl.issuer == certificate.issuer {
-            guard crl.isSigned(by: issuer) else {
-                reasons.append("a CRL names the issuer but its signature does not verify with the issuer's key")
-                continue
-            }
-            let thisUpdate = crl.thisUpdate ?? .distantPast
-            let covers = thisUpdate >= signingMoment || (crl.nextUpdate.map { signingMoment <= $0 } ?? true)
-            guard covers else {
-                reasons.append("the CRL of \(ISO8601.string(thisUpdate)) expired on \(crl.nextUpdate.map(ISO8601.string) ?? "?"), before the signing moment")
-                continue
-            }
-            switch crl.entry(for: certificate) {
-            case .notListed:
-                return Status(
-                    summary: RevocationSummary(status: .good, source: .crl, thisUpdate: thisUpdate),
-                    description: "CRL of \(ISO8601.string(thisUpdate))")
-            case .revoked(let date, let reason):
-                return Status(
-                    summary: RevocationSummary(status: .revoked, source: .crl, thisUpdate: thisUpdate, revocationTime: date, revocationReason: reason),
-                    description: "CRL of \(ISO8601.string(thisUpdate))")
-            }
-        }
-        return nil
-    }
-
-    private func fetchedStatus(of certificate: Certificate, issuer: Certificate, source: any RevocationSource, reasons: inout [String]) -> Status? {
-        for url in certificate.ocspURLs {
-            do {
-                let response = try source.fetchOCSP(certificate: certificate, issuer: issuer, url: url)
-                if let status = OCSPEvaluation.status(
-                    of: certificate, issuer: issuer, responses: [response], anchors: policy.trustAnchors,
-                    extraCertificates: signedDataCertificates + embedded.certificates, signingMoment: signingMoment, reasons: &reasons)
-                {
-                    return status
-                }
-            } catch {
-                reasons.append("OCSP request to \(url) failed: \(error)")
-            }
-        }
-        var fetched: [CertificateRevocationList] = []
-        for url in certificate.crlDistributionURLs {
-            do {
-                fetched.append(try CertificateRevocationList(try source.fetchCRL(from: url)))
-            } catch {
-                reasons.append("CRL download from \(url) failed: \(error)")
-            }
-        }
-        return crlStatus(of: certificate, issuer: issuer, candidates: fetched, reasons: &reasons)
+extension DetailMessage {
+    /// ", reason keyCompromise", or nothing. RFC 5280 reason names are identifiers and stay as they are.
+    static func reason(_ name: String?) -> Argument {
+        name.map { .message(DetailMessage(.revocationReason, .text($0))) } ?? ""
     }
 }
 
@@ -151,40 +191,40 @@ enum OCSPEvaluation {
 
     static func status(
         of certificate: Certificate, issuer: Certificate, responses: [Data], anchors: [Certificate], extraCertificates: [Certificate],
-        signingMoment: Date, reasons: inout [String]
-    ) -> RevocationEvaluation.Status? {
+        signingMoment: Date, reasons: inout [DetailMessage]
+    ) -> RevocationSources.Status? {
         for der in responses {
             guard let response = try? OCSPResponse(basicResponse: der) else {
-                reasons.append("an OCSP response cannot be read")
+                reasons.append(DetailMessage(.ocspUnreadable))
                 continue
             }
             guard let single = response.status(of: certificate, issuer: issuer) else { continue }
             guard let signer = response.verifiedSigner(candidates: extraCertificates + [issuer]) else {
-                reasons.append("an OCSP response's signature does not verify")
+                reasons.append(DetailMessage(.ocspSignatureInvalid))
                 continue
             }
             let delegated = signer.isIssued(by: issuer) && signer.extendedKeyUsage.contains(ExtendedKeyUsageOID.ocspSigning)
             guard signer == issuer || delegated else {
-                reasons.append("the OCSP response is signed by \"\(signer.subject.commonName ?? "?")\", which the issuer did not authorise (no id-kp-OCSPSigning)")
+                reasons.append(DetailMessage(.ocspUnauthorised, .text(signer.subject.commonName ?? "?")))
                 continue
             }
             let covers = single.nextUpdate.map { single.thisUpdate <= signingMoment && signingMoment <= $0 } ?? false
             guard single.thisUpdate >= signingMoment.addingTimeInterval(-freshness) || covers else {
-                reasons.append("the OCSP response of \(ISO8601.string(single.thisUpdate)) is older than the signing moment \(ISO8601.string(signingMoment)) by more than 5 minutes")
+                reasons.append(DetailMessage(.ocspStale, .text(ISO8601.string(single.thisUpdate)), .text(ISO8601.string(signingMoment))))
                 continue
             }
             let producedAt = response.producedAt
-            let by = "OCSP by \"\(signer.subject.commonName ?? "?")\" at \(ISO8601.string(producedAt ?? single.thisUpdate))"
+            let by = DetailMessage(.evidenceOCSP, .text(signer.subject.commonName ?? "?"), .text(ISO8601.string(producedAt ?? single.thisUpdate)))
             switch single.state {
             case .good:
-                return .init(summary: RevocationSummary(status: .good, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate), description: by)
+                return .init(summary: RevocationSummary(status: .good, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate), evidence: by)
             case .unknown:
-                return .init(summary: RevocationSummary(status: .unknown, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate), description: by)
+                return .init(summary: RevocationSummary(status: .unknown, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate), evidence: by)
             case .revoked(let at, let reason):
                 return .init(
                     summary: RevocationSummary(
                         status: .revoked, source: .ocsp, producedAt: producedAt, thisUpdate: single.thisUpdate, revocationTime: at, revocationReason: reason),
-                    description: by)
+                    evidence: by)
             }
         }
         return nil

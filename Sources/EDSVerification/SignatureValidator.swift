@@ -78,18 +78,26 @@ struct SignerValidation {
         let detail: String
     }
 
+    /// Records one check: its name, outcome and detail, and what a failure means for the signature.
+    typealias Recorder = (_ name: String, _ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)?) -> Void
+
     func run() -> SignatureReport {
         var checks: [Check] = []
         var findings: [Finding] = []
-        var warnings: [String] = []
+        var warnings: [DetailMessage] = []
         var report = SignatureReport(
             indication: .indeterminate, subIndication: nil, signer: nil, certificate: nil, signingTime: signer.signingTime,
             timestamp: nil, revocation: nil, digestAlgorithm: signer.digestAlgorithmName,
             signatureAlgorithm: signer.signatureAlgorithmName, checks: [], errors: [], warnings: [])
 
-        func record(_ name: String, passed: Bool, _ detail: String, _ failure: (Indication, SubIndication)? = nil) {
-            checks.append(Check(name: name, passed: passed, detail: detail))
-            if !passed, let failure { findings.append(Finding(indication: failure.0, subIndication: failure.1, detail: "\(name): \(detail)")) }
+        func record(_ check: Check, _ failure: (Indication, SubIndication)? = nil) {
+            checks.append(check)
+            if !check.passed, let failure {
+                findings.append(Finding(indication: failure.0, subIndication: failure.1, detail: "\(check.name): \(check.detail)"))
+            }
+        }
+        func record(_ name: String, passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)? = nil) {
+            record(Check(name: name, passed: passed, detail), failure)
         }
 
         // Which certificate signed: the SignerInfo's identifier, confirmed by the ESS signing-certificate attribute.
@@ -98,27 +106,26 @@ struct SignerValidation {
         let embedded = EmbeddedEvidence(signer: signer, signedDataCertificates: signedDataCertificates)
         let extraCertificates = policy.trustAnchors + embedded.certificates
         guard let certificate = signedData.signerCertificate(for: signer, extra: extraCertificates) else {
-            record(
-                "signerCertificate", passed: false, "no certificate in the signature or the trust anchors matches \(signer.identifier)",
-                (.indeterminate, .noSigningCertificateFound))
+            let identifier: DetailMessage =
+                switch signer.identifier {
+                case .issuerAndSerialNumber(let issuer, let serial): DetailMessage(.identifierIssuerSerial, "\(issuer)", .text(serial))
+                case .subjectKeyIdentifier(let identifier): DetailMessage(.identifierKeyIdentifier, .text(identifier.hexString))
+                }
+            record("signerCertificate", passed: false, DetailMessage(.signerCertificateNotFound, .message(identifier)), (.indeterminate, .noSigningCertificateFound))
             return finish(report, checks: checks, findings: findings, warnings: warnings)
         }
         let identity = KazakhIdentity(certificate: certificate)
         report.signer = identity
         report.certificate = CertificateSummary(certificate)
-        warnings += identity.profileWarnings
+        warnings += identity.profileWarningMessages
         let references = signer.signingCertificateReferences
         if references.isEmpty {
-            record("signerCertificate", passed: true, "found by issuer and serial number \(certificate.serialNumberHex)")
-            if signer.hasSignedAttributes {
-                warnings.append("no ESS signingCertificateV2 attribute: the signer certificate is not bound into the signature (not CAdES-BES)")
-            }
+            record("signerCertificate", passed: true, DetailMessage(.signerCertificateByIssuerSerial, .text(certificate.serialNumberHex)))
+            if signer.hasSignedAttributes { warnings.append(DetailMessage(.warningNoESS)) }
         } else if references[0].matches(certificate) {
-            record("signerCertificate", passed: true, "certificate \(certificate.serialNumberHex) is bound by the ESS signing-certificate attribute")
+            record("signerCertificate", passed: true, DetailMessage(.signerCertificateBoundByESS, .text(certificate.serialNumberHex)))
         } else {
-            record(
-                "signerCertificate", passed: false, "the ESS signing-certificate attribute names a different certificate",
-                (.indeterminate, .noSigningCertificateFound))
+            record("signerCertificate", passed: false, DetailMessage(.signerCertificateESSMismatch), (.indeterminate, .noSigningCertificateFound))
         }
 
         // 1. Authenticity: the signature value verifies with the certificate's public key.
@@ -126,12 +133,12 @@ struct SignerValidation {
         var algorithmUnsupported = false
         switch signedData.verifySignatureValue(of: signer, with: certificate, contentDigest: contentDigest) {
         case .valid:
-            record("authenticity", passed: true, "the signature value verifies with the public key of certificate \(certificate.serialNumberHex)")
+            record("authenticity", passed: true, DetailMessage(.authenticityValid, .text(certificate.serialNumberHex)))
         case .invalid(let reason):
-            record("authenticity", passed: false, reason, (.totalFailed, .sigCryptoFailure))
+            record("authenticity", passed: false, DetailMessage(.verbatim, DetailMessage.signatureProblem(reason)), (.totalFailed, .sigCryptoFailure))
         case .unsupported(let reason):
             algorithmUnsupported = true
-            record("authenticity", passed: false, "unsupported algorithm: \(reason)", (.indeterminate, .formatFailure))
+            record("authenticity", passed: false, DetailMessage(.unsupportedAlgorithm, DetailMessage.signatureProblem(reason)), (.indeterminate, .formatFailure))
         }
 
         // 1b. Integrity: the messageDigest attribute equals the document's digest.
@@ -140,12 +147,14 @@ struct SignerValidation {
         }
 
         // The signing moment: a timestamp's genTime is evidence; signingTime is only the signer's claim.
+        let revocationSources = RevocationSources(
+            signedData: signedData, signedDataCertificates: signedDataCertificates, embedded: embedded, policy: policy)
         let timestamp = TimestampEvidence.evaluate(
-            signer: signer, embedded: embedded, signedDataCertificates: signedDataCertificates, policy: policy)
+            signer: signer, embedded: embedded, signedDataCertificates: signedDataCertificates, revocation: revocationSources, policy: policy)
         var signingMoment = validationTime
         var hasProofOfExistence = false
         if let timestamp {
-            for check in timestamp.checks { record(check.name, passed: check.passed, check.detail, check.passed ? nil : timestamp.failure) }
+            for check in timestamp.checks { record(check, check.passed ? nil : timestamp.failure) }
             if let verified = timestamp.summary, timestamp.isValid {
                 report.timestamp = verified
                 signingMoment = verified.genTime
@@ -154,7 +163,7 @@ struct SignerValidation {
             warnings += timestamp.warnings
         }
         if let claim = signer.signingTime, hasProofOfExistence, let genTime = report.timestamp?.genTime, claim > genTime.addingTimeInterval(300) {
-            warnings.append("the signingTime claim \(ISO8601.string(claim)) is later than the timestamp \(ISO8601.string(genTime))")
+            warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))
         }
 
         // 2. The certificate chains to a trust anchor the verifier chose.
@@ -164,7 +173,7 @@ struct SignerValidation {
         case .success(let built):
             path = built
             let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
-            record("chain", passed: true, "\(built.certificates.count) certificate(s) up to the trust anchor \"\(anchor)\"")
+            record("chain", passed: true, DetailMessage(.chainBuilt, "\(built.certificates.count)", .text(anchor)))
         case .failure(let failure):
             let subIndication: SubIndication =
                 switch failure.kind {
@@ -172,9 +181,8 @@ struct SignerValidation {
                 case .constraintsViolated: .chainConstraintsFailure
                 case .invalidCertificate: .certificateChainGeneralFailure
                 }
-            let detail = failure.kind == .noPathToTrustAnchor
-                ? "no path to a trusted certification centre: \(failure.detail) (certificate at depth \(failure.depth))"
-                : "\(failure.detail) (certificate at depth \(failure.depth))"
+            let reason = DetailMessage.pathError(code: failure.openSSLCode, english: failure.detail)
+            let detail = DetailMessage(failure.kind == .noPathToTrustAnchor ? .chainNoPath : .chainProblem, reason, "\(failure.depth)")
             record("chain", passed: false, detail, (.indeterminate, subIndication))
         }
 
@@ -184,14 +192,11 @@ struct SignerValidation {
         checkValidity(pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, record: record)
         if let path {
             let revocation = RevocationEvaluation(
-                path: path, signedData: signedData, signedDataCertificates: signedDataCertificates, embedded: embedded, signingMoment: signingMoment,
-                proofOfExistence: hasProofOfExistence, policy: policy
+                path: path, sources: revocationSources, signingMoment: signingMoment, proofOfExistence: hasProofOfExistence
             ).run()
             report.revocation = revocation.leafSummary
             warnings += revocation.warnings
-            for check in revocation.checks {
-                record(check.check.name, passed: check.check.passed, check.check.detail, check.failure)
-            }
+            for check in revocation.checks { record(check.check, check.failure) }
         }
 
         // 4. Acceptable algorithms.
@@ -200,115 +205,111 @@ struct SignerValidation {
         return finish(report, checks: checks, findings: findings, warnings: warnings)
     }
 
-    private func checkIntegrity(contentDigest: Data?, record: (String, Bool, String, (Indication, SubIndication)?) -> Void) {
+    private func checkIntegrity(contentDigest: Data?, record: Recorder) {
         guard signer.hasSignedAttributes else {
             if contentDigests == nil {
-                record("integrity", false, "the signature is detached and no document was given", (.indeterminate, .signedDataNotFound))
+                record("integrity", false, DetailMessage(.detachedWithoutDocument), (.indeterminate, .signedDataNotFound))
             } else {
-                record("integrity", true, "no signed attributes: the signature value itself covers the document digest", nil)
+                record("integrity", true, DetailMessage(.noSignedAttributes), nil)
             }
             return
         }
         guard let claimed = signer.messageDigest else {
-            record("integrity", false, "the signed attributes carry no messageDigest", (.totalFailed, .formatFailure))
+            record("integrity", false, DetailMessage(.noMessageDigest), (.totalFailed, .formatFailure))
             return
         }
         guard contentDigests != nil else {
-            record("integrity", false, "the signature is detached and no document was given", (.indeterminate, .signedDataNotFound))
+            record("integrity", false, DetailMessage(.detachedWithoutDocument), (.indeterminate, .signedDataNotFound))
             return
         }
         guard let contentDigest else {
-            record("integrity", false, "digest algorithm \(signer.digestAlgorithmName) is not supported", (.indeterminate, .formatFailure))
+            record("integrity", false, DetailMessage(.digestAlgorithmUnsupported, .text(signer.digestAlgorithmName)), (.indeterminate, .formatFailure))
             return
         }
         if claimed == contentDigest {
-            record("integrity", true, "the document's \(signer.digestAlgorithmName) digest matches the signed messageDigest", nil)
+            record("integrity", true, DetailMessage(.digestMatches, .text(signer.digestAlgorithmName)), nil)
         } else {
-            record(
-                "integrity", false,
-                "the document was changed: its \(signer.digestAlgorithmName) digest \(contentDigest.hexString.prefix(16))… differs from the signed \(claimed.hexString.prefix(16))…",
-                (.totalFailed, .hashFailure))
+            let detail = DetailMessage(
+                .documentChanged, .text(signer.digestAlgorithmName), "\(contentDigest.hexString.prefix(16))", "\(claimed.hexString.prefix(16))")
+            record("integrity", false, detail, (.totalFailed, .hashFailure))
         }
         if let contentType = signer.contentTypeAttribute, contentType != signedData.contentTypeOID {
-            record("integrity", false, "the contentType attribute (\(contentType)) differs from the encapsulated content type", (.totalFailed, .formatFailure))
+            record("integrity", false, DetailMessage(.contentTypeDiffers, .text(contentType)), (.totalFailed, .formatFailure))
         }
     }
 
-    private func checkKeyUsage(_ certificate: Certificate, record: (String, Bool, String, (Indication, SubIndication)?) -> Void) {
+    private func checkKeyUsage(_ certificate: Certificate, record: Recorder) {
         let usage = certificate.keyUsage
         let extended = certificate.extendedKeyUsage
         if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
-            record("keyUsage", false, "key usage \(usage.map(\.rawValue)) does not allow signatures", (.indeterminate, .sigConstraintsFailure))
+            record("keyUsage", false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
             return
         }
         let isAuthenticationKey =
             (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection))
             || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
         if isAuthenticationKey {
-            record(
-                "keyUsage", false, "this is an authentication (AUTH) key: it may log in, it may not sign documents",
-                (.indeterminate, .sigConstraintsFailure))
+            record("keyUsage", false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
             return
         }
         if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
             && extended.allSatisfy({ SignerRole(oid: $0) == nil })
         {
-            record("keyUsage", false, "extended key usage \(extended) does not include document signing", (.indeterminate, .sigConstraintsFailure))
+            record("keyUsage", false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
             return
         }
-        let shown = usage.isEmpty ? "no keyUsage extension" : usage.map(\.rawValue).joined(separator: ", ")
-        record("keyUsage", true, "signing key (\(shown))", nil)
+        let shown: DetailMessage.Argument =
+            usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
+        record("keyUsage", true, DetailMessage(.signingKey, shown), nil)
     }
 
-    private func checkValidity(
-        _ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, record: (String, Bool, String, (Indication, SubIndication)?) -> Void
-    ) {
-        let momentText = "\(proofOfExistence ? "timestamped signing moment" : "validation time") \(ISO8601.string(moment))"
+    private func checkValidity(_ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, record: Recorder) {
+        let momentText = DetailMessage.Argument.message(
+            DetailMessage(proofOfExistence ? .momentTimestamped : .momentValidationTime, .text(ISO8601.string(moment))))
         for (depth, certificate) in certificates.enumerated() {
-            let who = depth == 0 ? "the signer certificate" : "CA certificate \"\(certificate.subject.commonName ?? "?")\""
+            let who = DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?")
             if moment > certificate.notAfter {
                 record(
-                    "validityAtSigningMoment", false, "\(who) expired on \(ISO8601.string(certificate.notAfter)), before the \(momentText)",
+                    "validityAtSigningMoment", false, DetailMessage(.expired, who, .text(ISO8601.string(certificate.notAfter)), momentText),
                     proofOfExistence ? (.totalFailed, .expired) : (.indeterminate, .outOfBoundsNoPOE))
                 return
             }
             if moment < certificate.notBefore {
                 record(
-                    "validityAtSigningMoment", false, "\(who) is valid only from \(ISO8601.string(certificate.notBefore)), after the \(momentText)",
+                    "validityAtSigningMoment", false, DetailMessage(.notYetValid, who, .text(ISO8601.string(certificate.notBefore)), momentText),
                     proofOfExistence ? (.totalFailed, .notYetValid) : (.indeterminate, .notYetValid))
                 return
             }
         }
-        record("validityAtSigningMoment", true, "every certificate in the path was valid at the \(momentText)", nil)
+        record("validityAtSigningMoment", true, DetailMessage(.pathValid, momentText), nil)
     }
 
-    private func checkAlgorithms(
-        certificate: Certificate, path: [Certificate], proofOfExistence: Bool, record: (String, Bool, String, (Indication, SubIndication)?) -> Void
-    ) {
+    private func checkAlgorithms(certificate: Certificate, path: [Certificate], proofOfExistence: Bool, record: Recorder) {
         let failure: (Indication, SubIndication) = (.indeterminate, proofOfExistence ? .cryptoConstraintsFailure : .cryptoConstraintsFailureNoPOE)
         if let digest = signer.digestAlgorithm, digest.isBroken {
-            record("algorithms", false, "\(digest.rawValue) is no longer an acceptable digest for signatures", failure)
+            record("algorithms", false, DetailMessage(.brokenDigest, .text(digest.rawValue)), failure)
             return
         }
         let key = certificate.publicKey
         if key.algorithm == "RSA" && key.bits < policy.minimumRSABits {
-            record("algorithms", false, "RSA-\(key.bits) key is shorter than the required \(policy.minimumRSABits) bits", failure)
+            record("algorithms", false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(policy.minimumRSABits)"), failure)
             return
         }
         for issued in path where !issued.isSelfIssued {
             let name = issued.signatureAlgorithm.lowercased()
             if name.contains("md5") || name.contains("sha1") {
-                record("algorithms", false, "certificate \(issued.serialNumberHex) is signed with \(issued.signatureAlgorithm)", failure)
+                record("algorithms", false, DetailMessage(.weakCertificateSignature, .text(issued.serialNumberHex), .text(issued.signatureAlgorithm)), failure)
                 return
             }
         }
-        record("algorithms", true, "\(signer.digestAlgorithmName) with \(key.summary)", nil)
+        record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(signer.digestAlgorithmName), .text(key.summary)), nil)
     }
 
-    private func finish(_ report: SignatureReport, checks: [Check], findings: [Finding], warnings: [String]) -> SignatureReport {
+    private func finish(_ report: SignatureReport, checks: [Check], findings: [Finding], warnings: [DetailMessage]) -> SignatureReport {
         var report = report
         report.checks = checks
-        report.warnings = warnings
+        report.warnings = warnings.map(\.english)
+        for warning in warnings { report.warningMessages[warning.english] = warning }
         report.errors = findings.map(\.detail)
         if let failed = findings.first(where: { $0.indication == .totalFailed }) {
             report.indication = .totalFailed

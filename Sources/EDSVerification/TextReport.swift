@@ -35,33 +35,35 @@ public enum TextReport {
             if let organization = signer.organization { lines.append("\(t.organisation): \(organization)") }
             if let bin = signer.bin { lines.append("\(t.bin): \(bin)") }
             if let email = signer.email { lines.append("Email: \(email)") }
-            if !signer.roles.isEmpty { lines.append("\(t.roles): \(signer.roles.map(\.englishName).joined(separator: ", "))") }
+            if !signer.roles.isEmpty { lines.append("\(t.roles): \(signer.roles.map(t.roleName).joined(separator: ", "))") }
         }
         if let certificate = signature.certificate {
-            lines.append("\(t.certificate): \(t.serial) \(certificate.serialNumber), \(certificate.holder == .legalEntity ? "legal entity" : "individual")")
+            lines.append("\(t.certificate): \(t.serial) \(certificate.serialNumber), \(t.roleName(certificate.holder == .legalEntity ? .legalEntity : .individual))")
             lines.append("  \(t.issuer): \(certificate.issuer)")
-            lines.append("  \(t.valid): \(ISO8601.string(certificate.notBefore)) to \(ISO8601.string(certificate.notAfter))")
+            lines.append("  \(t.valid): \(ISO8601.string(certificate.notBefore))\(t.until)\(ISO8601.string(certificate.notAfter))")
             lines.append("  SHA-256: \(certificate.sha256)")
         }
         lines.append("\(t.algorithms): \(signature.digestAlgorithm), \(signature.signatureAlgorithm)")
         if let claimed = signature.signingTime { lines.append("\(t.signingTimeClaim): \(ISO8601.string(claimed))") }
         if let timestamp = signature.timestamp {
-            lines.append("\(t.timestamp): \(ISO8601.string(timestamp.genTime)) by \(timestamp.tsa), serial \(timestamp.serialNumber)")
+            lines.append("\(t.timestamp): \(ISO8601.string(timestamp.genTime))\(t.by)\(timestamp.tsa), \(t.serial) \(timestamp.serialNumber)")
         }
         if let revocation = signature.revocation {
-            let when = (revocation.producedAt ?? revocation.thisUpdate).map { " of \(ISO8601.string($0))" } ?? ""
-            lines.append("\(t.revocation): \(revocation.status.rawValue) (\(revocation.source.rawValue)\(when))")
+            let when = (revocation.producedAt ?? revocation.thisUpdate).map { "\(t.dated)\(ISO8601.string($0))" } ?? ""
+            let source = t.language == .english ? revocation.source.rawValue : revocation.source.rawValue.uppercased()
+            lines.append("\(t.revocation): \(t.status(revocation.status)) (\(source)\(when))")
         }
         lines.append("\(t.checks):")
         for check in signature.checks {
-            lines.append("  [\(check.passed ? " ok " : "FAIL")] \(t.checkName(check.name)): \(check.detail)")
+            lines.append("  [\(check.passed ? " ok " : "FAIL")] \(t.checkName(check.name)): \(check.detail(in: t.language))")
         }
-        for warning in signature.warnings { lines.append("\(t.warning): \(warning)") }
+        for warning in signature.warnings { lines.append("\(t.warning): \(signature.warning(warning, in: t.language))") }
         return lines
     }
 }
 
-/// Languages of the text report: English (default), Russian, Kazakh. Check details stay in English for now.
+/// Languages of the text report: English (default), Russian, Kazakh. Check details and warnings are translated too
+/// (DetailMessage); the JSON report stays English.
 public enum ReportLanguage: String, CaseIterable, Sendable {
     case english = "en"
     case russian = "ru"
@@ -72,6 +74,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
         let certificate, serial, issuer, valid, algorithms, signingTimeClaim, timestamp, revocation, checks, warning: String
         let passed, failed, indeterminate: String
         let checkNames: [String: String]
+        /// Joiners: "from to until", "genTime by TSA", "CRL of date".
+        let until, by, dated: String
+        let good, revoked, unknown: String
+        let roleNames: [SignerRole: String]
+        var language: ReportLanguage = .english
 
         func meaning(_ indication: Indication) -> String {
             switch indication {
@@ -82,9 +89,25 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
         }
 
         func checkName(_ name: String) -> String { checkNames[name] ?? name }
+
+        func roleName(_ role: SignerRole) -> String { roleNames[role] ?? role.englishName }
+
+        func status(_ status: RevocationSummary.Status) -> String {
+            switch status {
+            case .good: good
+            case .revoked: revoked
+            case .unknown: unknown
+            }
+        }
     }
 
     public var labels: Labels {
+        var labels = untaggedLabels
+        labels.language = self
+        return labels
+    }
+
+    private var untaggedLabels: Labels {
         switch self {
         case .english:
             Labels(
@@ -96,7 +119,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
                 passed: "The signature is equivalent to a handwritten one (Law 370-II, Art. 10).",
                 failed: "The signature does not hold: the document or signature was altered, or the certificate was revoked or expired.",
                 indeterminate: "The signature could not be confirmed with the evidence available; see the failed checks.",
-                checkNames: [:])
+                checkNames: [:], until: " to ", by: " by ", dated: " of ", good: "good", revoked: "revoked", unknown: "unknown", roleNames: [:])
         case .russian:
             Labels(
                 result: "Результат", document: "Документ", bytes: "байт", notSupplied: "не предоставлен (открепленная подпись)",
@@ -111,6 +134,12 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
                     "signerCertificate": "сертификат подписанта", "authenticity": "подлинность", "integrity": "целостность", "chain": "цепочка доверия",
                     "keyUsage": "назначение ключа", "validityAtSigningMoment": "срок действия на момент подписания", "revocation": "отзыв",
                     "timestamp": "метка времени", "algorithms": "алгоритмы",
+                ],
+                until: " — ", by: ", служба: ", dated: ", ", good: "не отозван", revoked: "отозван", unknown: "неизвестен",
+                roleNames: [
+                    .individual: "физическое лицо", .legalEntity: "юридическое лицо", .firstHead: "первый руководитель",
+                    .rightToSign: "право подписи", .financialSignature: "финансовая подпись", .hr: "кадровая служба",
+                    .employee: "сотрудник",
                 ])
         case .kazakh:
             Labels(
@@ -126,6 +155,11 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
                     "signerCertificate": "қол қоюшының куәлігі", "authenticity": "түпнұсқалық", "integrity": "тұтастық", "chain": "сенім тізбегі",
                     "keyUsage": "кілттің мақсаты", "validityAtSigningMoment": "қол қою сәтіндегі жарамдылық", "revocation": "кері қайтарып алу",
                     "timestamp": "уақыт белгісі", "algorithms": "алгоритмдер",
+                ],
+                until: " — ", by: ", қызмет: ", dated: ", ", good: "кері қайтарып алынбаған", revoked: "кері қайтарып алынған", unknown: "белгісіз",
+                roleNames: [
+                    .individual: "жеке тұлға", .legalEntity: "заңды тұлға", .firstHead: "бірінші басшы", .rightToSign: "қол қою құқығы",
+                    .financialSignature: "қаржылық қолтаңба", .hr: "кадр қызметі", .employee: "қызметкер",
                 ])
         }
     }

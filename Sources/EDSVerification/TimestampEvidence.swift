@@ -9,71 +9,98 @@ struct TimestampEvidence {
     var failure: (Indication, SubIndication) = (.indeterminate, .noPOE)
     var summary: TimestampSummary?
     var isValid = false
-    var warnings: [String] = []
+    var warnings: [DetailMessage] = []
+
+    /// RFC 5280 reasons that say the key itself may be in other hands: then a token's genTime proves nothing, whenever
+    /// it claims to be from (RFC 3161 § 4). Other reasons (superseded, cessationOfOperation...) leave earlier tokens standing.
+    static let compromiseReasons: Set<String> = ["keyCompromise", "cACompromise", "aACompromise"]
 
     static func evaluate(
-        signer: CMSSignerInfo, embedded evidence: EmbeddedEvidence, signedDataCertificates: [Certificate], policy: ValidationPolicy
+        signer: CMSSignerInfo, embedded evidence: EmbeddedEvidence, signedDataCertificates: [Certificate], revocation: RevocationSources,
+        policy: ValidationPolicy
     ) -> TimestampEvidence? {
         guard let der = signer.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken)?.values.first else { return nil }
         let embedded = evidence.certificates
         var evidence = TimestampEvidence()
-        func fail(_ detail: String) -> TimestampEvidence {
-            evidence.checks.append(Check(name: "timestamp", passed: false, detail: detail))
+        func fail(_ detail: DetailMessage) -> TimestampEvidence {
+            evidence.checks.append(Check(name: "timestamp", passed: false, detail))
             return evidence
         }
         let token: TimeStampToken
         do {
             token = try TimeStampToken(der, reusingCertificates: signedDataCertificates + embedded)
         } catch {
-            return fail("the timestamp token cannot be read: \(error)")
+            return fail(DetailMessage(.timestampUnreadable, "\(error)"))
         }
-        guard token.covers(signer.signatureValue) else {
-            return fail("the timestamp of \(ISO8601.string(token.genTime)) covers other data, not this signature value")
-        }
-        guard let tokenSigner = token.signedData.signers.first else { return fail("the timestamp token has no signer") }
+        let genTime = DetailMessage.Argument.text(ISO8601.string(token.genTime))
+        guard token.covers(signer.signatureValue) else { return fail(DetailMessage(.timestampOverOtherData, genTime)) }
+        guard let tokenSigner = token.signedData.signers.first else { return fail(DetailMessage(.timestampWithoutSigner)) }
         guard let tsaCertificate = token.signedData.signerCertificate(for: tokenSigner, extra: policy.trustAnchors + embedded) else {
-            return fail("the TSA certificate is not in the token")
+            return fail(DetailMessage(.timestampWithoutTSACertificate))
         }
         let tsaName = tsaCertificate.subject.commonName ?? token.tsaName ?? tsaCertificate.subject.description
         guard let content = token.signedData.encapsulatedContent, let algorithm = tokenSigner.digestAlgorithm,
             let contentDigest = try? Digest.hash(content, algorithm: algorithm)
-        else { return fail("the timestamp token's digest algorithm \(tokenSigner.digestAlgorithmName) is not supported") }
+        else { return fail(DetailMessage(.timestampDigestUnsupported, .text(tokenSigner.digestAlgorithmName))) }
         guard token.signedData.verifySignatureValue(of: tokenSigner, with: tsaCertificate, contentDigest: contentDigest) == .valid else {
-            return fail("the timestamp token's signature does not verify with the TSA certificate")
+            return fail(DetailMessage(.timestampSignatureInvalid))
         }
         if tokenSigner.hasSignedAttributes && tokenSigner.messageDigest != contentDigest {
-            return fail("the timestamp token's TSTInfo was altered (messageDigest mismatch)")
+            return fail(DetailMessage(.timestampContentAltered))
         }
         // RFC 3161 § 2.4.1 (RFC 5816 for v2): the token must bind the TSA certificate, or another certificate with the
         // same key could pass for the TSA's.
-        guard let reference = tokenSigner.signingCertificateReferences.first else {
-            return fail("the timestamp token does not name its TSA certificate (no ESS signing-certificate attribute)")
-        }
-        guard reference.matches(tsaCertificate) else {
-            return fail("the timestamp token's ESS signing-certificate attribute names another certificate")
-        }
+        guard let reference = tokenSigner.signingCertificateReferences.first else { return fail(DetailMessage(.timestampWithoutESS)) }
+        guard reference.matches(tsaCertificate) else { return fail(DetailMessage(.timestampESSMismatch)) }
         guard tsaCertificate.extendedKeyUsage.contains(ExtendedKeyUsageOID.timeStamping) else {
-            return fail("\"\(tsaName)\" is not a time-stamping authority (no id-kp-timeStamping EKU)")
+            return fail(DetailMessage(.timestampNotTSA, .text(tsaName)))
         }
-        guard tsaCertificate.isTimeStampingCertificate else {
-            return fail("\"\(tsaName)\" may not issue timestamps: its extended key usage must be critical and id-kp-timeStamping only (RFC 3161 § 2.3)")
-        }
-        guard tsaCertificate.isValid(at: token.genTime) else {
-            return fail("the TSA certificate was not valid at genTime \(ISO8601.string(token.genTime))")
-        }
+        guard tsaCertificate.isTimeStampingCertificate else { return fail(DetailMessage(.timestampTSAPurpose, .text(tsaName))) }
+        guard tsaCertificate.isValid(at: token.genTime) else { return fail(DetailMessage(.timestampTSANotValid, genTime)) }
+        let path: CertificationPath
         switch ChainValidator.buildPath(for: tsaCertificate, intermediates: token.signedData.certificates + embedded, anchors: policy.trustAnchors) {
-        case .success:
-            break
+        case .success(let built):
+            path = built
         case .failure(let failure):
-            return fail("the TSA \"\(tsaName)\" does not chain to a trust anchor: \(failure.detail)")
+            return fail(DetailMessage(.timestampTSANoChain, .text(tsaName), DetailMessage.pathError(code: failure.openSSLCode, english: failure.detail)))
         }
+
+        // The TSA's own certificates, revoked or not, from the same evidence the signer's are judged by.
+        var revocationChecks: [Check] = []
+        let certificates = path.certificates
+        for depth in 0..<max(0, certificates.count - 1) {
+            let certificate = certificates[depth]
+            let who: DetailMessage.Argument =
+                depth == 0 ? .message(DetailMessage(.whoTSA)) : DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?")
+            var reasons: [DetailMessage] = []
+            guard let status = revocation.status(of: certificate, issuer: certificates[depth + 1], at: token.genTime, reasons: &reasons),
+                status.summary.status != .unknown
+            else {
+                let why: DetailMessage.Argument = reasons.isEmpty ? .message(DetailMessage(.revocationNothingAvailable)) : .list(reasons)
+                evidence.warnings.append(DetailMessage(.warningTSARevocationUnknown, who, why))
+                continue
+            }
+            let source = DetailMessage.Argument.message(status.evidence)
+            guard status.summary.status == .revoked else {
+                revocationChecks.append(Check(name: "timestamp", passed: true, DetailMessage(.revocationGood, who, source)))
+                continue
+            }
+            let revokedAt = status.summary.revocationTime ?? .distantPast
+            let when = DetailMessage.Argument.text(ISO8601.string(revokedAt))
+            let reason = DetailMessage.reason(status.summary.revocationReason)
+            if revokedAt <= token.genTime {
+                return fail(DetailMessage(.timestampTSARevokedBefore, who, when, reason, genTime, source))
+            }
+            if let name = status.summary.revocationReason, compromiseReasons.contains(name) {
+                return fail(DetailMessage(.timestampTSACompromised, who, when, reason, source))
+            }
+            revocationChecks.append(Check(name: "timestamp", passed: true, DetailMessage(.timestampTSARevokedAfter, who, when, reason, genTime, source)))
+        }
+
         evidence.summary = TimestampSummary(genTime: token.genTime, tsa: tsaName, serialNumber: token.serialNumberHex)
         evidence.isValid = true
-        evidence.checks.append(
-            Check(
-                name: "timestamp", passed: true,
-                detail: "RFC 3161 timestamp by \"\(tsaName)\" at \(ISO8601.string(token.genTime)) covers the signature value; it is the signing moment"))
-        evidence.warnings.append("the TSA certificate's own revocation status is not checked")
+        evidence.checks.append(Check(name: "timestamp", passed: true, DetailMessage(.timestampValid, .text(tsaName), genTime)))
+        evidence.checks += revocationChecks
         return evidence
     }
 }

@@ -112,6 +112,13 @@ public struct SignatureReport: Codable, Sendable {
     public var checks: [Check]
     public var errors: [String]
     public var warnings: [String]
+    /// Each warning without a language, by its English text (not part of the JSON).
+    var warningMessages: [String: DetailMessage] = [:]
+
+    /// A warning in `language` (English when it came from JSON or carries no message).
+    public func warning(_ warning: String, in language: ReportLanguage) -> String {
+        warningMessages[warning]?.render(language) ?? warning
+    }
 
     enum CodingKeys: String, CodingKey {
         case indication, subIndication, signer, certificate, signingTime, timestamp, revocation
@@ -203,11 +210,37 @@ public struct RevocationSummary: Codable, Hashable, Sendable {
 public struct Check: Codable, Hashable, Sendable {
     public var name: String
     public var passed: Bool
+    /// In English: the JSON contract.
     public var detail: String
+    /// The same detail without a language, for the text report; nil for checks made elsewhere or read from JSON.
+    var message: DetailMessage?
+
+    enum CodingKeys: String, CodingKey { case name, passed, detail }
 
     public init(name: String, passed: Bool, detail: String) {
         self.name = name
         self.passed = passed
         self.detail = detail
+    }
+
+    init(name: String, passed: Bool, _ message: DetailMessage) {
+        self.init(name: name, passed: passed, detail: message.english)
+        self.message = message
+    }
+
+    /// The detail in `language` (English when the check came from JSON or carries no message).
+    public func detail(in language: ReportLanguage) -> String {
+        message?.render(language) ?? detail
+    }
+
+    // Equal when what the JSON says is equal: a check read back from JSON equals the one that was written.
+    public static func == (lhs: Check, rhs: Check) -> Bool {
+        lhs.name == rhs.name && lhs.passed == rhs.passed && lhs.detail == rhs.detail
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(passed)
+        hasher.combine(detail)
     }
 }

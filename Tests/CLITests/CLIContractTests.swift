@@ -135,4 +135,54 @@ struct ReportLanguageTests {
         #expect(kazakh.stdout.contains("тұтастық"))
         #expect(try Tools.run(Tools.edsvault, base + ["--lang", "de"]).status == 64)
     }
+
+    /// The check lines ("[FAIL] name: detail") and warnings of a text report whose detail is English prose: two
+    /// lowercase Latin words in a row. Identifiers (messageDigest, keyCompromise) and acronyms (CRL, OCSP) pass.
+    static func untranslatedLines(_ report: String) -> [String] {
+        let english = try! Regex("[a-z]{2,} [a-z]{2,}")
+        return report.split(separator: "\n").map(String.init).filter { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let isCheck = trimmed.hasPrefix("[ ok ]") || trimmed.hasPrefix("[FAIL]")
+            let isWarning = trimmed.hasPrefix("Предупреждение:") || trimmed.hasPrefix("Ескерту:")
+            guard isCheck || isWarning, let colon = trimmed.range(of: ": ") else { return false }
+            return trimmed[colon.upperBound...].firstMatch(of: english) != nil
+        }
+    }
+
+    /// `--lang ru|kk` says why a signature fails in Russian or Kazakh, not only what the check is called.
+    @Test func failureDetailsAreTranslated() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signature = work.appendingPathComponent("order.cms")
+        _ = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path)
+        // The CLI refuses to sign with revoked-at-signing or expired keys, as a user would meet them: made with openssl.
+        func opensslSigned(_ name: String) throws -> String {
+            let out = work.appendingPathComponent("\(name).cms").path
+            let made = try Tools.openssl(
+                "cms", "-sign", "-binary", "-outform", "DER", "-in", document.path, "-signer", "Certs/\(name).pem", "-inkey", "Certs/keys/\(name).key",
+                "-out", out)
+            #expect(made.status == 0, "\(made.stderr)")
+            return out
+        }
+        let tampered = work.appendingPathComponent("tampered.txt")
+        try Data("БҰЙРЫҚ № 6-Ж: басқа мәтін.\n".utf8).write(to: tampered)
+        let cases: [(String, [String], Int32)] = [
+            ("tampered document", ["--signature", signature.path, tampered.path] + Tools.crlArguments, 1),
+            ("revoked", ["--signature", try opensslSigned("revoked"), document.path] + Tools.crlArguments, 2),
+            ("expired", ["--signature", try opensslSigned("expired"), document.path] + Tools.crlArguments, 2),
+            ("unknown root", ["--signature", signature.path, document.path, "--trust", "Certs/other/other-root.pem"] + Tools.crlArguments, 2),
+            ("no revocation data offline", ["--signature", signature.path, document.path, "--offline"], 2),
+        ]
+        for (name, arguments, status) in cases {
+            for language in ["ru", "kk"] {
+                let result = try Tools.run(Tools.edsvault, ["verify"] + arguments + ["--lang", language])
+                #expect(result.status == status, "\(name) --lang \(language): \(result.stderr)")
+                #expect(result.stdout.contains("[FAIL]"), "\(name) --lang \(language)")
+                #expect(Self.untranslatedLines(result.stdout).isEmpty, "\(name) --lang \(language): \(Self.untranslatedLines(result.stdout))")
+            }
+            // JSON keeps the English details (the contract).
+            let json = try Tools.run(Tools.edsvault, ["verify"] + arguments + ["--format", "json", "--lang", "ru"])
+            #expect(json.stdout.contains("\"detail\" : \"the signature value verifies with the public key of certificate"), "\(name)")
+        }
+    }
 }

@@ -132,4 +132,85 @@ struct TimestampTests {
         #expect(report.signatures[0].timestamp == nil)
         #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && !$0.passed })
     }
+
+    /// A CRL of the demo intermediate listing the demo TSA as revoked at `revokedAt` for `reason`, made by
+    /// `openssl ca -gencrl` (EDSCrypto issues no CRLs). thisUpdate is now: later than every genTime used here.
+    static func crlRevokingTheTSA(at revokedAt: String, reason: String) throws -> CertificateRevocationList {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tsa-crl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let tsa = try #require(try Certificate.parseAll(try DemoPKI.data("tsa.pem")).first)
+        try "R\t360101000000Z\t\(revokedAt),\(reason)\t\(tsa.serialNumberHex)\tunknown\t/CN=EDS VAULT DEMO TSA/O=EDS Vault Demo/C=KZ\n"
+            .write(to: work.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
+        try "01\n".write(to: work.appendingPathComponent("crlnumber"), atomically: true, encoding: .utf8)
+        try """
+            [ ca ]
+            default_ca = demo
+            [ demo ]
+            database = \(work.path)/index.txt
+            crlnumber = \(work.path)/crlnumber
+            default_md = sha256
+            default_crl_days = 30
+            """.write(to: work.appendingPathComponent("ca.cnf"), atomically: true, encoding: .utf8)
+        let crl = work.appendingPathComponent("nca.crl")
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "ca", "-config", work.appendingPathComponent("ca.cnf").path, "-gencrl", "-keyfile", DemoPKI.certs.appendingPathComponent("ca/nca-demo.key").path,
+            "-cert", DemoPKI.certs.appendingPathComponent("ca/nca-demo.pem").path, "-out", crl.path,
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        return try CertificateRevocationList(try Data(contentsOf: crl))
+    }
+
+    /// The demo root's CRL and `nca`, instead of the demo intermediate's own CRL.
+    static func policy(withIntermediateCRL nca: CertificateRevocationList) throws -> ValidationPolicy {
+        ValidationPolicy(trustAnchors: try DemoPKI.anchors, crls: [nca, try CertificateRevocationList(try DemoPKI.data("crl/root.crl"))], offline: true)
+    }
+
+    /// RFC 3161 § 4: a TSA certificate retired (superseded) after a token was made leaves the token standing.
+    @Test func tsaRetiredAfterTheTokenKeepsItsTimestamps() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"))
+        let crl = try Self.crlRevokingTheTSA(at: "260401000000Z", reason: "superseded")
+        let report = try SignatureValidator(policy: try Self.policy(withIntermediateCRL: crl))
+            .validate(signature: signature, document: .bytes(DemoPKI.document))
+        #expect(report.indication == .totalPassed, "\(report.signatures[0].errors)")
+        #expect(report.signatures[0].timestamp != nil)
+        #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && $0.passed && $0.detail.contains("timestamps made before stand") })
+    }
+
+    /// RFC 3161 § 4: after a key compromise no token of that key proves anything, whatever genTime it claims.
+    @Test func tsaKeyCompromiseDiscreditsEvenEarlierTokens() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"))
+        let crl = try Self.crlRevokingTheTSA(at: "260401000000Z", reason: "keyCompromise")
+        let report = try SignatureValidator(policy: try Self.policy(withIntermediateCRL: crl))
+            .validate(signature: signature, document: .bytes(DemoPKI.document))
+        #expect(report.subIndication == .noPOE)
+        #expect(report.signatures[0].timestamp == nil)
+        #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && !$0.passed && $0.detail.contains("may be compromised") })
+    }
+
+    @Test func tsaRevokedBeforeGenTimeIsNotTrusted() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"))
+        let crl = try Self.crlRevokingTheTSA(at: "260101000000Z", reason: "superseded")
+        let report = try SignatureValidator(policy: try Self.policy(withIntermediateCRL: crl))
+            .validate(signature: signature, document: .bytes(DemoPKI.document))
+        #expect(report.subIndication == .noPOE)
+        #expect(report.signatures[0].checks.contains { $0.name == "timestamp" && !$0.passed && $0.detail.contains("before the timestamp's genTime") })
+    }
+
+    /// Nothing to tell the TSA's status by: the timestamp is used, and the report says what was not known.
+    @Test func tsaWithoutRevocationDataIsAWarning() throws {
+        let signature = try Self.signTimestamped("employee", at: .iso("2026-03-02T09:00:00Z"))
+        let report = try SignatureValidator(policy: try DemoPKI.policy(crls: false))
+            .validate(signature: signature, document: .bytes(DemoPKI.document))
+        #expect(report.signatures[0].timestamp != nil)
+        #expect(report.signatures[0].warnings.contains { $0.contains("revocation status of the TSA certificate is unknown") })
+        let checked = try validate(signature)
+        #expect(checked.signatures[0].checks.contains { $0.name == "timestamp" && $0.detail.hasPrefix("the TSA certificate is not revoked (CRL of ") })
+    }
 }

@@ -1,0 +1,502 @@
+import Foundation
+
+/// A check detail or warning said without a language: a key and its arguments. Rendered in English it is exactly
+/// the `detail` (or warning) the JSON report carries, a fixed contract; the text report renders it in the reader's
+/// language (`verify --lang ru|kk`).
+struct DetailMessage: Hashable, Sendable {
+    let key: Key
+    let arguments: [Argument]
+
+    init(_ key: Key, _ arguments: Argument...) {
+        self.key = key
+        self.arguments = arguments
+    }
+
+    indirect enum Argument: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
+        /// Names, serial numbers, dates, OIDs, algorithm names, URLs: the same in every language.
+        case text(String)
+        case message(DetailMessage)
+        /// Messages joined with "; ".
+        case list([DetailMessage])
+        /// Words that come from elsewhere in English (OpenSSL's path-validation errors): English shows them as they
+        /// came, other languages show `translation` when there is one.
+        case foreign(english: String, translation: DetailMessage?)
+
+        init(stringLiteral value: String) { self = .text(value) }
+        init(stringInterpolation: DefaultStringInterpolation) { self = .text(String(stringInterpolation: stringInterpolation)) }
+
+        func render(_ language: ReportLanguage) -> String {
+            switch self {
+            case .text(let text): text
+            case .message(let message): message.render(language)
+            case .list(let messages): messages.map { $0.render(language) }.joined(separator: "; ")
+            case .foreign(let english, let translation): language == .english ? english : translation?.render(language) ?? english
+            }
+        }
+    }
+
+    var english: String { render(.english) }
+
+    func render(_ language: ReportLanguage) -> String {
+        // Over UTF-8 bytes, not Characters: every validation renders each detail in English for the JSON, and
+        // grapheme-by-grapheme scanning made that a visible share of a validation.
+        let template = key.template(language)
+        let bytes = template.utf8
+        var out = ""
+        out.reserveCapacity(bytes.count + 32)
+        var segmentStart = bytes.startIndex
+        var position = bytes.startIndex
+        while position != bytes.endIndex {
+            // "{n}": one decimal digit (no phrase has more than ten arguments).
+            if bytes[position] == UInt8(ascii: "{") {
+                let digit = bytes.index(after: position)
+                if digit != bytes.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[digit]) {
+                    let close = bytes.index(after: digit)
+                    let index = Int(bytes[digit] - UInt8(ascii: "0"))
+                    if close != bytes.endIndex, bytes[close] == UInt8(ascii: "}"), index < arguments.count {
+                        out += template[segmentStart..<position]
+                        out += arguments[index].render(language)
+                        position = bytes.index(after: close)
+                        segmentStart = position
+                        continue
+                    }
+                }
+            }
+            position = bytes.index(after: position)
+        }
+        out += template[segmentStart...]
+        return out
+    }
+}
+
+// MARK: - Phrases shared by several checks
+
+extension DetailMessage {
+    /// "the signer certificate" / "CA certificate "X"": who a validity or revocation finding is about.
+    static func who(depth: Int, name: String) -> Argument {
+        .message(depth == 0 ? DetailMessage(.whoSigner) : DetailMessage(.whoCA, .text(name)))
+    }
+
+    /// What OpenSSL's path validation said, by its X509_V_ERR code (stable across OpenSSL versions), in English as
+    /// OpenSSL wrote it. EDSVerification does not import OpenSSL, hence the numbers.
+    static func pathError(code: Int32, english: String) -> Argument {
+        let key: Key? =
+            switch code {
+            case 2: .x509UnableToGetIssuer
+            case 4: .x509UnableToDecryptSignature
+            case 6: .x509UnableToDecodeIssuerKey
+            case 7: .x509CertificateSignatureFailure
+            case 18: .x509SelfSignedLeaf
+            case 19: .x509SelfSignedInChain
+            case 20: .x509UnableToGetLocalIssuer
+            case 21: .x509UnableToVerifyLeaf
+            case 24: .x509InvalidCA
+            case 25: .x509PathLengthExceeded
+            case 26: .x509InvalidPurpose
+            case 27: .x509CertificateUntrusted
+            case 28: .x509CertificateRejected
+            case 32: .x509KeyUsageNoCertSign
+            case 34: .x509UnhandledCriticalExtension
+            case 41: .x509InvalidExtension
+            default: nil
+            }
+        return .foreign(english: english, translation: key.map { DetailMessage($0) })
+    }
+
+    /// The reason EDSCrypto gives for a signature value that does not verify or cannot be checked.
+    static func signatureProblem(_ reason: String) -> Argument {
+        func between(_ prefix: String, _ suffix: String) -> String? {
+            guard reason.hasPrefix(prefix), reason.hasSuffix(suffix), reason.count >= prefix.count + suffix.count else { return nil }
+            return String(reason.dropFirst(prefix.count).dropLast(suffix.count))
+        }
+        if reason == "the signature value does not verify with the signer's public key" { return .message(DetailMessage(.signatureDoesNotVerify)) }
+        if reason == "no content to check the signature against" { return .message(DetailMessage(.signatureNoContent)) }
+        if let algorithm = between("GOST 34.310 signatures cannot be verified with OpenSSL (algorithm ", ")") {
+            return .message(DetailMessage(.gostUnsupported, .text(algorithm)))
+        }
+        if let algorithm = between("unsupported digest algorithm ", "") { return .message(DetailMessage(.digestUnsupported, .text(algorithm))) }
+        if let key = between("the signer certificate's public key (", ") cannot be used by OpenSSL") {
+            return .message(DetailMessage(.keyUnusable, .text(key)))
+        }
+        if reason.hasPrefix("OpenSSL cannot verify "), let range = reason.range(of: " signatures with this key") {
+            let digest = String(reason[reason.index(reason.startIndex, offsetBy: "OpenSSL cannot verify ".count)..<range.lowerBound])
+            return .message(DetailMessage(.opensslCannotVerify, .text(digest), .text(String(reason[range.upperBound...]))))
+        }
+        return .text(reason)
+    }
+}
+
+// MARK: - The phrases, in English (the JSON contract), Russian and Kazakh
+
+extension DetailMessage {
+    /// Every detail and warning the validator writes. `{n}` is the n-th argument.
+    enum Key: String, CaseIterable, Sendable {
+        /// Its one argument, as it is: for words that carry their own translation (or none).
+        case verbatim
+        // signerCertificate
+        case signerCertificateNotFound, identifierIssuerSerial, identifierKeyIdentifier, signerCertificateByIssuerSerial
+        case signerCertificateBoundByESS, signerCertificateESSMismatch
+        // authenticity
+        case authenticityValid, signatureDoesNotVerify, signatureNoContent, unsupportedAlgorithm, gostUnsupported, digestUnsupported
+        case keyUnusable, opensslCannotVerify
+        // integrity
+        case detachedWithoutDocument, noSignedAttributes, noMessageDigest, digestAlgorithmUnsupported, digestMatches, documentChanged
+        case contentTypeDiffers
+        // chain
+        case chainBuilt, chainNoPath, chainProblem
+        case x509UnableToGetIssuer, x509UnableToDecryptSignature, x509UnableToDecodeIssuerKey, x509CertificateSignatureFailure
+        case x509SelfSignedLeaf, x509SelfSignedInChain, x509UnableToGetLocalIssuer, x509UnableToVerifyLeaf, x509InvalidCA
+        case x509PathLengthExceeded, x509InvalidPurpose, x509CertificateUntrusted, x509CertificateRejected, x509KeyUsageNoCertSign
+        case x509UnhandledCriticalExtension, x509InvalidExtension
+        // keyUsage
+        case keyUsageForbidsSignatures, authenticationKey, extendedKeyUsageWithoutSigning, signingKey, noKeyUsageExtension
+        // validityAtSigningMoment
+        case whoSigner, whoCA, momentTimestamped, momentValidationTime, expired, notYetValid, pathValid
+        // algorithms
+        case brokenDigest, rsaTooShort, weakCertificateSignature, algorithmsAcceptable
+        // timestamp
+        case timestampUnreadable, timestampOverOtherData, timestampWithoutSigner, timestampWithoutTSACertificate
+        case timestampDigestUnsupported, timestampSignatureInvalid, timestampContentAltered, timestampWithoutESS, timestampESSMismatch
+        case timestampNotTSA, timestampTSAPurpose, timestampTSANotValid, timestampTSANoChain, timestampValid
+        case timestampTSARevokedBefore, timestampTSACompromised, timestampTSARevokedAfter, whoTSA
+        // revocation
+        case revocationSignerIsAnchor, revocationNoData, revocationNothingAvailable, revocationOfflineHint, revocationGood
+        case revocationUnknown, revocationRevokedAfter, revocationRevokedBefore, revocationReason, evidenceCRL, evidenceOCSP
+        case crlSignatureInvalid, crlExpired, ocspUnreadable, ocspSignatureInvalid, ocspUnauthorised, ocspStale, ocspFetchFailed
+        case crlFetchFailed
+        // warnings
+        case warningNoESS, warningSigningTimeAfterTimestamp, warningTSARevocationUnknown, warningRevokedAfterSigning
+        case warningInvalidIIN, warningInvalidBIN, warningNoIIN
+
+        func template(_ language: ReportLanguage) -> String {
+            switch language {
+            case .english: english
+            case .russian: russian
+            case .kazakh: kazakh
+            }
+        }
+
+        var english: String {
+            switch self {
+            case .verbatim: "{0}"
+            case .signerCertificateNotFound: "no certificate in the signature or the trust anchors matches {0}"
+            case .identifierIssuerSerial: "issuer {0}, serial {1}"
+            case .identifierKeyIdentifier: "subject key identifier {0}"
+            case .signerCertificateByIssuerSerial: "found by issuer and serial number {0}"
+            case .signerCertificateBoundByESS: "certificate {0} is bound by the ESS signing-certificate attribute"
+            case .signerCertificateESSMismatch: "the ESS signing-certificate attribute names a different certificate"
+            case .authenticityValid: "the signature value verifies with the public key of certificate {0}"
+            case .signatureDoesNotVerify: "the signature value does not verify with the signer's public key"
+            case .signatureNoContent: "no content to check the signature against"
+            case .unsupportedAlgorithm: "unsupported algorithm: {0}"
+            case .gostUnsupported: "GOST 34.310 signatures cannot be verified with OpenSSL (algorithm {0})"
+            case .digestUnsupported: "unsupported digest algorithm {0}"
+            case .keyUnusable: "the signer certificate's public key ({0}) cannot be used by OpenSSL"
+            case .opensslCannotVerify: "OpenSSL cannot verify {0} signatures with this key{1}"
+            case .detachedWithoutDocument: "the signature is detached and no document was given"
+            case .noSignedAttributes: "no signed attributes: the signature value itself covers the document digest"
+            case .noMessageDigest: "the signed attributes carry no messageDigest"
+            case .digestAlgorithmUnsupported: "digest algorithm {0} is not supported"
+            case .digestMatches: "the document's {0} digest matches the signed messageDigest"
+            case .documentChanged: "the document was changed: its {0} digest {1}… differs from the signed {2}…"
+            case .contentTypeDiffers: "the contentType attribute ({0}) differs from the encapsulated content type"
+            case .chainBuilt: "{0} certificate(s) up to the trust anchor \"{1}\""
+            case .chainNoPath: "no path to a trusted certification centre: {0} (certificate at depth {1})"
+            case .chainProblem: "{0} (certificate at depth {1})"
+            // OpenSSL's own words (x509_txt.c); shown only when a report is rendered from these keys directly.
+            case .x509UnableToGetIssuer: "unable to get issuer certificate"
+            case .x509UnableToDecryptSignature: "unable to decrypt certificate's signature"
+            case .x509UnableToDecodeIssuerKey: "unable to decode issuer public key"
+            case .x509CertificateSignatureFailure: "certificate signature failure"
+            case .x509SelfSignedLeaf: "self-signed certificate"
+            case .x509SelfSignedInChain: "self-signed certificate in certificate chain"
+            case .x509UnableToGetLocalIssuer: "unable to get local issuer certificate"
+            case .x509UnableToVerifyLeaf: "unable to verify the first certificate"
+            case .x509InvalidCA: "invalid CA certificate"
+            case .x509PathLengthExceeded: "path length constraint exceeded"
+            case .x509InvalidPurpose: "unsupported certificate purpose"
+            case .x509CertificateUntrusted: "certificate not trusted"
+            case .x509CertificateRejected: "certificate rejected"
+            case .x509KeyUsageNoCertSign: "key usage does not include certificate signing"
+            case .x509UnhandledCriticalExtension: "unhandled critical extension"
+            case .x509InvalidExtension: "invalid or inconsistent certificate extension"
+            case .keyUsageForbidsSignatures: "key usage {0} does not allow signatures"
+            case .authenticationKey: "this is an authentication (AUTH) key: it may log in, it may not sign documents"
+            case .extendedKeyUsageWithoutSigning: "extended key usage {0} does not include document signing"
+            case .signingKey: "signing key ({0})"
+            case .noKeyUsageExtension: "no keyUsage extension"
+            case .whoSigner: "the signer certificate"
+            case .whoCA: "CA certificate \"{0}\""
+            case .momentTimestamped: "timestamped signing moment {0}"
+            case .momentValidationTime: "validation time {0}"
+            case .expired: "{0} expired on {1}, before the {2}"
+            case .notYetValid: "{0} is valid only from {1}, after the {2}"
+            case .pathValid: "every certificate in the path was valid at the {0}"
+            case .brokenDigest: "{0} is no longer an acceptable digest for signatures"
+            case .rsaTooShort: "RSA-{0} key is shorter than the required {1} bits"
+            case .weakCertificateSignature: "certificate {0} is signed with {1}"
+            case .algorithmsAcceptable: "{0} with {1}"
+            case .timestampUnreadable: "the timestamp token cannot be read: {0}"
+            case .timestampOverOtherData: "the timestamp of {0} covers other data, not this signature value"
+            case .timestampWithoutSigner: "the timestamp token has no signer"
+            case .timestampWithoutTSACertificate: "the TSA certificate is not in the token"
+            case .timestampDigestUnsupported: "the timestamp token's digest algorithm {0} is not supported"
+            case .timestampSignatureInvalid: "the timestamp token's signature does not verify with the TSA certificate"
+            case .timestampContentAltered: "the timestamp token's TSTInfo was altered (messageDigest mismatch)"
+            case .timestampWithoutESS: "the timestamp token does not name its TSA certificate (no ESS signing-certificate attribute)"
+            case .timestampESSMismatch: "the timestamp token's ESS signing-certificate attribute names another certificate"
+            case .timestampNotTSA: "\"{0}\" is not a time-stamping authority (no id-kp-timeStamping EKU)"
+            case .timestampTSAPurpose:
+                "\"{0}\" may not issue timestamps: its extended key usage must be critical and id-kp-timeStamping only (RFC 3161 § 2.3)"
+            case .timestampTSANotValid: "the TSA certificate was not valid at genTime {0}"
+            case .timestampTSANoChain: "the TSA \"{0}\" does not chain to a trust anchor: {1}"
+            case .timestampValid: "RFC 3161 timestamp by \"{0}\" at {1} covers the signature value; it is the signing moment"
+            case .timestampTSARevokedBefore: "{0} was revoked on {1}{2}, before the timestamp's genTime {3} ({4})"
+            case .timestampTSACompromised: "{0} was revoked on {1}{2}: its key may be compromised, so no timestamp under it can be trusted ({3})"
+            case .timestampTSARevokedAfter: "{0} was revoked on {1}{2}, after the timestamp's genTime {3}; timestamps made before stand ({4})"
+            case .whoTSA: "the TSA certificate"
+            case .revocationSignerIsAnchor: "the signer certificate is a trust anchor"
+            case .revocationNoData: "no usable revocation data for {0}: {1}{2}"
+            case .revocationNothingAvailable: "no CRL or OCSP response available"
+            case .revocationOfflineHint: " (offline: embed evidence with sign --revocation, or pass --crl)"
+            case .revocationGood: "{0} is not revoked ({1})"
+            case .revocationUnknown: "the responder does not know {0} ({1})"
+            case .revocationRevokedAfter: "{0} was revoked on {1}{2}, after the signing moment {3} ({4})"
+            case .revocationRevokedBefore: "{0} was revoked on {1}{2}, before the signing moment {3} ({4})"
+            case .revocationReason: ", reason {0}"
+            case .evidenceCRL: "CRL of {0}"
+            case .evidenceOCSP: "OCSP by \"{0}\" at {1}"
+            case .crlSignatureInvalid: "a CRL names the issuer but its signature does not verify with the issuer's key"
+            case .crlExpired: "the CRL of {0} expired on {1}, before the signing moment"
+            case .ocspUnreadable: "an OCSP response cannot be read"
+            case .ocspSignatureInvalid: "an OCSP response's signature does not verify"
+            case .ocspUnauthorised: "the OCSP response is signed by \"{0}\", which the issuer did not authorise (no id-kp-OCSPSigning)"
+            case .ocspStale: "the OCSP response of {0} is older than the signing moment {1} by more than 5 minutes"
+            case .ocspFetchFailed: "OCSP request to {0} failed: {1}"
+            case .crlFetchFailed: "CRL download from {0} failed: {1}"
+            case .warningNoESS: "no ESS signingCertificateV2 attribute: the signer certificate is not bound into the signature (not CAdES-BES)"
+            case .warningSigningTimeAfterTimestamp: "the signingTime claim {0} is later than the timestamp {1}"
+            case .warningTSARevocationUnknown: "the timestamp is relied on, but the revocation status of {0} is unknown: {1}"
+            case .warningRevokedAfterSigning: "{0} was revoked on {1}, after this signature was made"
+            case .warningInvalidIIN: "IIN {0} has an invalid check digit"
+            case .warningInvalidBIN: "BIN {0} has an invalid check digit"
+            case .warningNoIIN: "the certificate carries no IIN (SERIALNUMBER=IIN…)"
+            }
+        }
+
+        var russian: String {
+            switch self {
+            case .verbatim: "{0}"
+            case .signerCertificateNotFound: "ни один сертификат в подписи и среди якорей доверия не соответствует идентификатору: {0}"
+            case .identifierIssuerSerial: "издатель {0}, серийный номер {1}"
+            case .identifierKeyIdentifier: "идентификатор ключа субъекта {0}"
+            case .signerCertificateByIssuerSerial: "найден по издателю и серийному номеру {0}"
+            case .signerCertificateBoundByESS: "сертификат {0} привязан к подписи атрибутом ESS signing-certificate"
+            case .signerCertificateESSMismatch: "атрибут ESS signing-certificate указывает на другой сертификат"
+            case .authenticityValid: "значение подписи подтверждено открытым ключом сертификата {0}"
+            case .signatureDoesNotVerify: "значение подписи не проходит проверку открытым ключом подписанта"
+            case .signatureNoContent: "нет содержимого, с которым можно сверить подпись"
+            case .unsupportedAlgorithm: "неподдерживаемый алгоритм: {0}"
+            case .gostUnsupported: "подписи ГОСТ 34.310 невозможно проверить средствами OpenSSL (алгоритм {0})"
+            case .digestUnsupported: "неподдерживаемый алгоритм хеширования {0}"
+            case .keyUnusable: "открытый ключ сертификата подписанта ({0}) не может быть использован OpenSSL"
+            case .opensslCannotVerify: "OpenSSL не может проверить этим ключом подписи с хешем {0}{1}"
+            case .detachedWithoutDocument: "подпись открепленная, а документ не предоставлен"
+            case .noSignedAttributes: "подписанных атрибутов нет: значение подписи само охватывает хеш документа"
+            case .noMessageDigest: "в подписанных атрибутах нет messageDigest"
+            case .digestAlgorithmUnsupported: "алгоритм хеширования {0} не поддерживается"
+            case .digestMatches: "хеш {0} документа совпадает с подписанным значением messageDigest"
+            case .documentChanged: "документ изменен: его хеш {0} {1}… отличается от подписанного {2}…"
+            case .contentTypeDiffers: "атрибут contentType ({0}) не совпадает с типом вложенного содержимого"
+            case .chainBuilt: "цепочка до якоря доверия «{1}», сертификатов: {0}"
+            case .chainNoPath: "нет пути к доверенному удостоверяющему центру: {0} (сертификат на глубине {1})"
+            case .chainProblem: "{0} (сертификат на глубине {1})"
+            case .x509UnableToGetIssuer: "не удалось получить сертификат издателя"
+            case .x509UnableToDecryptSignature: "не удалось расшифровать подпись сертификата"
+            case .x509UnableToDecodeIssuerKey: "не удалось декодировать открытый ключ издателя"
+            case .x509CertificateSignatureFailure: "подпись сертификата неверна"
+            case .x509SelfSignedLeaf: "самоподписанный сертификат, которому нет доверия"
+            case .x509SelfSignedInChain: "в цепочке самоподписанный сертификат, которому нет доверия"
+            case .x509UnableToGetLocalIssuer: "сертификат издателя не найден среди доверенных"
+            case .x509UnableToVerifyLeaf: "не удалось проверить первый сертификат цепочки"
+            case .x509InvalidCA: "недействительный сертификат удостоверяющего центра"
+            case .x509PathLengthExceeded: "превышено ограничение длины цепочки"
+            case .x509InvalidPurpose: "неподдерживаемое назначение сертификата"
+            case .x509CertificateUntrusted: "сертификат не является доверенным"
+            case .x509CertificateRejected: "сертификат отклонен"
+            case .x509KeyUsageNoCertSign: "назначение ключа не включает подпись сертификатов"
+            case .x509UnhandledCriticalExtension: "необработанное критическое расширение"
+            case .x509InvalidExtension: "недопустимое или противоречивое расширение сертификата"
+            case .keyUsageForbidsSignatures: "назначение ключа {0} не допускает подпись"
+            case .authenticationKey: "это ключ аутентификации (AUTH): им можно входить в системы, но нельзя подписывать документы"
+            case .extendedKeyUsageWithoutSigning: "расширенное назначение ключа {0} не включает подписание документов"
+            case .signingKey: "ключ подписи ({0})"
+            case .noKeyUsageExtension: "расширения keyUsage нет"
+            case .whoSigner: "сертификат подписанта"
+            case .whoCA: "сертификат УЦ «{0}»"
+            case .momentTimestamped: "момент подписания по метке времени, {0}"
+            case .momentValidationTime: "время проверки, {0}"
+            case .expired: "{0}: срок действия истек {1}, а проверяемый момент позже — {2}"
+            case .notYetValid: "{0}: действует только с {1}, а проверяемый момент раньше — {2}"
+            case .pathValid: "все сертификаты цепочки действовали в проверяемый момент — {0}"
+            case .brokenDigest: "{0} больше не допускается как алгоритм хеширования для подписей"
+            case .rsaTooShort: "ключ RSA-{0} короче требуемых {1} бит"
+            case .weakCertificateSignature: "сертификат {0} подписан недопустимым алгоритмом {1}"
+            case .algorithmsAcceptable: "{0} с ключом {1}"
+            case .timestampUnreadable: "метку времени невозможно прочитать: {0}"
+            case .timestampOverOtherData: "метка времени от {0} относится к другим данным, а не к этому значению подписи"
+            case .timestampWithoutSigner: "у метки времени нет подписанта"
+            case .timestampWithoutTSACertificate: "сертификата службы меток времени нет в метке"
+            case .timestampDigestUnsupported: "алгоритм хеширования метки времени {0} не поддерживается"
+            case .timestampSignatureInvalid: "подпись метки времени не проходит проверку сертификатом службы меток времени"
+            case .timestampContentAltered: "TSTInfo метки времени изменен (messageDigest не совпадает)"
+            case .timestampWithoutESS: "метка времени не указывает сертификат своей службы (нет атрибута ESS signing-certificate)"
+            case .timestampESSMismatch: "атрибут ESS signing-certificate метки времени указывает на другой сертификат"
+            case .timestampNotTSA: "«{0}» не является службой меток времени (нет EKU id-kp-timeStamping)"
+            case .timestampTSAPurpose:
+                "«{0}» не вправе выдавать метки времени: расширенное назначение ключа должно быть критическим и содержать только id-kp-timeStamping (RFC 3161 § 2.3)"
+            case .timestampTSANotValid: "сертификат службы меток времени не действовал в момент genTime {0}"
+            case .timestampTSANoChain: "служба меток времени «{0}» не связана цепочкой с якорем доверия: {1}"
+            case .timestampValid: "метка времени RFC 3161 от «{0}» на {1} охватывает значение подписи; это и есть момент подписания"
+            case .timestampTSARevokedBefore: "{0} отозван {1}{2}, до genTime метки времени {3} ({4})"
+            case .timestampTSACompromised: "{0} отозван {1}{2}: ключ мог быть скомпрометирован, поэтому ни одной выданной с ним метке времени нельзя доверять ({3})"
+            case .timestampTSARevokedAfter: "{0} отозван {1}{2}, после genTime метки времени {3}; выданные раньше метки остаются в силе ({4})"
+            case .whoTSA: "сертификат службы меток времени"
+            case .revocationSignerIsAnchor: "сертификат подписанта сам является якорем доверия"
+            case .revocationNoData: "{0}: нет пригодных данных о статусе отзыва: {1}{2}"
+            case .revocationNothingAvailable: "нет ни CRL, ни ответа OCSP"
+            case .revocationOfflineHint: " (без сети: вложите данные при подписании, sign --revocation, или передайте --crl)"
+            case .revocationGood: "{0} не отозван ({1})"
+            case .revocationUnknown: "OCSP-служба не знает сертификат: {0} ({1})"
+            case .revocationRevokedAfter: "{0} отозван {1}{2}, уже после момента подписания {3} ({4})"
+            case .revocationRevokedBefore: "{0} отозван {1}{2}, до момента подписания {3} ({4})"
+            case .revocationReason: ", причина: {0}"
+            case .evidenceCRL: "CRL от {0}"
+            case .evidenceOCSP: "OCSP от «{0}» на {1}"
+            case .crlSignatureInvalid: "CRL указывает этого издателя, но его подпись не проверяется ключом издателя"
+            case .crlExpired: "CRL от {0} истек {1}, до момента подписания"
+            case .ocspUnreadable: "ответ OCSP невозможно прочитать"
+            case .ocspSignatureInvalid: "подпись ответа OCSP не проходит проверку"
+            case .ocspUnauthorised: "ответ OCSP подписан «{0}», которому издатель не давал таких полномочий (нет id-kp-OCSPSigning)"
+            case .ocspStale: "ответ OCSP от {0} старше момента подписания {1} более чем на 5 минут"
+            case .ocspFetchFailed: "запрос OCSP к {0} не удался: {1}"
+            case .crlFetchFailed: "не удалось загрузить CRL с {0}: {1}"
+            case .warningNoESS: "нет атрибута ESS signingCertificateV2: сертификат подписанта не привязан к подписи (это не CAdES-BES)"
+            case .warningSigningTimeAfterTimestamp: "заявленное время подписания {0} позже метки времени {1}"
+            case .warningTSARevocationUnknown: "метка времени принята, но статус отзыва неизвестен — {0}: {1}"
+            case .warningRevokedAfterSigning: "{0} отозван {1}, уже после создания этой подписи"
+            case .warningInvalidIIN: "у ИИН {0} неверная контрольная цифра"
+            case .warningInvalidBIN: "у БИН {0} неверная контрольная цифра"
+            case .warningNoIIN: "в сертификате нет ИИН (SERIALNUMBER=IIN…)"
+            }
+        }
+
+        var kazakh: String {
+            switch self {
+            case .verbatim: "{0}"
+            case .signerCertificateNotFound: "қолтаңбадағы және сенім зәкірлеріндегі бірде-бір куәлік сәйкестендіргішке сәйкес келмейді: {0}"
+            case .identifierIssuerSerial: "берген орталық {0}, сериялық нөмірі {1}"
+            case .identifierKeyIdentifier: "субъект кілтінің сәйкестендіргіші {0}"
+            case .signerCertificateByIssuerSerial: "берген орталығы мен сериялық нөмірі бойынша табылды: {0}"
+            case .signerCertificateBoundByESS: "{0} куәлігі қолтаңбаға ESS signing-certificate атрибутымен байланған"
+            case .signerCertificateESSMismatch: "ESS signing-certificate атрибуты басқа куәлікті көрсетеді"
+            case .authenticityValid: "қолтаңба мәні {0} куәлігінің ашық кілтімен расталды"
+            case .signatureDoesNotVerify: "қолтаңба мәні қол қоюшының ашық кілтімен расталмайды"
+            case .signatureNoContent: "қолтаңбаны салыстыратын мазмұн жоқ"
+            case .unsupportedAlgorithm: "қолдау көрсетілмейтін алгоритм: {0}"
+            case .gostUnsupported: "ГОСТ 34.310 қолтаңбаларын OpenSSL арқылы тексеру мүмкін емес (алгоритм {0})"
+            case .digestUnsupported: "қолдау көрсетілмейтін хэштеу алгоритмі {0}"
+            case .keyUnusable: "қол қоюшы куәлігінің ашық кілтін ({0}) OpenSSL пайдалана алмайды"
+            case .opensslCannotVerify: "OpenSSL бұл кілтпен {0} хэші бар қолтаңбаларды тексере алмайды{1}"
+            case .detachedWithoutDocument: "қолтаңба бөлек берілген, ал құжат берілмеген"
+            case .noSignedAttributes: "қол қойылған атрибуттар жоқ: қолтаңба мәні құжат хэшін тікелей қамтиды"
+            case .noMessageDigest: "қол қойылған атрибуттарда messageDigest жоқ"
+            case .digestAlgorithmUnsupported: "{0} хэштеу алгоритміне қолдау көрсетілмейді"
+            case .digestMatches: "құжаттың {0} хэші қол қойылған messageDigest мәнімен сәйкес келеді"
+            case .documentChanged: "құжат өзгертілген: оның {0} хэші {1}… қол қойылған {2}… мәнінен өзгеше"
+            case .contentTypeDiffers: "contentType атрибуты ({0}) ішіндегі мазмұн түрінен өзгеше"
+            case .chainBuilt: "«{1}» сенім зәкіріне дейінгі тізбек, куәліктер саны: {0}"
+            case .chainNoPath: "сенімді куәландырушы орталыққа жол жоқ: {0} (тізбектің {1}-деңгейіндегі куәлік)"
+            case .chainProblem: "{0} (тізбектің {1}-деңгейіндегі куәлік)"
+            case .x509UnableToGetIssuer: "берген орталықтың куәлігін алу мүмкін болмады"
+            case .x509UnableToDecryptSignature: "куәліктің қолтаңбасын шешу мүмкін болмады"
+            case .x509UnableToDecodeIssuerKey: "берген орталықтың ашық кілтін декодтау мүмкін болмады"
+            case .x509CertificateSignatureFailure: "куәліктің қолтаңбасы жарамсыз"
+            case .x509SelfSignedLeaf: "өзіне өзі қол қойған, сенім жоқ куәлік"
+            case .x509SelfSignedInChain: "тізбекте өзіне өзі қол қойған, сенім жоқ куәлік бар"
+            case .x509UnableToGetLocalIssuer: "берген орталықтың куәлігі сенімді куәліктер арасынан табылмады"
+            case .x509UnableToVerifyLeaf: "тізбектің бірінші куәлігін тексеру мүмкін болмады"
+            case .x509InvalidCA: "куәландырушы орталықтың куәлігі жарамсыз"
+            case .x509PathLengthExceeded: "тізбек ұзындығының шектеуі асып кетті"
+            case .x509InvalidPurpose: "куәліктің мақсатына қолдау көрсетілмейді"
+            case .x509CertificateUntrusted: "куәлікке сенім жоқ"
+            case .x509CertificateRejected: "куәлік қабылданбады"
+            case .x509KeyUsageNoCertSign: "кілттің мақсатына куәліктерге қол қою кірмейді"
+            case .x509UnhandledCriticalExtension: "өңделмеген маңызды кеңейтім"
+            case .x509InvalidExtension: "куәліктің жарамсыз немесе қайшы кеңейтімі"
+            case .keyUsageForbidsSignatures: "{0} кілт мақсаты қол қоюға рұқсат бермейді"
+            case .authenticationKey: "бұл аутентификация кілті (AUTH): онымен жүйеге кіруге болады, бірақ құжаттарға қол қоюға болмайды"
+            case .extendedKeyUsageWithoutSigning: "{0} кеңейтілген кілт мақсатына құжаттарға қол қою кірмейді"
+            case .signingKey: "қол қою кілті ({0})"
+            case .noKeyUsageExtension: "keyUsage кеңейтімі жоқ"
+            case .whoSigner: "қол қоюшының куәлігі"
+            case .whoCA: "«{0}» куәландырушы орталығының куәлігі"
+            case .momentTimestamped: "уақыт белгісі бойынша қол қою сәті, {0}"
+            case .momentValidationTime: "тексеру уақыты, {0}"
+            case .expired: "{0}: мерзімі {1} аяқталған, ал тексерілетін сәт кейінірек — {2}"
+            case .notYetValid: "{0}: жарамдылығы тек {1} басталады, ал тексерілетін сәт ертерек — {2}"
+            case .pathValid: "тізбектегі барлық куәлік тексерілетін сәтте жарамды болды — {0}"
+            case .brokenDigest: "{0} енді қолтаңбалар үшін хэштеу алгоритмі ретінде жарамсыз"
+            case .rsaTooShort: "RSA-{0} кілті талап етілетін {1} биттен қысқа"
+            case .weakCertificateSignature: "{0} куәлігіне жарамсыз {1} алгоритмімен қол қойылған"
+            case .algorithmsAcceptable: "{0}, кілт {1}"
+            case .timestampUnreadable: "уақыт белгісін оқу мүмкін емес: {0}"
+            case .timestampOverOtherData: "{0} уақыт белгісі осы қолтаңба мәніне емес, басқа деректерге қойылған"
+            case .timestampWithoutSigner: "уақыт белгісінің қол қоюшысы жоқ"
+            case .timestampWithoutTSACertificate: "уақыт белгісі қызметінің куәлігі белгіде жоқ"
+            case .timestampDigestUnsupported: "уақыт белгісінің {0} хэштеу алгоритміне қолдау көрсетілмейді"
+            case .timestampSignatureInvalid: "уақыт белгісінің қолтаңбасы уақыт белгісі қызметінің куәлігімен расталмайды"
+            case .timestampContentAltered: "уақыт белгісінің TSTInfo құрылымы өзгертілген (messageDigest сәйкес келмейді)"
+            case .timestampWithoutESS: "уақыт белгісі өз қызметінің куәлігін көрсетпейді (ESS signing-certificate атрибуты жоқ)"
+            case .timestampESSMismatch: "уақыт белгісінің ESS signing-certificate атрибуты басқа куәлікті көрсетеді"
+            case .timestampNotTSA: "«{0}» уақыт белгісі қызметі емес (id-kp-timeStamping EKU жоқ)"
+            case .timestampTSAPurpose:
+                "«{0}» уақыт белгісін бере алмайды: кеңейтілген кілт мақсаты маңызды (critical) болуы және тек id-kp-timeStamping қамтуы керек (RFC 3161 § 2.3)"
+            case .timestampTSANotValid: "уақыт белгісі қызметінің куәлігі genTime {0} сәтінде жарамсыз болған"
+            case .timestampTSANoChain: "«{0}» уақыт белгісі қызметі сенім зәкіріне тізбекпен байланбаған: {1}"
+            case .timestampValid: "«{0}» берген, {1} уақытындағы RFC 3161 уақыт белгісі қолтаңба мәнін қамтиды; бұл — қол қою сәті"
+            case .timestampTSARevokedBefore: "{0} {1} кері қайтарып алынған{2}, бұл уақыт белгісінің genTime {3} сәтінен бұрын ({4})"
+            case .timestampTSACompromised:
+                "{0} {1} кері қайтарып алынған{2}: кілттің құпиясы ашылған болуы мүмкін, сондықтан онымен берілген бірде-бір уақыт белгісіне сенуге болмайды ({3})"
+            case .timestampTSARevokedAfter: "{0} {1} кері қайтарып алынған{2}, бұл уақыт белгісінің genTime {3} сәтінен кейін; бұрын берілген белгілер күшінде қалады ({4})"
+            case .whoTSA: "уақыт белгісі қызметінің куәлігі"
+            case .revocationSignerIsAnchor: "қол қоюшының куәлігі өзі сенім зәкірі болып табылады"
+            case .revocationNoData: "{0}: кері қайтарып алу мәртебесі туралы жарамды деректер жоқ: {1}{2}"
+            case .revocationNothingAvailable: "CRL де, OCSP жауабы да жоқ"
+            case .revocationOfflineHint: " (желісіз режим: деректерді қол қою кезінде қосыңыз, sign --revocation, немесе --crl беріңіз)"
+            case .revocationGood: "{0} кері қайтарып алынбаған ({1})"
+            case .revocationUnknown: "OCSP қызметі бұл куәлікті білмейді: {0} ({1})"
+            case .revocationRevokedAfter: "{0} {1} кері қайтарып алынған{2}, бұл қол қою сәтінен ({3}) кейін ({4})"
+            case .revocationRevokedBefore: "{0} {1} кері қайтарып алынған{2}, бұл қол қою сәтінен ({3}) бұрын ({4})"
+            case .revocationReason: ", себебі: {0}"
+            case .evidenceCRL: "{0} шығарылған CRL"
+            case .evidenceOCSP: "«{0}» берген OCSP жауабы, {1}"
+            case .crlSignatureInvalid: "CRL осы берген орталықты көрсетеді, бірақ оның қолтаңбасы орталықтың кілтімен расталмайды"
+            case .crlExpired: "{0} шығарылған CRL мерзімі {1} аяқталған, бұл қол қою сәтінен бұрын"
+            case .ocspUnreadable: "OCSP жауабын оқу мүмкін емес"
+            case .ocspSignatureInvalid: "OCSP жауабының қолтаңбасы расталмайды"
+            case .ocspUnauthorised: "OCSP жауабына «{0}» қол қойған, ал берген орталық оған мұндай өкілеттік бермеген (id-kp-OCSPSigning жоқ)"
+            case .ocspStale: "{0} берілген OCSP жауабы қол қою сәтінен ({1}) 5 минуттан астам ертерек"
+            case .ocspFetchFailed: "{0} мекенжайына OCSP сұрауы сәтсіз болды: {1}"
+            case .crlFetchFailed: "{0} мекенжайынан CRL жүктеу сәтсіз болды: {1}"
+            case .warningNoESS: "ESS signingCertificateV2 атрибуты жоқ: қол қоюшының куәлігі қолтаңбаға байланбаған (бұл CAdES-BES емес)"
+            case .warningSigningTimeAfterTimestamp: "мәлімделген қол қою уақыты {0} уақыт белгісінен {1} кейін тұр"
+            case .warningTSARevocationUnknown: "уақыт белгісі қабылданды, бірақ кері қайтарып алу мәртебесі белгісіз — {0}: {1}"
+            case .warningRevokedAfterSigning: "{0} {1} кері қайтарып алынған, бұл қолтаңба қойылғаннан кейін"
+            case .warningInvalidIIN: "{0} ЖСН-ның бақылау саны қате"
+            case .warningInvalidBIN: "{0} БСН-ның бақылау саны қате"
+            case .warningNoIIN: "куәлікте ЖСН жоқ (SERIALNUMBER=IIN…)"
+            }
+        }
+    }
+}
