@@ -142,6 +142,13 @@ extension Vault {
         for documentID in auditedPuts.subtracting(seenDocuments).subtracting(erasedDocuments).sorted() {
             report.problems.append("the audit log records storing document \(documentID), but it is neither in the index nor erased")
         }
+        let indexedSignatures = Set(signaturesByDocument.values.joined().map { "\($0.documentID)/\($0.id)" })
+        for object in auditedSignatures.subtracting(indexedSignatures).sorted() {
+            let documentID = String(object.prefix { $0 != "/" })
+            if !erasedDocuments.contains(documentID) {
+                report.problems.append("the audit log records signature \(object), but the index does not hold it")
+            }
+        }
         for blob in onDisk.subtracting(references).sorted() {
             if pending.contains(blob) {
                 report.inFlight += 1

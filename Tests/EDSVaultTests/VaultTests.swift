@@ -308,6 +308,17 @@ private typealias F = VaultFixtures
         #expect(problems.contains("the audit log records storing document \(id), but it is neither in the index nor erased"))
         #expect(problems.contains("blob \(id) is not referenced by the index"))
     }
+
+    @Test func aSignatureMissingFromTheIndexIsFound() throws {
+        let (vault, directory) = try F.makeVault()
+        let id = try vault.put(F.document(), metadata: F.metadata()).id
+        let signature = try vault.sign(id, with: try F.key("employee")).signature.id
+        let database = try DatabaseQueue(path: directory.appendingPathComponent(Vault.indexFileName).path)
+        try database.write { try $0.execute(sql: "DELETE FROM signatures WHERE id = ?", arguments: [signature]) }
+        let problems = try vault.check().problems
+        #expect(problems.contains("the audit log records signature \(id)/\(signature), but the index does not hold it"))
+        #expect(problems.contains("document \(id) counts 1 signature(s) but has 0"))
+    }
 }
 
 @Suite struct VaultErasureTests {
