@@ -7,16 +7,53 @@ public final class OCSPResponse: @unchecked Sendable {
     let pointer: OpaquePointer
     public let encoded: Data
 
+    /// The response's certs [0] when they were parsed apart from OpenSSL's decoder (`init(basicResponse:reusingCertificates:)`).
+    private let separatelyParsedCertificates: [Certificate]
+
     /// A BasicOCSPResponse DER.
-    public init(basicResponse der: Data) throws {
+    public convenience init(basicResponse der: Data) throws {
+        try self.init(der: der, decoding: der, certificates: [])
+    }
+
+    /// The same response, but its certificates are not handed to OpenSSL's decoder: each is taken from `known` when
+    /// byte-identical to one there, else from the process-wide cache. A responder signs every response with the same
+    /// certificate, which CAdES-LT signatures also carry in certValues; OpenSSL 3.0 spends ~135 µs decoding one.
+    /// The response's signature covers tbsResponseData only (RFC 6960 § 4.2.1), so nothing it signs is touched.
+    public convenience init(basicResponse der: Data, reusingCertificates known: [Certificate]) throws {
+        if let (withoutCertificates, encodings) = Self.split(der) {
+            let reuse = CertificateReuse(known)
+            // A certificate OpenSSL cannot read: let the ordinary decoder report the structure as it always has.
+            if let certificates = try? encodings.map({ try reuse.certificate($0) }) {
+                try self.init(der: der, decoding: withoutCertificates, certificates: certificates)
+                return
+            }
+        }
+        try self.init(der: der, decoding: der, certificates: [])
+    }
+
+    private init(der: Data, decoding bytes: Data, certificates: [Certificate]) throws {
         OpenSSLRuntime.ensureInitialized()
-        let parsed: OpaquePointer? = der.withUnsafeBytes { raw in
+        let parsed: OpaquePointer? = bytes.withUnsafeBytes { raw in
             var cursor = raw.bindMemory(to: UInt8.self).baseAddress.map { UnsafePointer($0) }
             return d2i_OCSP_BASICRESP(nil, &cursor, raw.count)
         }
         guard let parsed else { throw CryptoError.malformed("not a BasicOCSPResponse") }
         self.pointer = parsed
         self.encoded = der
+        self.separatelyParsedCertificates = certificates
+    }
+
+    /// BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature, certs [0] EXPLICIT SEQUENCE OF
+    /// Certificate OPTIONAL }: the response without certs, and each certificate's TLV. Nil when there are none.
+    private static func split(_ der: Data) -> (Data, [Data])? {
+        let bytes = [UInt8](der)
+        guard let outer = try? DER.node(in: bytes, at: 0), outer.tag == 0x30, outer.range.upperBound == bytes.count,
+            let fields = try? DER.children(of: outer, in: bytes), fields.count == 4, fields[3].tag == 0xa0,
+            let sequence = try? DER.children(of: fields[3], in: bytes), sequence.count == 1, sequence[0].tag == 0x30,
+            let certificates = try? DER.children(of: sequence[0], in: bytes)
+        else { return nil }
+        let kept = fields[0..<3].flatMap { bytes[$0.range] }
+        return (Data(DER.encode(tag: 0x30, contents: kept)), certificates.map { Data(bytes[$0.range]) })
     }
 
     deinit { OCSP_BASICRESP_free(pointer) }
@@ -24,8 +61,9 @@ public final class OCSPResponse: @unchecked Sendable {
     public var producedAt: Date? { ASN1Conversions.date(OCSP_resp_get0_produced_at(pointer)) }
 
     public var certificates: [Certificate] {
-        guard let stack = OCSP_resp_get0_certs(pointer) else { return [] }
+        guard let stack = OCSP_resp_get0_certs(pointer) else { return separatelyParsedCertificates }
         return (0..<eds_sk_X509_num(stack)).compactMap { eds_sk_X509_value(stack, $0).map { Certificate(retaining: $0) } }
+            + separatelyParsedCertificates
     }
 
     /// The certificate that signed the response, among its own certificates and `candidates`, if its key verifies the signature.
@@ -33,7 +71,7 @@ public final class OCSPResponse: @unchecked Sendable {
         defer { OpenSSLErrorQueue.clear() }
         guard let extra = eds_sk_X509_new_null() else { return nil }
         defer { eds_sk_X509_free(extra) }
-        for certificate in candidates { eds_sk_X509_push(extra, certificate.pointer) }
+        for certificate in separatelyParsedCertificates + candidates { eds_sk_X509_push(extra, certificate.pointer) }
         var signer: OpaquePointer?
         guard OCSP_resp_get0_signer(pointer, &signer, extra) == 1, let signer else { return nil }
         guard let store = X509_STORE_new() else { return nil }

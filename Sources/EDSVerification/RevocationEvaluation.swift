@@ -6,7 +6,8 @@ import Foundation
 /// revocationValues and `--crl`, and (online) what the certificates' AIA and distribution points give.
 final class RevocationSources {
     let crls: [CertificateRevocationList]
-    let ocspResponses: [Data]
+    /// Embedded BasicOCSPResponses, parsed once (nil: unreadable); their responder certificates are reused, not re-parsed.
+    let ocspResponses: [OCSPResponse?]
     /// Certificates an OCSP response's signer may be among.
     let extraCertificates: [Certificate]
     let policy: ValidationPolicy
@@ -28,8 +29,9 @@ final class RevocationSources {
             if let crl = try? CertificateRevocationList(der) { crls.append(crl) }
         }
         self.crls = crls
-        self.ocspResponses = embedded.basicOCSPResponses
-        self.extraCertificates = signedDataCertificates + embedded.certificates
+        let extraCertificates = signedDataCertificates + embedded.certificates
+        self.ocspResponses = embedded.basicOCSPResponses.map { try? OCSPResponse(basicResponse: $0, reusingCertificates: extraCertificates) }
+        self.extraCertificates = extraCertificates
         self.policy = policy
     }
 
@@ -91,7 +93,7 @@ final class RevocationSources {
             do {
                 let response = try source.fetchOCSP(certificate: certificate, issuer: issuer, url: url)
                 if let status = OCSPEvaluation.status(
-                    of: certificate, issuer: issuer, responses: [response], anchors: policy.trustAnchors, extraCertificates: extraCertificates,
+                    of: certificate, issuer: issuer, responses: [try? OCSPResponse(basicResponse: response)], anchors: policy.trustAnchors, extraCertificates: extraCertificates,
                     signingMoment: moment, reasons: &reasons)
                 {
                     return status
@@ -190,11 +192,11 @@ enum OCSPEvaluation {
     static let freshness: TimeInterval = 300
 
     static func status(
-        of certificate: Certificate, issuer: Certificate, responses: [Data], anchors: [Certificate], extraCertificates: [Certificate],
+        of certificate: Certificate, issuer: Certificate, responses: [OCSPResponse?], anchors: [Certificate], extraCertificates: [Certificate],
         signingMoment: Date, reasons: inout [DetailMessage]
     ) -> RevocationSources.Status? {
-        for der in responses {
-            guard let response = try? OCSPResponse(basicResponse: der) else {
+        for response in responses {
+            guard let response else {
                 reasons.append(DetailMessage(.ocspUnreadable))
                 continue
             }
