@@ -62,6 +62,17 @@ enum InputFiles {
         return .file(URL(fileURLWithPath: path))
     }
 
+    /// CRL files (DER or PEM) given with `--crl`.
+    static func crls(_ paths: [String]) throws -> [CertificateRevocationList] {
+        try paths.map { path in
+            let data = try read(path, what: "CRL")
+            guard let list = try? CertificateRevocationList(data) else {
+                throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
+            }
+            return list
+        }
+    }
+
     static func certificates(_ path: String) throws -> [Certificate] {
         let data = try read(path, what: "certificate file")
         do {

@@ -53,13 +53,7 @@ struct ServeCommand: ParsableCommand {
         var configuration: ServiceConfiguration?
         try reportingFailures {
             let anchors = try TrustAnchors.load(trust)
-            let crls = try crl.map { path -> CertificateRevocationList in
-                let data = try InputFiles.read(path, what: "CRL")
-                guard let list = try? CertificateRevocationList(data) else {
-                    throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
-                }
-                return list
-            }
+            let crls = try InputFiles.crls(crl)
             configuration = ServiceConfiguration(
                 host: host, port: port, trustAnchors: anchors, crls: crls, online: online, maxUploadBytes: maxUploadMiB << 20,
                 publicBaseURL: publicURL, proofs: try vault.flatMap(Self.proofDirectory(forVault:)))

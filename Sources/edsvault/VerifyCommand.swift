@@ -71,13 +71,7 @@ struct VerifyCommand: ParsableCommand {
             // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.
             let offline = self.offline || bundle != nil
             let anchors = try TrustAnchors.load(trust)
-            let crls = try crl.map { path -> CertificateRevocationList in
-                let data = try InputFiles.read(path, what: "CRL")
-                guard let list = try? CertificateRevocationList(data) else {
-                    throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
-                }
-                return list
-            }
+            let crls = try InputFiles.crls(crl)
             let policy = ValidationPolicy(
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
                 revocationSource: offline ? nil : NetworkRevocationSource())

@@ -18,6 +18,20 @@ import Glibc
         return (workspace, vault)
     }
 
+    /// A bash loop running `edsvault` against the vault: $EDS is the binary, $V the vault, $W the workspace.
+    static func startScript(_ script: String, vault: String, workspace: URL, extra: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        var environment = ProcessInfo.processInfo.environment
+        environment["EDS"] = Tools.edsvault
+        environment["V"] = vault
+        environment["W"] = workspace.path
+        process.environment = environment.merging(extra) { $1 }
+        try process.run()
+        return process
+    }
+
     @Test func anOrderIsStoredSignedByBothSidesReadAndProvedOffline() throws {
         let (workspace, vault) = try Self.makeVault()
         let order = workspace.appendingPathComponent("order.txt").path
@@ -133,16 +147,7 @@ import Glibc
                   printf '%s\\n' "$ids" >> "$A"
                 done
                 """
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-c", script]
-            var environment = ProcessInfo.processInfo.environment
-            environment["EDS"] = Tools.edsvault
-            environment["V"] = vault
-            environment["W"] = workspace.path
-            environment["A"] = acknowledged.path
-            process.environment = environment
-            try process.run()
+            let process = try Self.startScript(script, vault: vault, workspace: workspace, extra: ["A": acknowledged.path])
             Thread.sleep(forTimeInterval: 0.8 + Double.random(in: 0..<1.2))
             // Freeze the loop so it starts nothing new, kill the `vault put` it is running, then the loop itself.
             let loop = process.processIdentifier
@@ -173,16 +178,7 @@ import Glibc
                   "$EDS" vault list --vault "$V" --owner-iin \(owner) > /dev/null || exit 4
                 done
                 """
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-c", script]
-            var environment = ProcessInfo.processInfo.environment
-            environment["EDS"] = Tools.edsvault
-            environment["V"] = vault
-            environment["W"] = workspace.path
-            process.environment = environment
-            try process.run()
-            return process
+            return try Self.startScript(script, vault: vault, workspace: workspace)
         }
         let first = try writer("first", owner: "900315301237")
         let second = try writer("second", owner: "851104407890")
