@@ -97,6 +97,7 @@ public final class Vault: Sendable {
         var seen = Set<String>()
         for (bytes, metadata) in documents {
             let metadata = try Self.validated(metadata)
+            try authorizeStoring(metadata, as: actor)
             let id = Digest.sha256(bytes).hexString
             let ownerLookup = try keys.lookupValue(for: "iin:\(metadata.ownerIIN)")
             if let existing = try index.document(id: id) {
@@ -144,6 +145,22 @@ public final class Vault: Sendable {
             guard let row = try index.document(id: id) else { throw VaultError.io("document \(id) vanished after storing") }
             return try open(row)
         }
+    }
+
+    /// An employee stores only their own documents (a consent, an application); an employer only its own
+    /// employees' documents; the operator anything.
+    private func authorizeStoring(_ metadata: DocumentMetadata, as actor: Principal) throws {
+        let allowed: Bool
+        switch actor {
+        case .operator_: allowed = true
+        case .individual(let iin): allowed = iin == metadata.ownerIIN
+        case .employer(let bin): allowed = bin == metadata.employerBIN
+        }
+        guard !allowed else { return }
+        try index.append(audit: [
+            AuditDraft(at: VaultClock.now(), actor: try auditName(for: actor), action: "put", object: "", outcome: "refused")
+        ])
+        throw VaultError.accessDenied("access refused: \(actor) may not store documents of another \(actor.kind == "an employee" ? "employee" : "employer")")
     }
 
     static func validated(_ metadata: DocumentMetadata) throws -> DocumentMetadata {

@@ -177,6 +177,16 @@ private typealias F = VaultFixtures
         #expect(reads[0].draft.actor != reads[1].draft.actor)
     }
 
+    @Test func onlyTheEmployeeOrTheirEmployerMayStoreTheirDocuments() throws {
+        let (vault, _) = try F.makeVault()
+        try vault.put(F.document(1), metadata: F.metadata(), as: .employer(bin: F.employerBIN))
+        try vault.put(F.document(2), metadata: F.metadata(), as: .individual(iin: F.employeeIIN))
+        #expect(throws: VaultError.self) { try vault.put(F.document(3), metadata: F.metadata(), as: .individual(iin: F.hrIIN)) }
+        #expect(throws: VaultError.self) { try vault.put(F.document(4), metadata: F.metadata(), as: .employer(bin: "990240000126")) }
+        #expect(try vault.list().count == 2)
+        #expect(try vault.auditLog().filter { $0.draft.action == "put" }.map(\.draft.outcome) == ["ok", "ok", "refused", "refused"])
+    }
+
     @Test func listingShowsEachPrincipalOnlyWhatItMaySee() throws {
         let (vault, _) = try F.makeVault()
         try vault.put(F.document(1), metadata: F.metadata(owner: F.employeeIIN))
