@@ -85,6 +85,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Service throughput against in-process validation; its own client on NIO (no extra HTTP client package).
+        .executableTarget(
+            name: "edsvault-service-bench",
+            dependencies: [
+                "EDSServer",
+                "EDSVerification",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "edsvault-vault-bench",
             dependencies: ["EDSVault"],

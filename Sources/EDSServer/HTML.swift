@@ -89,6 +89,7 @@ enum HTML {
         ul.checks{list-style:none;padding:0;margin:.4rem 0 0}
         ul.checks li{padding:.35rem 0;border-top:1px solid var(--line)}
         .mark{display:inline-block;min-width:5.5rem;font-weight:700}
+        @media (max-width:30rem){.verdict{flex-direction:column}.qr{align-self:center}.mark{min-width:0;margin-right:.3rem}}
         .mark.ok{color:var(--ok)} .mark.bad{color:var(--bad)}
         .sig h2 .badge{font-size:.85rem;font-weight:600;margin-left:.4rem}
         .badge.passed{color:var(--ok)} .badge.failed{color:var(--bad)} .badge.indeterminate{color:var(--warn)}
@@ -98,7 +99,7 @@ enum HTML {
         a.action{display:inline-block;margin:.2rem 0 1rem}
         @media print{
           @page{size:A4;margin:10mm}
-          body{background:#fff;font-size:9pt;line-height:1.3}
+          body{background:#fff;font-size:8.5pt;line-height:1.25}
           nav.lang,form,a.action,details,.screen-only{display:none!important}
           main{max-width:none;padding:0}
           h1{font-size:14pt;margin:0 0 3mm}
@@ -107,7 +108,12 @@ enum HTML {
           .verdict{border-left-width:2mm}
           .qr,.qr svg{width:32mm;height:auto} .qr svg{height:32mm}
           dl{grid-template-columns:38mm 1fr;gap:0 3mm} dt{margin:0;font-size:8pt}
-          ul.checks li{padding:.4mm 0;font-size:8pt}
+          ul.checks{display:flex;flex-wrap:wrap;gap:.6mm 4mm}
+          ul.checks li{padding:0;border:0;font-size:7.5pt}
+          ul.checks li.ok .detail{display:none}
+          ul.checks li.bad{flex-basis:100%}
+          .mark{min-width:0}
+          .muted,.hint{font-size:8pt} .qr small{font-size:7pt} .verdict .status{font-size:13pt}
           footer{padding:0;font-size:7.5pt}
         }
         """

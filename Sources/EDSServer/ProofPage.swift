@@ -131,7 +131,9 @@ struct ProofCard {
             let mark = check.passed
                 ? "<span class=\"mark ok\">✓ \(HTML.escape(t.checkPassed))</span>"
                 : "<span class=\"mark bad\">✗ \(HTML.escape(t.checkFailed))</span>"
-            return "<li>\(mark) <strong>\(HTML.escape(t.checkName(check.name)))</strong>: \(HTML.escape(check.detail))</li>"
+            // The detail is its own span so the print sheet can drop it for passed checks and keep the one-page card.
+            return "<li class=\"\(check.passed ? "ok" : "bad")\">\(mark) <strong>\(HTML.escape(t.checkName(check.name)))</strong>"
+                + "<span class=\"detail\">: \(HTML.escape(check.detail))</span></li>"
         }.joined(separator: "\n")
         let technical = signature.subIndication.map { "\(signature.indication.rawValue) / \($0.rawValue)" } ?? signature.indication.rawValue
         var html = """
