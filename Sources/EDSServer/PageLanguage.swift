@@ -28,6 +28,9 @@ public enum PageLanguage: String, CaseIterable, Sendable {
         return best?.language ?? .english
     }
 
+    /// The validator's language for check details and warnings (the same three; details from a JSON report stay English).
+    var reportLanguage: ReportLanguage { ReportLanguage(rawValue: rawValue) ?? .english }
+
     /// The name of the language in itself, for the switch.
     public var endonym: String {
         switch self {
@@ -46,7 +49,7 @@ public enum PageLanguage: String, CaseIterable, Sendable {
     }
 }
 
-/// Every word the pages show, per language. Check details stay English (they come from the validator, as in the CLI).
+/// Every word the pages show, per language. Check details and warnings come translated from the validator.
 public struct PageStrings: Sendable {
     // Upload page
     let uploadTitle, uploadIntro, signatureFile, signaturePaste, signaturePasteHint, documentFile, documentHint, verifyButton: String

@@ -133,7 +133,7 @@ struct ProofCard {
                 : "<span class=\"mark bad\">✗ \(HTML.escape(t.checkFailed))</span>"
             // The detail is its own span so the print sheet can drop it for passed checks and keep the one-page card.
             return "<li class=\"\(check.passed ? "ok" : "bad")\">\(mark) <strong>\(HTML.escape(t.checkName(check.name)))</strong>"
-                + "<span class=\"detail\">: \(HTML.escape(check.detail))</span></li>"
+                + "<span class=\"detail\">: \(HTML.escape(check.detail(in: language.reportLanguage)))</span></li>"
         }.joined(separator: "\n")
         let technical = signature.subIndication.map { "\(signature.indication.rawValue) / \($0.rawValue)" } ?? signature.indication.rawValue
         var html = """
@@ -149,7 +149,7 @@ struct ProofCard {
             """
         if !signature.warnings.isEmpty {
             html += "<p class=\"warnings\"><strong>\(HTML.escape(t.warnings)):</strong> "
-                + signature.warnings.map(HTML.escape).joined(separator: "; ") + "</p>\n"
+                + signature.warnings.map { HTML.escape(signature.warning($0, in: language.reportLanguage)) }.joined(separator: "; ") + "</p>\n"
         }
         if !signature.errors.isEmpty {
             html += "<p class=\"warnings\"><strong>\(HTML.escape(t.errors)):</strong> " + signature.errors.map(HTML.escape).joined(separator: "; ") + "</p>\n"

@@ -92,6 +92,8 @@ public final class VerificationService: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            // A connection that sends nothing for a minute is closed: a stalled upload must not hold its memory forever.
+            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "edsvault"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

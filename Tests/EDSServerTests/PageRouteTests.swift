@@ -63,6 +63,7 @@ import Testing
             #expect(page.contains("ТОО «ДЕМО ҚҰРЫЛЫС»"))
             #expect(page.contains("150640123452"))
             #expect(page.contains("первый руководитель"), "roles are named in the page's language")
+            #expect(page.contains("хеш SHA-256 документа совпадает с подписанным значением messageDigest"), "check details too")
             #expect(page.contains("EDS VAULT DEMO TSA"))
             #expect(page.contains(Digest.sha256(Demo.document).hexString))
             #expect(!page.contains("<script>alert(1)</script>"))
