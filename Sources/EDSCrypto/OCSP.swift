@@ -58,6 +58,29 @@ public final class OCSPResponse: @unchecked Sendable {
 
     deinit { OCSP_BASICRESP_free(pointer) }
 
+    /// The BasicOCSPResponse inside a successful OCSPResponse (what `openssl ocsp -respout` writes and responders
+    /// send), ready to embed in revocationValues.
+    public static func basicResponse(fromResponse der: Data) throws -> Data {
+        OpenSSLRuntime.ensureInitialized()
+        defer { OpenSSLErrorQueue.clear() }
+        let response: OpaquePointer? = der.withUnsafeBytes { raw in
+            var cursor = raw.bindMemory(to: UInt8.self).baseAddress.map { UnsafePointer($0) }
+            return d2i_OCSP_RESPONSE(nil, &cursor, raw.count)
+        }
+        guard let response else { throw CryptoError.malformed("not an OCSPResponse") }
+        defer { OCSP_RESPONSE_free(response) }
+        let status = OCSP_response_status(response)
+        guard status == OCSP_RESPONSE_STATUS_SUCCESSFUL, let basic = OCSP_response_get1_basic(response) else {
+            throw CryptoError(.malformedInput, "the OCSP response is not successful: \(String(cString: OCSP_response_status_str(Int(status))))")
+        }
+        defer { OCSP_BASICRESP_free(basic) }
+        var out: UnsafeMutablePointer<UInt8>?
+        let length = i2d_OCSP_BASICRESP(basic, &out)
+        guard length > 0, let out else { throw CryptoError.openSSL("cannot encode the OCSP response") }
+        defer { eds_openssl_free(out) }
+        return Data(bytes: out, count: Int(length))
+    }
+
     public var producedAt: Date? { ASN1Conversions.date(OCSP_resp_get0_produced_at(pointer)) }
 
     public var certificates: [Certificate] {

@@ -8,12 +8,15 @@ struct LongTermFixture {
     let document = Data(repeating: 0x41, count: 1024)
     let plain: Data
     let longTerm: Data
+    /// CAdES-LT the NCA RK way: an OCSP response for the signer (demo delegated responder, made offline by
+    /// `openssl ocsp`), the root's CRL for the intermediate, certValues with the responder. Nil without openssl.
+    let longTermOCSP: Data?
     /// The plain signature is validated with the CRLs passed by the verifier (`--crl`).
     let plainValidator: SignatureValidator
     /// The CAdES-LT signature is validated from what it carries alone: no `--crl`, offline.
     let longTermValidator: SignatureValidator
 
-    init(pki: DemoPKI) throws {
+    init(pki: DemoPKI, openssl: URL?) throws {
         let tsaCertificates = try Certificate.parseAll(try Data(contentsOf: pki.directory.appendingPathComponent("tsa.pem")))
         guard let tsaCertificate = tsaCertificates.first else { throw BenchError("no certificate in tsa.pem") }
         let tsa = TimeStampAuthority(
@@ -23,25 +26,71 @@ struct LongTermFixture {
         let crls = pki.crls.map(\.derEncoded)
         let document = self.document
         plain = try CMSSigner.sign(.bytes(document), key: signer.privateKey, certificate: signer.certificate, chain: signer.chain)
-        longTerm = try CMSSigner.sign(.bytes(document), key: signer.privateKey, certificate: signer.certificate, chain: signer.chain) {
-            signatureValue in
+        @Sendable func timestamp(_ signatureValue: Data) throws -> CMSAttribute {
             let request = try TimeStampClient.request(for: signatureValue).request
             let token = try TimeStampClient.token(fromResponse: try tsa.respond(to: request))
-            return [
-                CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token]),
+            return CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token])
+        }
+        longTerm = try CMSSigner.sign(.bytes(document), key: signer.privateKey, certificate: signer.certificate, chain: signer.chain) {
+            signatureValue in
+            [
+                try timestamp(signatureValue),
                 CAdESEvidence.certValues([signer.certificate] + signer.chain),
                 CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: []),
             ]
         }
+        if let openssl {
+            let (response, responder) = try Self.ocspEvidence(pki: pki, openssl: openssl)
+            longTermOCSP = try CMSSigner.sign(.bytes(document), key: signer.privateKey, certificate: signer.certificate, chain: signer.chain) {
+                signatureValue in
+                [
+                    try timestamp(signatureValue),
+                    CAdESEvidence.certValues([signer.certificate] + signer.chain + [responder]),
+                    CAdESEvidence.revocationValues(crls: [pki.crls[1].derEncoded], basicOCSPResponses: [response]),
+                ]
+            }
+        } else {
+            longTermOCSP = nil
+        }
         plainValidator = SignatureValidator(policy: ValidationPolicy(trustAnchors: [pki.root], crls: pki.crls, offline: true))
         longTermValidator = SignatureValidator(policy: ValidationPolicy(trustAnchors: [pki.root], offline: true))
         // Correctness first: both must fully validate, the LT one on its timestamp, or the timing means nothing.
-        for (validator, signature, name) in [(plainValidator, plain, "plain"), (longTermValidator, longTerm, "CAdES-LT")] {
+        var cases = [(plainValidator, plain, "plain"), (longTermValidator, longTerm, "CAdES-LT")]
+        if let longTermOCSP { cases.append((longTermValidator, longTermOCSP, "CAdES-LT with OCSP")) }
+        for (validator, signature, name) in cases {
             let report = try validator.validate(signature: signature, document: .bytes(document))
             guard report.indication == .totalPassed, report.signatures.first?.timestamp != nil || name == "plain" else {
                 throw BenchError("the \(name) signature does not validate as TOTAL_PASSED: \(report.signatures.first?.errors ?? [])")
             }
+            if name.hasSuffix("OCSP"), report.signatures.first?.revocation?.source != .ocsp {
+                throw BenchError("the \(name) signature was not judged by its OCSP response")
+            }
         }
+    }
+
+    /// A BasicOCSPResponse "good" for the demo employee from the demo delegated responder, and the responder's
+    /// certificate: `openssl ocsp` with request and response files, no server.
+    static func ocspEvidence(pki: DemoPKI, openssl: URL) throws -> (response: Data, responder: Certificate) {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-bench-ocsp-\(getpid())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let certs = pki.directory.path
+        let request = work.appendingPathComponent("request.der").path
+        let response = work.appendingPathComponent("response.der").path
+        for arguments in [
+            ["ocsp", "-issuer", "\(certs)/ca/nca-demo.pem", "-cert", "\(certs)/employee.pem", "-no_nonce", "-reqout", request],
+            [
+                "ocsp", "-index", "\(certs)/demo-ca/nca/index.txt", "-CA", "\(certs)/ca/nca-demo.pem", "-rsigner", "\(certs)/ocsp.pem",
+                "-rkey", "\(certs)/ocsp.key", "-reqin", request, "-respout", response,
+            ],
+        ] {
+            let result = try Subprocess.run(openssl, arguments)
+            guard result.status == 0 else { throw BenchError("openssl \(arguments.prefix(3).joined(separator: " ")) failed: \(result.output.suffix(300))") }
+        }
+        guard let responder = try Certificate.parseAll(try Data(contentsOf: pki.directory.appendingPathComponent("ocsp.pem"))).first else {
+            throw BenchError("no certificate in ocsp.pem")
+        }
+        return (try OCSPResponse.basicResponse(fromResponse: try Data(contentsOf: URL(fileURLWithPath: response))), responder)
     }
 
     func validatePlain() throws -> Bool {
@@ -51,6 +100,11 @@ struct LongTermFixture {
     func validateLongTerm() throws -> Bool {
         try longTermValidator.validate(signature: longTerm, document: .bytes(document)).indication == .totalPassed
     }
+
+    func validateLongTermOCSP() throws -> Bool {
+        guard let longTermOCSP else { throw BenchError("no OCSP fixture (openssl not found)") }
+        return try longTermValidator.validate(signature: longTermOCSP, document: .bytes(document)).indication == .totalPassed
+    }
 }
 
 /// Issue 3's figure: validating a CAdES-LT signature (timestamp + embedded CRLs + certValues) fully offline,
@@ -58,6 +112,7 @@ struct LongTermFixture {
 struct LongTermBench {
     let options: Options
     let pki: DemoPKI
+    let openssl: URL?
 
     struct Result {
         let plain: Rate
@@ -67,23 +122,27 @@ struct LongTermBench {
         let longTerm: Rate
         /// The cache emptied before every validation: every certificate parsed afresh, as a one-shot `edsvault verify` does.
         let longTermCold: Rate
+        /// With OCSP for the signer instead of a CRL (nil without openssl).
+        let longTermOCSP: Rate?
         /// What the LT evidence adds, piece by piece, µs.
         let extra: [BreakdownStep]
         /// How many times longer one LT validation takes than one plain validation (target < 2).
         var costFactor: Double { Self.factor(plain, longTerm) }
         var coldCostFactor: Double { Self.factor(plain, longTermCold) }
+        var ocspCostFactor: Double? { longTermOCSP.map { Self.factor(plain, $0) } }
 
         static func factor(_ plain: Rate, _ other: Rate) -> Double { other.perSecond > 0 ? plain.perSecond / other.perSecond : .infinity }
     }
 
     func run() throws -> Result {
-        let fixture = try LongTermFixture(pki: pki)
+        let fixture = try LongTermFixture(pki: pki, openssl: openssl)
         var failures = 0
         progress("CAdES-LT: plain and LT validation, \(options.measureSeconds) s each")
         // Interleaved, so a burst of other load on the machine hits all three alike.
         var plain: [Rate] = []
         var longTerm: [Rate] = []
         var cold: [Rate] = []
+        var ocsp: [Rate] = []
         let slice = options.measureSeconds / 3
         for _ in 0..<3 {
             plain.append(try measureRate(seconds: slice, warmup: options.warmupSeconds, chunks: 3) {
@@ -96,11 +155,18 @@ struct LongTermBench {
                 Certificate.purgeParsedCache()
                 if try !fixture.validateLongTerm() { failures += 1 }
             })
+            if fixture.longTermOCSP != nil {
+                ocsp.append(try measureRate(seconds: slice, warmup: options.warmupSeconds, chunks: 3) {
+                    if try !fixture.validateLongTermOCSP() { failures += 1 }
+                })
+            }
         }
         guard failures == 0 else { throw BenchError("\(failures) CAdES-LT benchmark validations did not pass while timing") }
         func median(_ rates: [Rate]) -> Rate { rates.sorted { $0.perSecond < $1.perSecond }[rates.count / 2] }
         let extra = try Self.extraWork(fixture, seconds: max(0.2, options.measureSeconds / 5))
-        return Result(plain: median(plain), longTerm: median(longTerm), longTermCold: median(cold), extra: extra)
+        return Result(
+            plain: median(plain), longTerm: median(longTerm), longTermCold: median(cold), longTermOCSP: ocsp.isEmpty ? nil : median(ocsp),
+            extra: extra)
     }
 
     /// The work a CAdES-LT validation does on top of a plain one, each piece timed on its own through the public
@@ -160,38 +226,57 @@ struct LongTermBench {
     }
 
     static func render(_ result: Result) -> String {
-        func rate(_ value: Rate) -> String { String(format: "%6.0f", value.perSecond) }
-        func micro(_ value: Rate) -> String { String(format: "%6.0f", 1e6 / max(value.perSecond, 1e-9)) }
-        let factor = String(format: "%.2f", result.costFactor)
-        let coldFactor = String(format: "%.2f", result.coldCostFactor)
-        return """
-
-            CAdES-LT offline validation (RSA-2048, timestamp + embedded CRLs + certValues) vs plain CAdES-BES with --crl:
-                                                              validate/s   µs each
-              plain CAdES-BES, CRLs given by the verifier        \(rate(result.plain))    \(micro(result.plain))
-              CAdES-LT, TSA certificate cached                   \(rate(result.longTerm))    \(micro(result.longTerm))   \(factor)x  (target < 2.00: \(result.costFactor < 2 ? "PASS" : "MISS"))
-              CAdES-LT, certificate cache emptied every time     \(rate(result.longTermCold))    \(micro(result.longTermCold))   \(coldFactor)x  (one-shot verify; info)
-              The signer's certValues are the same bytes as its SignedData.certificates and are reused, not cached: a new
-              signer every time costs what this repeated one does. Only the TSA certificate comes from the process cache.
-            What the LT evidence adds (µs, each piece timed on its own, best of 3 rounds):
-            """ + "\n" + result.extra.map { step in
-                "  " + step.step.padding(toLength: 92, withPad: " ", startingAt: 0) + String(format: "%7.1f", step.microseconds)
-            }.joined(separator: "\n")
+        func row(_ label: String, _ value: Rate, _ note: String = "") -> String {
+            "  " + label.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: "%8.0f  %8.0f", value.perSecond, 1e6 / max(value.perSecond, 1e-9))
+                + (note.isEmpty ? "" : "   " + note)
+        }
+        func factor(_ value: Double) -> String { String(format: "%.2fx", value) }
+        var lines = [
+            "",
+            "CAdES-LT offline validation (RSA-2048, timestamp + embedded CRLs + certValues) vs plain CAdES-BES with --crl:",
+            "  " + "".padding(toLength: 52, withPad: " ", startingAt: 0) + "validate/s   µs each",
+            row("plain CAdES-BES, CRLs given by the verifier", result.plain),
+            row(
+                "CAdES-LT, TSA certificate cached", result.longTerm,
+                "\(factor(result.costFactor))  (target < 2.00: \(result.costFactor < 2 ? "PASS" : "MISS"))"),
+            row("CAdES-LT, certificate cache emptied every time", result.longTermCold, "\(factor(result.coldCostFactor))  (one-shot verify; info)"),
+        ]
+        if let ocsp = result.longTermOCSP, let ocspFactor = result.ocspCostFactor {
+            lines.append(row("CAdES-LT, OCSP for the signer + CRL for its CA", ocsp, "\(factor(ocspFactor))  (as NCA RK signs; info)"))
+        } else {
+            lines.append("  CAdES-LT with OCSP: n/a (openssl not found)")
+        }
+        lines += [
+            "  The signer's and its CA's certValues are the same bytes as SignedData.certificates and are reused, not cached:",
+            "  a new signer every time costs what this repeated one does. The TSA (and OCSP responder) certificates come",
+            "  from the process-wide cache, as in a service where one TSA stamps every signature.",
+            "What the LT evidence adds (µs, each piece timed on its own, best of 3 rounds):",
+        ]
+        lines += result.extra.map { step in
+            "  " + step.step.padding(toLength: 92, withPad: " ", startingAt: 0) + String(format: "%7.1f", step.microseconds)
+        }
+        return lines.joined(separator: "\n")
     }
 
-    /// `edsvault-bench lt-loop N [--cold]`: N CAdES-LT validations and nothing else, for a profiler
+    /// `edsvault-bench lt-loop N [--cold|--plain|--ocsp]`: N CAdES-LT (or plain, or OCSP-based LT) validations and nothing else, for a profiler
     /// (`valgrind --tool=callgrind .build/release/edsvault-bench lt-loop 200`).
     static func loop(_ arguments: [String]) throws {
         guard let count = arguments.first.flatMap(Int.init), count > 0, arguments.count <= 2 else {
-            throw BenchError("usage: edsvault-bench lt-loop N [--cold|--plain]")
+            throw BenchError("usage: edsvault-bench lt-loop N [--cold|--plain|--ocsp]")
         }
         let mode = arguments.count == 2 ? arguments[1] : ""
-        guard ["", "--cold", "--plain"].contains(mode) else { throw BenchError("usage: edsvault-bench lt-loop N [--cold|--plain]") }
-        let fixture = try LongTermFixture(pki: try DemoPKI.load(from: try DemoPKI.locate(nil)))
+        guard ["", "--cold", "--plain", "--ocsp"].contains(mode) else { throw BenchError("usage: edsvault-bench lt-loop N [--cold|--plain|--ocsp]") }
+        let fixture = try LongTermFixture(pki: try DemoPKI.load(from: try DemoPKI.locate(nil)), openssl: Subprocess.which("openssl"))
         let start = Stopwatch.now()
         for _ in 0..<count {
             if mode == "--cold" { Certificate.purgeParsedCache() }
-            guard try mode == "--plain" ? fixture.validatePlain() : fixture.validateLongTerm() else { throw BenchError("a validation did not pass") }
+            let passed =
+                switch mode {
+                case "--plain": try fixture.validatePlain()
+                case "--ocsp": try fixture.validateLongTermOCSP()
+                default: try fixture.validateLongTerm()
+                }
+            guard passed else { throw BenchError("a validation did not pass") }
         }
         let seconds = Stopwatch.now() - start
         print(String(format: "%d validations in %.3f s: %.1f µs each", count, seconds, seconds * 1e6 / Double(count)))

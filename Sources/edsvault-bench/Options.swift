@@ -26,7 +26,7 @@ struct Options {
     static let usage = """
         USAGE: edsvault-bench [options]
                edsvault-bench hash-only FILE
-               edsvault-bench lt-loop N [--cold|--plain]
+               edsvault-bench lt-loop N [--cold|--plain|--ocsp]
 
         Benchmarks EDS Vault's in-process CMS signing, full validation and streaming hashing against OpenSSL
         referees run in the same invocation, and prints the ratios with PASS/MISS per target.
@@ -48,8 +48,8 @@ struct Options {
 
         hash-only FILE: hashes FILE with Digest.hashFile (SHA-256) and prints its digest, time and peak RSS
         (used by the benchmark itself to measure memory in a clean child process).
-        lt-loop N [--cold|--plain]: N CAdES-LT (or plain) validations and nothing else, for a profiler such as
-        valgrind --tool=callgrind; --cold empties the certificate cache before each one.
+        lt-loop N [--cold|--plain|--ocsp]: N CAdES-LT (or plain, or OCSP-based LT) validations and nothing else, for a
+        profiler such as valgrind --tool=callgrind; --cold empties the certificate cache before each one.
         """
 
     static func parse(_ arguments: [String]) throws -> Options {

@@ -24,7 +24,7 @@ func runBenchmark(_ options: Options) throws -> Int32 {
     let signVerify = try KeyAlgorithm.allCases.filter { options.only == nil || options.only == $0 }.map { try bench.run($0) }
 
     let report = Report(options: options, opensslVersion: opensslVersion, loadAverage: loadAverage, signVerify: signVerify, hash: hash)
-    let longTerm = options.only == nil || options.only == .rsa2048 ? try LongTermBench(options: options, pki: pki).run() : nil
+    let longTerm = options.only == nil || options.only == .rsa2048 ? try LongTermBench(options: options, pki: pki, openssl: openssl).run() : nil
     print(report.render() + (longTerm.map(LongTermBench.render) ?? ""))
     let missed = report.targets.contains { $0.status == "MISS" } || (longTerm.map { $0.costFactor >= 2 } ?? false)
     return options.strict && missed ? 2 : 0
