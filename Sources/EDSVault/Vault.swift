@@ -31,12 +31,12 @@ public final class Vault: Sendable {
 
     /// Creates a vault in `directory` (made if absent; must not already be a vault).
     /// `trustAnchors` and `crls` are the DER or PEM files signatures will be validated against.
+    /// `index` replaces the embedded SQLite index (`DIR/index.sqlite`), e.g. with a PostgreSQL one.
     public static func create(
-        at directory: URL, trustAnchors: [Data], crls: [Data] = [],
+        at directory: URL, trustAnchors: [Data], crls: [Data] = [], index externalIndex: (any VaultIndex)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
-        let manager = FileManager.default
-        if manager.fileExists(atPath: directory.appendingPathComponent(indexFileName).path) {
+        if isVault(directory) {
             throw VaultError.conflict("\(directory.path) is already a vault")
         }
         let anchors = try trustAnchors.flatMap { data -> [Certificate] in
@@ -53,7 +53,7 @@ public final class Vault: Sendable {
         try blobs.createDirectories()
         let keys = try VaultKeys.create(vaultDirectory: blobs.temporary.deletingLastPathComponent(), environment: environment)
         try VaultTrust.install(anchors: anchors, crls: lists, in: directory, temporary: blobs.temporary)
-        let index = try SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
+        let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
         try index.prepare(masterKeyCheck: keys.checkValue, creating: true)
         let vault = Vault(directory: directory, index: index, keys: keys, trust: try VaultTrust.load(from: directory))
         try index.append(audit: [
@@ -65,19 +65,25 @@ public final class Vault: Sendable {
     }
 
     /// Opens an existing vault and finishes any write a killed process left half done.
+    /// `index` must be the index the vault was created with when that was not the embedded one.
     public static func open(
-        at directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+        at directory: URL, index externalIndex: (any VaultIndex)? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
-        let indexPath = directory.appendingPathComponent(indexFileName).path
-        guard FileManager.default.fileExists(atPath: indexPath) else {
+        guard isVault(directory) else {
             throw VaultError.notFound("no vault at \(directory.path) (run `edsvault vault init` first)")
         }
         let keys = try VaultKeys.load(vaultDirectory: directory, environment: environment)
-        let index = try SQLiteVaultIndex(path: indexPath)
+        let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
         try index.prepare(masterKeyCheck: keys.checkValue, creating: false)
         let vault = Vault(directory: directory, index: index, keys: keys, trust: try VaultTrust.load(from: directory))
         try vault.recoverInterruptedWrites(waiting: false)
         return vault
+    }
+
+    /// A vault directory always holds its trust anchors, whichever index it uses.
+    static func isVault(_ directory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: VaultTrust.directory(in: directory).path)
     }
 
     // MARK: - Storing documents
