@@ -16,66 +16,103 @@ struct SigningEvidenceOptions: ParsableArguments {
     var crl: [String] = []
 
     /// The unsigned attributes to add once the signature value exists, or nil when nothing is asked for.
+    /// With both a TSA and `--revocation`, the TSA's certificates get evidence too (they arrive with the token), so
+    /// the timestamp can be trusted offline years later as well.
     func unsignedAttributes(for bundle: PKCS12Bundle) throws -> CMSSigner.UnsignedAttributeProvider? {
-        let evidence = try longTermEvidence(for: bundle)
+        let mode = try revocationMode()
+        let files = try InputFiles.crls(crl).map(\.derEncoded)
+        // The signer's evidence is gathered before signing: a responder that cannot be reached fails the command
+        // before a timestamp is spent.
+        let signerEvidence = try mode.map {
+            try RevocationEvidence.gather(for: [bundle.certificate] + bundle.chain, pool: bundle.chain, mode: $0, crlFiles: files)
+        }
         let tsa = self.tsa
-        guard tsa != nil || !evidence.isEmpty else { return nil }
+        guard tsa != nil || signerEvidence != nil else { return nil }
         return { @Sendable signatureValue in
             var attributes: [CMSAttribute] = []
+            var evidence = signerEvidence
             if let tsa {
                 let token = try TimeStampClient.timestamp(signatureValue, tsaURL: tsa)
                 attributes.append(CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token.encoded]))
+                if let mode, let gathered = evidence {
+                    let tsaCertificates = token.signedData.certificates
+                    evidence = gathered.merging(
+                        try RevocationEvidence.gather(
+                            for: tsaCertificates, pool: tsaCertificates + bundle.chain, mode: mode, crlFiles: files,
+                            skipping: gathered.coveredCertificates))
+                }
             }
-            return attributes + evidence
+            return attributes + (evidence?.attributes ?? [])
         }
     }
 
-    /// CAdES-LT values: revocation evidence for every certificate in the signer's chain (OCSP where asked and
-    /// available, CRLs otherwise) and the certificates themselves, so `verify --offline` needs nothing but the
-    /// signature and the trust anchors.
-    private func longTermEvidence(for bundle: PKCS12Bundle) throws -> [CMSAttribute] {
+    private func revocationMode() throws -> RevocationEvidence.Mode? {
         switch revocation {
         case "none":
             guard crl.isEmpty else { throw CLIFailure(message: "--crl needs --revocation crl or ocsp", code: ExitStatus.usage) }
-            return []
-        case "crl", "ocsp":
-            break
-        default:
-            throw CLIFailure(message: "--revocation must be crl, ocsp or none", code: ExitStatus.usage)
+            return nil
+        case "crl": return .crl
+        case "ocsp": return .ocsp
+        default: throw CLIFailure(message: "--revocation must be crl, ocsp or none", code: ExitStatus.usage)
         }
-        var responses: [Data] = []
-        var responderCertificates: [Certificate] = []
+    }
+}
+
+/// CAdES-LT values (revocationValues, certValues): revocation evidence for every certificate of a path (OCSP where
+/// asked and available, CRLs otherwise) and the certificates themselves, so `verify --offline` needs nothing but
+/// the signature and the trust anchors.
+struct RevocationEvidence: Sendable {
+    enum Mode: Sendable { case crl, ocsp }
+
+    var crls: [Data] = []
+    var responses: [Data] = []
+    var certificates: [Certificate] = []
+    /// Certificates whose status this evidence answers (by SHA-256 fingerprint).
+    var coveredCertificates: Set<Data> = []
+
+    var attributes: [CMSAttribute] {
+        [CAdESEvidence.certValues(certificates), CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: responses)]
+    }
+
+    func merging(_ other: RevocationEvidence) -> RevocationEvidence {
+        var merged = self
+        merged.crls += other.crls.filter { !crls.contains($0) }
+        merged.responses += other.responses
+        merged.certificates += other.certificates.filter { !certificates.contains($0) }
+        merged.coveredCertificates.formUnion(other.coveredCertificates)
+        return merged
+    }
+
+    /// With `crlFiles`, those CRLs are the evidence (nothing is downloaded for CRLs).
+    static func gather(
+        for path: [Certificate], pool: [Certificate], mode: Mode, crlFiles: [Data], skipping covered: Set<Data> = []
+    ) throws -> RevocationEvidence {
+        var evidence = RevocationEvidence(crls: crlFiles, certificates: path)
         var needCRL: [Certificate] = []
-        for certificate in [bundle.certificate] + bundle.chain where !certificate.isSelfIssued {
-            let issuer = bundle.chain.first { $0 != certificate && certificate.isIssued(by: $0) }
-            if revocation == "ocsp", let issuer, let url = certificate.ocspURLs.first {
+        for certificate in path where !certificate.isSelfIssued && !covered.contains(certificate.sha256Fingerprint) {
+            evidence.coveredCertificates.insert(certificate.sha256Fingerprint)
+            let issuer = pool.first { $0 != certificate && certificate.isIssued(by: $0) }
+            if mode == .ocsp, let issuer, let url = certificate.ocspURLs.first {
                 let response = try OCSPClient.fetch(certificate: certificate, issuer: issuer, url: url)
-                responses.append(response)
-                responderCertificates += (try? OCSPResponse(basicResponse: response))?.certificates ?? []
+                evidence.responses.append(response)
+                evidence.certificates += (try? OCSPResponse(basicResponse: response))?.certificates ?? []
             } else {
                 needCRL.append(certificate)
             }
         }
-        var crls: [Data] = []
-        if !crl.isEmpty {
-            for path in crl {
-                let data = try InputFiles.read(path, what: "CRL")
-                guard let list = try? CertificateRevocationList(data) else {
-                    throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
-                }
-                crls.append(list.derEncoded)
-            }
-        } else {
+        if crlFiles.isEmpty {
+            var fetched = Set<String>()
             for certificate in needCRL {
-                for url in certificate.crlDistributionURLs.prefix(1) { crls.append(try HTTPTransport.get(url)) }
+                for url in certificate.crlDistributionURLs.prefix(1) where fetched.insert(url).inserted {
+                    evidence.crls.append(try HTTPTransport.get(url))
+                }
             }
         }
-        guard !crls.isEmpty || !responses.isEmpty else {
-            throw CLIFailure(message: "no revocation evidence to embed: the certificates name no CRL distribution point or OCSP responder; pass --crl", code: ExitStatus.usage)
+        if covered.isEmpty, evidence.crls.isEmpty, evidence.responses.isEmpty {
+            throw CLIFailure(
+                message: "no revocation evidence to embed: the certificates name no CRL distribution point or OCSP responder; pass --crl",
+                code: ExitStatus.usage)
         }
-        return [
-            CAdESEvidence.certValues([bundle.certificate] + bundle.chain + responderCertificates),
-            CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: responses),
-        ]
+        return evidence
     }
 }

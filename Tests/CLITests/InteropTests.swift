@@ -93,21 +93,11 @@ import Testing
 /// `sign --tsa` against a TSA we did not write: OpenSSL's `openssl ts -reply` behind a tiny HTTP front.
 @Suite(.serialized) struct TimestampInteropTests {
     @Test func signWithReferenceTSAThenVerifyAfterCertificateExpiry() throws {
-        let port = 18_700 + Int.random(in: 0..<90)
-        let server = Process()
-        // The venv's interpreter itself, not a shim script: killing a shim would leave the server holding our pipes.
-        server.executableURL = URL(fileURLWithPath: Tools.python)
-        server.arguments = ["Tests/Referees/tsa_server.py", String(port)]
-        server.currentDirectoryURL = Tools.root
-        let ready = Pipe()
-        server.standardOutput = ready
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (server, port) = try Tools.startReferenceTSA()
         defer {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
-        _ = ready.fileHandleForReading.availableData  // "ready"
         let work = try Tools.workspace()
         let document = work.appendingPathComponent("order.txt")
         let signature = work.appendingPathComponent("order.cms")
@@ -122,6 +112,18 @@ import Testing
         #expect(verified.status == 0, "\(verified.stdout)")
         #expect(verified.stdout.contains("Timestamp: "))
         #expect(verified.stdout.contains("EDS VAULT DEMO TSA"))
+        // CAdES-LT with a timestamp: the TSA's certificates get revocation evidence too, so offline, with nothing but
+        // the anchors, both the signer and the TSA are known not revoked.
+        let longTerm = work.appendingPathComponent("order-lt.cms")
+        let signedLT = try Tools.run(
+            Tools.edsvault,
+            ["sign", document.path, "--key", "Certs/hr.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", longTerm.path,
+             "--tsa", "http://127.0.0.1:\(port)/", "--revocation", "crl", "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl"])
+        #expect(signedLT.status == 0, "\(signedLT.stderr)")
+        let verifiedLT = try Tools.run(
+            Tools.edsvault, ["verify", "--signature", longTerm.path, document.path, "--at", "2040-01-01T00:00:00Z", "--offline", "--format", "json"])
+        #expect(verifiedLT.status == 0, "\(verifiedLT.stdout)")
+        #expect(!verifiedLT.stdout.contains("revocation status of"), "\(verifiedLT.stdout)")
         // Without the timestamp the same question has no answer.
         let unreachable = try Tools.run(
             Tools.edsvault,

@@ -56,6 +56,30 @@ import Testing
         #expect(stale.stdout.contains("older than the signing moment"))
     }
 
+    /// `--tsa` with `--revocation ocsp`: the TSA's certificate gets its own OCSP response, so offline, after the
+    /// certificates expired, the timestamp is relied on with its TSA known not revoked (no "status unknown" warning).
+    @Test func theTimestampAuthorityGetsEvidenceToo() throws {
+        let work = try Tools.workspace()
+        let (tsa, port) = try Tools.startReferenceTSA()
+        defer {
+            kill(tsa.processIdentifier, SIGKILL)
+            tsa.waitUntilExit()
+        }
+        let document = work.appendingPathComponent("order.txt")
+        let signature = work.appendingPathComponent("order.cms")
+        var signed: Tools.Result?
+        try withResponder(signer: "ocsp") {
+            signed = try Tools.eds(
+                "sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path,
+                "--tsa", "http://127.0.0.1:\(port)/", "--revocation", "ocsp", "--crl", "Certs/crl/root.crl")
+        }
+        #expect(signed?.status == 0, "\(signed?.stderr ?? "")")
+        let verified = try Tools.eds(
+            "verify", "--signature", signature.path, document.path, "--offline", "--at", "2040-01-01T00:00:00Z", "--format", "json")
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(!verified.stdout.contains("revocation status of"), "\(verified.stdout)")
+    }
+
     @Test func revokedStatusComesFromTheResponder() throws {
         let work = try Tools.workspace()
         try withResponder(signer: "ocsp") {

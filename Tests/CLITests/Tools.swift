@@ -60,5 +60,22 @@ enum Tools {
         return directory
     }
 
+    /// The reference TSA (Tests/Referees/tsa_server.py, Python's own RFC 3161 stack) on a loopback port; the caller
+    /// kills it with SIGKILL.
+    static func startReferenceTSA() throws -> (server: Process, port: Int) {
+        let port = 18_700 + Int.random(in: 0..<90)
+        let server = Process()
+        // The venv's interpreter itself, not a shim script: killing a shim would leave the server holding our pipes.
+        server.executableURL = URL(fileURLWithPath: python)
+        server.arguments = ["Tests/Referees/tsa_server.py", String(port)]
+        server.currentDirectoryURL = root
+        let ready = Pipe()
+        server.standardOutput = ready
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        _ = ready.fileHandleForReading.availableData  // "ready"
+        return (server, port)
+    }
+
     static let crlArguments = ["--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline"]
 }
