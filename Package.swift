@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // The PostgreSQL vault index (EDSVaultPostgres) only: EDSVault itself never links it.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // OpenSSL 3 from the system (Debian: libssl-dev) plus a shim header for the macros Swift cannot import.
@@ -53,11 +55,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The vault index in a PostgreSQL server, for installations that outgrow one machine.
+        .target(
+            name: "EDSVaultPostgres",
+            dependencies: [
+                "EDSVault",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "edsvault",
             dependencies: [
                 "EDSVerification",
                 "EDSVault",
+                "EDSVaultPostgres",
                 "EDSServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -122,6 +138,20 @@ let package = Package(
         .testTarget(
             name: "EDSVaultTests",
             dependencies: ["EDSVault", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EDSVaultPostgresTests",
+            dependencies: [
+                "EDSVaultPostgres",
+                "EDSVault",
+                "EDSCrypto",
+                "EDSVerification",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -213,6 +213,15 @@ public struct Tombstone: Codable, Hashable, Sendable {
     public var storedAt: Date
     public var erasedAt: Date
     public var signatureCount: Int
+
+    // Public so that an index in another module (EDSVaultPostgres) can return the tombstones it stored.
+    public init(documentID: String, type: DocumentType, storedAt: Date, erasedAt: Date, signatureCount: Int) {
+        self.documentID = documentID
+        self.type = type
+        self.storedAt = storedAt
+        self.erasedAt = erasedAt
+        self.signatureCount = signatureCount
+    }
 }
 
 public enum VaultError: Error, CustomStringConvertible, Sendable, Equatable {

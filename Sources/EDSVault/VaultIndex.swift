@@ -140,6 +140,20 @@ public struct AuditEntry: Hashable, Sendable {
     public var hash: String
 
     static let genesisHash = String(repeating: "0", count: 64)
+
+    // Public so that an index in another module (EDSVaultPostgres) can return the entries it stored.
+    public init(sequence: Int64, draft: AuditDraft, previousHash: String, hash: String) {
+        self.sequence = sequence
+        self.draft = draft
+        self.previousHash = previousHash
+        self.hash = hash
+    }
+
+    /// Chains `drafts` after the log's tail (nil: the log is empty). An index calls this inside the transaction that
+    /// read the tail and inserts the entries, with the tail locked, so the chain never forks.
+    public static func chain(_ drafts: [AuditDraft], after tail: (sequence: Int64, hash: String)?) -> [AuditEntry] {
+        AuditChain.chain(drafts, after: tail)
+    }
 }
 
 extension VaultIndex {

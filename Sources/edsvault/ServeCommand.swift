@@ -2,6 +2,7 @@ import ArgumentParser
 import EDSCrypto
 import EDSServer
 import EDSVault
+import EDSVaultPostgres
 import EDSVerification
 import Foundation
 
@@ -68,7 +69,10 @@ struct ServeCommand: ParsableCommand {
 
     /// The vault's ProofDirectory for `serve --vault DIR`: tokens from `vault link` open their document's proof.
     static func proofDirectory(forVault path: String) throws -> (any ProofDirectory)? {
-        VaultProofDirectory(vault: try vaultFailures { try Vault.open(at: URL(fileURLWithPath: path)) })
+        let directory = URL(fileURLWithPath: path)
+        return VaultProofDirectory(vault: try vaultFailures {
+            try Vault.open(at: directory, index: try PostgresVaultIndex.configured(forVault: directory))
+        })
     }
 
     /// The CLI is synchronous (ParsableCommand); the server is async. The main thread waits here while the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDSCrypto
 import EDSVault
+import EDSVaultPostgres
 import EDSVerification
 import Foundation
 
@@ -35,8 +36,9 @@ struct VaultLocation: ParsableArguments {
         return URL(fileURLWithPath: "vault")
     }
 
+    /// Opens the vault with the PostgreSQL index named in `DIR/index.url` when there is one, else the embedded one.
     func open() throws -> Vault {
-        try vaultFailures { try Vault.open(at: url) }
+        try vaultFailures { try Vault.open(at: url, index: try PostgresVaultIndex.configured(forVault: url)) }
     }
 }
 
@@ -84,12 +86,24 @@ struct VaultInit: ParsableCommand {
     @Option(help: "A CRL kept in the vault and used to validate signatures offline; repeatable.")
     var crl: [String] = []
 
+    @Option(
+        name: .customLong("index-url"),
+        help: "Keep the index in PostgreSQL: postgres://USER@HOST:PORT/DB[?schema=NAME]; password from $PGPASSWORD.")
+    var indexURL: String?
+
     mutating func run() throws {
         try reportingFailures {
             let location = directory.map { URL(fileURLWithPath: $0) } ?? VaultLocation().url
             let anchors = try TrustAnchors.load(trust).map(\.derEncoded)
             let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
-            _ = try vaultFailures { try Vault.create(at: location, trustAnchors: anchors, crls: crls) }
+            // Passwords never on the command line (they would show in `ps` and shell history).
+            if let indexURL, URLComponents(string: indexURL)?.password != nil {
+                throw CLIFailure(message: "--index-url must not hold a password: set $PGPASSWORD", code: ExitStatus.usage)
+            }
+            let index = try vaultFailures { try indexURL.map { try PostgresVaultIndex(url: $0) } }
+            _ = try vaultFailures { try Vault.create(at: location, trustAnchors: anchors, crls: crls, index: index) }
+            // Every later command finds the index through DIR/index.url (the URL without password).
+            if let index { try vaultFailures { try PostgresVaultIndex.record(index.configuration, inVault: location) } }
             print(location.path)
         }
     }

@@ -1,0 +1,665 @@
+import EDSCrypto
+import EDSVault
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// The vault index in a PostgreSQL server, for installations that outgrow one machine: several hosts (HR service
+/// instances, CLIs) share one index, with the same semantics as the embedded `SQLiteVaultIndex`.
+///
+/// Transactions: every protocol method is one transaction (READ COMMITTED). Audit entries are chained under
+/// `LOCK TABLE audit IN EXCLUSIVE MODE`, taken as the transaction's last step, so two writers anywhere append one
+/// unforked chain; plain reads of the log are not blocked by it.
+///
+/// Durability: `synchronous_commit` stays at the server's default (on): COMMIT returns once the WAL is flushed. Only
+/// `append(audit:flushed: false)` turns it off for its own transaction, as the SQLite index does with NORMAL.
+///
+/// Erasure: deleted rows are gone from every query at commit. PostgreSQL does not overwrite them: the old tuple
+/// versions stay in the table files until VACUUM marks the space free and later writes reuse it, and in WAL segments
+/// until they are recycled (and in WAL archives and base backups for as long as those are kept). `compact()` runs
+/// VACUUM on the tables erasure touches; it does not zero the freed space. See Docs/vault.md, "PostgreSQL index".
+///
+/// Bridging: the protocol is synchronous. Each index holds one connection, used by one call at a time (a lock), and
+/// waits on PostgresNIO's EventLoopFuture API from the calling thread; the connection's own event loop never blocks.
+/// Never call it on an event loop thread (NIO traps there). Open one index per concurrent writer for parallelism.
+public final class PostgresVaultIndex: VaultIndex {
+    /// Where the index lives: `postgres://user[:password]@host[:port]/database[?schema=NAME]`.
+    public struct Configuration: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var username: String
+        public var password: String?
+        public var database: String
+        /// The schema holding the vault's tables (one database can hold several vaults); default `public`.
+        public var schema: String
+
+        /// Parses a connection URL. The password comes from the URL or, when it has none, `$PGPASSWORD`.
+        public init(url: String, schema: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+            guard let components = URLComponents(string: url),
+                components.scheme == "postgres" || components.scheme == "postgresql",
+                let host = components.host, !host.isEmpty
+            else {
+                throw VaultError.invalidInput("not a PostgreSQL URL (postgres://user@host:port/database): \(Self.redacted(url))")
+            }
+            self.host = host
+            port = components.port ?? 5432
+            username = components.user ?? environment["PGUSER"] ?? "postgres"
+            password = components.password ?? environment["PGPASSWORD"]
+            let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+            database = path.isEmpty ? username : path
+            let name = schema ?? components.queryItems?.first(where: { $0.name == "schema" })?.value ?? "public"
+            // The schema is spliced into SQL as an identifier, so only plain lower-case names are accepted.
+            guard name.range(of: "^[a-z_][a-z0-9_]{0,62}$", options: .regularExpression) != nil else {
+                throw VaultError.invalidInput("a schema name is lower-case letters, digits and _: \(name)")
+            }
+            self.schema = name
+        }
+
+        /// The URL without the password: what `vault init --index-url` records in `DIR/index.url`.
+        public var url: String {
+            var components = URLComponents()
+            components.scheme = "postgres"
+            components.user = username
+            components.host = host
+            components.port = port
+            components.path = "/" + database
+            if schema != "public" { components.queryItems = [URLQueryItem(name: "schema", value: schema)] }
+            return components.string ?? "postgres://\(username)@\(host):\(port)/\(database)"
+        }
+
+        static func redacted(_ url: String) -> String {
+            guard var components = URLComponents(string: url), components.password != nil else { return url }
+            components.password = "***"
+            return components.string ?? "(unreadable URL)"
+        }
+    }
+
+    public let configuration: Configuration
+    private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
+    // PostgresNIO logs at debug and trace; the CLI's stdout must carry only its own output. Failures are thrown.
+    private let logger = Logger(label: "eds.vault.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    public init(configuration: Configuration) throws {
+        self.configuration = configuration
+        // Connect now, so a wrong URL or an unreachable server fails where the index is opened.
+        try connection.withLockedValue { connection in _ = try self.connected(&connection) }
+    }
+
+    public convenience init(url: String, schema: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try self.init(configuration: try Configuration(url: url, schema: schema, environment: environment))
+    }
+
+    deinit {
+        // Not waited for: a deinit may run anywhere (even on an event loop). The completion handler keeps the
+        // connection alive until the socket is closed, which PostgresNIO requires of a connection it releases.
+        if let open = connection.withLockedValue({ $0 }) {
+            open.close().whenComplete { _ in _ = open }
+        }
+    }
+
+    /// Closes the connection; a later call reconnects.
+    public func close() {
+        let open = connection.withLockedValue { connection -> PostgresConnection? in
+            defer { connection = nil }
+            return connection
+        }
+        try? open?.close().wait()
+    }
+
+    // MARK: - The vault directory's pointer to its index
+
+    /// `DIR/index.url`: present when the vault's index is in PostgreSQL; holds the URL without the password.
+    public static let urlFileName = "index.url"
+
+    /// Records the index's URL (without password) in the vault directory, so every later command finds it.
+    public static func record(_ configuration: Configuration, inVault directory: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data((configuration.url + "\n").utf8).write(
+                to: directory.appendingPathComponent(urlFileName), options: .atomic)
+        } catch {
+            throw VaultError.io("cannot write \(directory.appendingPathComponent(urlFileName).path): \(error)")
+        }
+    }
+
+    /// The PostgreSQL index a vault directory points to, or nil when it uses the embedded SQLite index.
+    public static func configured(
+        forVault directory: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> PostgresVaultIndex? {
+        let file = directory.appendingPathComponent(urlFileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
+            throw VaultError.io("cannot read \(file.path)")
+        }
+        return try PostgresVaultIndex(url: text.trimmingCharacters(in: .whitespacesAndNewlines), environment: environment)
+    }
+
+    // MARK: - Schema
+
+    public func prepare(masterKeyCheck: String, creating: Bool) throws {
+        let schema = configuration.schema
+        try transaction { db in
+            // Two processes preparing at once would race on CREATE … IF NOT EXISTS (it is not atomic in PostgreSQL).
+            try db.execute("SELECT pg_advisory_xact_lock(hashtext('eds-vault-schema:' || $1))", [.text(schema)])
+            // DDL only when the tables are absent: a role without CREATE rights can open an existing vault. DDL is
+            // transactional in PostgreSQL, so a failed first prepare leaves nothing half made.
+            let exists = try db.rows("SELECT to_regclass('vault_meta') IS NOT NULL").first?.decode(Bool.self) ?? false
+            if !exists {
+                try db.execute("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
+                for statement in Self.schema { try db.execute(statement) }
+            }
+            let stored = try db.rows("SELECT value FROM vault_meta WHERE key = 'master_key_check'").first
+                .map { try $0.decode(String.self) }
+            if let stored {
+                guard stored == masterKeyCheck else {
+                    throw VaultError.wrongMasterKey("the master key does not belong to this vault")
+                }
+            } else if creating {
+                try db.execute(
+                    "INSERT INTO vault_meta (key, value) VALUES ('master_key_check', $1), ('format', 'eds-vault/1')",
+                    [.text(masterKeyCheck)])
+            } else {
+                throw VaultError.notFound("not a vault (no index metadata): \(configuration.url)")
+            }
+        }
+    }
+
+    /// The SQLite index's tables, in PostgreSQL types: whole milliseconds as BIGINT, sealed values as BYTEA.
+    static let schema = [
+        "CREATE TABLE IF NOT EXISTS vault_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS subjects (lookup TEXT PRIMARY KEY, pseudonym TEXT NOT NULL UNIQUE, wrapped_data_key BYTEA)",
+        """
+        CREATE TABLE IF NOT EXISTS documents (
+            id TEXT PRIMARY KEY, owner_lookup TEXT NOT NULL, employer_bin TEXT NOT NULL, type TEXT NOT NULL,
+            size BIGINT NOT NULL, stored_at BIGINT NOT NULL, status TEXT NOT NULL,
+            signature_count BIGINT NOT NULL DEFAULT 0, sealed_metadata BYTEA NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS documents_by_owner ON documents (owner_lookup, stored_at)",
+        "CREATE INDEX IF NOT EXISTS documents_by_employer ON documents (employer_bin, stored_at)",
+        """
+        CREATE TABLE IF NOT EXISTS signatures (
+            id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),
+            added_at BIGINT NOT NULL, sealed_signers BYTEA NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS signatures_by_document ON signatures (document_id)",
+        """
+        CREATE TABLE IF NOT EXISTS tombstones (
+            document_id TEXT NOT NULL, type TEXT NOT NULL, stored_at BIGINT NOT NULL,
+            erased_at BIGINT NOT NULL, signature_count BIGINT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS proof_links (
+            token_hash TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id), created_at BIGINT NOT NULL)
+        """,
+        "CREATE TABLE IF NOT EXISTS pending_objects (object_id TEXT PRIMARY KEY, created_at BIGINT NOT NULL)",
+        """
+        CREATE TABLE IF NOT EXISTS audit (
+            sequence BIGINT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+            object TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL,
+            previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
+        """,
+    ]
+
+    // MARK: - Subjects
+
+    public func beginWrite(subjects: [IndexedSubject], pendingObjects: [String]) throws -> [String: IndexedSubject] {
+        try transaction { db in
+            var stored: [String: IndexedSubject] = [:]
+            for subject in subjects {
+                // Keeps a data key already there, even one a concurrent writer committed after our check: ON CONFLICT
+                // re-reads the latest row version, and the caller seals with the key returned here.
+                let row = try db.rows(
+                    """
+                    INSERT INTO subjects (lookup, pseudonym, wrapped_data_key) VALUES ($1, $2, $3)
+                    ON CONFLICT (lookup) DO UPDATE
+                        SET wrapped_data_key = COALESCE(subjects.wrapped_data_key, excluded.wrapped_data_key)
+                    RETURNING lookup, pseudonym, wrapped_data_key
+                    """,
+                    [.text(subject.lookup), .text(subject.pseudonym), .bytes(subject.wrappedDataKey)])
+                if let row = row.first { stored[subject.lookup] = try Self.subject(row) }
+            }
+            let now = Milliseconds.of(Date())
+            for object in pendingObjects {
+                try db.execute(
+                    "INSERT INTO pending_objects (object_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    [.text(object), .int(now)])
+            }
+            return stored
+        }
+    }
+
+    public func pseudonyms(for lookups: [String]) throws -> [String: String] {
+        // Known subjects are the common case (every audited read names its actor): one SELECT, no write transaction.
+        let known = try read { db in
+            try db.rows("SELECT lookup, pseudonym FROM subjects WHERE lookup = ANY($1)", [.texts(lookups)])
+                .map { try $0.decode((String, String).self) }
+        }
+        if Set(known.map(\.0)) == Set(lookups) { return Dictionary(known, uniquingKeysWith: { first, _ in first }) }
+        return try transaction { db in
+            var result: [String: String] = [:]
+            for lookup in lookups {
+                // A pseudonym is never replaced: the first one stored (perhaps by another writer) is the one returned.
+                try db.execute(
+                    "INSERT INTO subjects (lookup, pseudonym) VALUES ($1, $2) ON CONFLICT (lookup) DO NOTHING",
+                    [.text(lookup), .text(try Self.newPseudonym())])
+                if let row = try db.rows("SELECT pseudonym FROM subjects WHERE lookup = $1", [.text(lookup)]).first {
+                    result[lookup] = try row.decode(String.self)
+                }
+            }
+            return result
+        }
+    }
+
+    static func newPseudonym() throws -> String {
+        do {
+            return "s-" + (try SecureRandom.bytes(12)).hexString
+        } catch {
+            throw VaultError.io("the random generator failed")
+        }
+    }
+
+    public func subject(lookup: String) throws -> IndexedSubject? {
+        try read { db in
+            try db.rows("SELECT lookup, pseudonym, wrapped_data_key FROM subjects WHERE lookup = $1", [.text(lookup)])
+                .first.map(Self.subject)
+        }
+    }
+
+    private static func subject(_ row: PostgresRow) throws -> IndexedSubject {
+        let (lookup, pseudonym, key) = try row.decode((String, String, Data?).self)
+        return IndexedSubject(lookup: lookup, pseudonym: pseudonym, wrappedDataKey: key)
+    }
+
+    // MARK: - Documents and signatures
+
+    public func commitDocuments(
+        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft], clearingPending: [String]
+    ) throws {
+        try transaction { db in
+            for subject in subjects {
+                // FOR SHARE: an erasure of this subject waits for this commit, or this check sees it done.
+                let current = try db.rows(
+                    "SELECT wrapped_data_key FROM subjects WHERE lookup = $1 FOR SHARE", [.text(subject.lookup)]
+                ).first.map { try $0.decode(Data?.self) }
+                guard let current, current == subject.wrappedDataKey else {
+                    throw VaultError.conflict("the owner's data was erased while the documents were being stored; nothing was stored")
+                }
+            }
+            for document in documents {
+                try db.execute(
+                    """
+                    INSERT INTO documents
+                        (id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING
+                    """,
+                    [
+                        .text(document.id), .text(document.ownerLookup), .text(document.employerBIN), .text(document.type),
+                        .int(Int64(document.size)), .int(Milliseconds.of(document.storedAt)), .text(document.status),
+                        .int(Int64(document.signatureCount)), .bytes(document.sealedMetadata),
+                    ])
+            }
+            try Self.deletePending(db, clearingPending)
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    public func commitSignature(
+        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft], clearingPending: [String]
+    ) throws {
+        try transaction { db in
+            // FOR UPDATE: signatures of one document commit one after the other (the count stays right), and an
+            // erasure cannot delete the document between this check and the insert.
+            guard try !db.rows("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [.text(documentID)]).isEmpty else {
+                throw VaultError.notFound("document \(documentID) is not in the vault (erased meanwhile?)")
+            }
+            try db.execute(
+                """
+                INSERT INTO signatures (id, document_id, added_at, sealed_signers) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (id) DO NOTHING
+                """,
+                [.text(signature.id), .text(documentID), .int(Milliseconds.of(signature.addedAt)), .bytes(signature.sealedSigners)])
+            try db.execute(
+                """
+                UPDATE documents SET status = $1,
+                    signature_count = (SELECT count(*) FROM signatures WHERE document_id = $2) WHERE id = $2
+                """,
+                [.text(status), .text(documentID)])
+            try Self.deletePending(db, clearingPending)
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    private static let documentColumns =
+        "id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata"
+
+    public func document(id: String) throws -> IndexedDocument? {
+        try read { db in
+            try db.rows("SELECT \(Self.documentColumns) FROM documents WHERE id = $1", [.text(id)]).first.map(Self.document)
+        }
+    }
+
+    public func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument] {
+        try read { db in
+            var conditions: [String] = []
+            var values: [Bind] = []
+            if let ownerLookup {
+                values.append(.text(ownerLookup))
+                conditions.append("owner_lookup = $\(values.count)")
+            }
+            if let employerBIN {
+                values.append(.text(employerBIN))
+                conditions.append("employer_bin = $\(values.count)")
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            values.append(.int(Int64(limit)))
+            return try db.rows(
+                "SELECT \(Self.documentColumns) FROM documents \(filter) ORDER BY stored_at, id LIMIT $\(values.count)", values
+            ).map(Self.document)
+        }
+    }
+
+    public func documentPage(after id: String?, limit: Int) throws -> [IndexedDocument] {
+        try read { db in
+            // COLLATE "C": byte order, as SQLite compares, whatever the database's locale.
+            try db.rows(
+                """
+                SELECT \(Self.documentColumns) FROM documents WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C" LIMIT $2
+                """,
+                [.text(id ?? ""), .int(Int64(limit))]
+            ).map(Self.document)
+        }
+    }
+
+    private static func document(_ row: PostgresRow) throws -> IndexedDocument {
+        let (id, owner, employer, type, size, storedAt, status, signatureCount, sealed) = try row.decode(
+            (String, String, String, String, Int64, Int64, String, Int64, Data).self)
+        return IndexedDocument(
+            id: id, ownerLookup: owner, employerBIN: employer, type: type, size: Int(size),
+            storedAt: Milliseconds.date(storedAt), status: status, signatureCount: Int(signatureCount), sealedMetadata: sealed)
+    }
+
+    public func allSignatures() throws -> [IndexedSignature] {
+        try read { db in
+            try db.rows(
+                "SELECT id, document_id, added_at, sealed_signers FROM signatures ORDER BY document_id, added_at, id"
+            ).map(Self.signature)
+        }
+    }
+
+    public func signatures(documentID: String) throws -> [IndexedSignature] {
+        try read { db in
+            try db.rows(
+                "SELECT id, document_id, added_at, sealed_signers FROM signatures WHERE document_id = $1 ORDER BY added_at, id",
+                [.text(documentID)]
+            ).map(Self.signature)
+        }
+    }
+
+    private static func signature(_ row: PostgresRow) throws -> IndexedSignature {
+        let (id, documentID, addedAt, sealed) = try row.decode((String, String, Int64, Data).self)
+        return IndexedSignature(id: id, documentID: documentID, addedAt: Milliseconds.date(addedAt), sealedSigners: sealed)
+    }
+
+    public func tombstones() throws -> [Tombstone] {
+        try read { db in
+            try db.rows("SELECT document_id, type, stored_at, erased_at, signature_count FROM tombstones ORDER BY erased_at")
+                .map { row in
+                    let (documentID, type, storedAt, erasedAt, signatureCount) = try row.decode(
+                        (String, String, Int64, Int64, Int64).self)
+                    return Tombstone(
+                        documentID: documentID, type: DocumentType(rawValue: type) ?? .other, storedAt: Milliseconds.date(storedAt),
+                        erasedAt: Milliseconds.date(erasedAt), signatureCount: Int(signatureCount))
+                }
+        }
+    }
+
+    // MARK: - Audit
+
+    public func append(audit: [AuditDraft], flushed: Bool) throws {
+        try transaction(flushed: flushed) { db in try Self.appendAudit(db, audit) }
+    }
+
+    /// Runs last in the caller's transaction. The EXCLUSIVE lock lets readers of the log through but no other
+    /// appender; held until commit, so the tail read here is still the tail when the entries commit. Taking it last
+    /// means a transaction never waits for another lock while holding it (no deadlock with other writers).
+    private static func appendAudit(_ db: Session, _ drafts: [AuditDraft]) throws {
+        guard !drafts.isEmpty else { return }
+        try db.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
+        let tail = try db.rows("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1").first
+            .map { row -> (sequence: Int64, hash: String) in
+                let (sequence, hash) = try row.decode((Int64, String).self)
+                return (sequence, hash)
+            }
+        for entry in AuditEntry.chain(drafts, after: tail) {
+            try db.execute(
+                """
+                INSERT INTO audit (sequence, at, actor, action, object, outcome, detail, previous_hash, hash)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                """,
+                [
+                    .int(entry.sequence), .int(Milliseconds.of(entry.draft.at)), .text(entry.draft.actor),
+                    .text(entry.draft.action), .text(entry.draft.object), .text(entry.draft.outcome),
+                    .text(entry.draft.detail), .text(entry.previousHash), .text(entry.hash),
+                ])
+        }
+    }
+
+    public func auditEntries() throws -> [AuditEntry] {
+        try read { db in
+            try db.rows(
+                "SELECT sequence, at, actor, action, object, outcome, detail, previous_hash, hash FROM audit ORDER BY sequence"
+            ).map { row in
+                let (sequence, at, actor, action, object, outcome, detail, previous, hash) = try row.decode(
+                    (Int64, Int64, String, String, String, String, String, String, String).self)
+                return AuditEntry(
+                    sequence: sequence,
+                    draft: AuditDraft(
+                        at: Milliseconds.date(at), actor: actor, action: action, object: object, outcome: outcome,
+                        detail: detail),
+                    previousHash: previous, hash: hash)
+            }
+        }
+    }
+
+    // MARK: - Erasure
+
+    public func erase(ownerLookup: String, erasedAt: Date, audit: (Int, Int) -> [AuditDraft]) throws -> [String] {
+        try transaction { db in
+            // FOR UPDATE: a signature being committed to one of these documents finishes first or finds it gone.
+            let documentIDs = try db.rows(
+                "SELECT id FROM documents WHERE owner_lookup = $1 ORDER BY id FOR UPDATE", [.text(ownerLookup)]
+            ).map { try $0.decode(String.self) }
+            var objects = documentIDs
+            var signatureCount = 0
+            let erased = Milliseconds.of(erasedAt)
+            for documentID in documentIDs {
+                let signatureIDs = try db.rows("SELECT id FROM signatures WHERE document_id = $1", [.text(documentID)])
+                    .map { try $0.decode(String.self) }
+                signatureCount += signatureIDs.count
+                objects += signatureIDs
+                try db.execute(
+                    """
+                    INSERT INTO tombstones (document_id, type, stored_at, erased_at, signature_count)
+                    SELECT id, type, stored_at, $1, $2 FROM documents WHERE id = $3
+                    """,
+                    [.int(erased), .int(Int64(signatureIDs.count)), .text(documentID)])
+                try db.execute("DELETE FROM signatures WHERE document_id = $1", [.text(documentID)])
+                try db.execute("DELETE FROM proof_links WHERE document_id = $1", [.text(documentID)])
+                try db.execute("DELETE FROM documents WHERE id = $1", [.text(documentID)])
+            }
+            try db.execute("DELETE FROM subjects WHERE lookup = $1", [.text(ownerLookup)])
+            for object in objects {
+                try db.execute(
+                    "INSERT INTO pending_objects (object_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    [.text(object), .int(erased)])
+            }
+            try Self.appendAudit(db, audit(documentIDs.count, signatureCount))
+            return objects
+        }
+    }
+
+    /// VACUUM (not FULL: that takes an exclusive lock on each table) on the tables erasure deletes from: the dead
+    /// tuples' space is marked free for reuse and the index entries pointing to them removed. It does not zero that
+    /// space, nor touch WAL already written; VACUUM cannot run inside a transaction, so this is its own statement.
+    public func compact() throws {
+        try withSession { db in
+            try db.execute("VACUUM documents, signatures, proof_links, subjects, pending_objects")
+        }
+    }
+
+    // MARK: - Pending objects
+
+    public func pendingObjects() throws -> [String] {
+        try read { db in try db.rows("SELECT object_id FROM pending_objects").map { try $0.decode(String.self) } }
+    }
+
+    public func clearPending(_ objectIDs: [String]) throws {
+        try transaction { db in try Self.deletePending(db, objectIDs) }
+    }
+
+    private static func deletePending(_ db: Session, _ objectIDs: [String]) throws {
+        guard !objectIDs.isEmpty else { return }
+        try db.execute("DELETE FROM pending_objects WHERE object_id = ANY($1)", [.texts(objectIDs)])
+    }
+
+    public func referencedObjects() throws -> Set<String> {
+        try read { db in
+            Set(try db.rows("SELECT id FROM documents UNION ALL SELECT id FROM signatures").map { try $0.decode(String.self) })
+        }
+    }
+
+    // MARK: - Links
+
+    public func insertLink(tokenHash: String, documentID: String, createdAt: Date, audit: [AuditDraft]) throws {
+        try transaction { db in
+            try db.execute(
+                "INSERT INTO proof_links (token_hash, document_id, created_at) VALUES ($1, $2, $3)",
+                [.text(tokenHash), .text(documentID), .int(Milliseconds.of(createdAt))])
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    public func documentID(forLinkHash tokenHash: String) throws -> String? {
+        try read { db in
+            try db.rows("SELECT document_id FROM proof_links WHERE token_hash = $1", [.text(tokenHash)]).first
+                .map { try $0.decode(String.self) }
+        }
+    }
+
+    // MARK: - Connection and transactions
+
+    /// One statement's parameter. A closed set, so NULLs and arrays are encoded explicitly.
+    enum Bind {
+        case text(String)
+        case int(Int64)
+        case bytes(Data?)
+        case texts([String])
+    }
+
+    /// The connection, for the duration of one call.
+    struct Session {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        func execute(_ sql: String, _ values: [Bind] = []) throws {
+            _ = try rows(sql, values)
+        }
+
+        func rows(_ sql: String, _ values: [Bind] = []) throws -> [PostgresRow] {
+            var bindings = PostgresBindings(capacity: values.count)
+            for value in values {
+                switch value {
+                case .text(let text): bindings.append(text)
+                case .int(let number): bindings.append(number)
+                case .bytes(let data): try bindings.append(data)
+                case .texts(let texts): bindings.append(texts)
+                }
+            }
+            // Waits on the calling thread; the query itself runs on the connection's event loop.
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger).wait().rows
+        }
+    }
+
+    /// A single statement is its own transaction in PostgreSQL: reads need no BEGIN.
+    private func read<T>(_ body: (Session) throws -> T) throws -> T {
+        try withSession(body)
+    }
+
+    /// One transaction. Deadlocks and serialization failures (which PostgreSQL resolves by aborting one side) are
+    /// retried from the start, since nothing of the aborted attempt was kept; any other failure rolls back and throws.
+    /// `flushed: false` sets `synchronous_commit = off` for this transaction only.
+    private func transaction<T>(flushed: Bool = true, _ body: (Session) throws -> T) throws -> T {
+        try withSession { db in
+            var attempt = 1
+            while true {
+                do {
+                    try db.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    if !flushed { try db.execute("SET LOCAL synchronous_commit = off") }
+                    let result = try body(db)
+                    try db.execute("COMMIT")
+                    return result
+                } catch {
+                    _ = try? db.execute("ROLLBACK")
+                    if attempt < 5, let state = (error as? PSQLError)?.serverInfo?[.sqlState], state == "40P01" || state == "40001" {
+                        attempt += 1
+                        continue
+                    }
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with the connection, one call at a time, reconnecting first when the connection was lost.
+    private func withSession<T>(_ body: (Session) throws -> T) throws -> T {
+        do {
+            return try connection.withLockedValue { connection in
+                try body(Session(connection: try connected(&connection), logger: logger))
+            }
+        } catch let error as VaultError {
+            throw error
+        } catch {
+            throw VaultError.io("vault index (PostgreSQL \(configuration.url)): \(Self.describe(error))")
+        }
+    }
+
+    private func connected(_ connection: inout PostgresConnection?) throws -> PostgresConnection {
+        if let open = connection, !open.isClosed { return open }
+        connection = nil
+        var settings = PostgresConnection.Configuration(
+            host: configuration.host, port: configuration.port, username: configuration.username,
+            password: configuration.password, database: configuration.database, tls: .disable)
+        // Unqualified table names resolve in the vault's schema; the schema name was checked to be a plain identifier.
+        settings.options.additionalStartupParameters = [("search_path", "\"\(configuration.schema)\"")]
+        do {
+            let open = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: settings, id: 1, logger: logger
+            ).wait()
+            connection = open
+            return open
+        } catch {
+            throw VaultError.io("cannot connect to the vault index \(configuration.url): \(Self.describe(error))")
+        }
+    }
+
+    /// PSQLError's description hides the server's message (it could hold data); the message and SQLSTATE are what an
+    /// operator needs, and carry no personal data here (values are bound, never spliced into SQL).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let info = error.serverInfo {
+            return "\(info[.message] ?? "server error") (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+}
+
+/// Whole milliseconds since 1970, exactly as the embedded index stores dates (`VaultClock`), so a stored date hashes
+/// the same in the audit chain as the one written.
+enum Milliseconds {
+    static func of(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
