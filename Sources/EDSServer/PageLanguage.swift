@@ -69,10 +69,13 @@ public struct PageStrings: Sendable {
     let qrCaption, notStored, jsonReport, verifyAnother, language, footer: String
     let checkNames: [String: String]
     let roleNames: [SignerRole: String]
+    /// The vault's English status and document-type phrases (VaultProof carries them as text), translated when known.
+    let vaultTerms: [String: String]
     // Errors
     let errorTitle, notFoundTitle, notFoundText, back: String
 
     func checkName(_ name: String) -> String { checkNames[name] ?? name }
+    func vaultTerm(_ text: String) -> String { vaultTerms[text] ?? text }
 
     static let english = PageStrings(
         uploadTitle: "Verify an electronic signature",
@@ -111,6 +114,7 @@ public struct PageStrings: Sendable {
             .individual: "individual", .legalEntity: "legal entity", .firstHead: "first head", .rightToSign: "right to sign",
             .financialSignature: "financial signature", .hr: "HR officer", .employee: "employee",
         ],
+        vaultTerms: [:],
         errorTitle: "The signature could not be read", notFoundTitle: "Proof not found",
         notFoundText: "There is no proof at this address. Check the link or the QR code.", back: "Back")
 
@@ -153,6 +157,14 @@ public struct PageStrings: Sendable {
             .individual: "физическое лицо", .legalEntity: "юридическое лицо", .firstHead: "первый руководитель", .rightToSign: "право подписи",
             .financialSignature: "финансовая подпись", .hr: "сотрудник отдела кадров", .employee: "сотрудник организации",
         ],
+        vaultTerms: [
+            "fully signed": "подписан всеми сторонами", "awaiting signatures": "ожидает подписей", "signed": "подписан",
+            "employment contract": "трудовой договор", "supplementary agreement": "дополнительное соглашение",
+            "personnel order: hiring": "приказ о приёме на работу", "personnel order: transfer": "приказ о переводе",
+            "personnel order: leave": "приказ об отпуске", "personnel order: dismissal": "приказ об увольнении",
+            "payroll sheet": "расчётная ведомость", "consent to personal-data processing": "согласие на обработку персональных данных",
+            "other": "иной документ",
+        ],
         errorTitle: "Не удалось прочитать подпись", notFoundTitle: "Подтверждение не найдено",
         notFoundText: "По этому адресу подтверждения нет. Проверьте ссылку или QR-код.", back: "Назад")
 
@@ -194,6 +206,14 @@ public struct PageStrings: Sendable {
         roleNames: [
             .individual: "жеке тұлға", .legalEntity: "заңды тұлға", .firstHead: "бірінші басшы", .rightToSign: "қол қою құқығы",
             .financialSignature: "қаржылық қолтаңба", .hr: "кадр қызметінің қызметкері", .employee: "ұйым қызметкері",
+        ],
+        vaultTerms: [
+            "fully signed": "барлық тараптар қол қойды", "awaiting signatures": "қолтаңбаларды күтуде", "signed": "қол қойылған",
+            "employment contract": "еңбек шарты", "supplementary agreement": "қосымша келісім",
+            "personnel order: hiring": "жұмысқа қабылдау туралы бұйрық", "personnel order: transfer": "ауыстыру туралы бұйрық",
+            "personnel order: leave": "демалыс туралы бұйрық", "personnel order: dismissal": "жұмыстан босату туралы бұйрық",
+            "payroll sheet": "есеп айырысу ведомосы", "consent to personal-data processing": "дербес деректерді өңдеуге келісім",
+            "other": "басқа құжат",
         ],
         errorTitle: "Қолтаңбаны оқу мүмкін болмады", notFoundTitle: "Растау табылмады",
         notFoundText: "Бұл мекенжайда растау жоқ. Сілтемені немесе QR кодын тексеріңіз.", back: "Артқа")

@@ -85,7 +85,7 @@ struct ProofCard {
         let t = language.strings
         var rows: [(String, String)] = []
         if let title = facts.title, !title.isEmpty { rows.append((t.title, HTML.escape(title))) }
-        if let type = facts.documentType, !type.isEmpty { rows.append((t.documentType, HTML.escape(type))) }
+        if let type = facts.documentType, !type.isEmpty { rows.append((t.documentType, HTML.escape(t.vaultTerm(type)))) }
         if let fileName = facts.fileName, !fileName.isEmpty { rows.append((t.fileName, HTML.escape(fileName))) }
         let sha256 = facts.sha256 ?? report.document?.sha256
         let size = facts.size.map(UInt64.init) ?? report.document?.size
@@ -95,7 +95,7 @@ struct ProofCard {
         } else {
             rows.append((t.sha256, HTML.escape(t.notSupplied)))
         }
-        if let status = facts.vaultStatus, !status.isEmpty { rows.append((t.vaultStatus, HTML.escape(status))) }
+        if let status = facts.vaultStatus, !status.isEmpty { rows.append((t.vaultStatus, HTML.escape(t.vaultTerm(status)))) }
         return "<section><h2>\(HTML.escape(t.documentSection))</h2>\n\(Self.list(rows))</section>\n"
     }
 

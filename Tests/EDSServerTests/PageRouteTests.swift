@@ -100,8 +100,8 @@ import Testing
         let signature = try Demo.signLongTerm()
         let report = try Demo.validate(signature, document: Demo.document)
         return VaultProof(
-            title: "Приказ № 17-К о приёме на работу", documentType: "employmentOrder", fileName: "prikaz-17k.txt",
-            sha256: Digest.sha256(Demo.document).hexString, size: Demo.document.count, status: "signed", report: report)
+            title: "Приказ № 17-К о приёме на работу", documentType: "personnel order: hiring", fileName: "prikaz-17k.txt",
+            sha256: Digest.sha256(Demo.document).hexString, size: Demo.document.count, status: "fully signed", report: report)
     }
 
     @Test func proofsAre404WithoutAVault() async throws {
@@ -141,7 +141,7 @@ import Testing
             "Қолтаңба жарамды", "ҚАСЫМОВ ӘЛИХАН СЕРІКҰЛЫ", "900315301237", "НҰРЛАНОВ ДӘУЛЕТ БОЛАТҰЛЫ", "780209303213",
             "ТОО «ДЕМО ҚҰРЫЛЫС»", "150640123452", "бірінші басшы", "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA) DEMO",
             proof.report.signatures[0].certificate!.serialNumber, "EDS VAULT DEMO TSA", "кері қайтарылмаған", "CRL", "Тұтастық",
-            "Сенім тізбегі", "<svg", "@media print", "Қолтаңба 2 / 2",
+            "Сенім тізбегі", "<svg", "@media print", "Қолтаңба 2 / 2", "жұмысқа қабылдау туралы бұйрық", "барлық тараптар қол қойды",
         ] {
             #expect(page.contains(expected), "the proof page lacks \(expected)")
         }
