@@ -99,7 +99,15 @@ struct NullSinkLogHandler: LogHandler {
 }
 
 /// Validations per second of `signature` on `threads` threads for `seconds`.
-func inProcessRate(_ validator: SignatureValidator, signature: Data, document: Data, threads: Int, seconds: Double) -> Double {
+/// CPU seconds (user + system) the whole process has used so far.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Validations per second of `signature` on `threads` threads for `seconds`, and the process CPU seconds per validation.
+func inProcessRate(_ validator: SignatureValidator, signature: Data, document: Data, threads: Int, seconds: Double) -> (rate: Double, cpu: Double) {
     let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads)
     counts.initialize(repeating: 0)
     defer { counts.deallocate() }
@@ -108,6 +116,7 @@ func inProcessRate(_ validator: SignatureValidator, signature: Data, document: D
     defer { failures.deallocate() }
     nonisolated(unsafe) let countsRef = counts
     nonisolated(unsafe) let failuresRef = failures
+    let cpuStart = processCPUSeconds()
     let start = DispatchTime.now().uptimeNanoseconds
     let deadline = start + UInt64(seconds * 1e9)
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -123,7 +132,8 @@ func inProcessRate(_ validator: SignatureValidator, signature: Data, document: D
     }
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     if failures.reduce(0, +) > 0 { FileHandle.standardError.write(Data("warning: \(failures.reduce(0, +)) in-process validations did not pass\n".utf8)) }
-    return Double(counts.reduce(0, +)) / elapsed
+    let done = Double(counts.reduce(0, +))
+    return (done / elapsed, (processCPUSeconds() - cpuStart) / done)
 }
 
 func multipartRequest(signature: Data, document: Data) -> ByteBuffer {
@@ -177,13 +187,24 @@ func main() async throws {
     struct Round {
         let single: Double
         let parallel: Double
+        /// Process CPU seconds per validation in process (parallel run) and per request in the service run, less
+        /// the load generator's thread.
+        let cpuPerValidation: Double
+        let cpuPerRequest: Double
         let result: LoadGenerator.Result
         let rssBefore: Int
         let rssAfter: Int
         var ratio: Double { result.requestsPerSecond / parallel }
+        var cpuRatio: Double { cpuPerValidation / cpuPerRequest }
     }
+    // What the service adds per request besides validation: the report's JSON encoding (the CLI's, pretty, sorted keys).
+    let report = try validator.validate(signature: signature, document: .bytes(document))
+    let jsonStart = DispatchTime.now().uptimeNanoseconds
+    var jsonBytes = 0
+    for _ in 0..<2_000 { jsonBytes = try report.jsonData().count }
+    let jsonMicroseconds = Double(DispatchTime.now().uptimeNanoseconds - jsonStart) / 2_000 / 1e3
     let loadBefore = loadAverage()
-    _ = inProcessRate(validator, signature: signature, document: document, threads: 1, seconds: 0.3)
+    _ = inProcessRate(validator, signature: signature, document: document, threads: 1, seconds: 0.3).rate
     let (warmup, rounds) = try await VerificationService.withService(configuration, logger: logger) { service in
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         return try await withThrowingTaskGroup(of: Void.self) { group in
@@ -197,13 +218,17 @@ func main() async throws {
                 port: port, request: request, expect: "TOTAL_PASSED", clients: options.clients, total: min(2_000, options.requests))
             var rounds: [Round] = []
             for index in 0..<options.rounds {
-                let single = inProcessRate(validator, signature: signature, document: document, threads: 1, seconds: options.seconds / 2)
+                let single = inProcessRate(validator, signature: signature, document: document, threads: 1, seconds: options.seconds / 2).rate
                 let parallel = inProcessRate(validator, signature: signature, document: document, threads: options.threads, seconds: options.seconds)
                 let before = residentKiB()
+                let cpuStart = processCPUSeconds()
                 let result = try await LoadGenerator.run(
                     port: port, request: request, expect: "TOTAL_PASSED", clients: options.clients, total: options.requests)
-                let round = Round(single: single, parallel: parallel, result: result, rssBefore: before, rssAfter: residentKiB())
-                log("round \(index + 1): in-process \(Int(single))/s (1 thread), \(Int(parallel))/s (\(options.threads)); service \(Int(result.requestsPerSecond)) req/s; ratio \(String(format: "%.2f", round.ratio))")
+                let cpuPerRequest = (processCPUSeconds() - cpuStart - result.clientCPUSeconds) / Double(result.requests)
+                let round = Round(
+                    single: single, parallel: parallel.rate, cpuPerValidation: parallel.cpu, cpuPerRequest: cpuPerRequest, result: result,
+                    rssBefore: before, rssAfter: residentKiB())
+                log("round \(index + 1): in-process \(Int(single))/s (1 thread), \(Int(parallel.rate))/s (\(options.threads)); service \(Int(result.requestsPerSecond)) req/s; ratio \(String(format: "%.2f", round.ratio)), CPU ratio \(String(format: "%.2f", round.cpuRatio))")
                 rounds.append(round)
             }
             group.cancelAll()
@@ -231,6 +256,8 @@ func main() async throws {
           latency over all rounds: p50 \(f(all.percentile(50), 2)) ms, p90 \(f(all.percentile(90), 2)) ms, p99 \(f(all.percentile(99), 2)) ms, max \(f(all.percentile(100), 2)) ms
         ratio service / in-process, \(options.threads) thread(s)            \(f(ratio, 2))   target ≥ 0.70 \(ratio >= 0.70 ? "MET" : "MISSED")
         ratio service / in-process, 1 thread             \(f(singleRatio, 2))
+        CPU per validation in process \(f(median(rounds.map(\.cpuPerValidation)) * 1e6)) µs, per service request \(f(median(rounds.map(\.cpuPerRequest)) * 1e6)) µs (load generator's \(f(median(rounds.map { $0.result.clientCPUSeconds / Double($0.result.requests) }) * 1e6)) µs excluded): ratio \(f(median(rounds.map(\.cpuRatio)), 2)) — what the throughput ratio is on otherwise idle cores
+        per request besides validation: JSON report \(jsonBytes) bytes encoded in \(f(jsonMicroseconds)) µs; validation \(f(1e6 / median(rounds.map(\.single)))) µs on 1 thread
         """
     for (index, round) in rounds.enumerated() {
         let growth = round.rssAfter - round.rssBefore
