@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         // The PostgreSQL vault index (EDSVaultPostgres) only: EDSVault itself never links it.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // TLS to the PostgreSQL server (already in the graph through postgres-nio).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // OpenSSL 3 from the system (Debian: libssl-dev) plus a shim header for the macros Swift cannot import.
@@ -65,6 +67,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),

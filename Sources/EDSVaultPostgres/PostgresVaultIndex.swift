@@ -5,6 +5,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 
 /// The vault index in a PostgreSQL server, for installations that outgrow one machine: several hosts (HR service
@@ -26,7 +27,7 @@ import PostgresNIO
 /// waits on PostgresNIO's EventLoopFuture API from the calling thread; the connection's own event loop never blocks.
 /// Never call it on an event loop thread (NIO traps there). Open one index per concurrent writer for parallelism.
 public final class PostgresVaultIndex: VaultIndex {
-    /// Where the index lives: `postgres://user[:password]@host[:port]/database[?schema=NAME]`.
+    /// Where the index lives: `postgres://user[:password]@host[:port]/database[?schema=NAME][&sslmode=…][&sslrootcert=…]`.
     public struct Configuration: Sendable, Equatable {
         public var host: String
         public var port: Int
@@ -35,6 +36,22 @@ public final class PostgresVaultIndex: VaultIndex {
         public var database: String
         /// The schema holding the vault's tables (one database can hold several vaults); default `public`.
         public var schema: String
+        /// TLS to the server, named as libpq names it (`sslmode`).
+        public var tls: TLSMode
+        /// PEM file of the certificate authority (or the server's own certificate) that `verify-full` trusts;
+        /// nil: the system's roots.
+        public var rootCertificate: String?
+
+        public enum TLSMode: String, Sendable, Equatable {
+            /// Plain TCP.
+            case disable
+            /// TLS when the server offers it, else plain; the certificate is not checked (libpq's default).
+            case prefer
+            /// TLS or no connection; the certificate is not checked (protects against eavesdroppers only).
+            case require
+            /// TLS, the chain checked against `sslrootcert` (or the system's roots) and the host name against it.
+            case verifyFull = "verify-full"
+        }
 
         /// Parses a connection URL. The password comes from the URL or, when it has none, `$PGPASSWORD`.
         public init(url: String, schema: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
@@ -56,6 +73,13 @@ public final class PostgresVaultIndex: VaultIndex {
                 throw VaultError.invalidInput("a schema name is lower-case letters, digits and _: \(name)")
             }
             self.schema = name
+            let items = components.queryItems ?? []
+            let mode = items.first(where: { $0.name == "sslmode" })?.value ?? environment["PGSSLMODE"] ?? "prefer"
+            guard let tls = TLSMode(rawValue: mode) else {
+                throw VaultError.invalidInput("sslmode is disable, prefer, require or verify-full: \(mode)")
+            }
+            self.tls = tls
+            rootCertificate = items.first(where: { $0.name == "sslrootcert" })?.value ?? environment["PGSSLROOTCERT"]
         }
 
         /// The URL without the password: what `vault init --index-url` records in `DIR/index.url`.
@@ -66,7 +90,11 @@ public final class PostgresVaultIndex: VaultIndex {
             components.host = host
             components.port = port
             components.path = "/" + database
-            if schema != "public" { components.queryItems = [URLQueryItem(name: "schema", value: schema)] }
+            var items: [URLQueryItem] = []
+            if schema != "public" { items.append(URLQueryItem(name: "schema", value: schema)) }
+            if tls != .prefer { items.append(URLQueryItem(name: "sslmode", value: tls.rawValue)) }
+            if let rootCertificate { items.append(URLQueryItem(name: "sslrootcert", value: rootCertificate)) }
+            components.queryItems = items.isEmpty ? nil : items
             return components.string ?? "postgres://\(username)@\(host):\(port)/\(database)"
         }
 
@@ -631,7 +659,7 @@ public final class PostgresVaultIndex: VaultIndex {
         connection = nil
         var settings = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
-            password: configuration.password, database: configuration.database, tls: .disable)
+            password: configuration.password, database: configuration.database, tls: try Self.tls(configuration))
         // Unqualified table names resolve in the vault's schema; the schema name was checked to be a plain identifier.
         settings.options.additionalStartupParameters = [("search_path", "\"\(configuration.schema)\"")]
         do {
@@ -642,6 +670,32 @@ public final class PostgresVaultIndex: VaultIndex {
             return open
         } catch {
             throw VaultError.io("cannot connect to the vault index \(configuration.url): \(Self.describe(error))")
+        }
+    }
+
+    private static func tls(_ configuration: Configuration) throws -> PostgresConnection.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch configuration.tls {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            tls.certificateVerification = .none
+        case .verifyFull:
+            tls.certificateVerification = .fullVerification
+            if let root = configuration.rootCertificate { tls.trustRoots = .file(root) }
+        }
+        do {
+            let context = try NIOSSLContext(configuration: tls)
+            return configuration.tls == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw VaultError.invalidInput("TLS settings for the vault index: \(error)")
+        }
+    }
+
+    /// Whether this index's connection is encrypted (pg_stat_ssl), for tests and diagnostics.
+    func connectionIsEncrypted() throws -> Bool {
+        try read { db in
+            try db.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first?.decode(Bool.self) ?? false
         }
     }
 

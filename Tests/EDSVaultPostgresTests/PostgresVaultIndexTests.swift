@@ -190,6 +190,28 @@ struct PostgresVaultIndexTests {
         }
     }
 
+    @Test(.enabled(if: PG.serverCertificate != nil, "no certificate of the test server (.ci/postgres makes one)"))
+    func tlsIsUsedAsAskedAndVerifyFullChecksTheCertificate() throws {
+        var configuration = try PostgresVaultIndex.Configuration(url: try #require(PG.url))
+        configuration.tls = .disable
+        #expect(try !PostgresVaultIndex(configuration: configuration).connectionIsEncrypted())
+        configuration.tls = .prefer
+        #expect(try PostgresVaultIndex(configuration: configuration).connectionIsEncrypted())
+        configuration.tls = .require
+        #expect(try PostgresVaultIndex(configuration: configuration).connectionIsEncrypted())
+
+        // verify-full: the chain and the host name (the certificate names localhost and 127.0.0.1).
+        configuration.tls = .verifyFull
+        configuration.host = "localhost"
+        configuration.rootCertificate = PG.serverCertificate
+        #expect(try PostgresVaultIndex(configuration: configuration).connectionIsEncrypted())
+        #expect(configuration.url.contains("sslmode=verify-full") && configuration.url.contains("sslrootcert="))
+        configuration.rootCertificate = PG.certs.appendingPathComponent("trust/root.pem").path
+        #expect(throws: VaultError.self, "a server certificate the given root did not issue is refused") {
+            try PostgresVaultIndex(configuration: configuration)
+        }
+    }
+
     @Test func theURLIsRecordedWithoutItsPasswordAndFoundAgain() throws {
         let configuration = try PostgresVaultIndex.Configuration(
             url: "postgres://hr:s3cret@db.example:6543/vault?schema=tenant_1", environment: [:])
@@ -221,6 +243,13 @@ final class NIOLockedFailures: Sendable {
 /// The demo PKI under Certs/ (password in Certs/README.md), and a fresh schema per vault so tests run in parallel.
 enum PG {
     static let url = ProcessInfo.processInfo.environment["EDSVAULT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    /// The test server's self-signed certificate: $EDSVAULT_TEST_POSTGRES_CA, else where .ci/postgres copies it.
+    static let serverCertificate: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        let port = url.flatMap { URLComponents(string: $0)?.port } ?? 54329
+        let path = environment["EDSVAULT_TEST_POSTGRES_CA"] ?? "/tmp/edsvault-postgres-\(port).crt"
+        return url != nil && FileManager.default.fileExists(atPath: path) ? path : nil
+    }()
     static let certs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Certs")
     static let password = "Demo-2026!"
