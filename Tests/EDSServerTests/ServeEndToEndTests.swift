@@ -138,8 +138,10 @@ enum Shell {
         #expect(!logged.contains("900315301237") && !logged.contains("ҚАСЫМОВ"))
     }
 
+    /// The two runs may straddle a second: the time is also quoted in a check's detail ("… at the validation time T").
     static func withoutValidationTime(_ json: String) -> String {
-        json.split(separator: "\n").filter { !$0.contains("\"validationTime\"") }.joined(separator: "\n")
+        json.split(separator: "\n").filter { !$0.contains("\"validationTime\"") && !$0.contains("validation time") }
+            .joined(separator: "\n")
     }
 }
 
