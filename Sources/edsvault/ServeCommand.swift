@@ -60,10 +60,9 @@ struct ServeCommand: ParsableCommand {
                 publicBaseURL: publicURL, proofs: try vault.flatMap(Self.proofDirectory(forVault:)))
         }
         guard let configuration else { return }
-        let notes = vault != nil && configuration.proofs == nil ? ["--vault is not wired to the vault yet: /proofs answers 404"] : []
         let level = logLevel
         try reportingFailures {
-            try Self.blockingRun { try await VerificationService.serve(configuration, logLevel: level, notes: notes) }
+            try Self.blockingRun { try await VerificationService.serve(configuration, logLevel: level, notes: []) }
         }
     }
 
