@@ -5,16 +5,12 @@ import Testing
 @Suite(.serialized) struct OCSPInteropTests {
     /// Runs `openssl ocsp` signing with `signer` for the intermediate CA's index, for the duration of `body`.
     func withResponder(signer: String, _ body: () throws -> Void) throws {
-        let responder = Process()
-        responder.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        responder.arguments = [
-            "ocsp", "-index", "Certs/demo-ca/nca/index.txt", "-CA", "Certs/ca/nca-demo.pem",
-            "-rsigner", "Certs/\(signer).pem", "-rkey", "Certs/\(signer).key", "-port", "18790", "-nmin", "5",
-        ]
-        responder.currentDirectoryURL = Tools.root
-        responder.standardOutput = FileHandle.nullDevice
-        responder.standardError = FileHandle.nullDevice
-        try responder.run()
+        let responder = try Tools.startServer(
+            "/usr/bin/openssl",
+            [
+                "ocsp", "-index", "Certs/demo-ca/nca/index.txt", "-CA", "Certs/ca/nca-demo.pem",
+                "-rsigner", "Certs/\(signer).pem", "-rkey", "Certs/\(signer).key", "-port", "18790", "-nmin", "5",
+            ])
         defer {
             // openssl ocsp ignores SIGTERM while it waits for a request.
             kill(responder.processIdentifier, SIGKILL)
@@ -114,13 +110,7 @@ import Testing
     /// Online verification downloads the CRL from the certificate's distribution point (a plain HTTP file server);
     /// in this suite so that no OCSP responder from another test answers first.
     @Test func verifyFetchesTheCRLNamedInTheCertificate() throws {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Tools.python)
-        server.arguments = ["-m", "http.server", "18791", "--bind", "127.0.0.1", "--directory", "Certs/crl"]
-        server.currentDirectoryURL = Tools.root
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let server = try Tools.startServer(Tools.python, ["-m", "http.server", "18791", "--bind", "127.0.0.1", "--directory", "Certs/crl"])
         defer {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()

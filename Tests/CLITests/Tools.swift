@@ -60,6 +60,19 @@ enum Tools {
         return directory
     }
 
+    /// A server process (an absolute executable, no shim) started from the repository root with its output
+    /// discarded; the caller kills it with SIGKILL and waits for it.
+    static func startServer(_ executable: String, _ arguments: [String]) throws -> Process {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: executable)
+        server.arguments = arguments
+        server.currentDirectoryURL = root
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        return server
+    }
+
     /// The reference TSA (Tests/Referees/tsa_server.py, Python's own RFC 3161 stack) on a loopback port; the caller
     /// kills it with SIGKILL.
     static func startReferenceTSA() throws -> (server: Process, port: Int) {
