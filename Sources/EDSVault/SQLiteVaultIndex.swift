@@ -78,7 +78,7 @@ public final class SQLiteVaultIndex: VaultIndex {
 
     // MARK: - Subjects
 
-    public func beginWrite(subjects: [IndexedSubject], pendingObjects: [String]) throws -> [String: IndexedSubject] {
+    public func storeSubjects(_ subjects: [IndexedSubject]) throws -> [String: IndexedSubject] {
         try write { db in
             var stored: [String: IndexedSubject] = [:]
             for subject in subjects {
@@ -93,11 +93,6 @@ public final class SQLiteVaultIndex: VaultIndex {
                         """,
                     arguments: [subject.lookup, subject.pseudonym, subject.wrappedDataKey])
                 stored[subject.lookup] = try Self.subject(db, lookup: subject.lookup)
-            }
-            let now = VaultClock.milliseconds(Date())
-            for object in pendingObjects {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO pending_objects (object_id, created_at) VALUES (?, ?)", arguments: [object, now])
             }
             return stored
         }
@@ -143,7 +138,7 @@ public final class SQLiteVaultIndex: VaultIndex {
     // MARK: - Documents and signatures
 
     public func commitDocuments(
-        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft], clearingPending: [String]
+        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]
     ) throws {
         try write { db in
             for subject in subjects {
@@ -165,13 +160,12 @@ public final class SQLiteVaultIndex: VaultIndex {
                         document.sealedMetadata,
                     ])
             }
-            try Self.deletePending(db, clearingPending)
             try Self.appendAudit(db, audit)
         }
     }
 
     public func commitSignature(
-        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft], clearingPending: [String]
+        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft]
     ) throws {
         try write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM documents WHERE id = ?", arguments: [documentID]) == true else {
@@ -186,7 +180,6 @@ public final class SQLiteVaultIndex: VaultIndex {
                         signature_count = (SELECT count(*) FROM signatures WHERE document_id = ?) WHERE id = ?
                     """,
                 arguments: [status, documentID, documentID])
-            try Self.deletePending(db, clearingPending)
             try Self.appendAudit(db, audit)
         }
     }

@@ -100,11 +100,13 @@ public final class Vault: Sendable {
         guard !documents.isEmpty else { return [] }
         let now = VaultClock.now()
         var prepared: [(id: String, bytes: Data, metadata: DocumentMetadata, ownerLookup: String)] = []
+        var ids: [String] = []
         var seen = Set<String>()
         for (bytes, metadata) in documents {
             let metadata = try Self.validated(metadata)
             try authorizeStoring(metadata, as: actor)
             let id = Digest.sha256(bytes).hexString
+            ids.append(id)
             let ownerLookup = try keys.lookupValue(for: "iin:\(metadata.ownerIIN)")
             if let existing = try index.document(id: id) {
                 guard existing.ownerLookup == ownerLookup else {
@@ -138,7 +140,7 @@ public final class Vault: Sendable {
                     AuditDraft(at: now, actor: actorName, action: "put", object: $0.id, detail: "type \($0.type), \($0.size) bytes")
                 }
                 do {
-                    try index.commitDocuments(rows, subjects: Array(subjects.values), audit: audit, clearingPending: [])
+                    try index.commitDocuments(rows, subjects: Array(subjects.values), audit: audit)
                 } catch {
                     blobs.discard(staged)
                     throw error
@@ -146,8 +148,7 @@ public final class Vault: Sendable {
                 try blobs.publish(staged)
             }
         }
-        return try documents.map { bytes, _ in
-            let id = Digest.sha256(bytes).hexString
+        return try ids.map { id in
             guard let row = try index.document(id: id) else { throw VaultError.io("document \(id) vanished after storing") }
             return try open(row)
         }
@@ -156,17 +157,18 @@ public final class Vault: Sendable {
     /// An employee stores only their own documents (a consent, an application); an employer only its own
     /// employees' documents; the operator anything.
     private func authorizeStoring(_ metadata: DocumentMetadata, as actor: Principal) throws {
-        let allowed: Bool
+        let other: String
         switch actor {
-        case .operator_: allowed = true
-        case .individual(let iin): allowed = iin == metadata.ownerIIN
-        case .employer(let bin): allowed = bin == metadata.employerBIN
+        case .operator_: return
+        case .individual(let iin) where iin == metadata.ownerIIN: return
+        case .employer(let bin) where bin == metadata.employerBIN: return
+        case .individual: other = "employee"
+        case .employer: other = "employer"
         }
-        guard !allowed else { return }
         try index.append(audit: [
             AuditDraft(at: VaultClock.now(), actor: try auditName(for: actor), action: "put", object: "", outcome: "refused")
         ])
-        throw VaultError.accessDenied("access refused: \(actor) may not store documents of another \(actor.kind == "an employee" ? "employee" : "employer")")
+        throw VaultError.accessDenied("access refused: \(actor) may not store documents of another \(other)")
     }
 
     static func validated(_ metadata: DocumentMetadata) throws -> DocumentMetadata {
@@ -316,7 +318,7 @@ public final class Vault: Sendable {
         }
         // Only new owners cost an index transaction; a concurrent writer's key wins a race for the same owner.
         guard !candidates.isEmpty else { return known }
-        return known.merging(try index.beginWrite(subjects: candidates, pendingObjects: [])) { _, stored in stored }
+        return known.merging(try index.storeSubjects(candidates)) { _, stored in stored }
     }
 
     func dataKey(for subject: IndexedSubject) throws -> Data {

@@ -9,19 +9,17 @@ public protocol VaultIndex: Sendable {
     /// Creates the schema if needed and checks that the master key matches the one the index was created with.
     func prepare(masterKeyCheck: String, creating: Bool) throws
 
-    /// Inserts the subjects that are absent (keeping a concurrent writer's row when there is one), records the
-    /// objects about to be written as pending, and returns the stored subject of each lookup value.
-    func beginWrite(subjects: [IndexedSubject], pendingObjects: [String]) throws -> [String: IndexedSubject]
+    /// Inserts the subjects that are absent (keeping a concurrent writer's data key when there is one) and returns
+    /// the stored subject of each lookup value.
+    func storeSubjects(_ subjects: [IndexedSubject]) throws -> [String: IndexedSubject]
     /// Pseudonymous subject rows for audit actors (no data key), created when absent.
     func pseudonyms(for lookups: [String]) throws -> [String: String]
     func subject(lookup: String) throws -> IndexedSubject?
 
-    /// Inserts the documents that are not there yet and clears their pending marks, with the audit entries, in one
-    /// transaction. Fails with `conflict` when a subject's data key changed (erased meanwhile).
-    func commitDocuments(_ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft], clearingPending: [String]) throws
-    func commitSignature(
-        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft], clearingPending: [String]
-    ) throws
+    /// Inserts the documents that are not there yet, with the audit entries, in one transaction. Fails with
+    /// `conflict` when a subject's data key changed (erased meanwhile).
+    func commitDocuments(_ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]) throws
+    func commitSignature(_ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft]) throws
 
     func document(id: String) throws -> IndexedDocument?
     func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument]

@@ -16,7 +16,7 @@ public struct CheckReport: Codable, Sendable {
     public var seconds = 0.0
     /// Interrupted writes rolled back before checking (not problems: a crash's normal aftermath).
     public var recovered = 0
-    /// Blobs of writes still in progress in another process (not problems).
+    /// Blobs an erasure in another process is still deleting (not problems).
     public var inFlight = 0
     public var problems: [String] = []
 

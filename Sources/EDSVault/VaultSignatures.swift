@@ -73,8 +73,7 @@ extension Vault {
                         AuditDraft(
                             at: now, actor: actorName, action: "attach", object: "\(row.id)/\(signatureID)",
                             detail: "\(signers.count) signer(s) [\(who)]; status \(status.rawValue)")
-                    ],
-                    clearingPending: [])
+                    ])
             } catch {
                 blobs.discard(staged)
                 throw error

@@ -233,7 +233,7 @@ public final class PostgresVaultIndex: VaultIndex {
 
     // MARK: - Subjects
 
-    public func beginWrite(subjects: [IndexedSubject], pendingObjects: [String]) throws -> [String: IndexedSubject] {
+    public func storeSubjects(_ subjects: [IndexedSubject]) throws -> [String: IndexedSubject] {
         try transaction { db in
             var stored: [String: IndexedSubject] = [:]
             for subject in subjects {
@@ -248,12 +248,6 @@ public final class PostgresVaultIndex: VaultIndex {
                     """,
                     [.text(subject.lookup), .text(subject.pseudonym), .bytes(subject.wrappedDataKey)])
                 if let row = row.first { stored[subject.lookup] = try Self.subject(row) }
-            }
-            let now = Milliseconds.of(Date())
-            for object in pendingObjects {
-                try db.execute(
-                    "INSERT INTO pending_objects (object_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    [.text(object), .int(now)])
             }
             return stored
         }
@@ -304,7 +298,7 @@ public final class PostgresVaultIndex: VaultIndex {
     // MARK: - Documents and signatures
 
     public func commitDocuments(
-        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft], clearingPending: [String]
+        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]
     ) throws {
         try transaction { db in
             for subject in subjects {
@@ -329,13 +323,12 @@ public final class PostgresVaultIndex: VaultIndex {
                         .int(Int64(document.signatureCount)), .bytes(document.sealedMetadata),
                     ])
             }
-            try Self.deletePending(db, clearingPending)
             try Self.appendAudit(db, audit)
         }
     }
 
     public func commitSignature(
-        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft], clearingPending: [String]
+        _ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft]
     ) throws {
         try transaction { db in
             // FOR UPDATE: signatures of one document commit one after the other (the count stays right), and an
@@ -355,7 +348,6 @@ public final class PostgresVaultIndex: VaultIndex {
                     signature_count = (SELECT count(*) FROM signatures WHERE document_id = $2) WHERE id = $2
                 """,
                 [.text(status), .text(documentID)])
-            try Self.deletePending(db, clearingPending)
             try Self.appendAudit(db, audit)
         }
     }

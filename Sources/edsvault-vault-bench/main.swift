@@ -170,7 +170,7 @@ let loadSeconds = try measure {
                 employerBIN: String(format: "1%011d", number % 1000), type: "employment-contract", size: 20_480,
                 storedAt: Date(), status: "fully-signed", signatureCount: 2, sealedMetadata: filler)
         }
-        try index.commitDocuments(rows, subjects: [], audit: [], clearingPending: [])
+        try index.commitDocuments(rows, subjects: [], audit: [])
         loaded += count
     }
 }

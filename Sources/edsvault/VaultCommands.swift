@@ -358,7 +358,7 @@ struct VaultCheck: ParsableCommand {
                         + "\(report.auditEntries) audit entries; "
                         + String(format: "%.1f MB in %.2f s (%.0f MB/s)", Double(report.bytesChecked) / 1e6, report.seconds, report.megabytesPerSecond))
                 if report.recovered > 0 { print("rolled back \(report.recovered) interrupted write(s)") }
-                if report.inFlight > 0 { print("\(report.inFlight) blob(s) of writes in progress") }
+                if report.inFlight > 0 { print("\(report.inFlight) blob(s) of an erasure in progress") }
                 for problem in report.problems { print("PROBLEM: \(problem)") }
                 print(report.isClean ? "clean" : "\(report.problems.count) problem(s)")
             }

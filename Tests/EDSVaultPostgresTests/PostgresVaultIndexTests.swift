@@ -178,7 +178,7 @@ struct PostgresVaultIndexTests {
         for (name, index) in indices {
             try index.prepare(masterKeyCheck: "check", creating: true)
             for batch in stride(from: 0, to: rows.count, by: 500) {
-                try index.commitDocuments(Array(rows[batch..<(batch + 500)]), subjects: [], audit: [], clearingPending: [])
+                try index.commitDocuments(Array(rows[batch..<(batch + 500)]), subjects: [], audit: [])
             }
             var seconds: [Double] = []
             for _ in 0..<5 {
