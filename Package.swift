@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // The verification service (EDSServer) only: the libraries above never link these.
@@ -39,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "EDSCrypto",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -62,9 +62,13 @@ public struct TimeStampToken: Sendable {
 public enum TimeStampClient {
     /// A TimeStampReq for `data`'s digest, with a random nonce and certReq set.
     public static func request(for data: Data, algorithm: DigestAlgorithm = .sha256) throws -> (request: Data, nonce: Data) {
+        try request(forDigest: try Digest.hash(data, algorithm: algorithm), algorithm: algorithm)
+    }
+
+    /// A TimeStampReq whose messageImprint is `digest` itself: an archive timestamp covers a hash tree's root value.
+    public static func request(forDigest digest: Data, algorithm: DigestAlgorithm) throws -> (request: Data, nonce: Data) {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
-        let digest = try Digest.hash(data, algorithm: algorithm)
         guard let request = TS_REQ_new(), let imprint = TS_MSG_IMPRINT_new(), let algorithmIdentifier = X509_ALGOR_new() else {
             throw CryptoError.openSSL("cannot allocate a timestamp request")
         }
@@ -114,10 +118,17 @@ public enum TimeStampClient {
 
     /// Asks the TSA at `url` to timestamp `data` (a signature value) and checks the answer covers it.
     public static func timestamp(_ data: Data, tsaURL url: String) throws -> TimeStampToken {
-        let (request, nonce) = try request(for: data)
+        let token = try timestamp(digest: try Digest.hash(data, algorithm: .sha256), algorithm: .sha256, tsaURL: url)
+        guard token.covers(data) else { throw CryptoError(.network, "the TSA's token does not cover the signature value") }
+        return token
+    }
+
+    /// Asks the TSA at `url` for a token over `digest` (messageImprint = digest) and checks the answer.
+    public static func timestamp(digest: Data, algorithm: DigestAlgorithm, tsaURL url: String) throws -> TimeStampToken {
+        let (request, nonce) = try request(forDigest: digest, algorithm: algorithm)
         let response = try HTTPTransport.post(url, body: request, contentType: "application/timestamp-query")
         let token = try TimeStampToken(try self.token(fromResponse: response))
-        guard token.covers(data) else { throw CryptoError(.network, "the TSA's token does not cover the signature value") }
+        guard token.imprint == digest else { throw CryptoError(.network, "the TSA's token does not cover the requested digest") }
         let expectedNonce = Data(nonce.drop { $0 == 0 }).hexString.uppercased()
         if let nonceHex = token.nonceHex, nonceHex.trimmingPrefix("0") != Substring(expectedNonce).trimmingPrefix("0") {
             throw CryptoError(.network, "the TSA's token answers another request (nonce mismatch)")

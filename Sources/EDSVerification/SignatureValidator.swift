@@ -14,10 +14,13 @@ public struct ValidationPolicy: Sendable {
     /// Fetches OCSP responses and CRLs when not offline; nil disables fetching.
     public var revocationSource: (any RevocationSource)?
     public var minimumRSABits: Int
+    /// Proof that the signature existed at some moment from outside it (an evidence record over the signature file):
+    /// a signature without a valid timestamp of its own is judged at that moment.
+    public var proofOfExistence: ProofOfExistence?
 
     public init(
         trustAnchors: [Certificate], crls: [CertificateRevocationList] = [], validationTime: Date? = nil, offline: Bool = false,
-        revocationSource: (any RevocationSource)? = nil, minimumRSABits: Int = 2048
+        revocationSource: (any RevocationSource)? = nil, minimumRSABits: Int = 2048, proofOfExistence: ProofOfExistence? = nil
     ) {
         self.trustAnchors = trustAnchors
         self.crls = crls
@@ -25,6 +28,7 @@ public struct ValidationPolicy: Sendable {
         self.offline = offline
         self.revocationSource = revocationSource
         self.minimumRSABits = minimumRSABits
+        self.proofOfExistence = proofOfExistence
     }
 }
 
@@ -162,6 +166,13 @@ struct SignerValidation {
             }
             warnings += timestamp.warnings
         }
+        var provenByEvidenceRecord = false
+        if !hasProofOfExistence, let proof = policy.proofOfExistence, proof.time <= validationTime {
+            record("proofOfExistence", passed: true, proof.detail)
+            signingMoment = proof.time
+            hasProofOfExistence = true
+            provenByEvidenceRecord = true
+        }
         if let claim = signer.signingTime, hasProofOfExistence, let genTime = report.timestamp?.genTime, claim > genTime.addingTimeInterval(300) {
             warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))
         }
@@ -189,7 +200,8 @@ struct SignerValidation {
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
         checkKeyUsage(certificate, record: record)
         let pathCertificates = path.map { Array($0.certificates.dropLast()) } ?? [certificate]
-        checkValidity(pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, record: record)
+        checkValidity(
+            pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, byEvidenceRecord: provenByEvidenceRecord, record: record)
         if let path {
             let revocation = RevocationEvaluation(
                 path: path, sources: revocationSources, signingMoment: signingMoment, proofOfExistence: hasProofOfExistence
@@ -263,9 +275,12 @@ struct SignerValidation {
         record("keyUsage", true, DetailMessage(.signingKey, shown), nil)
     }
 
-    private func checkValidity(_ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, record: Recorder) {
-        let momentText = DetailMessage.Argument.message(
-            DetailMessage(proofOfExistence ? .momentTimestamped : .momentValidationTime, .text(ISO8601.string(moment))))
+    private func checkValidity(
+        _ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, byEvidenceRecord: Bool, record: Recorder
+    ) {
+        let momentKey: DetailMessage.Key =
+            byEvidenceRecord ? .momentProofOfExistence : proofOfExistence ? .momentTimestamped : .momentValidationTime
+        let momentText = DetailMessage.Argument.message(DetailMessage(momentKey, .text(ISO8601.string(moment))))
         for (depth, certificate) in certificates.enumerated() {
             let who = DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?")
             if moment > certificate.notAfter {
