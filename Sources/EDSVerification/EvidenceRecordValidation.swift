@@ -42,8 +42,8 @@ public struct EvidenceRecordResult: Sendable {
 /// timestamp is an RFC 3161 token judged like a signature timestamp, and must have been renewed before its TSA
 /// certificate expired; the latest must still be valid at the validation time.
 public enum EvidenceRecordValidator {
-    /// `dataObjects`: the bytes the record protects (for the vault: the document, then each signature file), each of
-    /// which must be in the record's first hash list.
+    /// `dataObjects`: the bytes the record protects, each of which must be in the record's first hash list (for the
+    /// vault: the document and a signature's value, as a signature timestamp covers the value, ETSI EN 319 122-1).
     public static func validate(_ record: EvidenceRecord, dataObjects: [Data], policy: ValidationPolicy) -> EvidenceRecordResult {
         let validationTime = policy.validationTime ?? Date()
         var checks: [Check] = []
@@ -120,6 +120,8 @@ public enum EvidenceRecordValidator {
                     DetailMessage(.evidenceRecordTimestampValid, number, .text(summary.tsa), .text(ISO8601.string(summary.genTime)))))
         }
         let first = summaries[0]
+        // An archive timestamp made after the validation time proves nothing at that time.
+        guard first.genTime <= validationTime else { return fail(DetailMessage(.evidenceRecordRenewalBroken, "1")) }
         let proof = ProofOfExistence(time: first.genTime, authority: first.tsa, renewals: summaries.count - 1)
         checks.append(Check(name: "evidenceRecord", passed: true, proof.detail))
         return EvidenceRecordResult(proofOfExistence: proof, checks: checks, latestTimeStamp: summaries.last)
@@ -140,5 +142,19 @@ extension EmbeddedEvidence {
         self.certificates = certificates
         self.crls = crls
         self.basicOCSPResponses = basicOCSPResponses
+    }
+}
+
+extension EvidenceRecordValidator {
+    /// Checks `record` for each SignerInfo of `signature` over `document` and its signature value: the map a
+    /// `ValidationPolicy.evidenceRecords` takes. Signers the record does not cover get a result that says so.
+    public static func results(
+        _ record: EvidenceRecord, document: Data, signature: CMSSignedData, policy: ValidationPolicy
+    ) -> [Data: EvidenceRecordResult] {
+        var results: [Data: EvidenceRecordResult] = [:]
+        for signer in signature.signers {
+            results[signer.signatureValue] = validate(record, dataObjects: [document, signer.signatureValue], policy: policy)
+        }
+        return results
     }
 }

@@ -14,13 +14,14 @@ public struct ValidationPolicy: Sendable {
     /// Fetches OCSP responses and CRLs when not offline; nil disables fetching.
     public var revocationSource: (any RevocationSource)?
     public var minimumRSABits: Int
-    /// Proof that the signature existed at some moment from outside it (an evidence record over the signature file):
-    /// a signature without a valid timestamp of its own is judged at that moment.
-    public var proofOfExistence: ProofOfExistence?
+    /// Evidence records checked over each signature's value (keyed by the SignerInfo's signature value): a signature
+    /// without a valid timestamp of its own is judged at the moment its record proves it existed.
+    public var evidenceRecords: [Data: EvidenceRecordResult]
 
     public init(
         trustAnchors: [Certificate], crls: [CertificateRevocationList] = [], validationTime: Date? = nil, offline: Bool = false,
-        revocationSource: (any RevocationSource)? = nil, minimumRSABits: Int = 2048, proofOfExistence: ProofOfExistence? = nil
+        revocationSource: (any RevocationSource)? = nil, minimumRSABits: Int = 2048,
+        evidenceRecords: [Data: EvidenceRecordResult] = [:]
     ) {
         self.trustAnchors = trustAnchors
         self.crls = crls
@@ -28,7 +29,7 @@ public struct ValidationPolicy: Sendable {
         self.offline = offline
         self.revocationSource = revocationSource
         self.minimumRSABits = minimumRSABits
-        self.proofOfExistence = proofOfExistence
+        self.evidenceRecords = evidenceRecords
     }
 }
 
@@ -167,11 +168,17 @@ struct SignerValidation {
             warnings += timestamp.warnings
         }
         var provenByEvidenceRecord = false
-        if !hasProofOfExistence, let proof = policy.proofOfExistence, proof.time <= validationTime {
-            record("proofOfExistence", passed: true, proof.detail)
-            signingMoment = proof.time
-            hasProofOfExistence = true
-            provenByEvidenceRecord = true
+        if let evidenceRecord = policy.evidenceRecords[signer.signatureValue] {
+            if let proof = evidenceRecord.proofOfExistence, proof.time <= validationTime {
+                if !hasProofOfExistence {
+                    record("proofOfExistence", passed: true, proof.detail)
+                    signingMoment = proof.time
+                    hasProofOfExistence = true
+                    provenByEvidenceRecord = true
+                }
+            } else if let failed = evidenceRecord.checks.first(where: { !$0.passed })?.message {
+                warnings.append(failed)
+            }
         }
         if let claim = signer.signingTime, hasProofOfExistence, let genTime = report.timestamp?.genTime, claim > genTime.addingTimeInterval(300) {
             warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))

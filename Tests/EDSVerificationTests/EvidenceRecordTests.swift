@@ -129,7 +129,8 @@ struct EvidenceRecordTests {
     /// made 2030 while valid, the record renewed 2035 by a TSA whose certificate runs past 2040.
     @Test func anEvidenceRecordIsTheProofOfExistenceOfABESSignature() throws {
         let signature = try DemoPKI.sign(with: "employee")
-        let objects = [DemoPKI.document, signature]
+        let signatureValue = try #require(try CMSSignedData(signature).signers.first?.signatureValue)
+        let objects = [DemoPKI.document, signatureValue]
         let made = try EvidenceRecordBuilder.make(
             groups: [try Self.hashes(objects)], algorithm: .sha256, timestamp: Self.stamper(at: .iso("2030-01-01T10:00:00Z")))
         let longLivedTSA = try LongLivedTSA.make()
@@ -142,12 +143,23 @@ struct EvidenceRecordTests {
         #expect(without.indication == .indeterminate)
         #expect(without.subIndication == .outOfBoundsNoPOE)
 
-        let result = EvidenceRecordValidator.validate(renewed[0], dataObjects: objects, policy: policy)
-        #expect(result.holds, "\(result.failure ?? "")")
-        policy.proofOfExistence = result.proofOfExistence
+        policy.evidenceRecords = EvidenceRecordValidator.results(
+            renewed[0], document: DemoPKI.document, signature: try CMSSignedData(signature), policy: policy)
+        #expect(policy.evidenceRecords[signatureValue]?.holds == true, "\(policy.evidenceRecords[signatureValue]?.failure ?? "")")
         let with = try SignatureValidator(policy: policy).validate(signature: signature, document: .bytes(DemoPKI.document))
         #expect(with.indication == .totalPassed, "\(with.signatures[0].errors)")
         #expect(with.signatures[0].checks.contains { $0.name == "proofOfExistence" && $0.detail.contains("2030-01-01T10:00:00Z") })
+
+        // A record over another signature proves nothing for this one: it stays INDETERMINATE, with the reason as a warning.
+        let other = try DemoPKI.sign(Data("another order".utf8), with: "head")
+        let otherValue = try #require(try CMSSignedData(other).signers.first?.signatureValue)
+        let unrelated = try EvidenceRecordBuilder.make(
+            groups: [try Self.hashes([DemoPKI.document, otherValue])], algorithm: .sha256, timestamp: Self.stamper(at: .iso("2030-01-01T10:00:00Z")))
+        policy.evidenceRecords = EvidenceRecordValidator.results(
+            unrelated[0], document: DemoPKI.document, signature: try CMSSignedData(signature), policy: policy)
+        let uncovered = try SignatureValidator(policy: policy).validate(signature: signature, document: .bytes(DemoPKI.document))
+        #expect(uncovered.subIndication == .outOfBoundsNoPOE)
+        #expect(uncovered.signatures[0].warnings.contains { $0.contains("is not in the hash tree") })
     }
 
     /// An independent reader: pyasn1-alt-modules' RFC 4998 schema and Python's hashlib recompute the root from the
