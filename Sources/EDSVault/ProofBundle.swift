@@ -6,14 +6,23 @@ import ZIPFoundation
 public enum ProofBundle {
     public static let mimeType = "application/vnd.etsi.asic-s+zip"
     public static let signaturePath = "META-INF/signature.p7s"
+    /// RFC 4998 evidence records (ETSI EN 319 162-1 § 4.3.3 names `META-INF/evidencerecord.ers`); a vault document with
+    /// several kept signatures has one record per signature: the others follow as `evidencerecord-2.ers`, `-3`, ….
+    public static let evidenceRecordPath = "META-INF/evidencerecord.ers"
+
+    static func evidenceRecordPath(_ position: Int) -> String {
+        position == 0 ? evidenceRecordPath : "META-INF/evidencerecord-\(position + 1).ers"
+    }
 
     public struct Contents: Sendable {
         public var fileName: String
         public var document: Data
         public var signature: Data
+        /// The DER of each evidence record the container carries (none for containers made elsewhere).
+        public var evidenceRecords: [Data] = []
     }
 
-    public static func make(document: Data, fileName: String, signature: Data) throws -> Data {
+    public static func make(document: Data, fileName: String, signature: Data, evidenceRecords: [Data] = []) throws -> Data {
         do {
             let archive = try Archive(accessMode: .create)
             // Fixed dates keep a bundle of the same document and signatures byte-identical whenever it is made.
@@ -21,6 +30,9 @@ public enum ProofBundle {
             try add(Data(mimeType.utf8), as: "mimetype", to: archive, date: date, compress: false)
             try add(document, as: fileName, to: archive, date: date, compress: true)
             try add(signature, as: signaturePath, to: archive, date: date, compress: false)
+            for (position, record) in evidenceRecords.enumerated() {
+                try add(record, as: evidenceRecordPath(position), to: archive, date: date, compress: false)
+            }
             guard let data = archive.data else { throw VaultError.io("the proof bundle could not be assembled") }
             return data
         } catch let error as VaultError {
@@ -61,9 +73,13 @@ public enum ProofBundle {
         guard dataObjects.count == 1, let documentEntry = dataObjects.first else {
             throw VaultError.invalidInput("an ASiC-S container holds exactly one document; this one holds \(dataObjects.count)")
         }
+        var records: [Data] = []
+        while let entry = entries.first(where: { $0.path == evidenceRecordPath(records.count) }) {
+            records.append(try extract(entry, from: archive))
+        }
         return Contents(
             fileName: documentEntry.path, document: try extract(documentEntry, from: archive),
-            signature: try extract(signatureEntry, from: archive))
+            signature: try extract(signatureEntry, from: archive), evidenceRecords: records)
     }
 
     private static func extract(_ entry: Entry, from archive: Archive) throws -> Data {

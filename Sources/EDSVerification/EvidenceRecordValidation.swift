@@ -146,14 +146,24 @@ extension EmbeddedEvidence {
 }
 
 extension EvidenceRecordValidator {
-    /// Checks `record` for each SignerInfo of `signature` over `document` and its signature value: the map a
-    /// `ValidationPolicy.evidenceRecords` takes. Signers the record does not cover get a result that says so.
+    /// Checks `records` for each SignerInfo of `signature` over `document` and its signature value: the map a
+    /// `ValidationPolicy.evidenceRecords` takes. Per signer, the record proving the earliest existence wins; a signer no
+    /// record covers gets the first record's reason.
     public static func results(
-        _ record: EvidenceRecord, document: Data, signature: CMSSignedData, policy: ValidationPolicy
+        _ records: [EvidenceRecord], document: Data, signature: CMSSignedData, policy: ValidationPolicy
     ) -> [Data: EvidenceRecordResult] {
         var results: [Data: EvidenceRecordResult] = [:]
         for signer in signature.signers {
-            results[signer.signatureValue] = validate(record, dataObjects: [document, signer.signatureValue], policy: policy)
+            for record in records {
+                let result = validate(record, dataObjects: [document, signer.signatureValue], policy: policy)
+                guard let kept = results[signer.signatureValue] else {
+                    results[signer.signatureValue] = result
+                    continue
+                }
+                if let time = result.proofOfExistence?.time, time < kept.proofOfExistence?.time ?? .distantFuture {
+                    results[signer.signatureValue] = result
+                }
+            }
         }
         return results
     }

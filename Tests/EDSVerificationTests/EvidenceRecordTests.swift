@@ -144,7 +144,7 @@ struct EvidenceRecordTests {
         #expect(without.subIndication == .outOfBoundsNoPOE)
 
         policy.evidenceRecords = EvidenceRecordValidator.results(
-            renewed[0], document: DemoPKI.document, signature: try CMSSignedData(signature), policy: policy)
+            [renewed[0]], document: DemoPKI.document, signature: try CMSSignedData(signature), policy: policy)
         #expect(policy.evidenceRecords[signatureValue]?.holds == true, "\(policy.evidenceRecords[signatureValue]?.failure ?? "")")
         let with = try SignatureValidator(policy: policy).validate(signature: signature, document: .bytes(DemoPKI.document))
         #expect(with.indication == .totalPassed, "\(with.signatures[0].errors)")
@@ -156,7 +156,7 @@ struct EvidenceRecordTests {
         let unrelated = try EvidenceRecordBuilder.make(
             groups: [try Self.hashes([DemoPKI.document, otherValue])], algorithm: .sha256, timestamp: Self.stamper(at: .iso("2030-01-01T10:00:00Z")))
         policy.evidenceRecords = EvidenceRecordValidator.results(
-            unrelated[0], document: DemoPKI.document, signature: try CMSSignedData(signature), policy: policy)
+            [unrelated[0]], document: DemoPKI.document, signature: try CMSSignedData(signature), policy: policy)
         let uncovered = try SignatureValidator(policy: policy).validate(signature: signature, document: .bytes(DemoPKI.document))
         #expect(uncovered.subIndication == .outOfBoundsNoPOE)
         #expect(uncovered.signatures[0].warnings.contains { $0.contains("is not in the hash tree") })
