@@ -23,6 +23,9 @@ public struct TimeStampToken: Sendable {
     /// (see `CMSSignedData.init(_:reusingCertificates:)`: a TSA's certificate recurs in every token it issues).
     public init(_ der: Data, reusingCertificates known: [Certificate] = []) throws {
         let signedData = try CMSSignedData(der, reusingCertificates: known)
+        guard signedData.trailingByteCount == 0 else {
+            throw CryptoError(.malformedInput, "the timestamp token is followed by \(signedData.trailingByteCount) byte(s)")
+        }
         guard signedData.contentTypeOID == CMSAttribute.OID.tstInfo, let content = signedData.encapsulatedContent else {
             throw CryptoError(.malformedInput, "not a timestamp token: the CMS does not encapsulate a TSTInfo")
         }
@@ -102,6 +105,11 @@ public enum TimeStampClient {
     public static func token(fromResponse response: Data) throws -> Data {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
+        do {
+            try ASN1Input.checkSingleObject(response, rules: .ber, limits: .cms)
+        } catch {
+            throw CryptoError.malformed("the TSA's answer is not a TimeStampResp", error)
+        }
         let bio = try MemoryBIO(response)
         guard let parsed = d2i_TS_RESP_bio(bio.pointer, nil) else { throw CryptoError.malformed("the TSA's answer is not a TimeStampResp") }
         defer { TS_RESP_free(parsed) }

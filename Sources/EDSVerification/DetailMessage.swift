@@ -142,6 +142,9 @@ extension DetailMessage {
         // integrity
         case detachedWithoutDocument, noSignedAttributes, noMessageDigest, digestAlgorithmUnsupported, digestMatches, documentChanged
         case contentTypeDiffers
+        // format (the signature file and its SignerInfo as structures)
+        case formatTrailingData, formatAttributeValueCount, formatRepeatedSignedAttribute, formatSignedAttributesNotDER
+        case formatEmptySignedAttributes
         // chain
         case chainBuilt, chainNoPath, chainProblem
         case x509UnableToGetIssuer, x509UnableToDecryptSignature, x509UnableToDecodeIssuerKey, x509CertificateSignatureFailure
@@ -204,6 +207,11 @@ extension DetailMessage {
             case .digestMatches: "the document's {0} digest matches the signed messageDigest"
             case .documentChanged: "the document was changed: its {0} digest {1}… differs from the signed {2}…"
             case .contentTypeDiffers: "the contentType attribute ({0}) differs from the encapsulated content type"
+            case .formatTrailingData: "{0} byte(s) follow the CMS object: a signature file must be exactly one ASN.1 object"
+            case .formatAttributeValueCount: "the {0} attribute has {1} values; it must have exactly one"
+            case .formatRepeatedSignedAttribute: "the signed attribute {0} appears {1} times; it may appear only once"
+            case .formatSignedAttributesNotDER: "the signed attributes are not DER-encoded (RFC 5652 § 5.4)"
+            case .formatEmptySignedAttributes: "the signed attributes are present but empty (RFC 5652 § 5.3)"
             case .chainBuilt: "{0} certificate(s) up to the trust anchor \"{1}\""
             case .chainNoPath: "no path to a trusted certification centre: {0} (certificate at depth {1})"
             case .chainProblem: "{0} (certificate at depth {1})"
@@ -324,6 +332,11 @@ extension DetailMessage {
             case .digestMatches: "хеш {0} документа совпадает с подписанным значением messageDigest"
             case .documentChanged: "документ изменен: его хеш {0} {1}… отличается от подписанного {2}…"
             case .contentTypeDiffers: "атрибут contentType ({0}) не совпадает с типом вложенного содержимого"
+            case .formatTrailingData: "за объектом CMS следуют ещё {0} байт: файл подписи должен быть ровно одним объектом ASN.1"
+            case .formatAttributeValueCount: "у атрибута {0} значений: {1}, а должно быть ровно одно"
+            case .formatRepeatedSignedAttribute: "подписанный атрибут {0} встречается {1} раз(а), а допустим только один раз"
+            case .formatSignedAttributesNotDER: "подписанные атрибуты закодированы не в DER (RFC 5652 § 5.4)"
+            case .formatEmptySignedAttributes: "поле подписанных атрибутов есть, но оно пусто (RFC 5652 § 5.3)"
             case .chainBuilt: "цепочка до якоря доверия «{1}», сертификатов: {0}"
             case .chainNoPath: "нет пути к доверенному удостоверяющему центру: {0} (сертификат на глубине {1})"
             case .chainProblem: "{0} (сертификат на глубине {1})"
@@ -443,6 +456,11 @@ extension DetailMessage {
             case .digestMatches: "құжаттың {0} хэші қол қойылған messageDigest мәнімен сәйкес келеді"
             case .documentChanged: "құжат өзгертілген: оның {0} хэші {1}… қол қойылған {2}… мәнінен өзгеше"
             case .contentTypeDiffers: "contentType атрибуты ({0}) ішіндегі мазмұн түрінен өзгеше"
+            case .formatTrailingData: "CMS нысанынан кейін тағы {0} байт бар: қолтаңба файлы дәл бір ASN.1 нысаны болуы керек"
+            case .formatAttributeValueCount: "{0} атрибутының мәндері: {1}, ал дәл біреу болуы керек"
+            case .formatRepeatedSignedAttribute: "қол қойылған {0} атрибуты {1} рет кездеседі, ал тек бір рет болуға тиіс"
+            case .formatSignedAttributesNotDER: "қол қойылған атрибуттар DER түрінде кодталмаған (RFC 5652 § 5.4)"
+            case .formatEmptySignedAttributes: "қол қойылған атрибуттар өрісі бар, бірақ ол бос (RFC 5652 § 5.3)"
             case .chainBuilt: "«{1}» сенім зәкіріне дейінгі тізбек, куәліктер саны: {0}"
             case .chainNoPath: "сенімді куәландырушы орталыққа жол жоқ: {0} (тізбектің {1}-деңгейіндегі куәлік)"
             case .chainProblem: "{0} (тізбектің {1}-деңгейіндегі куәлік)"

@@ -105,6 +105,9 @@ struct SignerValidation {
             record(Check(name: name, passed: passed, detail), failure)
         }
 
+        // The signature file as a structure: exactly one object, each single-valued attribute once with one value.
+        checkFormat(record: record)
+
         // Which certificate signed: the SignerInfo's identifier, confirmed by the ESS signing-certificate attribute.
         // Parsed once: certificate parsing dominates validation time on OpenSSL 3.0.
         let signedDataCertificates = signedData.certificates
@@ -222,6 +225,25 @@ struct SignerValidation {
         checkAlgorithms(certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, record: record)
 
         return finish(report, checks: checks, findings: findings, warnings: warnings)
+    }
+
+    /// Issue 10: trailing bytes and ambiguous attributes make the signature malformed, whatever its value says
+    /// (INDETERMINATE / FORMAT_FAILURE, with what was found).
+    private func checkFormat(record: Recorder) {
+        if signedData.trailingByteCount > 0 {
+            record("format", false, DetailMessage(.formatTrailingData, "\(signedData.trailingByteCount)"), (.indeterminate, .formatFailure))
+        }
+        for problem in signer.formatProblems {
+            let detail: DetailMessage =
+                switch problem {
+                case .attributeValueCount(let attribute, let count): DetailMessage(.formatAttributeValueCount, .text(attribute), "\(count)")
+                case .repeatedSignedAttribute(let attribute, let count):
+                    DetailMessage(.formatRepeatedSignedAttribute, .text(attribute), "\(count)")
+                case .signedAttributesNotDER: DetailMessage(.formatSignedAttributesNotDER)
+                case .emptySignedAttributes: DetailMessage(.formatEmptySignedAttributes)
+                }
+            record("format", false, detail, (.indeterminate, .formatFailure))
+        }
     }
 
     private func checkIntegrity(contentDigest: Data?, record: Recorder) {

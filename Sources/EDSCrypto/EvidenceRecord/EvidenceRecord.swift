@@ -1,5 +1,5 @@
 import Foundation
-import SwiftASN1
+internal import SwiftASN1
 
 // EDSCrypto has its own `DER` helper; this file speaks swift-asn1.
 typealias ASN1DER = SwiftASN1.DER
