@@ -20,6 +20,12 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "An ASiC-S proof bundle (from `vault proof`): the document and its signatures in one file; verified offline.")
     var bundle: String?
 
+    @Option(help: "Validate many signatures: a file of `SIGNATURE [DOCUMENT]` lines, or a directory of X + X.cms pairs (JSON Lines out).")
+    var batch: String?
+
+    @Option(help: "Threads for --batch (default: every core).")
+    var jobs: Int?
+
     @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Default: Certs/trust/.")
     var trust: [String] = []
 
@@ -39,8 +45,14 @@ struct VerifyCommand: ParsableCommand {
     var lang: String = "en"
 
     mutating func validate() throws {
-        if signature == nil && bundle == nil {
-            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics)")
+        if batch != nil && (signature != nil || bundle != nil || file != nil) {
+            throw ValidationError("--batch names the signatures and documents itself: give no --signature, --bundle or FILE")
+        }
+        if let jobs, jobs < 1 || batch == nil {
+            throw ValidationError(batch == nil ? "--jobs applies to --batch only" : "--jobs must be at least 1 (got \(jobs))")
+        }
+        if signature == nil && bundle == nil && batch == nil {
+            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, or --batch LIST)")
         }
         if bundle != nil && (signature != nil || file != nil) {
             throw ValidationError("--bundle carries the document and the signature: give neither --signature nor FILE")
@@ -53,6 +65,14 @@ struct VerifyCommand: ParsableCommand {
     mutating func run() throws {
         var exitCode: Int32 = 0
         try reportingFailures {
+            if let batch {
+                let items = try BatchVerification.items(from: batch)
+                let policy = ValidationPolicy(
+                    trustAnchors: try TrustAnchors.load(trust), crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse),
+                    offline: offline, revocationSource: offline ? nil : NetworkRevocationSource())
+                exitCode = try BatchVerification.run(items: items, policy: policy, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+                return
+            }
             let signatureData: Data
             let document: DocumentSource?
             var evidenceRecords: [EvidenceRecord] = []
