@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// GOST through the CLI, judged by a GOST implementation we did not write (Tests/Referees/gost_verify.py on PyPI's
+/// gostcrypto), and two-signer CMS with real NCA test keys (../shared/testdata/nca, made by Kalkan).
+@Suite(.serialized) struct GOSTInteropTests {
+    static let nca = "../shared/testdata/nca"
+
+    func referee(_ arguments: String...) throws -> Tools.Result { try Tools.run(Tools.python, ["Tests/Referees/gost_verify.py"] + arguments) }
+
+    @Test func independentGOSTImplementationAcceptsWhatEdsvaultSignsWithTheDemoKeys() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signature = work.appendingPathComponent("order.cms")
+        let employee = try Tools.eds("sign", document.path, "--key", "Certs/employee-gost.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path)
+        #expect(employee.status == 0, "\(employee.stderr)")
+        let head = try Tools.eds("sign", document.path, "--key", "Certs/head-gost.p12", "--password-env", "EDSVAULT_PASSWORD", "--add-to", signature.path)
+        #expect(head.status == 0, "\(head.stderr)")
+        let verdict = try referee("cms", signature.path, document.path)
+        #expect(verdict.status == 0, "\(verdict.stdout)\(verdict.stderr)")
+        // The referee is really checking: a changed document fails it.
+        try Data("changed".utf8).write(to: document)
+        #expect(try referee("cms", signature.path, document.path).status != 0)
+    }
+
+    @Test func independentGOSTImplementationAcceptsKalkansCertificateSignature() throws {
+        let work = try Tools.workspace()
+        let leaf = work.appendingPathComponent("leaf.pem")
+        let exported = try Tools.openssl(
+            "pkcs12", "-in", "\(Self.nca)/keys/individual_valid_2015.p12", "-passin", "pass:Aa123456", "-nokeys", "-clcerts", "-legacy", "-out",
+            leaf.path)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let verdict = try referee("cert", leaf.path, "\(Self.nca)/ca/nca_gost2015_test.cer")
+        #expect(verdict.status == 0, "\(verdict.stdout)\(verdict.stderr)")
+    }
+
+    @Test func expiredRealNCAGOSTKeyIsRefusedForSigningNow() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let result = try Tools.run(
+            Tools.edsvault,
+            ["sign", document.path, "--key", "\(Self.nca)/keys/individual_valid_2015.p12", "--password-env", "GOST_PASSWORD"],
+            environment: ["GOST_PASSWORD": "Aa123456"])
+        // The key file opens (a GOST key OpenSSL alone cannot read); the certificate expired in 2023, so the law refuses.
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("expired"), "\(result.stderr)")
+    }
+
+    @Test func gostSignatureVerifiesThroughTheCLIWithDemoAnchorsAndCRLs() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signature = work.appendingPathComponent("order.cms")
+        let signed = try Tools.eds("sign", document.path, "--key", "Certs/employee-gost.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let verified = try Tools.eds(
+            "verify", "--signature", signature.path, document.path, "--trust", "Certs/trust/gost-root.pem", "--crl", "Certs/crl/gost_nca_demo.crl",
+            "--crl", "Certs/crl/gost_root.crl", "--offline", "--format", "json")
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.contains("GOST 34.310-2015 (512)"))
+        #expect(verified.stdout.contains("1.2.398.3.10.1.1.2.3.2"))
+    }
+}
