@@ -59,4 +59,26 @@ import Testing
         #expect(verified.stdout.contains("GOST 34.310-2015 (512)"))
         #expect(verified.stdout.contains("1.2.398.3.10.1.1.2.3.2"))
     }
+
+    @Test func vaultAcceptsGOSTSignaturesSignedInsideAndAttachedFromOutside() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let vault = work.appendingPathComponent("vault").path
+        let crls = ["--crl", "Certs/crl/gost_nca_demo.crl", "--crl", "Certs/crl/gost_root.crl"]
+        let initialised = try Tools.run(Tools.edsvault, ["vault", "init", vault, "--trust", "Certs/trust/gost-root.pem"] + crls)
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+        let put = try Tools.eds(
+            "vault", "put", document.path, "--vault", vault, "--owner-iin", "900315301237", "--employer-bin", "150640123452", "--type",
+            "order-hiring", "--require", "owner", "--require", "first-head")
+        #expect(put.status == 0, "\(put.stderr)")
+        let id = put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let signed = try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/employee-gost.p12", "--password-env", "EDSVAULT_PASSWORD")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let outside = work.appendingPathComponent("head.cms")
+        let made = try Tools.eds("sign", document.path, "--key", "Certs/head-gost.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", outside.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        let attached = try Tools.eds("vault", "attach", id, outside.path, "--vault", vault)
+        #expect(attached.status == 0, "\(attached.stderr)")
+        #expect((attached.stdout + attached.stderr).contains("fully-signed"))
+    }
 }
