@@ -81,4 +81,24 @@ import Testing
         #expect(attached.status == 0, "\(attached.stderr)")
         #expect((attached.stdout + attached.stderr).contains("fully-signed"))
     }
+
+    @Test func timestampedLongTermGOSTSignatureHoldsOfflineYearsLater() throws {
+        let (tsa, port) = try Tools.startReferenceTSA()
+        defer {
+            kill(tsa.processIdentifier, SIGKILL)
+            tsa.waitUntilExit()
+        }
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signed = try Tools.eds(
+            "sign", document.path, "--key", "Certs/employee-gost.p12", "--password-env", "EDSVAULT_PASSWORD", "--tsa", "http://127.0.0.1:\(port)/",
+            "--revocation", "crl", "--crl", "Certs/crl/gost_nca_demo.crl", "--crl", "Certs/crl/gost_root.crl")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        // The demo TSA is RSA: one mixed trust store, its CRLs given; long after the certificates expired.
+        let verified = try Tools.eds(
+            "verify", "--signature", document.path + ".cms", document.path, "--trust", "Certs/trust/gost-root.pem", "--trust", "Certs/trust/root.pem",
+            "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline", "--at", "2040-01-01T00:00:00Z")
+        #expect(verified.status == 0, "\(verified.stdout)")
+        #expect(verified.stdout.contains("timestamped signing moment"))
+    }
 }

@@ -77,11 +77,6 @@ struct GOSTHashTests {
 }
 
 struct GOSTRealNCATests {
-    /// Each GOST-signed certificate of the NCA test data, with the test NCA certificate that issued it.
-    static let issued: [(subject: String, issuer: String)] = [
-        ("certs/ceo_valid_sign_2004_gost.cer", NCA.gost2004CA)
-    ]
-
     @Test func gost2004CertificateVerifiesAgainstItsTestNCA() throws {
         let leaf = try NCA.certificate("certs/ceo_valid_sign_2004_gost.cer")
         let ca = try NCA.certificate(NCA.gost2004CA)
@@ -124,6 +119,16 @@ struct GOSTRealNCATests {
         #expect(path.certificates.count == 2)
     }
 
+    @Test func gostOCSPResponseAnswersForTheRealCertificate() throws {
+        let bundle = try PKCS12Bundle.open(try NCA.data(NCA.individual2015), password: NCA.password2015)
+        let response = try NCA.basicOCSP("ocsp/ocsp_response_individual_2015.bin")
+        let status = try #require(response.status(of: bundle.certificate, issuer: try NCA.certificate(NCA.gost2015CA)))
+        guard case .revoked = status.state else {
+            Issue.record("NCA's responder said revoked; we read \(status.state)")
+            return
+        }
+    }
+
     @Test func gostPathIsBuiltInAMixedTrustStore() throws {
         let bundle = try PKCS12Bundle.open(try NCA.data(NCA.individual2015), password: NCA.password2015)
         let anchors = try [NCA.certificate("ca/nca_rsa_test.crt"), NCA.certificate(NCA.gost2004CA), NCA.certificate(NCA.gost2015CA)]
@@ -151,14 +156,6 @@ struct GOSTRealNCATests {
         #expect(failure.kind == .noPathToTrustAnchor)
     }
 
-    @Test func anEndEntityCannotActAsAGOSTIssuer() throws {
-        // The 2004 CEO certificate is no CA: a certificate naming it as issuer must not chain through it.
-        let leaf = try NCA.certificate("certs/ceo_valid_sign_2004_gost.cer")
-        let result = ChainValidator.buildPath(for: leaf, intermediates: [], anchors: [leaf])
-        guard case .success(let path) = result else { return }
-        #expect(path.certificates.count == 1)  // only as its own anchor, never as an issuer
-    }
-
     /// Kalkan's 2004 TSA token: GOST 34.310-2004 over signed attributes hashed with GOST 34.311-95.
     @Test func kalkanTimestampTokenVerifies() throws {
         let token = try TimeStampToken(try NCA.data("tsp/tsp_token.bin"))
@@ -176,15 +173,21 @@ struct GOSTRealNCATests {
     }
 
     /// A flipped bit anywhere in what a certificate's signature covers, or in the signature, is caught.
-    @Test(arguments: [0, 100, 400, 700, 860, 900, 1000])
+    @Test(arguments: [0, 100, 400, 700, 860, 900, 1000, 1080])
     func flippedBitInAGOSTCertificateIsCaught(offset: Int) throws {
-        var der = [UInt8](try NCA.data(NCA.gost2015CA))
-        let issuerOfLeaf = try NCA.certificate(NCA.gost2015CA)
+        let issuer = try NCA.certificate(NCA.gost2015CA)
         let bundle = try PKCS12Bundle.open(try NCA.data(NCA.individual2015), password: NCA.password2015)
-        der = [UInt8](bundle.certificate.derEncoded)
-        let position = min(offset, der.count - 1)
-        der[position] ^= 0x01
+        var der = [UInt8](bundle.certificate.derEncoded)
+        der[min(offset, der.count - 1)] ^= 0x01
         guard let tampered = try? Certificate(derEncoded: Data(der)) else { return }  // no longer DER at all: also caught
-        #expect(!tampered.isIssued(by: issuerOfLeaf))
+        #expect(!tampered.isIssued(by: issuer))
+    }
+
+    @Test(arguments: [10, 60, 120, 200, 300, 400])
+    func flippedBitInAGOSTCRLIsCaught(offsetFromEnd: Int) throws {
+        var der = [UInt8](try NCA.data("crl/nca_gost2022_test.crl"))
+        der[der.count - 1 - offsetFromEnd] ^= 0x01
+        guard let tampered = try? CertificateRevocationList(Data(der)) else { return }
+        #expect(!tampered.isSigned(by: try NCA.certificate(NCA.gost2015CA)))
     }
 }
