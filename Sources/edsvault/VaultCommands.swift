@@ -318,7 +318,7 @@ struct VaultProofCommand: ParsableCommand {
         try reportingFailures {
             let bundle = try vaultFailures { try vault.open().proofBundle(for: document, as: principal ?? .operator_) }
             try InputFiles.writeAtomically(bundle, to: out)
-            FileHandle.standardError.write(Data("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out))\n".utf8))
+            FileHandle.standardError.write(Data("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out) --trust CA.pem)\n".utf8))
         }
     }
 }

@@ -130,6 +130,24 @@ import Glibc
         #expect(fromDirectory.status == 64 && fromDirectory.stderr.contains("--demo"), "\(fromDirectory.stderr)")
     }
 
+    /// `serve --vault` shows proofs judged against the vault's own anchors: a vault made with the demo root is
+    /// refused like a demo --trust, whatever --trust says.
+    @Test func serveRefusesAVaultThatTrustsADemoAnchorUnlessStartedWithDemo() throws {
+        let work = try Tools.workspace()
+        let vault = work.appendingPathComponent("vault").path
+        #expect(try Tools.run(Tools.edsvault, ["vault", "init", vault, "--trust", "Certs/trust/root.pem"], environment: Self.noTrustDirectory).status == 0)
+        let key = work.appendingPathComponent("ca.key").path
+        let certificate = work.appendingPathComponent("ca.pem").path
+        #expect(
+            try Tools.openssl(
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "30", "-subj", "/CN=Own Root/O=Own Org/C=KZ"
+            ).status == 0)
+        let refused = try Tools.run(
+            Tools.edsvault, ["serve", "--port", "0", "--trust", certificate, "--vault", vault], environment: Self.noTrustDirectory)
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("the vault") && refused.stderr.contains("--demo"), "\(refused.stderr)")
+    }
+
     /// The SHA-256 fingerprint as the log prints it (lowercase hex), computed by OpenSSL.
     static func fingerprint(_ path: String) throws -> String {
         let printed = try Tools.openssl("x509", "-in", path, "-noout", "-fingerprint", "-sha256").stdout
