@@ -10,15 +10,15 @@ struct ExtendCommand: ParsableCommand {
         commandName: "extend",
         abstract: "Add a signature timestamp and revocation evidence to each signer that lacks them (CAdES-BES → CAdES-LT).",
         discussion: """
-            Per SignerInfo: without a signature timestamp, one from --tsa over its signature value (RFC 3161,
-            id-aa-signatureTimeStampToken); without revocationValues, OCSP responses or CRLs for the signer's path and
-            the TSA's, with the certificates (revocationValues, certValues) - the rules of `sign --tsa --revocation`.
-            Only unsigned attributes change: signed attributes, signature values, content and certificates keep their
+            Per SignerInfo: without a signature timestamp, one from --tsa over its signature value (RFC 3161, \
+            id-aa-signatureTimeStampToken); without revocationValues, OCSP responses or CRLs for the signer's path and \
+            the TSA's, with the certificates (revocationValues, certValues) - the rules of `sign --tsa --revocation`. \
+            Only unsigned attributes change: signed attributes, signature values, content and certificates keep their \
             bytes, and a signer that already has what is asked keeps its exact bytes. The document is not needed.
-            --trust (or $EDSVAULT_TRUST_DIR) supplies CA certificates the signature does not carry (NCALayer embeds the
+            --trust (or $EDSVAULT_TRUST_DIR) supplies CA certificates the signature does not carry (NCALayer embeds the \
             signer's certificate alone); nothing is validated here: `verify` does that.
-            Exit codes: 0 extended (or nothing to add), 64 usage (e.g. a signer without timestamp and no --tsa),
-            65 not a CMS, 66 file not found, 69 the TSA, OCSP responder or CRL server could not be reached (no output
+            Exit codes: 0 extended (or nothing to add), 64 usage (e.g. a signer without timestamp and no --tsa), \
+            65 not a CMS, 66 file not found, 69 the TSA, OCSP responder or CRL server could not be reached (no output \
             is written), 73 the output cannot be written.
             """
     )

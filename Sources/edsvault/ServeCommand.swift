@@ -11,10 +11,10 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the verification service: POST /api/v1/verify, the upload page, /proofs/{token}, /openapi.yaml, /health.",
         discussion: """
-            Offline by default: a signature is judged from the evidence it carries and the --crl files, never by
-            fetching OCSP/CRLs named in an uploaded certificate (--online allows that). Nothing is trusted by default:
-            name the anchors with --trust or $EDSVAULT_TRUST_DIR; each is logged (subject, SHA-256) at start, and the
-            repository's demo anchors (O=EDS Vault Demo, private keys published) are refused unless --demo is given.
+            Offline by default: a signature is judged from the evidence it carries and the --crl files, never by \
+            fetching OCSP/CRLs named in an uploaded certificate (--online allows that). Nothing is trusted by default: \
+            name the anchors with --trust or $EDSVAULT_TRUST_DIR; each is logged (subject, SHA-256) at start, and the \
+            repository's demo anchors (O=EDS Vault Demo, private keys published) are refused unless --demo is given. \
             Logs go to stderr as key=value lines without personal data. Stops on SIGINT/SIGTERM.
             """
     )

@@ -77,8 +77,8 @@ struct VaultInit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init", abstract: "Create a vault: directories, master key, index, trust anchors and CRLs.",
         discussion: """
-            The vault keeps the trust anchors it is created with; `vault sign`, `attach` and `proof` validate against
-            those (and the vault's CRLs) only. They are named with --trust, else every file in $EDSVAULT_TRUST_DIR;
+            The vault keeps the trust anchors it is created with; `vault sign`, `attach` and `proof` validate against \
+            those (and the vault's CRLs) only. They are named with --trust, else every file in $EDSVAULT_TRUST_DIR; \
             with neither, init stops with exit 64. A demo anchor (O=EDS Vault Demo, private key published) gets a warning.
             """)
 

@@ -9,10 +9,10 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Verify a CMS signature: authenticity, chain, key usage, validity and revocation at the signing moment.",
         discussion: """
-            Trust: only the anchors named with --trust (repeatable), else every certificate file in $EDSVAULT_TRUST_DIR;
-            with neither, nothing is trusted and verify stops with exit 64 (a proof bundle too: it is judged against the
+            Trust: only the anchors named with --trust (repeatable), else every certificate file in $EDSVAULT_TRUST_DIR; \
+            with neither, nothing is trusted and verify stops with exit 64 (a proof bundle too: it is judged against the \
             verifier's own anchors, never ones it carries).
-            Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage (also: no trust anchors named),
+            Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage (also: no trust anchors named), \
             65 not a CMS (or a trust anchor file that is not a certificate), 66 file not found or unreadable.
             """
     )
