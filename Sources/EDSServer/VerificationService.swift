@@ -359,8 +359,11 @@ extension VerificationService {
                 ])
         }
         if configuration.publicBaseURL == nil {
-            logger.notice(
-                "no --public-url: proof pages' QR codes carry the listen address", metadata: ["host": "\(configuration.host)"])
+            // A wildcard listen address in a QR code reaches nobody: say so louder.
+            let wildcard = ["0.0.0.0", "::", "[::]"].contains(configuration.host)
+            logger.log(
+                level: wildcard ? .warning : .notice, "no --public-url: proof pages' QR codes carry the listen address",
+                metadata: ["host": "\(configuration.host)"])
         }
         try await withService(configuration, logger: logger) { service in
             try await service.run { port in
