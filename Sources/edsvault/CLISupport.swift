@@ -112,6 +112,8 @@ enum TrustAnchors {
         var isDemo: Bool { TrustAnchors.isDemo(certificate) }
     }
 
+    /// A certificate of the demo PKIs under Certs/: organisation "EDS Vault Demo" (RSA and GOST roots) or
+    /// "EDS Vault Demo Stranger Org" (the other root). Their private keys are published in this repository.
     static func isDemo(_ certificate: Certificate) -> Bool {
         certificate.subject.all(DistinguishedName.OID.organization).contains { $0.hasPrefix("EDS Vault Demo") }
     }
