@@ -8,7 +8,13 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a CMS signature: authenticity, chain, key usage, validity and revocation at the signing moment.",
-        discussion: "Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage, 65 not a CMS, 66 file not found."
+        discussion: """
+            Trust: only the anchors named with --trust (repeatable), else every certificate file in $EDSVAULT_TRUST_DIR; \
+            with neither, nothing is trusted and verify stops with exit 64 (a proof bundle too: it is judged against the \
+            verifier's own anchors, never ones it carries).
+            Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage (also: no trust anchors named), \
+            65 not a CMS (or a trust anchor file that is not a certificate), 66 file not found or unreadable.
+            """
     )
 
     @Option(help: "The signature (CMS/PKCS#7: DER, PEM or base64).")
@@ -26,7 +32,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Threads for --batch (default: every core).")
     var jobs: Int?
 
-    @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Default: Certs/trust/.")
+    @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Without it: every file in $EDSVAULT_TRUST_DIR; one of the two is required.")
     var trust: [String] = []
 
     @Option(help: "A CRL to use as revocation evidence (DER or PEM); repeatable.")
@@ -65,10 +71,12 @@ struct VerifyCommand: ParsableCommand {
     mutating func run() throws {
         var exitCode: Int32 = 0
         try reportingFailures {
+            // First: without named anchors nothing can pass, so say so before reading any input.
+            let anchors = try TrustAnchors.load(trust)
             if let batch {
                 let items = try BatchVerification.items(from: batch)
                 let policy = ValidationPolicy(
-                    trustAnchors: try TrustAnchors.load(trust), crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse),
+                    trustAnchors: anchors, crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse),
                     offline: offline, revocationSource: offline ? nil : NetworkRevocationSource())
                 exitCode = try BatchVerification.run(items: items, policy: policy, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
                 return
@@ -96,7 +104,6 @@ struct VerifyCommand: ParsableCommand {
             }
             // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.
             let offline = self.offline || bundle != nil
-            let anchors = try TrustAnchors.load(trust)
             let crls = try InputFiles.crls(crl)
             var policy = ValidationPolicy(
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
