@@ -164,13 +164,14 @@ final class CardRenderer {
     private func place(_ block: CardBlock, width: Float) -> Placed {
         switch block {
         case .title(let text):
-            return stack([textLines(wrap(text, bold: true, size: 15, width: width), bold: true, size: 15, color: .text, leading: 19), gap(6)])
+            return stack([textLines(wrap(text, bold: true, size: 14, width: width), bold: true, size: 14, color: .text, leading: 17), gap(4)])
         case .heading(let text):
-            return stack([gap(7), textLines(wrap(text, bold: true, size: 11, width: width), bold: true, size: 11, color: .text, leading: 14), gap(2)])
+            return stack([gap(5), textLines(wrap(text, bold: true, size: 10.5, width: width), bold: true, size: 10.5, color: .text, leading: 13), gap(2)])
         case .paragraph(let text):
             return stack([textLines(wrap(text, size: 9, width: width), bold: false, size: 9, color: .text, leading: 11.5), gap(3)])
         case .small(let text):
-            return stack([textLines(wrap(text, size: 7.5, width: width), bold: false, size: 7.5, color: .label, leading: 9.5), gap(2)])
+            let size: Float = width >= 300 ? 7.5 : 7
+            return stack([textLines(wrap(text, size: size, width: width), bold: false, size: size, color: .label, leading: size * 1.22), gap(1.5)])
         case .field(let label, let text):
             let value = text.isEmpty ? "—" : text
             if width >= 300 {
@@ -185,14 +186,14 @@ final class CardRenderer {
             }
             // Narrow column (two languages side by side): the label above, both smaller, so a signature fits a page.
             return stack([
-                textLines(wrap(label, size: 6.5, width: width), bold: false, size: 6.5, color: .label, leading: 8),
-                textLines(wrap(value, size: 8, width: width), bold: false, size: 8, color: .text, leading: 9.8), gap(2.5),
+                textLines(wrap(label, size: 6.5, width: width), bold: false, size: 6.5, color: .label, leading: 7.6),
+                textLines(wrap(value, size: 7.8, width: width), bold: false, size: 7.8, color: .text, leading: 9.2), gap(2),
             ])
         case .verdict(let headline, let meaning, let color):
             let head = textLines(wrap(headline, bold: true, size: 13, width: width - 12), bold: true, size: 13, color: color, leading: 16)
             let body = textLines(wrap(meaning, size: 9, width: width - 12), bold: false, size: 9, color: .text, leading: 11.5)
-            let inner = stack([gap(6), head, gap(2), body, gap(6)])
-            return Placed(height: inner.height + 6) { page, x, top in
+            let inner = stack([gap(5), head, gap(1), body, gap(5)])
+            return Placed(height: inner.height + 4) { page, x, top in
                 HPDF_Page_SetRGBStroke(page, color.red, color.green, color.blue)
                 HPDF_Page_SetLineWidth(page, 1.2)
                 HPDF_Page_Rectangle(page, x, top - inner.height, width, inner.height)

@@ -219,7 +219,6 @@ public enum DocumentCard {
         var blocks: [CardBlock] = [
             .title("\(t.signature) \(number) / \(count)"),
             .verdict(t.headline(report.indication), "\(t.meaning(report.indication))\n\(t.indication): \(indication)", color(report.indication)),
-            .heading(t.signer),
             .field(t.signer, signer?.fullName ?? ""),
             .field(t.iin, signer?.iin ?? ""),
         ]
@@ -231,8 +230,7 @@ public enum DocumentCard {
             let holder = certificate.holder == .legalEntity ? t.holderLegalEntity : t.holderIndividual
             blocks += [
                 .heading(t.certificateSubject),
-                .field(t.holder, holder),
-                .field(t.certificateSubject, certificate.subject),
+                .field(t.certificateSubject, "\(certificate.subject) (\(holder))"),
                 .field(t.issuer, certificate.issuer),
                 .field(t.serial, certificate.serialNumber),
                 .field(t.validity, "\(astana(certificate.notBefore)) — \(astana(certificate.notAfter))"),
@@ -244,8 +242,7 @@ public enum DocumentCard {
             ]
         }
         blocks += [
-            .field(t.signatureAlgorithm, report.signatureAlgorithm),
-            .field(t.digestAlgorithm, report.digestAlgorithm),
+            .field("\(t.signatureAlgorithm) / \(t.digestAlgorithm)", "\(report.signatureAlgorithm) / \(report.digestAlgorithm)"),
         ]
         if let timestamp = report.timestamp {
             blocks.append(.field(t.timestamp, "\(astana(timestamp.genTime)); \(t.tsa): \(timestamp.tsa); № \(timestamp.serialNumber)"))
@@ -272,7 +269,12 @@ public enum DocumentCard {
         }
         blocks.append(.heading(t.checks))
         for check in report.checks {
-            blocks.append(.field("\(t.checkName(check.name)): \(check.passed ? t.checkPassed : t.checkFailed)", check.detail(in: t.report)))
+            // A passed check in one small line, a failed one as a field: what failed is what the reader needs.
+            if check.passed {
+                blocks.append(.small("✓ \(t.checkName(check.name)): \(check.detail(in: t.report))"))
+            } else {
+                blocks.append(.field("✗ \(t.checkName(check.name)): \(t.checkFailed)", check.detail(in: t.report)))
+            }
         }
         if !report.warnings.isEmpty {
             blocks.append(.heading(t.warnings))

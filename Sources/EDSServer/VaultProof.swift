@@ -1,4 +1,6 @@
+import EDSCard
 import EDSVerification
+import Foundation
 
 /// One vault document's proof as the proof page shows it: what the vault knows about the document
 /// (title, type, file name, digest) and the validation report of its signatures.
@@ -28,4 +30,11 @@ public struct VaultProof: Sendable {
 public protocol ProofDirectory: Sendable {
     /// The proof for `token`, or nil when no document has this token (the page answers 404).
     func proof(forToken token: String) async throws -> VaultProof?
+    /// The document card (PDF) for `token`, its QR codes pointing at `proofURL`; nil when the token is unknown.
+    func card(forToken token: String, language: CardLanguage, proofURL: String) async throws -> Data?
+}
+
+extension ProofDirectory {
+    /// Directories that make no cards answer every card request with 404.
+    public func card(forToken token: String, language: CardLanguage, proofURL: String) async throws -> Data? { nil }
 }

@@ -12,6 +12,6 @@ struct EDSVaultCommand: ParsableCommand {
             Exit codes: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage error,
             65 input that is not a certificate/CMS/key (or a key that may not sign), 66 file not found or unreadable.
             """,
-        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, VaultCommand.self, ServeCommand.self]
+        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, VaultCommand.self, ServeCommand.self, CardCommand.self]
     )
 }

@@ -1,3 +1,4 @@
+import EDSCard
 import EDSServer
 import EDSVault
 import Dispatch
@@ -20,6 +21,18 @@ struct VaultProofDirectory: ProofDirectory {
                         fileName: document.metadata.fileName, sha256: document.id, size: document.size,
                         status: document.status == .fullySigned ? "fully signed" : "awaiting signatures",
                         report: found.report)
+                })
+            }
+        }
+    }
+
+    func card(forToken token: String, language: CardLanguage, proofURL: String) async throws -> Data? {
+        let vault = self.vault
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data?, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { () throws -> Data? in
+                    guard let material = try vault.cardMaterial(forToken: token) else { return nil }
+                    return try VaultCardCommand.card(for: material, language: language, proofURL: proofURL)
                 })
             }
         }

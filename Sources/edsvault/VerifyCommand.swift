@@ -20,6 +20,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "An ASiC-S proof bundle (from `vault proof`): the document and its signatures in one file; verified offline.")
     var bundle: String?
 
+    @Option(help: "A document card (PDF, from `card`): its document and signatures are verified offline, and its attachments against its own list.")
+    var card: String?
+
     @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Default: Certs/trust/.")
     var trust: [String] = []
 
@@ -39,7 +42,10 @@ struct VerifyCommand: ParsableCommand {
     var lang: String = "en"
 
     mutating func validate() throws {
-        if signature == nil && bundle == nil {
+        if card != nil && (signature != nil || bundle != nil || file != nil) {
+            throw ValidationError("--card carries the document and the signatures: give neither --signature, --bundle nor FILE")
+        }
+        if signature == nil && bundle == nil && card == nil {
             throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics)")
         }
         if bundle != nil && (signature != nil || file != nil) {
@@ -55,7 +61,10 @@ struct VerifyCommand: ParsableCommand {
         try reportingFailures {
             let signatureData: Data
             let document: DocumentSource?
-            if let bundle {
+            if card != nil {
+                signatureData = Data()
+                document = nil
+            } else if let bundle {
                 let contents: ProofBundle.Contents
                 do {
                     contents = try ProofBundle.read(try InputFiles.read(bundle, what: "proof bundle"))
@@ -69,13 +78,15 @@ struct VerifyCommand: ParsableCommand {
                 document = try file.map(InputFiles.document)
             }
             // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.
-            let offline = self.offline || bundle != nil
+            let offline = self.offline || bundle != nil || card != nil
             let anchors = try TrustAnchors.load(trust)
             let crls = try InputFiles.crls(crl)
             let policy = ValidationPolicy(
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
                 revocationSource: offline ? nil : NetworkRevocationSource())
-            let report = try SignatureValidator(policy: policy).validate(signature: signatureData, document: document)
+            let report =
+                try card.map { try verifyCard($0, policy: policy) }
+                ?? SignatureValidator(policy: policy).validate(signature: signatureData, document: document)
             switch format {
             case .json: FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
             case .text: FileHandle.standardOutput.write(Data(TextReport.render(report, language: ReportLanguage(rawValue: lang) ?? .english).utf8))
