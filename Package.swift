@@ -142,6 +142,12 @@ let package = Package(
             dependencies: ["EDSVault"],
             swiftSettings: swiftSettings
         ),
+        // The document card's cost against in-process validation and qpdf's CLI (Docs/card.md).
+        .executableTarget(
+            name: "edsvault-card-bench",
+            dependencies: ["EDSCard", "EDSCrypto", "EDSVerification"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "edsvault-bench",
             dependencies: ["EDSVerification"],
