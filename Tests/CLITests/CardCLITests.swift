@@ -75,7 +75,17 @@ import Testing
     @Test func badInputGetsOneLineAndTheDocumentedExitCode() throws {
         let (work, document, employee, _) = try Self.signedOrder()
         let card = work.appendingPathComponent("card.pdf").path
+        // Hostile cards: a truncated one, and a PDF whose only attachment is a signature.
+        let good = work.appendingPathComponent("good.pdf").path
+        #expect(try Tools.run(Tools.edsvault, ["card", "--signature", employee.path, document.path, "--out", good] + Self.trust + Tools.crlArguments).status == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        let truncated = work.appendingPathComponent("truncated.pdf").path
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: truncated))
+        let oneAttachment = work.appendingPathComponent("one.pdf").path
+        #expect(try Tools.run("qpdf", [good, "--remove-attachment=0000", oneAttachment]).status == 0)
         let cases: [([String], Int32)] = [
+            (["verify", "--card", truncated], 65),
+            (["verify", "--card", oneAttachment], 65),
             (["card", "--signature", employee.path, document.path, "--out", "/nonexistent-dir/card.pdf"], 73),
             (["card", "--signature", document.path, document.path, "--out", card], 65),
             (["card", "--signature", "/nonexistent.cms", document.path, "--out", card], 66),

@@ -172,4 +172,16 @@ struct DocumentCardTests {
         let signature = try CardFixtures.sign(with: "employee")
         #expect(throws: CardError.self) { try CardFixtures.card(fileName: "приказ.exe", signatures: [signature]) }
     }
+
+    /// Every check the validator names and every role has a Kazakh and a Russian name on the pages.
+    @Test(arguments: [CardStrings.kazakh, CardStrings.russian])
+    func everyCheckAndRoleHasANameInTheCardsLanguage(strings: CardStrings) throws {
+        let (employee, head) = try Self.twoSignatures()
+        let validator = try CardFixtures.validator()
+        let checks = try [employee, head].flatMap { try validator.validate(signature: $0, document: .bytes(CardFixtures.document)).signatures[0].checks }
+        #expect(!checks.isEmpty)
+        for check in checks { #expect(strings.checkNames[check.name] != nil, "no name for \(check.name)") }
+        for role in SignerRole.allCases { #expect(strings.roleNames[role] != nil, "no name for \(role)") }
+        for role in SignerRole.allCases { #expect(strings.purposeNames[role.oid] != nil, "no name for \(role.oid)") }
+    }
 }
