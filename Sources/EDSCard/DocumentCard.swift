@@ -44,6 +44,8 @@ public enum DocumentCard {
         fileURLWithPath: ProcessInfo.processInfo.environment["EDSVAULT_CARD_FONT_DIR"] ?? "/usr/share/fonts/truetype/dejavu")
     /// More attachments than this is not a card we make or read.
     public static let maximumSignatures = 200
+    /// A longer PDF original is attached but not reproduced page by page (the card would dwarf the document).
+    public static let maximumShownPages = 1000
 
     /// Makes the card. `validate` checks one single-signer, detached CMS split from `request.signatures[source]`
     /// against the document (the caller decides the trust anchors, CRLs and validation time); its report is what the
@@ -109,7 +111,7 @@ public enum DocumentCard {
 
         // A PDF original is shown page by page; one qpdf cannot open (damaged, encrypted) is only attached.
         var originalPages = 0
-        if request.document.starts(with: Data("%PDF-".utf8)), let count = try? CardPDF.pageCount(request.document) {
+        if request.document.starts(with: Data("%PDF-".utf8)), let count = try? CardPDF.pageCount(request.document), count <= maximumShownPages {
             originalPages = count
         }
 
