@@ -48,7 +48,7 @@ class LimitedBuffer : public Pipeline {
   public:
     LimitedBuffer(size_t limit) : Pipeline("limited buffer", nullptr), limit(limit) {}
     void write(unsigned char const *data, size_t length) override {
-        if (length > limit - bytes.size()) throw std::length_error("an embedded file is larger than the limit");
+        if (length > limit - bytes.size()) throw std::length_error("the embedded files are larger than the limit");
         bytes.insert(bytes.end(), data, data + length);
     }
     void finish() override {}
@@ -185,6 +185,7 @@ ccard_reader *ccard_open(unsigned char const *pdf_bytes, size_t length, size_t m
         open_memory(pdf, "card", pdf_bytes, length);
         reader->pages = static_cast<long>(QPDFPageDocumentHelper(pdf).getAllPages().size());
         QPDFEmbeddedFileDocumentHelper embedded(pdf);
+        size_t budget = max_bytes;
         // The name tree in key order: the order `pdfdetach -list` and every reader show.
         for (auto const &[key, spec] : embedded.getEmbeddedFiles()) {
             if (reader->attachments.size() >= max_count) throw std::length_error("too many embedded files");
@@ -194,10 +195,11 @@ ccard_reader *ccard_open(unsigned char const *pdf_bytes, size_t length, size_t m
             attachment.description = spec->getDescription();
             QPDFObjectHandle stream = spec->getEmbeddedFileStream();
             if (!stream.isStream()) throw std::runtime_error("embedded file " + key + " has no file stream");
-            LimitedBuffer buffer(max_bytes);
+            LimitedBuffer buffer(budget);
             if (!stream.pipeStreamData(&buffer, 0, qpdf_dl_all)) {
                 throw std::runtime_error("embedded file " + key + " cannot be decoded");
             }
+            budget -= buffer.bytes.size();
             attachment.bytes = std::move(buffer.bytes);
             reader->attachments.push_back(std::move(attachment));
         }

@@ -74,6 +74,7 @@ enum CardPDF {
     }
 
     /// The embedded files in name-tree order and the manifest, with limits: hostile PDFs can claim anything.
+    /// `maximumBytes` bounds all attachments together, decoded.
     static func read(_ pdf: Data, maximumAttachments: Int, maximumBytes: Int) throws -> Contents {
         var error: UnsafeMutablePointer<CChar>?
         let reader = pdf.withUnsafeBytes { raw in

@@ -12,9 +12,10 @@ public struct CardAttachment: Sendable {
 /// Reads a card back and validates what it carries, offline: the first attachment is the document, every other one a
 /// signature over it.
 public enum CardVerifier {
-    /// Limits for hostile input: attachments per card and decoded bytes per attachment.
+    /// Limits for hostile input: attachments per card and their decoded bytes in all (a small compressed stream can
+    /// claim gigabytes).
     public static let maximumAttachments = DocumentCard.maximumSignatures + 1
-    public static let maximumAttachmentBytes = 256 << 20
+    public static let maximumAttachmentBytes = 512 << 20
     /// The name of the card-level check each signature's report carries.
     public static let checkName = "cardAttachments"
 

@@ -88,4 +88,14 @@ struct CardTamperTests {
         #expect(throws: CardError.self) { try Self.verify(original) }
         #expect(throws: CardError.self) { try Self.verify(Data("not a pdf".utf8)) }
     }
+
+    /// Reading is bounded: by the number of embedded files and by their decoded size in all.
+    @Test func readingStopsAtTheAttachmentLimits() throws {
+        let (employee, head) = try DocumentCardTests.twoSignatures()
+        let card = try CardFixtures.card(signatures: [employee, head])
+        let total = CardFixtures.document.count + employee.count + head.count
+        #expect(try CardPDF.read(card, maximumAttachments: 3, maximumBytes: total).attachments.count == 3)
+        #expect(throws: CardError.self) { try CardPDF.read(card, maximumAttachments: 2, maximumBytes: total) }
+        #expect(throws: CardError.self) { try CardPDF.read(card, maximumAttachments: 3, maximumBytes: total - 1) }
+    }
 }

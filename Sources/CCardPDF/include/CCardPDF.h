@@ -43,8 +43,8 @@ int ccard_assemble(
 /// A card opened for reading.
 typedef struct ccard_reader ccard_reader;
 
-/// Opens a PDF and reads its embedded files in name-tree order, refusing more than `max_count` of them or any
-/// larger than `max_bytes` once decoded. NULL with `*error` on failure.
+/// Opens a PDF and reads its embedded files in name-tree order, refusing more than `max_count` of them or more than
+/// `max_bytes` in all once decoded. NULL with `*error` on failure.
 ccard_reader *ccard_open(const unsigned char *pdf, size_t length, size_t max_count, size_t max_bytes, char **error);
 size_t ccard_attachment_count(const ccard_reader *reader);
 const char *ccard_attachment_key(const ccard_reader *reader, size_t index);
