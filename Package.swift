@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "EDSCrypto", targets: ["EDSCrypto"]),
         .library(name: "EDSVerification", targets: ["EDSVerification"]),
         .library(name: "EDSVault", targets: ["EDSVault"]),
+        .library(name: "EDSCard", targets: ["EDSCard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -80,6 +81,7 @@ let package = Package(
                 "EDSVault",
                 "EDSVaultPostgres",
                 "EDSServer",
+                "EDSCard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -90,11 +92,28 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
+        // libharu (Debian: libhpdf-dev) for the document card's pages.
+        .systemLibrary(
+            name: "CHaru",
+            providers: [.apt(["libhpdf-dev"])]
+        ),
+        // qpdf (Debian: libqpdf-dev) behind a small C interface: the card's embedded files, a PDF original's pages, reading.
+        .target(
+            name: "CCardPDF",
+            linkerSettings: [.linkedLibrary("qpdf")]
+        ),
+        // The document card (SIGEX DDC style): a PDF carrying the document and each signature, with pages for people.
+        .target(
+            name: "EDSCard",
+            dependencies: ["EDSCrypto", "EDSVerification", "CHaru", "CCardPDF", "CQRencode"],
+            swiftSettings: swiftSettings
+        ),
         // The verification service: Hummingbird 2 routes, multipart upload, proof pages, QR codes.
         .target(
             name: "EDSServer",
             dependencies: [
                 "EDSVerification",
+                "EDSCard",
                 "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +148,12 @@ let package = Package(
         .executableTarget(
             name: "edsvault-demo-pki",
             dependencies: ["EDSCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // The document card's cost against in-process validation and qpdf's CLI (Docs/card.md).
+        .executableTarget(
+            name: "edsvault-card-bench",
+            dependencies: ["EDSCard", "EDSCrypto", "EDSVerification"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -176,6 +201,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EDSCardTests",
+            dependencies: ["EDSCard", "EDSCrypto", "EDSVerification"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -109,7 +109,8 @@ enum OpenAPIDocument {
               description: |
                 Reachable only through the unguessable token `edsvault vault link DOC` prints (at least 128 bits); a document
                 hash opens nothing. HTML with a QR code of the page's own address and a one-page print stylesheet, or the JSON
-                report with Accept application/json (or ?format=json).
+                report with Accept application/json (or ?format=json), or the document card PDF (the document and each
+                signature embedded, a page per signature) with Accept application/pdf (or ?format=pdf).
               parameters:
                 - name: token
                   in: path
@@ -118,7 +119,7 @@ enum OpenAPIDocument {
                 - name: format
                   in: query
                   required: false
-                  schema: {type: string, enum: [html, json]}
+                  schema: {type: string, enum: [html, json, pdf]}
                 - {$ref: '#/components/parameters/lang'}
               responses:
                 '200':
@@ -127,6 +128,7 @@ enum OpenAPIDocument {
                     text/html: {schema: {type: string}}
                     application/json:
                       schema: {$ref: '#/components/schemas/ValidationReport'}
+                    application/pdf: {schema: {type: string, format: binary}}
                 '404':
                   description: No proof has this token.
                   content:

@@ -44,6 +44,7 @@ enum Pages {
         let card = ProofCard(report: proof.report, facts: facts, language: language, selfURL: selfURL, embeddedJSON: nil)
         let body = card.render()
             + "<a class=\"action\" href=\"\(HTML.escape(path))?format=json\">\(HTML.escape(t.jsonReport))</a>\n"
+            + "<a class=\"action\" href=\"\(HTML.escape(path))?format=pdf&amp;lang=\(language.rawValue)\">\(HTML.escape(language.cardDownload))</a>\n"
         return HTML.page(title: "\(t.proofTitle): \(proof.title)", language: language, switchPath: path, body: body)
     }
 

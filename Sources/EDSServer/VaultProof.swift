@@ -1,4 +1,6 @@
+import EDSCard
 import EDSVerification
+import Foundation
 
 /// One vault document's proof as the proof page shows it: what the vault knows about the document
 /// (title, type, file name, digest) and the validation report of its signatures.
@@ -31,4 +33,12 @@ public protocol ProofDirectory: Sendable {
     /// It may block (reading blobs, re-validating signatures): the service calls it on its validation threads,
     /// admitted like a validation, never on an event loop.
     func proof(forToken token: String) throws -> VaultProof?
+    /// The document card (PDF) for `token`, its QR codes pointing at `proofURL`; nil when the token is unknown.
+    /// It blocks like `proof(forToken:)` and is called the same way.
+    func card(forToken token: String, language: CardLanguage, proofURL: String) throws -> Data?
+}
+
+extension ProofDirectory {
+    /// Directories that make no cards answer every card request with 404.
+    public func card(forToken token: String, language: CardLanguage, proofURL: String) throws -> Data? { nil }
 }

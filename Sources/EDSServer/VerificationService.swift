@@ -239,6 +239,7 @@ public final class VerificationService: Sendable {
     func proof(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
         let path = "/proofs/\(token)"
+        if Self.wantsPDF(request) { return try await proofCard(request, context: context, token: token, path: path) }
         let wantsJSON = Self.wantsJSON(request)
         var found: VaultProof?
         if let directory = configuration.proofs, Self.plausibleToken(token) {

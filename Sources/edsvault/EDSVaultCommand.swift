@@ -13,6 +13,6 @@ struct EDSVaultCommand: AsyncParsableCommand {
             65 input that is not a certificate/CMS/key (or a key that may not sign), 66 file not found or unreadable.
             Nothing is trusted by default: verify, serve and vault init need --trust CERT or $EDSVAULT_TRUST_DIR.
             """,
-        subcommands: [SignCommand.self, VerifyCommand.self, ExtendCommand.self, InspectCommand.self, VaultCommand.self, ServeCommand.self]
+        subcommands: [SignCommand.self, VerifyCommand.self, ExtendCommand.self, InspectCommand.self, VaultCommand.self, ServeCommand.self, CardCommand.self]
     )
 }

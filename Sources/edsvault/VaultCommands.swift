@@ -19,7 +19,7 @@ struct VaultCommand: ParsableCommand {
             """,
         subcommands: [
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
-            VaultProofCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
+            VaultProofCommand.self, VaultCardCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
             VaultTimestamp.self,
         ]
     )

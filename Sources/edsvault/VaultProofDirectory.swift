@@ -1,3 +1,4 @@
+import EDSCard
 import EDSServer
 import EDSVault
 import Foundation
@@ -15,5 +16,11 @@ struct VaultProofDirectory: ProofDirectory {
             fileName: document.metadata.fileName, sha256: document.id, size: document.size,
             status: document.status == .fullySigned ? "fully signed" : "awaiting signatures",
             report: found.report)
+    }
+
+    /// Blocks (blobs, validation, PDF drawing): the service calls it on its validation threads.
+    func card(forToken token: String, language: CardLanguage, proofURL: String) throws -> Data? {
+        guard let material = try vault.cardMaterial(forToken: token) else { return nil }
+        return try VaultCardCommand.card(for: material, language: language, proofURL: proofURL)
     }
 }

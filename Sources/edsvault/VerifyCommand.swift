@@ -26,6 +26,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "An ASiC-S proof bundle (from `vault proof`): the document and its signatures in one file; verified offline.")
     var bundle: String?
 
+    @Option(help: "A document card (PDF, from `card`): its document and signatures are verified offline, and its attachments against its own list.")
+    var card: String?
+
+
     @Option(help: "Validate many signatures: a file of `SIGNATURE [DOCUMENT]` lines, or a directory of X + X.cms pairs (JSON Lines out).")
     var batch: String?
 
@@ -51,14 +55,17 @@ struct VerifyCommand: ParsableCommand {
     var lang: String = "en"
 
     mutating func validate() throws {
+        if card != nil && (signature != nil || bundle != nil || file != nil || batch != nil) {
+            throw ValidationError("--card carries the document and the signatures: give neither --signature, --bundle, --batch nor FILE")
+        }
         if batch != nil && (signature != nil || bundle != nil || file != nil) {
             throw ValidationError("--batch names the signatures and documents itself: give no --signature, --bundle or FILE")
         }
         if let jobs, jobs < 1 || batch == nil {
             throw ValidationError(batch == nil ? "--jobs applies to --batch only" : "--jobs must be at least 1 (got \(jobs))")
         }
-        if signature == nil && bundle == nil && batch == nil {
-            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, or --batch LIST)")
+        if signature == nil && bundle == nil && batch == nil && card == nil {
+            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, --card CARD.pdf or --batch LIST)")
         }
         if bundle != nil && (signature != nil || file != nil) {
             throw ValidationError("--bundle carries the document and the signature: give neither --signature nor FILE")
@@ -84,7 +91,10 @@ struct VerifyCommand: ParsableCommand {
             let signatureData: Data
             let document: DocumentSource?
             var evidenceRecords: [EvidenceRecord] = []
-            if let bundle {
+            if card != nil {
+                signatureData = Data()
+                document = nil
+            } else if let bundle {
                 let contents: ProofBundle.Contents
                 do {
                     contents = try ProofBundle.read(try InputFiles.read(bundle, what: "proof bundle"))
@@ -103,18 +113,23 @@ struct VerifyCommand: ParsableCommand {
                 document = try file.map(InputFiles.document)
             }
             // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.
-            let offline = self.offline || bundle != nil
+            let offline = self.offline || bundle != nil || card != nil
             let crls = try InputFiles.crls(crl)
             var policy = ValidationPolicy(
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
                 revocationSource: offline ? nil : NetworkRevocationSource())
-            let signedData = try CMSSignedData(signatureData)
-            if !evidenceRecords.isEmpty, case .bytes(let documentBytes) = document {
-                // The bundle's evidence records are proof of existence for the signatures they cover (RFC 4998).
-                policy.evidenceRecords = EvidenceRecordValidator.results(
-                    evidenceRecords, document: documentBytes, signature: signedData, policy: policy)
+            let report: ValidationReport
+            if let card {
+                report = try verifyCard(card, policy: policy)
+            } else {
+                let signedData = try CMSSignedData(signatureData)
+                if !evidenceRecords.isEmpty, case .bytes(let documentBytes) = document {
+                    // The bundle's evidence records are proof of existence for the signatures they cover (RFC 4998).
+                    policy.evidenceRecords = EvidenceRecordValidator.results(
+                        evidenceRecords, document: documentBytes, signature: signedData, policy: policy)
+                }
+                report = try SignatureValidator(policy: policy).validate(signedData, document: document)
             }
-            let report = try SignatureValidator(policy: policy).validate(signedData, document: document)
             switch format {
             case .json: FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
             case .text: FileHandle.standardOutput.write(Data(TextReport.render(report, language: ReportLanguage(rawValue: lang) ?? .english).utf8))

@@ -1,0 +1,46 @@
+import EDSCrypto
+import EDSVerification
+import Foundation
+
+/// What a document card of a vault document is made from (EDSCard draws it; the vault only hands the material over).
+public struct VaultCardMaterial: Sendable {
+    public var document: StoredDocument
+    public var bytes: Data
+    /// Each kept signature with the validator the vault judges it by: offline, the vault's trust anchors and CRLs,
+    /// as of the moment the vault received it (as `report(for:)` does).
+    public var signatures: [(cms: Data, validator: SignatureValidator)]
+}
+
+extension Vault {
+    /// The document, its signatures and their validators, if `principal` may read the document. Audited as an export,
+    /// as the ASiC-S proof bundle is: a card carries the document itself.
+    public func cardMaterial(for documentID: String, as principal: Principal = .operator_) throws -> VaultCardMaterial {
+        let (row, record) = try authorizedDocument(documentID, as: principal, action: "card")
+        let material = try cardMaterial(row: row, record: record)
+        try index.append(audit: [
+            AuditDraft(
+                at: VaultClock.now(), actor: try auditName(for: principal), action: "export", object: row.id,
+                detail: "document card, \(material.signatures.count) signature(s)")
+        ])
+        return material
+    }
+
+    /// The same for a proof-page token (the service's `GET /proofs/{token}` as PDF); nil for an unknown token.
+    public func cardMaterial(forToken token: String) throws -> VaultCardMaterial? {
+        guard token.count <= 64, let documentID = try index.documentID(forLinkHash: Self.linkHash(token)),
+            let row = try index.document(id: documentID)
+        else { return nil }
+        let material = try cardMaterial(row: row, record: try open(row))
+        try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: "link", action: "export", object: row.id, detail: "document card")])
+        return material
+    }
+
+    private func cardMaterial(row: IndexedDocument, record: StoredDocument) throws -> VaultCardMaterial {
+        let bytes = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        let signatures = try index.signatures(documentID: row.id).map { stored in
+            (cms: try openBlob(stored.id, ownerLookup: row.ownerLookup), validator: validator(at: stored.addedAt))
+        }
+        guard !signatures.isEmpty else { throw VaultError.notFound("document \(row.id) has no signature yet") }
+        return VaultCardMaterial(document: record, bytes: bytes, signatures: signatures)
+    }
+}
