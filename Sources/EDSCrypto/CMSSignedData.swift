@@ -235,7 +235,11 @@ public struct CMSSignerInfo: Sendable {
 
     /// OpenSSL's name for the signature algorithm OID ("sha256WithRSAEncryption", "rsaEncryption", ...), else the OID.
     public var signatureAlgorithmName: String { OIDNames.name(signatureAlgorithmOID) }
-    public var digestAlgorithmName: String { digestAlgorithm?.rawValue ?? OIDNames.name(digestAlgorithmOID) }
+    public var digestAlgorithmName: String {
+        guard let digestAlgorithm else { return OIDNames.name(digestAlgorithmOID) }
+        // Kazakh GOST hashes are named with their OID, as reports name the GOST signature algorithms.
+        return OIDNames.isKazakhGOST(digestAlgorithmOID) ? "\(digestAlgorithm.rawValue) (\(digestAlgorithmOID))" : digestAlgorithm.rawValue
+    }
 }
 
 /// Readable names for OIDs, from OpenSSL's object table plus the Kazakh GOST arcs it does not know.

@@ -211,7 +211,8 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         guard let key = X509_get0_pubkey(pointer) else {
             OpenSSLErrorQueue.clear()
             if let gost = gostPublicKey {
-                return PublicKeyDescription(algorithm: gost.algorithm.displayName, bits: 8 * gost.algorithm.coordinateSize, isSupported: true)
+                // The name carries the size ("GOST 34.310-2015 (512)").
+                return PublicKeyDescription(algorithm: gost.algorithm.displayName, bits: 0, isSupported: true)
             }
             return PublicKeyDescription(algorithm: publicKeyAlgorithmOID, bits: 0, isSupported: false)
         }

@@ -35,7 +35,8 @@ public final class PrivateKey: @unchecked Sendable {
     }
 
     public var description: PublicKeyDescription {
-        if let gost { return PublicKeyDescription(algorithm: gost.algorithm.displayName, bits: 8 * gost.algorithm.coordinateSize, isSupported: true) }
+        // The name carries the size ("GOST 34.310-2015 (512)").
+        if let gost { return PublicKeyDescription(algorithm: gost.algorithm.displayName, bits: 0, isSupported: true) }
         return PublicKeyDescription(key: pointer)
     }
 

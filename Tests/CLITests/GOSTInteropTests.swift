@@ -101,4 +101,35 @@ import Testing
         #expect(verified.status == 0, "\(verified.stdout)")
         #expect(verified.stdout.contains("timestamped signing moment"))
     }
+
+    @Test func withoutTheGOSTProviderAGOSTSignerIsIndeterminateAndTheReportNamesThePackage() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signed = try Tools.eds("sign", document.path, "--key", "Certs/employee-gost.p12", "--password-env", "EDSVAULT_PASSWORD")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        // OpenSSL finds no provider modules at all: gostprov is missing as on a machine without the package.
+        let verified = try Tools.run(
+            Tools.edsvault,
+            ["verify", "--signature", document.path + ".cms", document.path, "--trust", "Certs/trust/gost-root.pem", "--crl", "Certs/crl/gost_nca_demo.crl", "--offline"],
+            environment: ["OPENSSL_MODULES": work.appendingPathComponent("no-modules").path])
+        #expect(verified.status == 2, "\(verified.stdout)")
+        #expect(verified.stdout.contains("INDETERMINATE / FORMAT_FAILURE"))
+        #expect(verified.stdout.contains("libengine-gost-openssl"))
+    }
+
+    @Test func rsaSignerAddedToAGOSTSignatureAndBothPassWithTheDefaultAnchors() throws {
+        let work = try Tools.workspace()
+        let document = work.appendingPathComponent("order.txt")
+        let signature = document.path + ".cms"
+        #expect(try Tools.eds("sign", document.path, "--key", "Certs/employee-gost.p12", "--password-env", "EDSVAULT_PASSWORD").status == 0)
+        let added = try Tools.eds("sign", document.path, "--key", "Certs/head.p12", "--password-env", "EDSVAULT_PASSWORD", "--add-to", signature)
+        #expect(added.status == 0, "\(added.stderr)")
+        // Certs/trust/ holds the RSA and the GOST demo roots: one mixed trust store.
+        let verified = try Tools.eds(
+            "verify", "--signature", signature, document.path, "--crl", "Certs/crl/gost_nca_demo.crl", "--crl", "Certs/crl/gost_root.crl",
+            "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline", "--format", "json")
+        #expect(verified.status == 0, "\(verified.stdout)")
+        // The GOST SignerInfo is still what the referee accepts.
+        #expect(try referee("cms", signature, document.path).status == 0)
+    }
 }

@@ -66,7 +66,7 @@ struct GOSTSigningTests {
         #expect(report.indication == .totalPassed, "\(signer.errors)")
         #expect(signer.signatureAlgorithm.contains("GOST 34.310-2015 (512)"))
         #expect(signer.signatureAlgorithm.contains("1.2.398.3.10.1.1.2.3.2"))
-        #expect(signer.digestAlgorithm == "Streebog-512")
+        #expect(signer.digestAlgorithm == "Streebog-512 (1.2.398.3.10.1.3.3)")
         #expect(signer.revocation?.status == .good)
     }
 
@@ -141,5 +141,24 @@ struct GOSTSigningTests {
         #expect(throws: CryptoError.self) {
             try CMSSigner.sign(.bytes(RealNCA.document), key: gost.privateKey, certificate: other.certificate)
         }
+    }
+
+    /// CAdES-LT with NCA's own GOST-signed OCSP answer (made by Kalkan's responder): it says the certificate was
+    /// revoked on 2022-09-02, and the validation reads it as evidence.
+    @Test func embeddedNCAGOSTOCSPResponseIsEvidence() throws {
+        let bundle = try RealNCA.individual2015()
+        let basic = try OCSPResponse.basicResponse(fromResponse: try RealNCA.data("ocsp/ocsp_response_individual_2015.bin"))
+        let signature = try CMSSigner.sign(
+            .bytes(RealNCA.document), key: bundle.privateKey, certificate: bundle.certificate, chain: bundle.chain,
+            parameters: CMSSignerParameters(signingTime: RealNCA.validationTime)
+        ) { _ in [CAdESEvidence.revocationValues(crls: [], basicOCSPResponses: [basic])] }
+        // Within 5 minutes of the response's thisUpdate (2022-09-02T16:58:34Z), the SIGEX rule for OCSP evidence.
+        var policy = try RealNCA.policy(at: .iso("2022-09-02T17:00:00Z"))
+        policy.crls = []
+        let report = try SignatureValidator(policy: policy).validate(signature: signature, document: .bytes(RealNCA.document))
+        let signer = try #require(report.signatures.first)
+        #expect(signer.revocation?.status == .revoked, "\(signer.checks.map(\.detail))")
+        #expect(signer.revocation?.source == .ocsp)
+        #expect(report.indication != .totalPassed)
     }
 }

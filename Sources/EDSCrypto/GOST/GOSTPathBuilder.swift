@@ -11,6 +11,8 @@ import Foundation
 /// (§ 6.1.4 (k), (l), (m)), keyCertSign (§ 6.1.4 (n)), no unknown critical extension (§ 6.1.4 (o)).
 enum GOSTPathBuilder {
     static let maximumDepth = 10
+    /// Hostile input may carry many certificates with the same name: the search stops after this many signature checks.
+    static let maximumSignatureChecks = 64
 
     /// True when `leaf`'s path must be built here rather than by OpenSSL.
     static func handles(_ leaf: Certificate) -> Bool { leaf.isSignedWithGOST }
@@ -22,7 +24,8 @@ enum GOSTPathBuilder {
         // A leaf that is itself an anchor (as X509_V_FLAG_PARTIAL_CHAIN accepts).
         if anchors.contains(leaf) { return .success(CertificationPath(certificates: [leaf])) }
         var closest: PathValidationFailure?
-        if let path = extend([leaf], intermediates: intermediates, anchors: anchors, failure: &closest) {
+        var budget = maximumSignatureChecks
+        if let path = extend([leaf], intermediates: intermediates, anchors: anchors, budget: &budget, failure: &closest) {
             return .success(CertificationPath(certificates: path))
         }
         return .failure(
@@ -35,13 +38,16 @@ enum GOSTPathBuilder {
 
     /// Depth-first: anchors first, then intermediates, each candidate issuer whose names match.
     private static func extend(
-        _ path: [Certificate], intermediates: [Certificate], anchors: [Certificate], failure: inout PathValidationFailure?
+        _ path: [Certificate], intermediates: [Certificate], anchors: [Certificate], budget: inout Int,
+        failure: inout PathValidationFailure?
     ) -> [Certificate]? {
         guard let current = path.last, path.count <= maximumDepth else { return nil }
         let depth = path.count - 1
         var candidates: [(Certificate, isAnchor: Bool)] = anchors.map { ($0, true) }
         candidates += intermediates.filter { candidate in !anchors.contains(candidate) }.map { ($0, false) }
         for (issuer, isAnchor) in candidates where !path.contains(issuer) && issuer.namesAsIssuer(of: current) {
+            guard budget > 0 else { return nil }
+            budget -= 1
             guard signatureVerifies(current, issuer: issuer) else {
                 record(&failure, X509_V_ERR_CERT_SIGNATURE_FAILURE, .invalidCertificate, depth)
                 continue
@@ -57,7 +63,9 @@ enum GOSTPathBuilder {
                 record(&failure, X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, .noPathToTrustAnchor, extended.count - 1)
                 continue
             }
-            if let complete = extend(extended, intermediates: intermediates, anchors: anchors, failure: &failure) { return complete }
+            if let complete = extend(extended, intermediates: intermediates, anchors: anchors, budget: &budget, failure: &failure) {
+                return complete
+            }
         }
         if failure == nil {
             let code = path.count == 1 ? X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY : X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT

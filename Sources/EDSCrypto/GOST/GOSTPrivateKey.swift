@@ -108,6 +108,10 @@ enum GOSTPKCS12 {
             }
         }
         guard let (algorithm, raw) = keys.first else { return nil }
+        guard !certificates.isEmpty else {
+            throw CryptoError(
+                .unsupportedAlgorithm, "the PKCS#12 file's certificates cannot be decrypted here (is OpenSSL's legacy provider installed?)")
+        }
         // The byte order of d is Kalkan's (issue 9); the certificate's public key decides, and a key that matches no
         // certificate in the file is refused rather than guessed.
         let orders = algorithm.privateKeyIsOctetString ? [GOSTByteOrder.reversed(raw), raw] : [raw, GOSTByteOrder.reversed(raw)]

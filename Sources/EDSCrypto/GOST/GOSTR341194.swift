@@ -32,8 +32,40 @@ public struct GOSTR341194: Sendable {
         return table
     }()
 
-    private var hash = [UInt8](repeating: 0, count: 32)
-    private var checksum = [UInt8](repeating: 0, count: 32)
+    /// 256 bits as four 64-bit words, word i = bytes 8i..8i+7 read little-endian (the standard's byte order).
+    struct Block: Equatable {
+        var w: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+        init() {}
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            w = (
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self).littleEndian,
+                bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).littleEndian,
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self).littleEndian,
+                bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self).littleEndian
+            )
+        }
+
+        static func ^ (lhs: Block, rhs: Block) -> Block {
+            var out = Block()
+            out.w = (lhs.w.0 ^ rhs.w.0, lhs.w.1 ^ rhs.w.1, lhs.w.2 ^ rhs.w.2, lhs.w.3 ^ rhs.w.3)
+            return out
+        }
+
+        static func == (lhs: Block, rhs: Block) -> Bool { lhs.w == rhs.w }
+
+        var bytes: [UInt8] {
+            var out = [UInt8](repeating: 0, count: 32)
+            for (index, word) in [w.0, w.1, w.2, w.3].enumerated() {
+                for byte in 0..<8 { out[8 * index + byte] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(byte))) }
+            }
+            return out
+        }
+    }
+
+    private var hash = Block()
+    private var checksum = Block()
     private var lengthInBits: UInt64 = 0
     private var pending: [UInt8] = []
 
@@ -53,12 +85,12 @@ public struct GOSTR341194: Sendable {
             pending.append(contentsOf: bytes[0..<take])
             offset = take
             if pending.count == 32 {
-                absorb(pending)
+                pending.withUnsafeBytes { absorb(Block($0)) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
         while bytes.count - offset >= 32 {
-            absorb(Array(bytes[offset..<(offset + 32)]))
+            absorb(Block(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 32)])))
             offset += 32
         }
         if offset < bytes.count { pending.append(contentsOf: bytes[offset...]) }
@@ -71,115 +103,125 @@ public struct GOSTR341194: Sendable {
     /// RFC 5831 § 6: pad the last block with zeros, then f(H, L) and f(H, Σ).
     public mutating func finish() -> Data {
         if !pending.isEmpty {
-            let count = pending.count
-            var block = pending
-            block += [UInt8](repeating: 0, count: 32 - count)
-            lengthInBits &+= UInt64(count) * 8
+            lengthInBits &+= UInt64(pending.count) * 8
+            let block = (pending + [UInt8](repeating: 0, count: 32 - pending.count)).withUnsafeBytes { Block($0) }
             addToChecksum(block)
             hash = Self.step(hash, block)
             pending.removeAll()
         }
-        var length = [UInt8](repeating: 0, count: 32)
-        for index in 0..<8 { length[index] = UInt8((lengthInBits >> (8 * UInt64(index))) & 0xff) }
+        var length = Block()
+        length.w.0 = lengthInBits
         hash = Self.step(hash, length)
         hash = Self.step(hash, checksum)
-        return Data(hash)
+        return Data(hash.bytes)
     }
 
-    private mutating func absorb(_ block: [UInt8]) {
+    private mutating func absorb(_ block: Block) {
         lengthInBits &+= 256
         addToChecksum(block)
         hash = Self.step(hash, block)
     }
 
-    /// Σ := Σ + M mod 2^256 (little-endian).
-    private mutating func addToChecksum(_ block: [UInt8]) {
-        var carry: UInt16 = 0
-        for index in 0..<32 {
-            let sum = UInt16(checksum[index]) + UInt16(block[index]) + carry
-            checksum[index] = UInt8(sum & 0xff)
-            carry = sum >> 8
+    /// Σ := Σ + M mod 2^256.
+    private mutating func addToChecksum(_ block: Block) {
+        var carry: UInt64 = 0
+        func add(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            let (partial, overflow1) = a.addingReportingOverflow(b)
+            let (sum, overflow2) = partial.addingReportingOverflow(carry)
+            carry = (overflow1 ? 1 : 0) + (overflow2 ? 1 : 0)
+            return sum
         }
+        checksum.w.0 = add(checksum.w.0, block.w.0)
+        checksum.w.1 = add(checksum.w.1, block.w.1)
+        checksum.w.2 = add(checksum.w.2, block.w.2)
+        checksum.w.3 = add(checksum.w.3, block.w.3)
     }
+
+    /// C3 = 0xff00ffff000000ffff0000ff00ffff0000ff00ff00ff00ffff00ff00ff00ff00, as the four little-endian words.
+    private static let c3: (UInt64, UInt64, UInt64, UInt64) = (0xFF00_FF00_FF00_FF00, 0x00FF_00FF_00FF_00FF, 0xFF00_00FF_00FF_FF00, 0xFF00_FFFF_0000_00FF)
 
     /// RFC 5831 § 6.1 step function H_out = f(H_in, M): key generation (A, P, C3), encryption of H's four 64-bit
     /// parts with GOST 28147-89, and the ψ shuffle (ψ^61(H ⊕ ψ(M ⊕ ψ^12(S)))).
-    static func step(_ h: [UInt8], _ m: [UInt8]) -> [UInt8] {
-        var s = [UInt8](repeating: 0, count: 32)
-        var u = h
-        var v = m
-        for round in 0..<4 {
-            if round > 0 {
-                u = a(u)
-                if round == 2 {
-                    // C3 = 0xff00ffff000000ffff0000ff00ffff0000ff00ff00ff00ffff00ff00ff00ff00 (little-endian bytes).
-                    for index in [1, 3, 5, 7, 8, 10, 12, 14, 17, 18, 20, 23, 24, 28, 29, 31] { u[index] = ~u[index] }
-                }
-                v = a(a(v))
-            }
-            var w = [UInt8](repeating: 0, count: 32)
-            for index in 0..<32 { w[index] = u[index] ^ v[index] }
-            let key = p(w)
-            let encrypted = encrypt(block: Array(h[(8 * round)..<(8 * round + 8)]), key: key)
-            s.replaceSubrange((8 * round)..<(8 * round + 8), with: encrypted)
+    static func step(_ h: Block, _ m: Block) -> Block {
+        substitution.withUnsafeBufferPointer { table in
+            var u = h
+            var v = m
+            var s = Block()
+            s.w.0 = encrypt(h.w.0, key: p(u ^ v), table)
+            u = a(u)
+            v = a(a(v))
+            s.w.1 = encrypt(h.w.1, key: p(u ^ v), table)
+            u = a(u)
+            u.w = (u.w.0 ^ c3.0, u.w.1 ^ c3.1, u.w.2 ^ c3.2, u.w.3 ^ c3.3)
+            v = a(a(v))
+            s.w.2 = encrypt(h.w.2, key: p(u ^ v), table)
+            u = a(u)
+            v = a(a(v))
+            s.w.3 = encrypt(h.w.3, key: p(u ^ v), table)
+            for _ in 0..<12 { psi(&s) }
+            s = s ^ m
+            psi(&s)
+            s = s ^ h
+            for _ in 0..<61 { psi(&s) }
+            return s
         }
-        for _ in 0..<12 { psi(&s) }
-        for index in 0..<32 { s[index] ^= m[index] }
-        psi(&s)
-        for index in 0..<32 { s[index] ^= h[index] }
-        for _ in 0..<61 { psi(&s) }
-        return s
     }
 
-    /// A(y4‖y3‖y2‖y1) = (y1 ⊕ y2)‖y4‖y3‖y2, on 64-bit parts stored little-endian.
-    private static func a(_ y: [UInt8]) -> [UInt8] {
-        var out = Array(y[8..<32])
-        for index in 0..<8 { out.append(y[index] ^ y[index + 8]) }
+    /// A(y4‖y3‖y2‖y1) = (y1 ⊕ y2)‖y4‖y3‖y2.
+    private static func a(_ y: Block) -> Block {
+        var out = Block()
+        out.w = (y.w.1, y.w.2, y.w.3, y.w.0 ^ y.w.1)
         return out
     }
 
-    /// P: byte φ(i + 1 + 4(k − 1)) = 8i + k.
-    private static func p(_ w: [UInt8]) -> [UInt8] {
-        var key = [UInt8](repeating: 0, count: 32)
-        for i in 0..<4 {
-            for j in 0..<8 { key[i + 4 * j] = w[8 * i + j] }
+    /// P: byte φ(i + 1 + 4(k − 1)) = 8i + k, i.e. key byte i + 4k = w byte 8i + k: eight 32-bit key words.
+    private static func p(_ w: Block) -> (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) {
+        func word(_ k: UInt64) -> UInt32 {
+            let shift = 8 * k
+            return UInt32((w.w.0 >> shift) & 0xff) | UInt32((w.w.1 >> shift) & 0xff) << 8 | UInt32((w.w.2 >> shift) & 0xff) << 16
+                | UInt32((w.w.3 >> shift) & 0xff) << 24
         }
-        return key
+        return (word(0), word(1), word(2), word(3), word(4), word(5), word(6), word(7))
     }
 
-    /// ψ(y16‖…‖y1) = (y1 ⊕ y2 ⊕ y3 ⊕ y4 ⊕ y13 ⊕ y16)‖y16‖…‖y2, on 16-bit words stored little-endian.
-    private static func psi(_ y: inout [UInt8]) {
-        let low = y[0] ^ y[2] ^ y[4] ^ y[6] ^ y[24] ^ y[30]
-        let high = y[1] ^ y[3] ^ y[5] ^ y[7] ^ y[25] ^ y[31]
-        y.removeFirst(2)
-        y.append(low)
-        y.append(high)
+    /// ψ(y16‖…‖y1) = (y1 ⊕ y2 ⊕ y3 ⊕ y4 ⊕ y13 ⊕ y16)‖y16‖…‖y2, on 16-bit lanes: a 16-bit right shift of 256 bits.
+    private static func psi(_ y: inout Block) {
+        let first = y.w.0 ^ (y.w.0 >> 16) ^ (y.w.0 >> 32) ^ (y.w.0 >> 48) ^ y.w.3 ^ (y.w.3 >> 48)
+        y.w = (
+            (y.w.0 >> 16) | (y.w.1 << 48), (y.w.1 >> 16) | (y.w.2 << 48), (y.w.2 >> 16) | (y.w.3 << 48),
+            (y.w.3 >> 16) | ((first & 0xffff) << 48)
+        )
     }
 
-    /// GOST 28147-89 encryption of one 64-bit block (ECB), key as eight little-endian 32-bit words.
-    private static func encrypt(block: [UInt8], key: [UInt8]) -> [UInt8] {
-        var k = [UInt32](repeating: 0, count: 8)
-        for index in 0..<8 {
-            k[index] =
-                UInt32(key[4 * index]) | UInt32(key[4 * index + 1]) << 8 | UInt32(key[4 * index + 2]) << 16
-                | UInt32(key[4 * index + 3]) << 24
-        }
-        var n1 = UInt32(block[0]) | UInt32(block[1]) << 8 | UInt32(block[2]) << 16 | UInt32(block[3]) << 24
-        var n2 = UInt32(block[4]) | UInt32(block[5]) << 8 | UInt32(block[6]) << 16 | UInt32(block[7]) << 24
-        let table = substitution
-        func f(_ x: UInt32) -> UInt32 {
-            table[Int(x & 0xff)] ^ table[256 + Int((x >> 8) & 0xff)] ^ table[512 + Int((x >> 16) & 0xff)]
-                ^ table[768 + Int(x >> 24)]
+    /// GOST 28147-89 encryption of one 64-bit block (ECB): n1 = the low 32 bits, n2 = the high; the result is n2 ‖ n1
+    /// in the same little-endian layout.
+    private static func encrypt(
+        _ block: UInt64, key k: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32), _ table: UnsafeBufferPointer<UInt32>
+    ) -> UInt64 {
+        var n1 = UInt32(truncatingIfNeeded: block)
+        var n2 = UInt32(truncatingIfNeeded: block >> 32)
+        @inline(__always) func f(_ x: UInt32) -> UInt32 {
+            table[Int(x & 0xff)] ^ table[256 + Int((x >> 8) & 0xff)] ^ table[512 + Int((x >> 16) & 0xff)] ^ table[768 + Int(x >> 24)]
         }
         // 24 rounds with k1..k8 thrice, then 8 with k8..k1; halves swap by alternating names.
-        let schedule = [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 7, 6, 5, 4, 3, 2, 1, 0]
-        for round in stride(from: 0, to: 32, by: 2) {
-            n2 ^= f(n1 &+ k[schedule[round]])
-            n1 ^= f(n2 &+ k[schedule[round + 1]])
+        for _ in 0..<3 {
+            n2 ^= f(n1 &+ k.0)
+            n1 ^= f(n2 &+ k.1)
+            n2 ^= f(n1 &+ k.2)
+            n1 ^= f(n2 &+ k.3)
+            n2 ^= f(n1 &+ k.4)
+            n1 ^= f(n2 &+ k.5)
+            n2 ^= f(n1 &+ k.6)
+            n1 ^= f(n2 &+ k.7)
         }
-        return [
-            UInt8(n2 & 0xff), UInt8((n2 >> 8) & 0xff), UInt8((n2 >> 16) & 0xff), UInt8(n2 >> 24),
-            UInt8(n1 & 0xff), UInt8((n1 >> 8) & 0xff), UInt8((n1 >> 16) & 0xff), UInt8(n1 >> 24),
-        ]
+        n2 ^= f(n1 &+ k.7)
+        n1 ^= f(n2 &+ k.6)
+        n2 ^= f(n1 &+ k.5)
+        n1 ^= f(n2 &+ k.4)
+        n2 ^= f(n1 &+ k.3)
+        n1 ^= f(n2 &+ k.2)
+        n2 ^= f(n1 &+ k.1)
+        n1 ^= f(n2 &+ k.0)
+        return UInt64(n2) | UInt64(n1) << 32
     }
 }
