@@ -117,16 +117,16 @@ import Testing
         #expect(verified.stdout.contains("libengine-gost-openssl"))
     }
 
-    @Test func rsaSignerAddedToAGOSTSignatureAndBothPassWithTheDefaultAnchors() throws {
+    @Test func rsaSignerAddedToAGOSTSignatureAndBothPassWithBothDemoAnchors() throws {
         let work = try Tools.workspace()
         let document = work.appendingPathComponent("order.txt")
         let signature = document.path + ".cms"
         #expect(try Tools.eds("sign", document.path, "--key", "Certs/employee-gost.p12", "--password-env", "EDSVAULT_PASSWORD").status == 0)
         let added = try Tools.eds("sign", document.path, "--key", "Certs/head.p12", "--password-env", "EDSVAULT_PASSWORD", "--add-to", signature)
         #expect(added.status == 0, "\(added.stderr)")
-        // Certs/trust/ holds the RSA and the GOST demo roots: one mixed trust store.
+        // The RSA and the GOST demo roots named together: one mixed trust store.
         let verified = try Tools.eds(
-            "verify", "--signature", signature, document.path, "--crl", "Certs/crl/gost_nca_demo.crl", "--crl", "Certs/crl/gost_root.crl",
+            "verify", "--signature", signature, document.path, "--trust", "Certs/trust/root.pem", "--trust", "Certs/trust/gost-root.pem", "--crl", "Certs/crl/gost_nca_demo.crl", "--crl", "Certs/crl/gost_root.crl",
             "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline", "--format", "json")
         #expect(verified.status == 0, "\(verified.stdout)")
         // The GOST SignerInfo is still what the referee accepts.

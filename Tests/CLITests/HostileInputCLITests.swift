@@ -17,7 +17,7 @@ import Testing
         let work = try Tools.workspace()
         let hostile = work.appendingPathComponent("nested.cms")
         try Self.nestedIndefiniteSequences().write(to: hostile)
-        let arguments = command == "verify" ? ["verify", "--signature", hostile.path] + Tools.crlArguments : ["inspect", hostile.path]
+        let arguments = command == "verify" ? ["verify", "--signature", hostile.path] + Tools.trustArguments + Tools.crlArguments : ["inspect", hostile.path]
         let result = try Tools.run(Tools.edsvault, arguments)
         #expect(result.status == 65, "stderr: \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1)
@@ -37,7 +37,7 @@ import Testing
         try handle.write(contentsOf: Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &random) }))
         try handle.close()
 
-        let result = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--format", "json"] + Tools.crlArguments)
+        let result = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--format", "json"] + Tools.trustArguments + Tools.crlArguments)
         #expect(result.status == 2)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(report["indication"] as? String == "INDETERMINATE")
