@@ -190,6 +190,107 @@ import Glibc
         let check = try Tools.eds("vault", "check", "--vault", vault)
         #expect(check.status == 0, "\(check.stdout)")
     }
+    /// The two indexes a vault can use: the embedded SQLite one, and PostgreSQL when a test server is configured.
+    static let indexes: [String] = ["sqlite"] + (postgresURL == nil ? [] : ["postgres"])
+    static let postgresURL = ProcessInfo.processInfo.environment["EDSVAULT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// A new vault on `index` (PostgreSQL: a fresh schema of the test database), anchors passed explicitly.
+    static func makeVault(index: String) throws -> (workspace: URL, vault: String) {
+        let workspace = try Tools.workspace()
+        let vault = workspace.appendingPathComponent("vault").path
+        var arguments = [
+            "vault", "init", vault, "--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl",
+        ]
+        if index == "postgres", let url = postgresURL {
+            let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            arguments += ["--index-url", url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"]
+        }
+        let created = try Tools.run(Tools.edsvault, arguments)
+        #expect(created.status == 0, "\(created.stderr)")
+        return (workspace, vault)
+    }
+
+    /// Issue 10, item 3: two `vault put` processes store the same bytes at the same moment, one for each of two
+    /// employees of one employer (one order naming both). Every acknowledged put must stay readable by its owner:
+    /// both exit 0 with the same id, both employees read the order, and `vault check` is clean, round after round.
+    @Test(arguments: indexes)
+    func twoProcessesPuttingTheSameBytesForTwoEmployeesBothKeepTheirAccess(index: String) throws {
+        let (workspace, vault) = try Self.makeVault(index: index)
+        let rounds = 40
+        let colleague = "851104407890"
+        let script = """
+            for i in $(seq 1 \(rounds)); do
+              printf 'ПРИКАЗ № %s-К: Қасымов Ә.С. и Ахметова Д.Б. приняты. %s\\n' "$i" "$RANDOM$RANDOM" > "$W/order-$i.txt"
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin \(Self.employee) --employer-bin \(Self.employer) \
+                  --type order-hiring --require owner > "$W/a-$i.out" 2> "$W/a-$i.err" & a=$!
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin \(colleague) --employer-bin \(Self.employer) \
+                  --type order-hiring --require owner > "$W/b-$i.out" 2> "$W/b-$i.err" & b=$!
+              wait $a; echo "$?" > "$W/a-$i.status"
+              wait $b; echo "$?" > "$W/b-$i.status"
+            done
+            """
+        let process = try Self.startScript(script, vault: vault, workspace: workspace)
+        process.waitUntilExit()
+        func file(_ name: String) -> String {
+            ((try? String(contentsOf: workspace.appendingPathComponent(name), encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var ids: [String] = []
+        for round in 1...rounds {
+            #expect(file("a-\(round).status") == "0", "round \(round), first writer: \(file("a-\(round).err"))")
+            #expect(file("b-\(round).status") == "0", "round \(round), second writer: \(file("b-\(round).err"))")
+            #expect(file("a-\(round).out") == file("b-\(round).out"), "round \(round): both writers print the document's id")
+            ids.append(file("a-\(round).out"))
+        }
+        for owner in [Self.employee, colleague] {
+            let listed = try Tools.eds("vault", "list", "--vault", vault, "--as", "iin:\(owner)")
+            let visible = Set(listed.stdout.split(separator: "\n").map { String($0.prefix(64)) })
+            #expect(Set(ids).subtracting(visible).isEmpty, "\(owner) lost \(Set(ids).subtracting(visible).count) of \(rounds)")
+            let read = try Tools.eds("vault", "get", ids[rounds / 2], "--vault", vault, "--as", "iin:\(owner)")
+            #expect(read.status == 0 && read.stdout == file("order-\(rounds / 2 + 1).txt") + "\n", "\(read.stderr)")
+        }
+        let check = try Tools.eds("vault", "check", "--vault", vault)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
+    /// The same bytes put at the same moment for two different employers: one put wins, the other is refused as a
+    /// conflict (exit 65, one line) and nothing of it is kept; the winner's employee reads the document.
+    @Test(arguments: indexes)
+    func theSameBytesForAnotherEmployerAtTheSameMomentIsAConflictNotALoss(index: String) throws {
+        let (workspace, vault) = try Self.makeVault(index: index)
+        let rounds = 10
+        let otherEmployer = "990240000126"
+        let script = """
+            for i in $(seq 1 \(rounds)); do
+              printf 'ПРИКАЗ № %s-К. %s\\n' "$i" "$RANDOM$RANDOM" > "$W/order-$i.txt"
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin \(Self.employee) --employer-bin \(Self.employer) \
+                  --type order-hiring > "$W/a-$i.out" 2> "$W/a-$i.err" & a=$!
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin 851104407890 --employer-bin \(otherEmployer) \
+                  --type order-hiring > "$W/b-$i.out" 2> "$W/b-$i.err" & b=$!
+              wait $a; echo "$?" > "$W/a-$i.status"
+              wait $b; echo "$?" > "$W/b-$i.status"
+            done
+            """
+        let process = try Self.startScript(script, vault: vault, workspace: workspace)
+        process.waitUntilExit()
+        func file(_ name: String) -> String {
+            ((try? String(contentsOf: workspace.appendingPathComponent(name), encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        for round in 1...rounds {
+            let outcomes = [file("a-\(round).status"), file("b-\(round).status")].sorted()
+            #expect(outcomes == ["0", "65"], "round \(round): \(file("a-\(round).err")) \(file("b-\(round).err"))")
+            let (winner, loser, owner) = file("a-\(round).status") == "0"
+                ? ("a", "b", Self.employee) : ("b", "a", "851104407890")
+            #expect(file("\(loser)-\(round).err").contains("another employer"))
+            #expect(file("\(loser)-\(round).err").split(separator: "\n").count == 1)
+            let read = try Tools.eds("vault", "get", file("\(winner)-\(round).out"), "--vault", vault, "--as", "iin:\(owner)")
+            #expect(read.status == 0 && read.stdout == file("order-\(round).txt") + "\n", "round \(round): \(read.stderr)")
+        }
+        let check = try Tools.eds("vault", "check", "--vault", vault)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
     /// `vault link` + `serve --vault`: the token opens the document's proof (HTML with its QR code, or the JSON
     /// report); the document's hash, or an unknown token, opens nothing.
     @Test func aLinkOpensTheProofPageOfTheRealServerAndTheHashDoesNot() throws {
