@@ -33,6 +33,13 @@ struct BlobStore: Sendable {
         FileManager.default.fileExists(atPath: url(for: objectID).path)
     }
 
+    /// The blob under its name, else the copies staged for it under `tmp/` (a committed write whose rename a crash
+    /// undid waits there until recovery moves it).
+    func candidates(_ objectID: String) -> [Data] {
+        if let data = try? Data(contentsOf: url(for: objectID)) { return [data] }
+        return leftoverTemporaryFiles().filter { $0.objectID == objectID }.compactMap { try? Data(contentsOf: $0.file) }
+    }
+
     func read(_ objectID: String) throws -> Data {
         do {
             return try Data(contentsOf: url(for: objectID))
