@@ -75,6 +75,11 @@ struct PutItem {
         if !missing.isEmpty, case .individual = actor {
             throw VaultError.conflict("document \(id) is already stored for another employee")
         }
+        // Its key is its owner's data key: wrapping that for another owner would hand them every document of the first.
+        if !missing.isEmpty, stored.owners.contains(where: { $0.wrappedDocumentKey == nil }) {
+            throw VaultError.conflict(
+                "document \(id) was stored before a document could have several owners and keeps its one owner")
+        }
         return missing
     }
 }

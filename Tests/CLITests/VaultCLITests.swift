@@ -210,6 +210,37 @@ import Glibc
         return (workspace, vault)
     }
 
+    /// One order naming two employees: each reads it, each finds it in their listing, the JSON listing keeps
+    /// `ownerIIN` and adds `ownerIINs`; erasing one leaves the other and the employer their access.
+    @Test func anOrderNamingTwoEmployeesIsKeptForEachAndErasingOneKeepsItForTheOther() throws {
+        let (workspace, vault) = try Self.makeVault(index: "sqlite")
+        let colleague = "851104407890"
+        let order = workspace.appendingPathComponent("order.txt").path
+        let put = try Tools.eds(
+            "vault", "put", order, "--vault", vault, "--owner-iin", Self.employee, "--owner-iin", colleague,
+            "--employer-bin", Self.employer, "--type", "order-transfer", "--require", "owner")
+        #expect(put.status == 0, "\(put.stderr)")
+        let id = put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let listed = try Tools.eds("vault", "list", "--vault", vault, "--format", "json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let metadata = try #require(json.first?["metadata"] as? [String: Any])
+        #expect(metadata["ownerIIN"] as? String == Self.employee)
+        #expect(metadata["ownerIINs"] as? [String] == [Self.employee, colleague])
+        #expect((metadata["requiredSigners"] as? [String]) == ["iin:\(Self.employee)", "iin:\(colleague)"])
+        for owner in [Self.employee, colleague] {
+            #expect(try Tools.eds("vault", "list", "--vault", vault, "--owner-iin", owner).stdout.hasPrefix(id))
+            #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(owner)").status == 0)
+        }
+        let erased = try Tools.eds("vault", "erase", "--vault", vault, "--owner-iin", Self.employee)
+        #expect(erased.status == 0 && erased.stdout.contains("removed the employee from 1 document(s)"), "\(erased.stdout)")
+        #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(colleague)").status == 0)
+        #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "bin:\(Self.employer)").status == 0)
+        #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(Self.employee)").status == 77)
+        #expect(try Tools.eds("vault", "check", "--vault", vault).status == 0)
+        let noOwner = try Tools.eds("vault", "put", order, "--vault", vault, "--employer-bin", Self.employer, "--type", "other")
+        #expect(noOwner.status == 64 && noOwner.stderr.split(separator: "\n").count == 1)
+    }
+
     /// Issue 10, item 3: two `vault put` processes store the same bytes at the same moment, one for each of two
     /// employees of one employer (one order naming both). Every acknowledged put must stay readable by its owner:
     /// both exit 0 with the same id, both employees read the order, and `vault check` is clean, round after round.

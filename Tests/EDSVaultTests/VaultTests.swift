@@ -75,6 +75,52 @@ private typealias F = VaultFixtures
     }
 }
 
+/// Documents stored before documents could have several owners: sealed under the owner's data key, metadata whole in
+/// the document row, an owner row without a wrapped key (what the index migration makes of them).
+@Suite struct VaultEarlierFormatTests {
+    /// Stores a document exactly as the first format did, through the index and blob store directly.
+    static func storeInFirstFormat(_ vault: Vault, document: Data, metadata: DocumentMetadata) throws -> String {
+        let id = Digest.sha256(document).hexString
+        let lookup = try vault.keys.lookupValue(for: "iin:\(metadata.ownerIIN)")
+        let ownerKey = try AES256GCM.generateKey()
+        let subject = try vault.index.storeSubjects([
+            IndexedSubject(lookup: lookup, pseudonym: "s-first-format", wrappedDataKey: try vault.keys.wrap(dataKey: ownerKey, for: lookup))
+        ])[lookup]!
+        let key = try vault.dataKey(for: subject)
+        try vault.blobs.write([(id, try vault.seal(document, key: key, context: "object:\(id)"))])
+        try vault.index.commitDocuments(
+            [
+                IndexedDocument(
+                    id: id, owners: [IndexedOwner(lookup: lookup, wrappedDocumentKey: nil, sealedEntry: nil)],
+                    employerBIN: metadata.employerBIN, type: metadata.type.rawValue, size: document.count, storedAt: VaultClock.now(),
+                    status: "awaiting-signatures", signatureCount: 0,
+                    sealedMetadata: try vault.seal(try JSONEncoder.vault.encode(metadata), key: key, context: "metadata:\(id)"))
+            ], subjects: [],
+            audit: [AuditDraft(at: VaultClock.now(), actor: "operator", action: "put", object: id)])
+        return id
+    }
+
+    @Test func aDocumentOfTheFirstFormatIsReadSignedCheckedAndErasedButTakesNoOtherOwner() throws {
+        let (vault, directory) = try F.makeVault()
+        let document = F.document()
+        let id = try Self.storeInFirstFormat(vault, document: document, metadata: F.metadata())
+        let record = try vault.document(id, as: .individual(iin: F.employeeIIN))
+        #expect(record.metadata.ownerIINs == [F.employeeIIN] && record.metadata.title == "Приказ № 17-К о приёме на работу")
+        #expect(record.metadata.requiredSigners == [.person(iin: F.employeeIIN), .employerRole(.firstHead)])
+        #expect(try vault.read(id, as: .individual(iin: F.employeeIIN)).bytes == document)
+        try vault.sign(id, with: try F.key("employee"))
+        #expect(try vault.sign(id, with: try F.key("head")).document.status == .fullySigned)
+        #expect(try vault.check().isClean)
+        // Its key is the owner's data key: it cannot be wrapped for another owner.
+        #expect(throws: VaultError.self) { try vault.put(document, metadata: F.metadata(owner: F.hrIIN)) }
+        #expect(try vault.document(id, as: .operator_).metadata.ownerIINs == [F.employeeIIN])
+        let erased = try vault.erase(ownerIIN: F.employeeIIN)
+        #expect(erased.documents == 1 && erased.signatures == 2)
+        #expect(try BlobStore(vaultDirectory: directory).allObjectIDs().isEmpty)
+        #expect(try vault.check().isClean)
+    }
+}
+
 @Suite struct VaultSignatureTests {
     @Test func statusBecomesFullySignedWhenEveryRequiredSignerHasSigned() throws {
         let (vault, _) = try F.makeVault()
