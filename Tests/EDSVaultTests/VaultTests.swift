@@ -409,6 +409,21 @@ private typealias F = VaultFixtures
 }
 
 @Suite struct VaultErasureTests {
+    /// An erasure's blob still on disk (its deletion waits for writers to finish) when the same bytes are stored again
+    /// for someone else: the new document gets its own blob, not the erased one sealed under a destroyed key.
+    @Test func bytesStoredAgainWhileTheErasedBlobIsStillOnDiskGetTheirOwnBlob() throws {
+        let (vault, directory) = try F.makeVault()
+        let id = try vault.put(F.document(), metadata: F.metadata()).id
+        let file = BlobStore(vaultDirectory: directory).url(for: id)
+        let erasedBlob = try Data(contentsOf: file)
+        try vault.erase(ownerIIN: F.employeeIIN)
+        try erasedBlob.write(to: file)
+
+        try vault.put(F.document(), metadata: F.metadata(owner: F.hrIIN))
+        #expect(try vault.read(id, as: .individual(iin: F.hrIIN)).bytes == F.document())
+        #expect(try vault.check().isClean)
+    }
+
     @Test func erasureLeavesTombstonesAndNoTraceOfTheEmployee() throws {
         let (vault, directory) = try F.makeVault()
         let document = F.document()
