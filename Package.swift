@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // The one parsing layer for untrusted ASN.1 (EDSCrypto only): DER/BER with explicit limits.
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         // The verification service (EDSServer) only: the libraries above never link these.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -39,7 +41,7 @@ let package = Package(
         ),
         .target(
             name: "EDSCrypto",
-            dependencies: ["COpenSSL"],
+            dependencies: ["COpenSSL", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -130,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EDSCryptoTests",
-            dependencies: ["EDSCrypto"],
+            dependencies: ["EDSCrypto", .product(name: "SwiftASN1", package: "swift-asn1")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -30,20 +30,6 @@ public struct CMSAttribute: Hashable, Sendable {
         public static let signedData = "1.2.840.113549.1.7.2"
         public static let tstInfo = "1.2.840.113549.1.9.16.1.4"
     }
-
-    static func read(_ attribute: OpaquePointer) -> CMSAttribute {
-        let oid = ASN1Conversions.oid(X509_ATTRIBUTE_get0_object(attribute))
-        var values: [Data] = []
-        for index in 0..<X509_ATTRIBUTE_count(attribute) {
-            guard let type = X509_ATTRIBUTE_get0_type(attribute, index) else { continue }
-            var out: UnsafeMutablePointer<UInt8>?
-            let length = i2d_ASN1_TYPE(type, &out)
-            guard length > 0, let out else { continue }
-            values.append(Data(bytes: out, count: Int(length)))
-            eds_openssl_free(out)
-        }
-        return CMSAttribute(oid: oid, values: values)
-    }
 }
 
 /// Decoders for the few attribute value types CMS signatures carry.

@@ -29,24 +29,37 @@ extension CMSSignedData {
         guard let key = X509_get0_pubkey(certificate.pointer) else {
             return .unsupported("the signer certificate's public key (\(certificate.publicKeyAlgorithmOID)) cannot be used by OpenSSL")
         }
-        if signer.signatureAlgorithmOID == "1.2.840.113549.1.1.10" {
-            return verifyWithOpenSSLCMS(signer: signer, certificate: certificate)
+        // RSASSA-PSS (RFC 4056): the padding parameters come from the AlgorithmIdentifier as parsed.
+        var pss: RSASSAPSSParameters?
+        if signer.signatureAlgorithmOID == RSASSAPSSParameters.oid {
+            do {
+                pss = try RSASSAPSSParameters(signer.signatureAlgorithmParameters)
+            } catch {
+                return .unsupported("RSASSA-PSS parameters: \(error)")
+            }
         }
         if signer.hasSignedAttributes {
-            guard let signedBytes = try? layout?.signedAttributesForVerification(signerIndex: signer.index) else {
-                return verifyWithOpenSSLCMS(signer: signer, certificate: certificate)
+            // The bytes the signature covers, from the same parse the attributes were read from.
+            guard let signedBytes = signer.signedAttributesForVerification else {
+                return .invalid("the signed attributes cannot be read")
             }
-            return Self.verify(signature: signer.signatureValue, over: signedBytes, digest: digest, key: key)
+            return Self.verify(signature: signer.signatureValue, over: signedBytes, digest: pss?.digest ?? digest, pss: pss, key: key)
         }
         guard let contentDigest else { return .invalid("no content to check the signature against") }
-        return Self.verify(signature: signer.signatureValue, overDigest: contentDigest, digest: digest, key: key)
+        return Self.verify(signature: signer.signatureValue, overDigest: contentDigest, digest: pss?.digest ?? digest, pss: pss, key: key)
     }
 
-    static func verify(signature: Data, over message: [UInt8], digest: DigestAlgorithm, key: OpaquePointer) -> SignatureValueCheck {
+    static func verify(
+        signature: Data, over message: [UInt8], digest: DigestAlgorithm, pss: RSASSAPSSParameters? = nil, key: OpaquePointer
+    ) -> SignatureValueCheck {
         guard let context = EVP_MD_CTX_new() else { return .invalid("cannot allocate a verification context") }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, digest.evp, nil, key) == 1 else {
+        var keyContext: OpaquePointer?
+        guard EVP_DigestVerifyInit(context, &keyContext, digest.evp, nil, key) == 1 else {
             return .unsupported("OpenSSL cannot verify \(digest.rawValue) signatures with this key: \(OpenSSLErrorQueue.drain().last ?? "")")
+        }
+        if let pss, let keyContext, !pss.apply(to: keyContext) {
+            return .unsupported("OpenSSL cannot verify RSASSA-PSS with these parameters: \(OpenSSLErrorQueue.drain().last ?? "")")
         }
         let result = signature.withUnsafeBytes { signatureBytes in
             message.withUnsafeBufferPointer { messageBytes in
@@ -59,10 +72,14 @@ extension CMSSignedData {
     }
 
     /// RFC 5652 § 5.6 without signed attributes: the signature is over the content digest itself.
-    static func verify(signature: Data, overDigest contentDigest: Data, digest: DigestAlgorithm, key: OpaquePointer) -> SignatureValueCheck {
+    static func verify(
+        signature: Data, overDigest contentDigest: Data, digest: DigestAlgorithm, pss: RSASSAPSSParameters? = nil, key: OpaquePointer
+    ) -> SignatureValueCheck {
         guard let context = EVP_PKEY_CTX_new(key, nil) else { return .invalid("cannot allocate a verification context") }
         defer { EVP_PKEY_CTX_free(context) }
-        guard EVP_PKEY_verify_init(context) == 1, EVP_PKEY_CTX_set_signature_md(context, digest.evp) == 1 else {
+        guard EVP_PKEY_verify_init(context) == 1, pss.map({ $0.apply(to: context) }) ?? true,
+            EVP_PKEY_CTX_set_signature_md(context, digest.evp) == 1
+        else {
             return .unsupported("OpenSSL cannot verify \(digest.rawValue) signatures with this key")
         }
         let result = signature.withUnsafeBytes { signatureBytes in
@@ -73,15 +90,5 @@ extension CMSSignedData {
             }
         }
         return result == 1 ? .valid : .invalid("the signature value does not verify with the signer's public key")
-    }
-
-    /// OpenSSL's own SignerInfo verification, for parameterised algorithms such as RSASSA-PSS.
-    private func verifyWithOpenSSLCMS(signer: CMSSignerInfo, certificate: Certificate) -> SignatureValueCheck {
-        // A private copy: CMS_SignerInfo_set1_signer_cert mutates the SignerInfo.
-        guard let copy = try? CMSSignedData(encoded), let info = copy.signerInfoPointer(at: signer.index) else {
-            return .invalid("cannot re-read the SignerInfo")
-        }
-        CMS_SignerInfo_set1_signer_cert(info, certificate.pointer)
-        return CMS_SignerInfo_verify(info) == 1 ? .valid : .invalid("the signature value does not verify with the signer's public key")
     }
 }

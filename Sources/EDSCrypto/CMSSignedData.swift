@@ -2,66 +2,66 @@ internal import COpenSSL
 import Foundation
 
 /// A parsed CMS ContentInfo holding SignedData (RFC 5652 § 5), with every SignerInfo readable on its own.
-public final class CMSSignedData: @unchecked Sendable {
-    /// CMS_ContentInfo*; not mutated after parsing.
-    let pointer: OpaquePointer
-    /// The DER (or BER) bytes, after PEM/base64 unwrapping.
+///
+/// Read once by the project's parsing layer (`SignedDataStructure`: swift-asn1 behind an iterative scan with limits):
+/// the attributes the validation reads and the bytes the signature check verifies come from the same parse.
+/// OpenSSL parses only what it computes with: each certificate, from its exact bytes.
+public final class CMSSignedData: Sendable {
+    /// The DER (or BER) bytes, after PEM/base64 unwrapping (trailing bytes included; see `trailingByteCount`).
     public let encoded: Data
+    let structure: SignedDataStructure
+    /// Always present; optional for the callers written when it was not.
     let layout: SignedDataLayout?
-
-    /// SignedData.certificates when they were parsed apart from OpenSSL's CMS decoder (`init(_:reusingCertificates:)`);
-    /// the CMS OpenSSL holds then has none of its own.
-    private let separatelyParsedCertificates: [Certificate]
+    /// Certificates carried in SignedData.certificates, in order.
+    public let certificates: [Certificate]
+    public let signers: [CMSSignerInfo]
 
     /// Accepts DER/BER, PEM (`CMS`, `PKCS7`, `SIGNED DATA`...) or bare base64, as NCALayer and SIGEX hand them out.
     public convenience init(_ input: Data) throws {
-        let der = try Self.unwrap(input)
-        try self.init(der: der, decoding: der, layout: try? SignedDataLayout(der), certificates: [])
+        try self.init(der: try Self.unwrap(input), reuse: nil)
     }
 
-    /// The same SignedData, but its certificates are not handed to OpenSSL's CMS decoder: each is taken from `known`
-    /// when byte-identical to one there, else from the process-wide cache (`Certificate.cached`).
+    /// The same SignedData, but each certificate is taken from `known` when byte-identical to one there, else from
+    /// the process-wide cache (`Certificate.cached`).
     ///
     /// For structures whose certificates repeat: a timestamp token carries the TSA certificate and its CA, which the
-    /// signature, its certValues and every other token of that TSA carry too. OpenSSL 3.0 spends ~135 µs decoding
-    /// each certificate's public key; `d2i_CMS_bio` would do it again for every token. Nothing is trusted for being
-    /// known: the certificates are the same bytes, and every check still runs on them.
+    /// signature, its certValues and every other token of that TSA carry too; OpenSSL 3.0 spends ~135 µs decoding
+    /// each certificate's public key. Nothing is trusted for being known: the certificates are the same bytes, and
+    /// every check still runs on them.
     public convenience init(_ input: Data, reusingCertificates known: [Certificate]) throws {
-        let der = try Self.unwrap(input)
-        let layout = try? SignedDataLayout(der)
-        if let layout, let encodings = try? layout.certificateEncodings() {
-            let reuse = CertificateReuse(known)
-            // A certificate OpenSSL cannot read: let the ordinary decoder report the structure as it always has.
-            if let certificates = try? encodings.map({ try reuse.certificate($0) }) {
-                try self.init(der: der, decoding: layout.removingCertificates(), layout: layout, certificates: certificates)
-                return
+        try self.init(der: try Self.unwrap(input), reuse: CertificateReuse(known))
+    }
+
+    private init(der: Data, reuse: CertificateReuse?) throws {
+        OpenSSLRuntime.ensureInitialized()
+        let structure: SignedDataStructure
+        do {
+            structure = try SignedDataStructure([UInt8](der), allowingTrailingData: true)
+        } catch {
+            throw CryptoError.malformed("not a CMS/PKCS#7 signature", error)
+        }
+        var certificates: [Certificate] = []
+        for (position, range) in structure.certificateRanges.enumerated() {
+            let bytes = Data(structure.bytes[range])
+            do {
+                certificates.append(try reuse?.certificate(bytes) ?? Certificate(derEncoded: bytes))
+            } catch {
+                throw CryptoError(.malformedInput, "certificate \(position + 1) in the SignedData cannot be read: \(error)")
             }
         }
-        try self.init(der: der, decoding: der, layout: layout, certificates: [])
-    }
-
-    /// `decoding` is what OpenSSL parses: `der` itself, or `der` without its certificates (then `certificates`).
-    private init(der: Data, decoding cmsBytes: Data, layout: SignedDataLayout?, certificates: [Certificate]) throws {
-        OpenSSLRuntime.ensureInitialized()
-        let bio = try MemoryBIO(cmsBytes)
-        guard let cms = d2i_CMS_bio(bio.pointer, nil) else {
-            throw CryptoError.malformed("not a CMS/PKCS#7 signature")
-        }
-        guard OBJ_obj2nid(CMS_get0_type(cms)) == NID_pkcs7_signed else {
-            CMS_ContentInfo_free(cms)
-            throw CryptoError(.malformedInput, "the CMS is not SignedData")
-        }
-        self.pointer = cms
         self.encoded = der
-        self.layout = layout
-        self.separatelyParsedCertificates = certificates
+        self.structure = structure
+        self.layout = try SignedDataLayout(structure: structure)
+        self.certificates = certificates
+        self.signers = try structure.signerInfos.enumerated().map { try CMSSignerInfo(index: $0.offset, structure: $0.element) }
     }
-
-    deinit { CMS_ContentInfo_free(pointer) }
 
     static func unwrap(_ input: Data) throws -> Data {
         guard let first = input.first else { throw CryptoError(.malformedInput, "the signature file is empty") }
         if first == 0x30 { return input }
+        guard input.count <= ASN1Limits.cms.maximumBytes * 4 / 3 + 4096 else {
+            throw CryptoError(.malformedInput, "the signature file is larger than the limit of \(ASN1Limits.cms.maximumBytes) bytes")
+        }
         guard let text = String(data: input, encoding: .utf8) else {
             throw CryptoError(.malformedInput, "not a CMS/PKCS#7 signature (neither DER, PEM nor base64)")
         }
@@ -78,75 +78,35 @@ public final class CMSSignedData: @unchecked Sendable {
         return decoded
     }
 
+    /// Bytes after the ContentInfo. A signature file must be exactly one object: the validator reports any as
+    /// FORMAT_FAILURE rather than ignoring them.
+    public var trailingByteCount: Int { structure.trailingByteCount }
+
     /// The encapsulated content, when the signature is attached.
-    public var encapsulatedContent: Data? {
-        guard let position = CMS_get0_content(pointer), let content = position.pointee else { return nil }
-        return ASN1Conversions.bytes(content)
-    }
+    public var encapsulatedContent: Data? { structure.eContent }
 
     public var isDetached: Bool { encapsulatedContent == nil }
 
-    public var contentTypeOID: String { ASN1Conversions.oid(CMS_get0_eContentType(pointer)) }
+    public var contentTypeOID: String { structure.eContentType }
 
-    /// Certificates carried in SignedData.certificates.
-    public var certificates: [Certificate] {
-        guard let stack = CMS_get1_certs(pointer) else {
-            OpenSSLErrorQueue.clear()
-            return separatelyParsedCertificates
-        }
-        defer { eds_sk_X509_pop_free(stack) }
-        return (0..<eds_sk_X509_num(stack)).compactMap { eds_sk_X509_value(stack, $0).map { Certificate(retaining: $0) } }
-            + separatelyParsedCertificates
-    }
+    /// CRLs carried in SignedData.crls, DER-encoded, as received.
+    public var crls: [Data] { structure.crlRanges.map { Data(structure.bytes[$0]) } }
 
-    /// CRLs carried in SignedData.crls, DER-encoded.
-    public var crls: [Data] {
-        guard let stack = CMS_get1_crls(pointer) else {
-            OpenSSLErrorQueue.clear()
-            return []
-        }
-        defer { eds_sk_X509_CRL_pop_free(stack) }
-        return (0..<eds_sk_X509_CRL_num(stack)).compactMap { index in
-            guard let crl = eds_sk_X509_CRL_value(stack, index) else { return nil }
-            var out: UnsafeMutablePointer<UInt8>?
-            let length = i2d_X509_CRL(crl, &out)
-            guard length > 0, let out else { return nil }
-            defer { eds_openssl_free(out) }
-            return Data(bytes: out, count: Int(length))
-        }
-    }
-
-    private var signerInfoStack: OpaquePointer? { CMS_get0_SignerInfos(pointer) }
-
-    public var signerCount: Int { signerInfoStack.map { Int(eds_sk_CMS_SignerInfo_num($0)) } ?? 0 }
-
-    public var signers: [CMSSignerInfo] {
-        (0..<signerCount).compactMap { signer(at: $0) }
-    }
-
-    func signerInfoPointer(at index: Int) -> OpaquePointer? {
-        guard let stack = signerInfoStack else { return nil }
-        return eds_sk_CMS_SignerInfo_value(stack, Int32(index))
-    }
+    public var signerCount: Int { signers.count }
 
     public func signer(at index: Int) -> CMSSignerInfo? {
-        guard let info = signerInfoPointer(at: index) else { return nil }
-        return CMSSignerInfo(index: index, info: info)
+        signers.indices.contains(index) ? signers[index] : nil
     }
 
-    /// Each SignerInfo's exact encoding, in order (nil when the outer structure is not plain DER/BER we can walk).
+    /// Each SignerInfo's exact encoding, in order.
     public func encodedSignerInfos() -> [Data]? {
-        (try? layout?.signerInfos())?.map { Data($0) }
+        structure.signerInfoEncodings.map { Data($0) }
     }
 
-    /// The certificate whose issuer/serial or subject key identifier the SignerInfo names,
+    /// The certificate whose issuer/serial or subject key identifier the SignerInfo names (RFC 5652 § 5.3),
     /// searched among the CMS's own certificates and `extra`.
     public func signerCertificate(for signer: CMSSignerInfo, extra: [Certificate] = []) -> Certificate? {
-        guard let info = signerInfoPointer(at: signer.index) else { return nil }
-        for candidate in certificates + extra where CMS_SignerInfo_cert_cmp(info, candidate.pointer) == 0 {
-            return candidate
-        }
-        return nil
+        (certificates + extra).first { signer.identifies($0) }
     }
 }
 
@@ -171,45 +131,80 @@ public struct CMSSignerInfo: Sendable {
     public let signedAttributes: [CMSAttribute]
     public let unsignedAttributes: [CMSAttribute]
     public let signatureValue: Data
+    /// Why this SignerInfo is malformed though readable (an attribute that must have one value has several, a signed
+    /// attribute repeated, signed attributes not in DER); empty when well-formed. Each is a FORMAT_FAILURE.
+    public let formatProblems: [CMSFormatProblem]
+    /// The SignerIdentifier as received, for matching certificates.
+    let identifierEncoding: SignerIdentifierEncoding
+    /// The signature algorithm's parameters as received (RSASSA-PSS-params, RFC 4055 § 3.1).
+    let signatureAlgorithmParameters: [UInt8]?
+    /// The bytes the signature covers when there are signed attributes (RFC 5652 § 5.4), from the same parse.
+    let signedAttributesForVerification: [UInt8]?
 
-    init(index: Int, info: OpaquePointer) {
+    init(index: Int, structure: SignerInfoStructure) throws {
         self.index = index
-        var keyIdentifier: UnsafeMutablePointer<ASN1_OCTET_STRING>?
-        var issuer: OpaquePointer?
-        var serial: UnsafeMutablePointer<ASN1_INTEGER>?
-        CMS_SignerInfo_get0_signer_id(info, &keyIdentifier, &issuer, &serial)
-        if let keyIdentifier {
-            identifier = .subjectKeyIdentifier(ASN1Conversions.bytes(keyIdentifier))
-        } else {
-            identifier = .issuerAndSerialNumber(
-                issuer: DistinguishedName(name: issuer), serialNumberHex: ASN1Conversions.integerHex(serial))
+        identifierEncoding = structure.identifier
+        switch structure.identifier {
+        case .issuerAndSerialNumber(let issuer, let serial):
+            identifier = .issuerAndSerialNumber(issuer: try Self.name(issuer), serialNumberHex: try Self.integerHex(serial))
+        case .subjectKeyIdentifier(let keyIdentifier):
+            identifier = .subjectKeyIdentifier(Data(keyIdentifier))
         }
-        var digestAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
-        var signatureAlgorithm: UnsafeMutablePointer<X509_ALGOR>?
-        CMS_SignerInfo_get0_algs(info, nil, nil, &digestAlgorithm, &signatureAlgorithm)
-        digestAlgorithmOID = Self.algorithmOID(digestAlgorithm)
-        signatureAlgorithmOID = Self.algorithmOID(signatureAlgorithm)
-        var signed: [CMSAttribute] = []
-        for location in 0..<max(0, CMS_signed_get_attr_count(info)) {
-            if let attribute = CMS_signed_get_attr(info, location) { signed.append(CMSAttribute.read(attribute)) }
-        }
-        var unsigned: [CMSAttribute] = []
-        for location in 0..<max(0, CMS_unsigned_get_attr_count(info)) {
-            if let attribute = CMS_unsigned_get_attr(info, location) { unsigned.append(CMSAttribute.read(attribute)) }
-        }
-        signedAttributes = signed
-        unsignedAttributes = unsigned
-        signatureValue = ASN1Conversions.bytes(CMS_SignerInfo_get0_signature(info))
-        OpenSSLErrorQueue.clear()
+        digestAlgorithmOID = structure.digestAlgorithm.oid
+        signatureAlgorithmOID = structure.signatureAlgorithm.oid
+        signatureAlgorithmParameters = structure.signatureAlgorithm.parameters
+        signedAttributes = structure.signedAttributes
+        unsignedAttributes = structure.unsignedAttributes
+        signatureValue = structure.signature
+        signedAttributesForVerification = structure.signedAttributesForVerification
+        formatProblems = structure.formatProblems
     }
 
-    private static func algorithmOID(_ algorithm: UnsafeMutablePointer<X509_ALGOR>?) -> String {
-        guard let algorithm else { return "" }
-        var object: OpaquePointer?
-        X509_ALGOR_get0(&object, nil, nil, algorithm)
-        return ASN1Conversions.oid(object)
+    private static func name(_ der: [UInt8]) throws -> DistinguishedName {
+        try der.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            guard let name = d2i_X509_NAME(nil, &cursor, buffer.count) else {
+                throw CryptoError.malformed("the SignerInfo's issuer name cannot be read")
+            }
+            defer { X509_NAME_free(name) }
+            return DistinguishedName(name: name)
+        }
     }
 
+    private static func integerHex(_ der: [UInt8]) throws -> String {
+        try der.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            guard let integer = d2i_ASN1_INTEGER(nil, &cursor, buffer.count) else {
+                throw CryptoError.malformed("the SignerInfo's serial number cannot be read")
+            }
+            defer { ASN1_INTEGER_free(integer) }
+            return ASN1Conversions.integerHex(integer)
+        }
+    }
+
+    /// RFC 5652 § 5.3 sid: issuer (compared as X.509 names, RFC 5280 § 7.1) and serial number, or the certificate's
+    /// subjectKeyIdentifier extension.
+    func identifies(_ certificate: Certificate) -> Bool {
+        defer { OpenSSLErrorQueue.clear() }
+        switch identifierEncoding {
+        case .issuerAndSerialNumber(let issuer, let serial):
+            return issuer.withUnsafeBufferPointer { issuerBytes in
+                serial.withUnsafeBufferPointer { serialBytes in
+                    var issuerCursor = issuerBytes.baseAddress
+                    var serialCursor = serialBytes.baseAddress
+                    guard let name = d2i_X509_NAME(nil, &issuerCursor, issuerBytes.count) else { return false }
+                    defer { X509_NAME_free(name) }
+                    guard let integer = d2i_ASN1_INTEGER(nil, &serialCursor, serialBytes.count) else { return false }
+                    defer { ASN1_INTEGER_free(integer) }
+                    return X509_NAME_cmp(name, X509_get_issuer_name(certificate.pointer)) == 0
+                        && ASN1_INTEGER_cmp(integer, X509_get0_serialNumber(certificate.pointer)) == 0
+                }
+            }
+        case .subjectKeyIdentifier(let keyIdentifier):
+            guard let own = X509_get0_subject_key_id(certificate.pointer) else { return false }
+            return ASN1Conversions.bytes(own) == Data(keyIdentifier)
+        }
+    }
     public var hasSignedAttributes: Bool { !signedAttributes.isEmpty }
 
     public var digestAlgorithm: DigestAlgorithm? { DigestAlgorithm(oid: digestAlgorithmOID) }

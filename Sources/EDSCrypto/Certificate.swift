@@ -55,9 +55,12 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         ParsedCertificateCache.shared.removeAll()
     }
 
-    /// Every certificate in a file's bytes: one DER certificate, or any number of PEM blocks.
+    /// Every certificate in a file's bytes: exactly one DER certificate, or any number of PEM blocks.
     public static func parseAll(_ data: Data) throws -> [Certificate] {
         OpenSSLRuntime.ensureInitialized()
+        guard data.count <= ASN1Limits.certificateFile.maximumBytes else {
+            throw CryptoError(.malformedInput, "the certificate file is larger than the limit of \(ASN1Limits.certificateFile.maximumBytes) bytes")
+        }
         if PEM.looksLikePEM(data) {
             let bio = try MemoryBIO(data)
             var certificates: [Certificate] = []
@@ -67,6 +70,12 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
             OpenSSLErrorQueue.clear()  // the loop always ends on "no start line"
             if certificates.isEmpty { throw CryptoError(.malformedInput, "no PEM certificate found") }
             return certificates
+        }
+        // X.509 is DER (RFC 5280 § 4.1): one object, definite minimal lengths, nothing after it.
+        do {
+            try ASN1Input.checkSingleObject(data, rules: .der, limits: .certificate)
+        } catch {
+            throw CryptoError.malformed("not a DER-encoded X.509 certificate", error)
         }
         return [try Certificate(derEncoded: data)]
     }
@@ -295,33 +304,6 @@ enum OpenSSLNames {
 enum PEM {
     static func looksLikePEM(_ data: Data) -> Bool {
         data.prefix(4096).range(of: Data("-----BEGIN ".utf8)) != nil
-    }
-}
-
-/// A bounded process-wide map from certificate DER to its parsed form.
-final class ParsedCertificateCache: @unchecked Sendable {
-    static let shared = ParsedCertificateCache(capacity: 512)
-
-    private let lock = NSLock()
-    private var entries: [Data: Certificate] = [:]
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func lookup(_ der: Data) -> Certificate? {
-        lock.withLock { entries[der] }
-    }
-
-    func removeAll() {
-        lock.withLock { entries.removeAll() }
-    }
-
-    func store(_ der: Data, _ certificate: Certificate) {
-        lock.withLock {
-            // Simple bound: a vault sees a handful of CAs; when full (an attack or a huge batch), start over.
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[der] = certificate
-        }
     }
 }
 

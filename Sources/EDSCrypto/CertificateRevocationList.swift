@@ -12,6 +12,16 @@ public final class CertificateRevocationList: @unchecked Sendable {
     /// DER or PEM.
     public convenience init(_ data: Data) throws {
         OpenSSLRuntime.ensureInitialized()
+        // DER is checked to be exactly one CertificateList within limits before OpenSSL parses it (RFC 5280 § 5.1).
+        if !PEM.looksLikePEM(data) {
+            do {
+                try ASN1Input.checkSingleObject(data, rules: .der, limits: .crl)
+            } catch {
+                throw CryptoError.malformed("not a certificate revocation list", error)
+            }
+        } else if data.count > ASN1Limits.crl.maximumBytes * 2 {
+            throw CryptoError(.malformedInput, "the CRL file is larger than the limit of \(ASN1Limits.crl.maximumBytes * 2) bytes")
+        }
         let bio = try MemoryBIO(data)
         let crl = PEM.looksLikePEM(data) ? PEM_read_bio_X509_CRL(bio.pointer, nil, nil, nil) : d2i_X509_CRL_bio(bio.pointer, nil)
         guard let crl else { throw CryptoError.malformed("not a certificate revocation list") }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A minimal BER/DER reader and DER writer, used only where exact bytes matter: keeping earlier
-/// SignerInfos byte-identical when a signer is added, and verifying signed attributes over the
-/// bytes as received (RFC 5652 § 5.4) rather than as OpenSSL would re-encode them.
+/// TLV-level access to bytes already inside a parsed structure (attribute values, SignedData fields), and the DER
+/// writer. Reading goes through `ASN1Scanner`: iterative and bounded by `ASN1Limits.cms`, so no input can recurse;
+/// whole inputs are parsed by `ASN1Input` / `SignedDataStructure`, which check that they are exactly one object.
 enum DER {
     struct Node {
         /// Identifier octet(s); only single-byte tags are supported (all CMS needs).
@@ -15,50 +15,39 @@ enum DER {
         var isConstructed: Bool { tag & 0x20 != 0 }
     }
 
-    struct ParseError: Error {}
+    struct ParseError: Error {
+        /// What the reader found, when it was the scanner that refused the bytes.
+        var underlying: ASN1ParseError?
+    }
 
-    /// The TLV that starts at `offset`.
+    /// The TLV that starts at `offset` (BER: an indefinite length is followed to its end-of-contents iteratively).
     static func node(in bytes: [UInt8], at offset: Int) throws -> Node {
-        guard offset + 2 <= bytes.count else { throw ParseError() }
-        let tag = bytes[offset]
-        guard tag & 0x1f != 0x1f else { throw ParseError() }
-        var cursor = offset + 1
-        let first = bytes[cursor]
-        cursor += 1
-        if first == 0x80 {
-            // Indefinite length: contents run until the matching end-of-contents (00 00).
-            guard tag & 0x20 != 0 else { throw ParseError() }
-            let start = cursor
-            var position = cursor
-            while true {
-                guard position + 2 <= bytes.count else { throw ParseError() }
-                if bytes[position] == 0 && bytes[position + 1] == 0 {
-                    return Node(tag: tag, range: offset..<(position + 2), contentRange: start..<position)
+        guard offset >= 0, offset < bytes.count else { throw ParseError() }
+        return try bytes.withUnsafeBufferPointer { buffer in
+            do throws(ASN1ParseError) {
+                let header = try ASN1Scanner.readHeader(buffer, at: offset, bound: buffer.count, rules: .ber)
+                guard header.firstOctet & 0x1f != 0x1f else { throw ASN1ParseError(.invalidTag, at: offset) }
+                let contentStart = offset + header.headerLength
+                if let length = header.contentLength {
+                    return Node(tag: header.firstOctet, range: offset..<(contentStart + length), contentRange: contentStart..<(contentStart + length))
                 }
-                position = try node(in: bytes, at: position).range.upperBound
+                let scan = try ASN1Scanner.scan(buffer, from: offset, rules: .ber, limits: .cms)
+                let end = offset + scan.objectLength
+                return Node(tag: header.firstOctet, range: offset..<end, contentRange: contentStart..<(end - 2))
+            } catch {
+                throw ParseError(underlying: error)
             }
         }
-        var length = 0
-        if first & 0x80 == 0 {
-            length = Int(first)
-        } else {
-            let count = Int(first & 0x7f)
-            guard count <= 4, cursor + count <= bytes.count else { throw ParseError() }
-            for _ in 0..<count {
-                length = (length << 8) | Int(bytes[cursor])
-                cursor += 1
-            }
-        }
-        guard cursor + length <= bytes.count else { throw ParseError() }
-        return Node(tag: tag, range: offset..<(cursor + length), contentRange: cursor..<(cursor + length))
     }
 
     /// The children of a constructed node.
     static func children(of parent: Node, in bytes: [UInt8]) throws -> [Node] {
+        guard parent.isConstructed else { throw ParseError() }
         var result: [Node] = []
         var position = parent.contentRange.lowerBound
         while position < parent.contentRange.upperBound {
             let child = try node(in: bytes, at: position)
+            guard child.range.upperBound <= parent.contentRange.upperBound else { throw ParseError() }
             result.append(child)
             position = child.range.upperBound
         }
@@ -86,57 +75,57 @@ enum DER {
     }
 }
 
-/// Byte-level view of a ContentInfo holding SignedData (RFC 5652 § 3, § 5.1).
+/// Byte-level view of a ContentInfo holding SignedData (RFC 5652 § 3, § 5.1), over the one parse
+/// (`SignedDataStructure`): what CMSCombiner, `sign --add-to` and `extend` rewrite while keeping every other byte.
 struct SignedDataLayout {
-    let bytes: [UInt8]
+    let structure: SignedDataStructure
+    var bytes: [UInt8] { structure.bytes }
     let contentInfo: DER.Node
-    let explicitContent: DER.Node
     let signedData: DER.Node
     let signedDataFields: [DER.Node]
     /// The SET OF SignerInfo is always SignedData's last field.
     var signerInfoSet: DER.Node { signedDataFields[signedDataFields.count - 1] }
 
+    /// Exactly one ContentInfo; trailing bytes are refused.
     init(_ data: Data) throws {
-        bytes = [UInt8](data)
-        contentInfo = try DER.node(in: bytes, at: 0)
-        let contentInfoFields = try DER.children(of: contentInfo, in: bytes)
-        guard contentInfoFields.count == 2, contentInfoFields[1].tag == 0xa0 else { throw DER.ParseError() }
-        explicitContent = contentInfoFields[1]
-        let inner = try DER.children(of: explicitContent, in: bytes)
-        guard let first = inner.first, first.tag == 0x30 else { throw DER.ParseError() }
-        signedData = first
-        signedDataFields = try DER.children(of: signedData, in: bytes)
-        guard signedDataFields.count >= 4, signedDataFields.last?.tag == 0x31 else { throw DER.ParseError() }
+        let structure: SignedDataStructure
+        do {
+            structure = try SignedDataStructure([UInt8](data))
+        } catch {
+            throw DER.ParseError(underlying: error)
+        }
+        try self.init(structure: structure)
+    }
+
+    init(structure: SignedDataStructure) throws {
+        self.structure = structure
+        let bytes = structure.bytes
+        contentInfo = try DER.node(in: bytes, at: structure.contentInfoRange.lowerBound)
+        signedData = try DER.node(in: bytes, at: structure.signedDataRange.lowerBound)
+        signedDataFields = try structure.fieldRanges.map { try DER.node(in: bytes, at: $0.lowerBound) }
     }
 
     /// Each SignerInfo exactly as encoded, in order.
     func signerInfos() throws -> [[UInt8]] {
-        try DER.children(of: signerInfoSet, in: bytes).map { Array(bytes[$0.range]) }
+        structure.signerInfoEncodings.map { Array($0) }
     }
 
     /// The signed attributes of SignerInfo `index` as received, re-tagged as SET OF (RFC 5652 § 5.4:
     /// the signature covers the DER of the attributes with an EXPLICIT SET OF tag, not the [0] tag).
     func signedAttributesForVerification(signerIndex index: Int) throws -> [UInt8]? {
-        let signers = try DER.children(of: signerInfoSet, in: bytes)
-        guard index < signers.count else { return nil }
-        for field in try DER.children(of: signers[index], in: bytes) where field.tag == 0xa0 {
-            var raw = Array(bytes[field.range])
-            raw[0] = 0x31
-            return raw
-        }
-        return nil
+        guard structure.signerInfos.indices.contains(index) else { return nil }
+        return structure.signerInfos[index].signedAttributesForVerification
     }
 
     /// SignedData.certificates [0]: each X.509 certificate's TLV, in order (other CertificateChoices are skipped),
     /// or nil when the SignedData has no certificates field.
     func certificateEncodings() throws -> [Data]? {
-        guard let field = signedDataFields.first(where: { $0.tag == 0xa0 }) else { return nil }
-        return try DER.children(of: field, in: bytes).filter { $0.tag == 0x30 }.map { Data(bytes[$0.range]) }
+        guard signedDataFields.contains(where: { $0.tag == 0xa0 }) else { return nil }
+        return structure.certificateRanges.map { Data(bytes[$0]) }
     }
 
-    /// The same ContentInfo without SignedData.certificates, so OpenSSL's CMS decoder does not parse them again.
-    /// Nothing a SignerInfo signs is touched: signatures cover the signed attributes or the content, never the
-    /// certificates (RFC 5652 § 5.4).
+    /// The same ContentInfo without SignedData.certificates. Nothing a SignerInfo signs is touched: signatures
+    /// cover the signed attributes or the content, never the certificates (RFC 5652 § 5.4).
     func removingCertificates() -> Data {
         var signedDataContents: [UInt8] = []
         for field in signedDataFields where field.tag != 0xa0 { signedDataContents += bytes[field.range] }
@@ -147,8 +136,7 @@ struct SignedDataLayout {
     private func wrappingSignedData(_ signedDataContents: [UInt8]) -> Data {
         let newSignedData = DER.encode(tag: 0x30, contents: signedDataContents)
         let newExplicit = DER.encode(tag: 0xa0, contents: newSignedData)
-        let contentTypeField = (try? DER.children(of: contentInfo, in: bytes))?.first
-        let contentType = contentTypeField.map { Array(bytes[$0.range]) } ?? []
+        let contentType = Array(bytes[structure.contentTypeRange])
         return Data(DER.encode(tag: 0x30, contents: contentType + newExplicit))
     }
 

@@ -33,6 +33,12 @@ public final class OCSPResponse: @unchecked Sendable {
 
     private init(der: Data, decoding bytes: Data, certificates: [Certificate]) throws {
         OpenSSLRuntime.ensureInitialized()
+        // Exactly one DER BasicOCSPResponse within limits (RFC 6960 § 4.2.1) before OpenSSL parses it.
+        do {
+            try ASN1Input.checkSingleObject(der, rules: .der, limits: .ocsp)
+        } catch {
+            throw CryptoError.malformed("not a BasicOCSPResponse", error)
+        }
         let parsed: OpaquePointer? = bytes.withUnsafeBytes { raw in
             var cursor = raw.bindMemory(to: UInt8.self).baseAddress.map { UnsafePointer($0) }
             return d2i_OCSP_BASICRESP(nil, &cursor, raw.count)
@@ -63,6 +69,11 @@ public final class OCSPResponse: @unchecked Sendable {
     public static func basicResponse(fromResponse der: Data) throws -> Data {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
+        do {
+            try ASN1Input.checkSingleObject(der, rules: .der, limits: .ocsp)
+        } catch {
+            throw CryptoError.malformed("not an OCSPResponse", error)
+        }
         let response: OpaquePointer? = der.withUnsafeBytes { raw in
             var cursor = raw.bindMemory(to: UInt8.self).baseAddress.map { UnsafePointer($0) }
             return d2i_OCSP_RESPONSE(nil, &cursor, raw.count)

@@ -110,6 +110,12 @@ public struct PKCS12Bundle: Sendable {
     /// Opens a PKCS#12 file, modern (AES/PBKDF2) or legacy (RC2-40/3DES, as NCA RK issues).
     public static func open(_ data: Data, password: String) throws -> PKCS12Bundle {
         OpenSSLRuntime.ensureInitialized()
+        // PFX is BER (RFC 7292 § 4; Java and Kalkan write indefinite lengths): one object, within limits.
+        do {
+            try ASN1Input.checkSingleObject(data, rules: .ber, limits: .pkcs12)
+        } catch {
+            throw CryptoError.malformed("not a PKCS#12 key file", error)
+        }
         let bio = try MemoryBIO(data)
         guard let p12 = d2i_PKCS12_bio(bio.pointer, nil) else {
             throw CryptoError.malformed("not a PKCS#12 key file")

@@ -23,6 +23,9 @@ public struct TimeStampToken: Sendable {
     /// (see `CMSSignedData.init(_:reusingCertificates:)`: a TSA's certificate recurs in every token it issues).
     public init(_ der: Data, reusingCertificates known: [Certificate] = []) throws {
         let signedData = try CMSSignedData(der, reusingCertificates: known)
+        guard signedData.trailingByteCount == 0 else {
+            throw CryptoError(.malformedInput, "the timestamp token is followed by \(signedData.trailingByteCount) byte(s)")
+        }
         guard signedData.contentTypeOID == CMSAttribute.OID.tstInfo, let content = signedData.encapsulatedContent else {
             throw CryptoError(.malformedInput, "not a timestamp token: the CMS does not encapsulate a TSTInfo")
         }
@@ -62,9 +65,13 @@ public struct TimeStampToken: Sendable {
 public enum TimeStampClient {
     /// A TimeStampReq for `data`'s digest, with a random nonce and certReq set.
     public static func request(for data: Data, algorithm: DigestAlgorithm = .sha256) throws -> (request: Data, nonce: Data) {
+        try request(forDigest: try Digest.hash(data, algorithm: algorithm), algorithm: algorithm)
+    }
+
+    /// A TimeStampReq whose messageImprint is `digest` itself: an archive timestamp covers a hash tree's root value.
+    public static func request(forDigest digest: Data, algorithm: DigestAlgorithm) throws -> (request: Data, nonce: Data) {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
-        let digest = try Digest.hash(data, algorithm: algorithm)
         guard let request = TS_REQ_new(), let imprint = TS_MSG_IMPRINT_new(), let algorithmIdentifier = X509_ALGOR_new() else {
             throw CryptoError.openSSL("cannot allocate a timestamp request")
         }
@@ -98,6 +105,11 @@ public enum TimeStampClient {
     public static func token(fromResponse response: Data) throws -> Data {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
+        do {
+            try ASN1Input.checkSingleObject(response, rules: .ber, limits: .cms)
+        } catch {
+            throw CryptoError.malformed("the TSA's answer is not a TimeStampResp", error)
+        }
         let bio = try MemoryBIO(response)
         guard let parsed = d2i_TS_RESP_bio(bio.pointer, nil) else { throw CryptoError.malformed("the TSA's answer is not a TimeStampResp") }
         defer { TS_RESP_free(parsed) }
@@ -114,10 +126,17 @@ public enum TimeStampClient {
 
     /// Asks the TSA at `url` to timestamp `data` (a signature value) and checks the answer covers it.
     public static func timestamp(_ data: Data, tsaURL url: String) throws -> TimeStampToken {
-        let (request, nonce) = try request(for: data)
+        let token = try timestamp(digest: try Digest.hash(data, algorithm: .sha256), algorithm: .sha256, tsaURL: url)
+        guard token.covers(data) else { throw CryptoError(.network, "the TSA's token does not cover the signature value") }
+        return token
+    }
+
+    /// Asks the TSA at `url` for a token over `digest` (messageImprint = digest) and checks the answer.
+    public static func timestamp(digest: Data, algorithm: DigestAlgorithm, tsaURL url: String) throws -> TimeStampToken {
+        let (request, nonce) = try request(forDigest: digest, algorithm: algorithm)
         let response = try HTTPTransport.post(url, body: request, contentType: "application/timestamp-query")
         let token = try TimeStampToken(try self.token(fromResponse: response))
-        guard token.covers(data) else { throw CryptoError(.network, "the TSA's token does not cover the signature value") }
+        guard token.imprint == digest else { throw CryptoError(.network, "the TSA's token does not cover the requested digest") }
         let expectedNonce = Data(nonce.drop { $0 == 0 }).hexString.uppercased()
         if let nonceHex = token.nonceHex, nonceHex.trimmingPrefix("0") != Substring(expectedNonce).trimmingPrefix("0") {
             throw CryptoError(.network, "the TSA's token answers another request (nonce mismatch)")

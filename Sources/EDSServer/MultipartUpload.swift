@@ -104,7 +104,16 @@ final class VerificationUpload {
 }
 
 /// Receives MultipartParser's callbacks for one request; lives inside one task, never shared.
+///
+/// A verification form has two or three parts with a few short headers each: anything far beyond that is refused
+/// as malformed (400) as soon as it is seen, so a body of millions of empty parts or one endless header costs no
+/// more than its bytes.
 private final class PartCollector {
+    static let maximumParts = 16
+    static let maximumHeadersPerPart = 16
+    static let maximumHeaderBytesPerPart = 8 << 10
+
+    private var headerBytes = 0
     private let upload: VerificationUpload
     private var headers: [(String, String)] = []
     private var field: String?
@@ -118,9 +127,27 @@ private final class PartCollector {
 
     init(upload: VerificationUpload) { self.upload = upload }
 
+    /// A read that failed half-way through a spooled document leaves no temporary file behind.
+    deinit {
+        if let spool {
+            try? spool.handle.close()
+            try? FileManager.default.removeItem(at: spool.url)
+        }
+    }
+
     func header(_ name: String, _ value: String) {
         if !partOpen { startPart() }
+        headerBytes += name.utf8.count + value.utf8.count
+        guard headers.count < Self.maximumHeadersPerPart, headerBytes <= Self.maximumHeaderBytesPerPart else {
+            fail(.malformed("a part has more than \(Self.maximumHeadersPerPart) headers or \(Self.maximumHeaderBytesPerPart) bytes of headers"))
+            return
+        }
         headers.append((name.lowercased(), value))
+    }
+
+    /// Keeps the first failure: the read loop stops at the end of the chunk being parsed.
+    private func fail(_ error: UploadError) {
+        if failure == nil { failure = error }
     }
 
     func body(_ chunk: inout ByteBuffer) {
@@ -181,7 +208,9 @@ private final class PartCollector {
     }
 
     private func startPart() {
+        if completedParts >= Self.maximumParts { fail(.malformed("the form has more than \(Self.maximumParts) parts")) }
         partOpen = true
+        headerBytes = 0
         headers.removeAll(keepingCapacity: true)
         field = nil
         fileName = nil
@@ -190,7 +219,7 @@ private final class PartCollector {
 
     private func identify() {
         guard let disposition = headers.first(where: { $0.0 == "content-disposition" })?.1 else {
-            failure = .malformed("a part has no Content-Disposition header")
+            fail(.malformed("a part has no Content-Disposition header"))
             field = ""
             return
         }
@@ -205,7 +234,7 @@ private final class PartCollector {
         guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
             let handle = try? FileHandle(forWritingTo: url)
         else {
-            failure = .malformed("cannot spool the document to a temporary file")
+            fail(.malformed("cannot spool the document to a temporary file"))
             return
         }
         handle.write(Data(buffer: buffer))

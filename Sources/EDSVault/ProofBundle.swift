@@ -1,3 +1,4 @@
+import EDSCrypto
 import Foundation
 import ZIPFoundation
 
@@ -6,14 +7,23 @@ import ZIPFoundation
 public enum ProofBundle {
     public static let mimeType = "application/vnd.etsi.asic-s+zip"
     public static let signaturePath = "META-INF/signature.p7s"
+    /// RFC 4998 evidence records (ETSI EN 319 162-1 § 4.3.3 names `META-INF/evidencerecord.ers`); a vault document with
+    /// several kept signatures has one record per signature: the others follow as `evidencerecord-2.ers`, `-3`, ….
+    public static let evidenceRecordPath = "META-INF/evidencerecord.ers"
+
+    static func evidenceRecordPath(_ position: Int) -> String {
+        position == 0 ? evidenceRecordPath : "META-INF/evidencerecord-\(position + 1).ers"
+    }
 
     public struct Contents: Sendable {
         public var fileName: String
         public var document: Data
         public var signature: Data
+        /// The DER of each evidence record the container carries (none for containers made elsewhere).
+        public var evidenceRecords: [Data] = []
     }
 
-    public static func make(document: Data, fileName: String, signature: Data) throws -> Data {
+    public static func make(document: Data, fileName: String, signature: Data, evidenceRecords: [Data] = []) throws -> Data {
         do {
             let archive = try Archive(accessMode: .create)
             // Fixed dates keep a bundle of the same document and signatures byte-identical whenever it is made.
@@ -21,6 +31,9 @@ public enum ProofBundle {
             try add(Data(mimeType.utf8), as: "mimetype", to: archive, date: date, compress: false)
             try add(document, as: fileName, to: archive, date: date, compress: true)
             try add(signature, as: signaturePath, to: archive, date: date, compress: false)
+            for (position, record) in evidenceRecords.enumerated() {
+                try add(record, as: evidenceRecordPath(position), to: archive, date: date, compress: false)
+            }
             guard let data = archive.data else { throw VaultError.io("the proof bundle could not be assembled") }
             return data
         } catch let error as VaultError {
@@ -39,17 +52,41 @@ public enum ProofBundle {
         }
     }
 
+    /// Bounds on a container read from outside (anything passed to `read`): ZIP entries are untrusted, and a few
+    /// kilobytes of deflate can claim or inflate to gigabytes.
+    public struct Limits: Sendable {
+        public var maximumBundleBytes = 512 << 20
+        public var maximumEntries = 64
+        public var maximumDocumentBytes = 256 << 20
+        public var maximumSignatureBytes = ASN1Limits.cms.maximumBytes
+        public static let standard = Limits()
+    }
+
     /// Reads an ASiC-S container: checks the mimetype and finds the single data object and the signature.
-    public static func read(_ bundle: Data) throws -> Contents {
+    public static func read(_ bundle: Data, limits: Limits = .standard) throws -> Contents {
+        guard bundle.count <= limits.maximumBundleBytes else {
+            throw VaultError.invalidInput("the ASiC-S container is larger than the limit of \(limits.maximumBundleBytes) bytes")
+        }
         let archive: Archive
         do { archive = try Archive(data: bundle, accessMode: .read) } catch {
             throw VaultError.invalidInput("not an ASiC-S container (not a ZIP archive)")
         }
-        let entries = Array(archive)
+        var entries: [Entry] = []
+        for entry in archive {
+            entries.append(entry)
+            guard entries.count <= limits.maximumEntries else {
+                throw VaultError.invalidInput("the ASiC-S container has more than \(limits.maximumEntries) entries")
+            }
+        }
         guard let first = entries.first, first.path == "mimetype" else {
             throw VaultError.invalidInput("not an ASiC-S container: its first entry is not `mimetype`")
         }
-        let type = String(decoding: try extract(first, from: archive), as: UTF8.self)
+        // Two entries with one name would let two readers see two different documents or signatures.
+        var seen = Set<String>()
+        for entry in entries where !seen.insert(entry.path).inserted {
+            throw VaultError.invalidInput("the ASiC-S container has two entries named \(entry.path)")
+        }
+        let type = String(decoding: try extract(first, from: archive, limit: 256), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard type == mimeType else {
             throw VaultError.invalidInput("not an ASiC-S container: mimetype is \(type)")
@@ -61,15 +98,35 @@ public enum ProofBundle {
         guard dataObjects.count == 1, let documentEntry = dataObjects.first else {
             throw VaultError.invalidInput("an ASiC-S container holds exactly one document; this one holds \(dataObjects.count)")
         }
+        // ETSI EN 319 162-1 § 4.3.2: the data object sits at the root; a path is not a file name to show or write.
+        let name = documentEntry.path
+        guard !name.isEmpty, !name.contains("/"), !name.contains("\\"), name != ".", name != "..", !name.contains("\u{0}") else {
+            throw VaultError.invalidInput("the ASiC-S container's document is not a plain file name at its root")
+        }
+        var records: [Data] = []
+        while let entry = entries.first(where: { $0.path == evidenceRecordPath(records.count) }) {
+            records.append(try extract(entry, from: archive, limit: EvidenceRecord.maximumEncodedSize))
+        }
         return Contents(
-            fileName: documentEntry.path, document: try extract(documentEntry, from: archive),
-            signature: try extract(signatureEntry, from: archive))
+            fileName: name, document: try extract(documentEntry, from: archive, limit: limits.maximumDocumentBytes),
+            signature: try extract(signatureEntry, from: archive, limit: limits.maximumSignatureBytes), evidenceRecords: records)
     }
 
-    private static func extract(_ entry: Entry, from archive: Archive) throws -> Data {
+    private struct TooLarge: Error {}
+
+    /// The entry's bytes, refusing more than `limit` whatever its header claims (the count is of inflated bytes).
+    private static func extract(_ entry: Entry, from archive: Archive, limit: Int) throws -> Data {
+        guard entry.uncompressedSize <= UInt64(limit) else {
+            throw VaultError.invalidInput("the container's \(entry.path) is larger than the limit of \(limit) bytes")
+        }
         var data = Data()
         do {
-            _ = try archive.extract(entry) { chunk in data.append(chunk) }
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                guard data.count + chunk.count <= limit else { throw TooLarge() }
+                data.append(chunk)
+            }
+        } catch is TooLarge {
+            throw VaultError.invalidInput("the container's \(entry.path) inflates past the limit of \(limit) bytes")
         } catch {
             throw VaultError.invalidInput("the container's \(entry.path) is damaged: \(error)")
         }

@@ -62,6 +62,7 @@ extension Vault {
         let tombstones = try index.tombstones().filter {
             !before.contains("\($0.documentID)@\($0.erasedAt.timeIntervalSince1970)") && $0.erasedAt == erasedAt
         }
+        try removeEvidence(documentIDs: tombstones.map(\.documentID))
         return ErasureReport(
             documents: counts.documents, signatures: counts.signatures, tombstones: tombstones, sharedDocuments: erasure.sharedDocuments)
     }

@@ -191,11 +191,13 @@ extension Vault {
         do { combined = try CMSCombiner.combineDetached(signatures, extraCRLs: trust.crls.map(\.derEncoded)) } catch {
             throw VaultError.corrupted("the kept signatures cannot be combined: \(error)")
         }
-        let bundle = try ProofBundle.make(document: document, fileName: record.metadata.fileName, signature: combined)
+        let records = try evidenceRecords(documentID: row.id).map(\.derEncoded)
+        let bundle = try ProofBundle.make(
+            document: document, fileName: record.metadata.fileName, signature: combined, evidenceRecords: records)
         try index.append(audit: [
             AuditDraft(
                 at: VaultClock.now(), actor: try auditName(for: principal), action: "export", object: row.id,
-                detail: "ASiC-S, \(signatures.count) signature(s)")
+                detail: "ASiC-S, \(signatures.count) signature(s), \(records.count) evidence record(s)")
         ])
         return bundle
     }

@@ -142,6 +142,9 @@ extension DetailMessage {
         // integrity
         case detachedWithoutDocument, noSignedAttributes, noMessageDigest, digestAlgorithmUnsupported, digestMatches, documentChanged
         case contentTypeDiffers
+        // format (the signature file and its SignerInfo as structures)
+        case formatTrailingData, formatAttributeValueCount, formatRepeatedSignedAttribute, formatSignedAttributesNotDER
+        case formatEmptySignedAttributes
         // chain
         case chainBuilt, chainNoPath, chainProblem
         case x509UnableToGetIssuer, x509UnableToDecryptSignature, x509UnableToDecodeIssuerKey, x509CertificateSignatureFailure
@@ -159,6 +162,10 @@ extension DetailMessage {
         case timestampDigestUnsupported, timestampSignatureInvalid, timestampContentAltered, timestampWithoutESS, timestampESSMismatch
         case timestampNotTSA, timestampTSAPurpose, timestampTSANotValid, timestampTSANoChain, timestampValid
         case timestampTSARevokedBefore, timestampTSACompromised, timestampTSARevokedAfter, whoTSA
+        // evidence records (RFC 4998)
+        case evidenceRecordValid, evidenceRecordInvalid, evidenceRecordEmpty, evidenceRecordTimestampUnreadable
+        case evidenceRecordAlgorithmUnsupported, evidenceRecordObjectNotCovered, evidenceRecordRenewalBroken, evidenceRecordRootMismatch
+        case evidenceRecordTimestampInvalid, evidenceRecordRenewalLate, evidenceRecordTimestampValid, momentProofOfExistence
         // revocation
         case revocationSignerIsAnchor, revocationNoData, revocationNothingAvailable, revocationOfflineHint, revocationGood
         case revocationUnknown, revocationRevokedAfter, revocationRevokedBefore, revocationReason, evidenceCRL, evidenceOCSP
@@ -200,6 +207,11 @@ extension DetailMessage {
             case .digestMatches: "the document's {0} digest matches the signed messageDigest"
             case .documentChanged: "the document was changed: its {0} digest {1}… differs from the signed {2}…"
             case .contentTypeDiffers: "the contentType attribute ({0}) differs from the encapsulated content type"
+            case .formatTrailingData: "{0} byte(s) follow the CMS object: a signature file must be exactly one ASN.1 object"
+            case .formatAttributeValueCount: "the {0} attribute has {1} values; it must have exactly one"
+            case .formatRepeatedSignedAttribute: "the signed attribute {0} appears {1} times; it may appear only once"
+            case .formatSignedAttributesNotDER: "the signed attributes are not DER-encoded (RFC 5652 § 5.4)"
+            case .formatEmptySignedAttributes: "the signed attributes are present but empty (RFC 5652 § 5.3)"
             case .chainBuilt: "{0} certificate(s) up to the trust anchor \"{1}\""
             case .chainNoPath: "no path to a trusted certification centre: {0} (certificate at depth {1})"
             case .chainProblem: "{0} (certificate at depth {1})"
@@ -255,6 +267,18 @@ extension DetailMessage {
             case .timestampTSACompromised: "{0} was revoked on {1}{2}: its key may be compromised, so no timestamp under it can be trusted ({3})"
             case .timestampTSARevokedAfter: "{0} was revoked on {1}{2}, after the timestamp's genTime {3}; timestamps made before stand ({4})"
             case .whoTSA: "the TSA certificate"
+            case .evidenceRecordValid: "evidence record: the data existed at {0} (archive timestamp by \"{1}\", renewed {2} time(s)); that is the proof of existence"
+            case .evidenceRecordInvalid: "the evidence record does not hold: {0}"
+            case .evidenceRecordEmpty: "the evidence record has no archive timestamp, or nothing was given to check it against"
+            case .evidenceRecordTimestampUnreadable: "archive timestamp {0} cannot be read: {1}"
+            case .evidenceRecordAlgorithmUnsupported: "archive timestamp {0} uses the digest algorithm {1}, which is not accepted"
+            case .evidenceRecordObjectNotCovered: "the document or a signature is not in the hash tree of archive timestamp {0}"
+            case .evidenceRecordRenewalBroken: "archive timestamp {0} does not renew the one before it"
+            case .evidenceRecordRootMismatch: "the hash tree of archive timestamp {0} leads to another value than the one the TSA timestamped"
+            case .evidenceRecordTimestampInvalid: "archive timestamp {0}: {1}"
+            case .evidenceRecordRenewalLate: "the TSA certificate of archive timestamp {0} expired at {1}, before it was renewed ({2})"
+            case .evidenceRecordTimestampValid: "archive timestamp {0} by \"{1}\" at {2} holds"
+            case .momentProofOfExistence: "moment proven by the evidence record, {0}"
             case .revocationSignerIsAnchor: "the signer certificate is a trust anchor"
             case .revocationNoData: "no usable revocation data for {0}: {1}{2}"
             case .revocationNothingAvailable: "no CRL or OCSP response available"
@@ -308,6 +332,11 @@ extension DetailMessage {
             case .digestMatches: "хеш {0} документа совпадает с подписанным значением messageDigest"
             case .documentChanged: "документ изменен: его хеш {0} {1}… отличается от подписанного {2}…"
             case .contentTypeDiffers: "атрибут contentType ({0}) не совпадает с типом вложенного содержимого"
+            case .formatTrailingData: "за объектом CMS следуют ещё {0} байт: файл подписи должен быть ровно одним объектом ASN.1"
+            case .formatAttributeValueCount: "у атрибута {0} значений: {1}, а должно быть ровно одно"
+            case .formatRepeatedSignedAttribute: "подписанный атрибут {0} встречается {1} раз(а), а допустим только один раз"
+            case .formatSignedAttributesNotDER: "подписанные атрибуты закодированы не в DER (RFC 5652 § 5.4)"
+            case .formatEmptySignedAttributes: "поле подписанных атрибутов есть, но оно пусто (RFC 5652 § 5.3)"
             case .chainBuilt: "цепочка до якоря доверия «{1}», сертификатов: {0}"
             case .chainNoPath: "нет пути к доверенному удостоверяющему центру: {0} (сертификат на глубине {1})"
             case .chainProblem: "{0} (сертификат на глубине {1})"
@@ -362,6 +391,18 @@ extension DetailMessage {
             case .timestampTSACompromised: "{0} отозван {1}{2}: ключ мог быть скомпрометирован, поэтому ни одной выданной с ним метке времени нельзя доверять ({3})"
             case .timestampTSARevokedAfter: "{0} отозван {1}{2}, после genTime метки времени {3}; выданные раньше метки остаются в силе ({4})"
             case .whoTSA: "сертификат службы меток времени"
+            case .evidenceRecordValid: "запись доказательств: данные существовали на {0} (архивная метка времени «{1}», продлений: {2}); это доказательство существования"
+            case .evidenceRecordInvalid: "запись доказательств недействительна: {0}"
+            case .evidenceRecordEmpty: "в записи доказательств нет архивной метки времени или не с чем её сверить"
+            case .evidenceRecordTimestampUnreadable: "архивную метку времени {0} невозможно прочитать: {1}"
+            case .evidenceRecordAlgorithmUnsupported: "архивная метка времени {0} использует недопустимый алгоритм хеширования {1}"
+            case .evidenceRecordObjectNotCovered: "документ или подпись отсутствует в дереве хешей архивной метки времени {0}"
+            case .evidenceRecordRenewalBroken: "архивная метка времени {0} не продлевает предыдущую"
+            case .evidenceRecordRootMismatch: "дерево хешей архивной метки времени {0} ведёт не к тому значению, которое заверила служба меток времени"
+            case .evidenceRecordTimestampInvalid: "архивная метка времени {0}: {1}"
+            case .evidenceRecordRenewalLate: "сертификат службы меток времени архивной метки {0} истёк {1}, до её продления ({2})"
+            case .evidenceRecordTimestampValid: "архивная метка времени {0} от «{1}» на {2} действительна"
+            case .momentProofOfExistence: "момент, доказанный записью доказательств, {0}"
             case .revocationSignerIsAnchor: "сертификат подписанта сам является якорем доверия"
             case .revocationNoData: "{0}: нет пригодных данных о статусе отзыва: {1}{2}"
             case .revocationNothingAvailable: "нет ни CRL, ни ответа OCSP"
@@ -415,6 +456,11 @@ extension DetailMessage {
             case .digestMatches: "құжаттың {0} хэші қол қойылған messageDigest мәнімен сәйкес келеді"
             case .documentChanged: "құжат өзгертілген: оның {0} хэші {1}… қол қойылған {2}… мәнінен өзгеше"
             case .contentTypeDiffers: "contentType атрибуты ({0}) ішіндегі мазмұн түрінен өзгеше"
+            case .formatTrailingData: "CMS нысанынан кейін тағы {0} байт бар: қолтаңба файлы дәл бір ASN.1 нысаны болуы керек"
+            case .formatAttributeValueCount: "{0} атрибутының мәндері: {1}, ал дәл біреу болуы керек"
+            case .formatRepeatedSignedAttribute: "қол қойылған {0} атрибуты {1} рет кездеседі, ал тек бір рет болуға тиіс"
+            case .formatSignedAttributesNotDER: "қол қойылған атрибуттар DER түрінде кодталмаған (RFC 5652 § 5.4)"
+            case .formatEmptySignedAttributes: "қол қойылған атрибуттар өрісі бар, бірақ ол бос (RFC 5652 § 5.3)"
             case .chainBuilt: "«{1}» сенім зәкіріне дейінгі тізбек, куәліктер саны: {0}"
             case .chainNoPath: "сенімді куәландырушы орталыққа жол жоқ: {0} (тізбектің {1}-деңгейіндегі куәлік)"
             case .chainProblem: "{0} (тізбектің {1}-деңгейіндегі куәлік)"
@@ -470,6 +516,18 @@ extension DetailMessage {
                 "{0} {1} кері қайтарып алынған{2}: кілттің құпиясы ашылған болуы мүмкін, сондықтан онымен берілген бірде-бір уақыт белгісіне сенуге болмайды ({3})"
             case .timestampTSARevokedAfter: "{0} {1} кері қайтарып алынған{2}, бұл уақыт белгісінің genTime {3} сәтінен кейін; бұрын берілген белгілер күшінде қалады ({4})"
             case .whoTSA: "уақыт белгісі қызметінің куәлігі"
+            case .evidenceRecordValid: "дәлелдемелер жазбасы: деректер {0} кезінде болған («{1}» мұрағаттық уақыт белгісі, ұзартулар саны: {2}); бұл — бар болудың дәлелі"
+            case .evidenceRecordInvalid: "дәлелдемелер жазбасы жарамсыз: {0}"
+            case .evidenceRecordEmpty: "дәлелдемелер жазбасында мұрағаттық уақыт белгісі жоқ немесе оны салыстыратын дерек жоқ"
+            case .evidenceRecordTimestampUnreadable: "{0}-мұрағаттық уақыт белгісін оқу мүмкін емес: {1}"
+            case .evidenceRecordAlgorithmUnsupported: "{0}-мұрағаттық уақыт белгісі жол берілмейтін {1} хэштеу алгоритмін қолданады"
+            case .evidenceRecordObjectNotCovered: "құжат немесе қолтаңба {0}-мұрағаттық уақыт белгісінің хэш ағашында жоқ"
+            case .evidenceRecordRenewalBroken: "{0}-мұрағаттық уақыт белгісі алдыңғысын ұзартпайды"
+            case .evidenceRecordRootMismatch: "{0}-мұрағаттық уақыт белгісінің хэш ағашы уақыт белгісі қызметі растаған мәнге апармайды"
+            case .evidenceRecordTimestampInvalid: "{0}-мұрағаттық уақыт белгісі: {1}"
+            case .evidenceRecordRenewalLate: "{0}-мұрағаттық уақыт белгісі қызметінің куәлігі {1} аяқталған, ұзартылғанға дейін ({2})"
+            case .evidenceRecordTimestampValid: "«{1}» берген, {2} уақытындағы {0}-мұрағаттық уақыт белгісі жарамды"
+            case .momentProofOfExistence: "дәлелдемелер жазбасы дәлелдеген сәт, {0}"
             case .revocationSignerIsAnchor: "қол қоюшының куәлігі өзі сенім зәкірі болып табылады"
             case .revocationNoData: "{0}: кері қайтарып алу мәртебесі туралы жарамды деректер жоқ: {1}{2}"
             case .revocationNothingAvailable: "CRL де, OCSP жауабы да жоқ"

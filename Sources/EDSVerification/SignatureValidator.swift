@@ -14,10 +14,14 @@ public struct ValidationPolicy: Sendable {
     /// Fetches OCSP responses and CRLs when not offline; nil disables fetching.
     public var revocationSource: (any RevocationSource)?
     public var minimumRSABits: Int
+    /// Evidence records checked over each signature's value (keyed by the SignerInfo's signature value): a signature
+    /// without a valid timestamp of its own is judged at the moment its record proves it existed.
+    public var evidenceRecords: [Data: EvidenceRecordResult]
 
     public init(
         trustAnchors: [Certificate], crls: [CertificateRevocationList] = [], validationTime: Date? = nil, offline: Bool = false,
-        revocationSource: (any RevocationSource)? = nil, minimumRSABits: Int = 2048
+        revocationSource: (any RevocationSource)? = nil, minimumRSABits: Int = 2048,
+        evidenceRecords: [Data: EvidenceRecordResult] = [:]
     ) {
         self.trustAnchors = trustAnchors
         self.crls = crls
@@ -25,6 +29,7 @@ public struct ValidationPolicy: Sendable {
         self.offline = offline
         self.revocationSource = revocationSource
         self.minimumRSABits = minimumRSABits
+        self.evidenceRecords = evidenceRecords
     }
 }
 
@@ -100,6 +105,9 @@ struct SignerValidation {
             record(Check(name: name, passed: passed, detail), failure)
         }
 
+        // The signature file as a structure: exactly one object, each single-valued attribute once with one value.
+        checkFormat(record: record)
+
         // Which certificate signed: the SignerInfo's identifier, confirmed by the ESS signing-certificate attribute.
         // Parsed once: certificate parsing dominates validation time on OpenSSL 3.0.
         let signedDataCertificates = signedData.certificates
@@ -162,6 +170,19 @@ struct SignerValidation {
             }
             warnings += timestamp.warnings
         }
+        var provenByEvidenceRecord = false
+        if let evidenceRecord = policy.evidenceRecords[signer.signatureValue] {
+            if let proof = evidenceRecord.proofOfExistence, proof.time <= validationTime {
+                if !hasProofOfExistence {
+                    record("proofOfExistence", passed: true, proof.detail)
+                    signingMoment = proof.time
+                    hasProofOfExistence = true
+                    provenByEvidenceRecord = true
+                }
+            } else if let failed = evidenceRecord.checks.first(where: { !$0.passed })?.message {
+                warnings.append(failed)
+            }
+        }
         if let claim = signer.signingTime, hasProofOfExistence, let genTime = report.timestamp?.genTime, claim > genTime.addingTimeInterval(300) {
             warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))
         }
@@ -189,7 +210,8 @@ struct SignerValidation {
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
         checkKeyUsage(certificate, record: record)
         let pathCertificates = path.map { Array($0.certificates.dropLast()) } ?? [certificate]
-        checkValidity(pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, record: record)
+        checkValidity(
+            pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, byEvidenceRecord: provenByEvidenceRecord, record: record)
         if let path {
             let revocation = RevocationEvaluation(
                 path: path, sources: revocationSources, signingMoment: signingMoment, proofOfExistence: hasProofOfExistence
@@ -203,6 +225,25 @@ struct SignerValidation {
         checkAlgorithms(certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, record: record)
 
         return finish(report, checks: checks, findings: findings, warnings: warnings)
+    }
+
+    /// Issue 10: trailing bytes and ambiguous attributes make the signature malformed, whatever its value says
+    /// (INDETERMINATE / FORMAT_FAILURE, with what was found).
+    private func checkFormat(record: Recorder) {
+        if signedData.trailingByteCount > 0 {
+            record("format", false, DetailMessage(.formatTrailingData, "\(signedData.trailingByteCount)"), (.indeterminate, .formatFailure))
+        }
+        for problem in signer.formatProblems {
+            let detail: DetailMessage =
+                switch problem {
+                case .attributeValueCount(let attribute, let count): DetailMessage(.formatAttributeValueCount, .text(attribute), "\(count)")
+                case .repeatedSignedAttribute(let attribute, let count):
+                    DetailMessage(.formatRepeatedSignedAttribute, .text(attribute), "\(count)")
+                case .signedAttributesNotDER: DetailMessage(.formatSignedAttributesNotDER)
+                case .emptySignedAttributes: DetailMessage(.formatEmptySignedAttributes)
+                }
+            record("format", false, detail, (.indeterminate, .formatFailure))
+        }
     }
 
     private func checkIntegrity(contentDigest: Data?, record: Recorder) {
@@ -263,9 +304,12 @@ struct SignerValidation {
         record("keyUsage", true, DetailMessage(.signingKey, shown), nil)
     }
 
-    private func checkValidity(_ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, record: Recorder) {
-        let momentText = DetailMessage.Argument.message(
-            DetailMessage(proofOfExistence ? .momentTimestamped : .momentValidationTime, .text(ISO8601.string(moment))))
+    private func checkValidity(
+        _ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, byEvidenceRecord: Bool, record: Recorder
+    ) {
+        let momentKey: DetailMessage.Key =
+            byEvidenceRecord ? .momentProofOfExistence : proofOfExistence ? .momentTimestamped : .momentValidationTime
+        let momentText = DetailMessage.Argument.message(DetailMessage(momentKey, .text(ISO8601.string(moment))))
         for (depth, certificate) in certificates.enumerated() {
             let who = DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?")
             if moment > certificate.notAfter {

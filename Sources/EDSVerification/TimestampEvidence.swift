@@ -9,6 +9,8 @@ struct TimestampEvidence {
     var failure: (Indication, SubIndication) = (.indeterminate, .noPOE)
     var summary: TimestampSummary?
     var isValid = false
+    /// The TSA's certificate once found: an archive timestamp must be renewed before it expires (RFC 4998 § 5.3).
+    var tsaCertificate: Certificate?
     var warnings: [DetailMessage] = []
 
     /// RFC 5280 reasons that say the key itself may be in other hands: then a token's genTime proves nothing, whenever
@@ -32,8 +34,24 @@ struct TimestampEvidence {
         } catch {
             return fail(DetailMessage(.timestampUnreadable, "\(error)"))
         }
+        guard token.covers(signer.signatureValue) else {
+            return fail(DetailMessage(.timestampOverOtherData, .text(ISO8601.string(token.genTime))))
+        }
+        return judge(token, extraCertificates: embedded, revocation: revocation, policy: policy)
+    }
+
+    /// The token's own soundness, whatever it covers: the TSA's signature and ESS binding, a timestamping
+    /// certificate valid at genTime with a path to the verifier's anchors, and that path's revocation at genTime.
+    /// Signature timestamps and RFC 4998 archive timestamps are judged alike.
+    static func judge(
+        _ token: TimeStampToken, extraCertificates embedded: [Certificate], revocation: RevocationSources, policy: ValidationPolicy
+    ) -> TimestampEvidence {
+        var evidence = TimestampEvidence()
+        func fail(_ detail: DetailMessage) -> TimestampEvidence {
+            evidence.checks.append(Check(name: "timestamp", passed: false, detail))
+            return evidence
+        }
         let genTime = DetailMessage.Argument.text(ISO8601.string(token.genTime))
-        guard token.covers(signer.signatureValue) else { return fail(DetailMessage(.timestampOverOtherData, genTime)) }
         guard let tokenSigner = token.signedData.signers.first else { return fail(DetailMessage(.timestampWithoutSigner)) }
         guard let tsaCertificate = token.signedData.signerCertificate(for: tokenSigner, extra: policy.trustAnchors + embedded) else {
             return fail(DetailMessage(.timestampWithoutTSACertificate))
@@ -56,6 +74,7 @@ struct TimestampEvidence {
             return fail(DetailMessage(.timestampNotTSA, .text(tsaName)))
         }
         guard tsaCertificate.isTimeStampingCertificate else { return fail(DetailMessage(.timestampTSAPurpose, .text(tsaName))) }
+        evidence.tsaCertificate = tsaCertificate
         guard tsaCertificate.isValid(at: token.genTime) else { return fail(DetailMessage(.timestampTSANotValid, genTime)) }
         let path: CertificationPath
         switch ChainValidator.buildPath(for: tsaCertificate, intermediates: token.signedData.certificates + embedded, anchors: policy.trustAnchors) {

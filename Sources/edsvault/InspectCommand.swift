@@ -31,9 +31,13 @@ struct InspectCommand: ParsableCommand {
                 sections += certificates.map { ("Certificate", $0) }
             } else if let signedData = try? CMSSignedData(data) {
                 notes.append("CMS SignedData, \(signedData.isDetached ? "detached" : "attached (\(signedData.encapsulatedContent?.count ?? 0) bytes of content)"), \(signedData.signerCount) signer(s)")
+                if signedData.trailingByteCount > 0 {
+                    notes.append("malformed: \(signedData.trailingByteCount) byte(s) follow the CMS object")
+                }
                 for signer in signedData.signers {
                     let claimed = signer.signingTime.map { ", signingTime claim \($0.formatted(.iso8601))" } ?? ""
                     notes.append("signer \(signer.index + 1): \(signer.digestAlgorithmName), \(signer.signatureAlgorithmName)\(claimed)")
+                    notes += signer.formatProblems.map { "signer \(signer.index + 1): malformed: \($0)" }
                     if let certificate = signedData.signerCertificate(for: signer) {
                         sections.append(("Signer \(signer.index + 1) certificate", certificate))
                     } else {

@@ -20,6 +20,7 @@ struct VaultCommand: ParsableCommand {
         subcommands: [
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
             VaultProofCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
+            VaultTimestamp.self,
         ]
     )
 }

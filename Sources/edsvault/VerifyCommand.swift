@@ -55,6 +55,7 @@ struct VerifyCommand: ParsableCommand {
         try reportingFailures {
             let signatureData: Data
             let document: DocumentSource?
+            var evidenceRecords: [EvidenceRecord] = []
             if let bundle {
                 let contents: ProofBundle.Contents
                 do {
@@ -64,6 +65,11 @@ struct VerifyCommand: ParsableCommand {
                 }
                 signatureData = contents.signature
                 document = .bytes(contents.document)
+                do {
+                    evidenceRecords = try contents.evidenceRecords.map { try EvidenceRecord(derEncoded: $0) }
+                } catch {
+                    throw CLIFailure(message: "\(bundle): \(error)", code: ExitStatus.dataError)
+                }
             } else {
                 signatureData = try InputFiles.read(signature ?? "", what: "signature")
                 document = try file.map(InputFiles.document)
@@ -72,10 +78,16 @@ struct VerifyCommand: ParsableCommand {
             let offline = self.offline || bundle != nil
             let anchors = try TrustAnchors.load(trust)
             let crls = try InputFiles.crls(crl)
-            let policy = ValidationPolicy(
+            var policy = ValidationPolicy(
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
                 revocationSource: offline ? nil : NetworkRevocationSource())
-            let report = try SignatureValidator(policy: policy).validate(signature: signatureData, document: document)
+            let signedData = try CMSSignedData(signatureData)
+            if !evidenceRecords.isEmpty, case .bytes(let documentBytes) = document {
+                // The bundle's evidence records are proof of existence for the signatures they cover (RFC 4998).
+                policy.evidenceRecords = EvidenceRecordValidator.results(
+                    evidenceRecords, document: documentBytes, signature: signedData, policy: policy)
+            }
+            let report = try SignatureValidator(policy: policy).validate(signedData, document: document)
             switch format {
             case .json: FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
             case .text: FileHandle.standardOutput.write(Data(TextReport.render(report, language: ReportLanguage(rawValue: lang) ?? .english).utf8))

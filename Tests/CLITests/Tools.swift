@@ -75,12 +75,13 @@ enum Tools {
 
     /// The reference TSA (Tests/Referees/tsa_server.py, Python's own RFC 3161 stack) on a loopback port; the caller
     /// kills it with SIGKILL.
-    static func startReferenceTSA() throws -> (server: Process, port: Int) {
+    /// `signer`: another certificate for the demo TSA key (a test's long-lived TSA), instead of Certs/tsa.pem.
+    static func startReferenceTSA(signer: String? = nil) throws -> (server: Process, port: Int) {
         let port = 18_700 + Int.random(in: 0..<90)
         let server = Process()
         // The venv's interpreter itself, not a shim script: killing a shim would leave the server holding our pipes.
         server.executableURL = URL(fileURLWithPath: python)
-        server.arguments = ["Tests/Referees/tsa_server.py", String(port)]
+        server.arguments = ["Tests/Referees/tsa_server.py", String(port)] + (signer.map { [$0] } ?? [])
         server.currentDirectoryURL = root
         let ready = Pipe()
         server.standardOutput = ready

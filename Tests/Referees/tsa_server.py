@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Referee TSA: answers RFC 3161 requests over HTTP with OpenSSL's own `openssl ts -reply` (demo TSA key).
 
-usage: tsa_server.py PORT   (run from the repository root; stops after 10 minutes or on SIGTERM)
+usage: tsa_server.py PORT [SIGNER_CERT]   (run from the repository root; stops after 10 minutes or on SIGTERM)
+SIGNER_CERT: another certificate for the demo TSA key (a test's long-lived TSA), instead of Certs/tsa.pem.
 """
 import http.server
 import os
@@ -19,7 +20,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             reply = os.path.join(work, "r.tsr")
             open(query, "wb").write(body)
             result = subprocess.run(
-                ["openssl", "ts", "-reply", "-config", "Certs/tsa.cnf", "-queryfile", query, "-out", reply],
+                ["openssl", "ts", "-reply", "-config", "Certs/tsa.cnf", "-queryfile", query, "-out", reply] + SIGNER,
                 capture_output=True)
             if result.returncode != 0:
                 self.send_response(500)
@@ -35,6 +36,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+
+SIGNER = ["-signer", sys.argv[2]] if len(sys.argv) > 2 else []
 
 if __name__ == "__main__":
     server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)

@@ -1,0 +1,149 @@
+/// Encoding rules an input must follow (X.690): BER where CMS allows it (RFC 5652 § 1.1: ContentInfo, SignedData,
+/// encapsulated content), DER for what a signature covers or X.509 defines (certificates, CRLs, signed attributes).
+public enum ASN1EncodingRules: Hashable, Sendable {
+    case ber
+    case der
+}
+
+/// One TLV header (X.690 § 8.1.2, § 8.1.3).
+struct ASN1Header: Hashable, Sendable {
+    /// The first identifier octet (class, constructed bit, low tag number or 0x1f).
+    let firstOctet: UInt8
+    let isConstructed: Bool
+    /// Identifier and length octets.
+    let headerLength: Int
+    /// Contents length; nil for the indefinite form.
+    let contentLength: Int?
+}
+
+/// An iterative, allocation-light walk over one BER/DER object that enforces `ASN1Limits` and the encoding rules
+/// before anything builds a tree: no recursion, so no input can exhaust the stack (issue 10: 1.2 MB of `30 80`
+/// crashed the old recursive walker).
+enum ASN1Scanner {
+    struct Result: Hashable, Sendable {
+        /// Length of the object that starts at the scan's offset.
+        let objectLength: Int
+        let elementCount: Int
+        let maximumDepth: Int
+        let usesIndefiniteLength: Bool
+    }
+
+    /// Walks the single object at `start`; the bytes after it are the caller's business.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0, rules: ASN1EncodingRules, limits: ASN1Limits)
+        throws(ASN1ParseError) -> Result
+    {
+        guard bytes.count - start <= limits.maximumBytes else { throw ASN1ParseError(.tooLarge(limit: limits.maximumBytes), at: start) }
+        guard start < bytes.count else { throw ASN1ParseError(start == 0 ? .empty : .truncated, at: start) }
+        // Per open constructed element: where its contents end (definite) or nil (indefinite), and the bound its
+        // children must stay within (its own end, or its nearest definite ancestor's).
+        var ends: [Int?] = []
+        var bounds: [Int] = []
+        ends.reserveCapacity(16)
+        bounds.reserveCapacity(16)
+        var position = start
+        var elements = 0
+        var deepest = 0
+        var indefinite = false
+        while true {
+            // Close every element the position has reached the end of.
+            while let end = ends.last, let enclosing = bounds.last {
+                if let end {
+                    guard position == end else { break }
+                } else {
+                    guard position + 2 <= enclosing, bytes[position] == 0, bytes[position + 1] == 0 else { break }
+                    position += 2
+                }
+                ends.removeLast()
+                bounds.removeLast()
+            }
+            if ends.isEmpty && elements > 0 { break }
+            let bound = bounds.last ?? bytes.count
+            if position >= bound {
+                // An indefinite-length element whose end-of-contents never came.
+                throw ASN1ParseError(bound == bytes.count ? .truncated : .overrunsParent, at: position)
+            }
+            let header = try readHeader(bytes, at: position, bound: bound, rules: rules)
+            elements += 1
+            guard elements <= limits.maximumElements else {
+                throw ASN1ParseError(.tooManyElements(limit: limits.maximumElements), at: position)
+            }
+            if header.isConstructed {
+                guard ends.count < limits.maximumDepth else { throw ASN1ParseError(.tooDeep(limit: limits.maximumDepth), at: position) }
+                let contentsStart = position + header.headerLength
+                if let length = header.contentLength {
+                    ends.append(contentsStart + length)
+                    bounds.append(contentsStart + length)
+                } else {
+                    indefinite = true
+                    ends.append(nil)
+                    bounds.append(bound)
+                }
+                deepest = max(deepest, ends.count)
+                position = contentsStart
+            } else {
+                // readHeader refuses indefinite primitives and lengths past the bound.
+                position += header.headerLength + (header.contentLength ?? 0)
+                deepest = max(deepest, ends.count + 1)
+            }
+        }
+        return Result(objectLength: position - start, elementCount: elements, maximumDepth: deepest, usesIndefiniteLength: indefinite)
+    }
+
+    /// The header at `position`, whose element must end by `bound` (X.690 § 8.1.2-8.1.3; DER § 10.1).
+    static func readHeader(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, bound: Int, rules: ASN1EncodingRules)
+        throws(ASN1ParseError) -> ASN1Header
+    {
+        var cursor = position
+        guard cursor < bound else { throw ASN1ParseError(.truncated, at: position) }
+        let first = bytes[cursor]
+        cursor += 1
+        // [UNIVERSAL 0] is reserved for end-of-contents, which only closes an indefinite-length element.
+        guard first & 0xdf != 0 else { throw ASN1ParseError(.unexpectedEndOfContents, at: position) }
+        if first & 0x1f == 0x1f {
+            // High tag number: base-128, no leading 0x80 (§ 8.1.2.4.2 c), at most 4 octets (tag numbers < 2^28), ≥ 31.
+            var number = 0
+            var octets = 0
+            while true {
+                guard cursor < bound else { throw ASN1ParseError(.truncated, at: position) }
+                let octet = bytes[cursor]
+                cursor += 1
+                if octets == 0 && octet == 0x80 { throw ASN1ParseError(.invalidTag, at: position) }
+                octets += 1
+                guard octets <= 4 else { throw ASN1ParseError(.invalidTag, at: position) }
+                number = number << 7 | Int(octet & 0x7f)
+                if octet & 0x80 == 0 { break }
+            }
+            guard number >= 0x1f else { throw ASN1ParseError(.invalidTag, at: position) }
+        }
+        let isConstructed = first & 0x20 != 0
+        guard cursor < bound else { throw ASN1ParseError(.truncated, at: position) }
+        let lengthOctet = bytes[cursor]
+        cursor += 1
+        if lengthOctet == 0x80 {
+            guard rules == .ber, isConstructed else { throw ASN1ParseError(.indefiniteLengthNotAllowed, at: position) }
+            return ASN1Header(firstOctet: first, isConstructed: true, headerLength: cursor - position, contentLength: nil)
+        }
+        var length = 0
+        if lengthOctet < 0x80 {
+            length = Int(lengthOctet)
+        } else {
+            let count = Int(lengthOctet & 0x7f)
+            // 0xff is reserved (§ 8.1.3.5 c); more than 8 octets cannot fit an Int.
+            guard lengthOctet != 0xff, count <= 8 else { throw ASN1ParseError(.invalidLength, at: position) }
+            guard cursor + count <= bound else { throw ASN1ParseError(.truncated, at: position) }
+            if rules == .der && bytes[cursor] == 0 { throw ASN1ParseError(.invalidLength, at: position) }
+            var wide: UInt64 = 0
+            for _ in 0..<count {
+                wide = wide << 8 | UInt64(bytes[cursor])
+                cursor += 1
+            }
+            guard wide <= UInt64(Int.max >> 1) else { throw ASN1ParseError(.invalidLength, at: position) }
+            length = Int(wide)
+            if rules == .der && length < 0x80 { throw ASN1ParseError(.invalidLength, at: position) }
+        }
+        guard length <= bound - cursor else {
+            throw ASN1ParseError(bound == bytes.count ? .truncated : .overrunsParent, at: position)
+        }
+        return ASN1Header(firstOctet: first, isConstructed: isConstructed, headerLength: cursor - position, contentLength: length)
+    }
+}
