@@ -84,30 +84,57 @@ struct PutItem {
     }
 }
 
+/// Subject rows read once per call (a listing or a check opens many documents of the same owners).
+final class SubjectLookup {
+    private let index: any VaultIndex
+    private var known: [String: IndexedSubject?] = [:]
+
+    init(index: any VaultIndex) { self.index = index }
+
+    func subject(_ lookup: String) throws -> IndexedSubject? {
+        if let cached = known[lookup] { return cached }
+        let subject = try index.subject(lookup: lookup)
+        known[lookup] = subject
+        return subject
+    }
+}
+
 extension Vault {
     /// The document's key, from the first owner whose data key is there. A document stored before documents could
     /// have several owners has no wrapped key: its key is its owner's data key.
-    func documentKey(of row: IndexedDocument, subjects: [String: IndexedSubject]? = nil) throws -> Data {
+    func documentKey(of row: IndexedDocument, subjects: [String: IndexedSubject]? = nil, lookup: SubjectLookup? = nil) throws -> Data {
+        let lookup = lookup ?? SubjectLookup(index: index)
         for owner in row.owners {
-            let subject = try subjects.map { $0[owner.lookup] } ?? index.subject(lookup: owner.lookup)
-            guard let subject, subject.wrappedDataKey != nil else { continue }
+            let subject = try subjects.map { $0[owner.lookup] } ?? lookup.subject(owner.lookup)
+            guard let subject, let wrappedOwnerKey = subject.wrappedDataKey else { continue }
             let ownerKey = try dataKey(for: subject)
             guard let wrapped = owner.wrappedDocumentKey else { return ownerKey }
-            return try openSealed(wrapped, key: ownerKey, context: "document-key:\(row.id)")
+            // Cached per document and owner key, like the owners' data keys: listings open the same documents often.
+            let cacheName = "document:\(row.id):\(owner.lookup)"
+            if let cached = dataKeys.key(lookup: cacheName, wrapped: wrapped + wrappedOwnerKey) { return cached }
+            let documentKey = try openSealed(wrapped, key: ownerKey, context: "document-key:\(row.id)")
+            dataKeys.store(documentKey, lookup: cacheName, wrapped: wrapped + wrappedOwnerKey)
+            return documentKey
         }
         throw VaultError.corrupted("document \(row.id): no owner's data key is left (erased?)")
     }
 
     /// Each owner's lookup value and opened entry, in the order they were added.
-    func ownerEntries(of row: IndexedDocument, shared: SharedMetadata) throws -> [(lookup: String, entry: OwnerEntry)] {
-        try row.owners.map { owner in
+    func ownerEntries(
+        of row: IndexedDocument, shared: SharedMetadata, lookup: SubjectLookup? = nil
+    ) throws -> [(lookup: String, entry: OwnerEntry)] {
+        let lookup = lookup ?? SubjectLookup(index: index)
+        return try row.owners.map { owner in
             guard let sealed = owner.sealedEntry else {
                 // Stored before documents could have several owners: the one owner's metadata is the shared one.
                 let entry = OwnerEntry(
                     ownerIIN: shared.ownerIIN ?? "", title: shared.title ?? "", fileName: shared.fileName ?? "document", signs: false)
                 return (owner.lookup, entry)
             }
-            let json = try openSealed(sealed, key: try dataKey(forOwner: owner.lookup), context: "owner:\(row.id)")
+            guard let subject = try lookup.subject(owner.lookup), subject.wrappedDataKey != nil else {
+                throw VaultError.corrupted("the owner's data key is missing (erased?)")
+            }
+            let json = try openSealed(sealed, key: try dataKey(for: subject), context: "owner:\(row.id)")
             return (owner.lookup, try JSONDecoder.vault.decode(OwnerEntry.self, from: json))
         }
     }
@@ -119,9 +146,10 @@ extension Vault {
 
     /// The record as `viewer` sees it: an owner sees their own IIN, title and file name and not the other owners'
     /// IINs; the employer and the operator see every owner, the first one's title and file name.
-    func open(_ row: IndexedDocument, as viewer: Principal = .operator_) throws -> StoredDocument {
-        let shared = try sharedMetadata(of: row, documentKey: try documentKey(of: row))
-        let entries = try ownerEntries(of: row, shared: shared)
+    func open(_ row: IndexedDocument, as viewer: Principal = .operator_, lookup: SubjectLookup? = nil) throws -> StoredDocument {
+        let lookup = lookup ?? SubjectLookup(index: index)
+        let shared = try sharedMetadata(of: row, documentKey: try documentKey(of: row, lookup: lookup))
+        let entries = try ownerEntries(of: row, shared: shared, lookup: lookup)
         guard let first = entries.first else { throw VaultError.corrupted("document \(row.id) has no owner") }
         var shown = first.entry
         var ownerIINs = entries.map(\.entry.ownerIIN)

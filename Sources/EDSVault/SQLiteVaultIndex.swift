@@ -166,8 +166,22 @@ public final class SQLiteVaultIndex: VaultIndex {
             }
             var outcomes: [DocumentCommit] = []
             for document in documents {
-                // The write lock is held: the row read here is the row this transaction commits against.
-                if let stored = try Self.fetchDocuments(db, where: "id = ?", [document.id], order: "id", limit: 1).first {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO documents
+                            (id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata)
+                        VALUES (?, '', ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        document.id, document.employerBIN, document.type, document.size,
+                        VaultClock.milliseconds(document.storedAt), document.status, document.signatureCount,
+                        document.sealedMetadata,
+                    ])
+                if db.changesCount == 1 {
+                    try Self.insertOwners(db, document.owners, documentID: document.id, after: 0)
+                    outcomes.append(.inserted)
+                } else if let stored = try Self.fetchDocuments(db, where: "id = ?", [document.id], order: "id", limit: 1).first {
+                    // The write lock is held: the row read here is the row this transaction commits against.
                     var storedSubjects: [String: IndexedSubject] = [:]
                     for owner in stored.owners {
                         storedSubjects[owner.lookup] = try Self.subject(db, lookup: owner.lookup)
@@ -176,19 +190,7 @@ public final class SQLiteVaultIndex: VaultIndex {
                     try Self.insertOwners(db, added, documentID: document.id, after: stored.owners.count)
                     outcomes.append(added.isEmpty ? .unchanged : .joined(added.map(\.lookup)))
                 } else {
-                    try db.execute(
-                        sql: """
-                            INSERT INTO documents
-                                (id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata)
-                            VALUES (?, '', ?, ?, ?, ?, ?, ?, ?)
-                            """,
-                        arguments: [
-                            document.id, document.employerBIN, document.type, document.size,
-                            VaultClock.milliseconds(document.storedAt), document.status, document.signatureCount,
-                            document.sealedMetadata,
-                        ])
-                    try Self.insertOwners(db, document.owners, documentID: document.id, after: 0)
-                    outcomes.append(.inserted)
+                    throw VaultError.io("document \(document.id) is neither inserted nor readable in the index")
                 }
             }
             try Self.appendAudit(db, audit(outcomes))

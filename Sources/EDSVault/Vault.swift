@@ -287,7 +287,8 @@ public final class Vault: Sendable {
             audit: [
                 AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", detail: "\(rows.count) document(s)")
             ], flushed: false)
-        return try rows.map { try open($0, as: principal) }
+        let lookup = SubjectLookup(index: index)
+        return try rows.map { try open($0, as: principal, lookup: lookup) }
     }
 
     private func refuseListing(_ principal: Principal) throws -> [StoredDocument] {

@@ -100,6 +100,7 @@ extension Vault {
         var seenDocuments = Set<String>()
         let signaturesByDocument = Dictionary(grouping: try index.allSignatures(), by: \.documentID)
         var blobChecks: [BlobCheck] = []
+        let subjects = SubjectLookup(index: index)
         var after: String?
         while true {
             let rows = try index.documentPage(after: after, limit: 5_000)
@@ -111,10 +112,10 @@ extension Vault {
                 if !auditedPuts.contains(row.id) { report.problems.append("document \(row.id) has no `put` entry in the audit log") }
                 let key: Data
                 do {
-                    key = try documentKey(of: row)
+                    key = try documentKey(of: row, lookup: subjects)
                     let shared = try sharedMetadata(of: row, documentKey: key)
                     // Every owner's row opens under that owner's key.
-                    _ = try ownerEntries(of: row, shared: shared)
+                    _ = try ownerEntries(of: row, shared: shared, lookup: subjects)
                     if row.owners.isEmpty { report.problems.append("document \(row.id) has no owner") }
                 } catch {
                     report.problems.append("document \(row.id): \(error)")
