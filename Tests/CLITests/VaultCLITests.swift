@@ -284,6 +284,51 @@ import Glibc
         #expect(check.status == 0, "\(check.stdout)")
     }
 
+    /// Two writers storing the same documents for two employees while one of them is killed with SIGKILL at a random
+    /// moment: every document either writer acknowledged is readable by that writer's employee, and `vault check` is
+    /// clean (a killed writer's staged copies, won or lost, are finished or removed by recovery).
+    @Test func killMinus9OfOneOfTwoRacingWritersLosesNoAcknowledgedDocument() throws {
+        let (workspace, vault) = try Self.makeVault(index: "sqlite")
+        for round in 0..<2 {
+            func writer(_ name: String, owner: String) throws -> Process {
+                let script = """
+                    for i in $(seq 1 30); do
+                      printf 'round \(round) shared order %s\\n' "$i" > "$W/\(name)-\(round)-$i.txt"
+                      id=$("$EDS" vault put "$W/\(name)-\(round)-$i.txt" --vault "$V" --owner-iin \(owner) --employer-bin \(Self.employer) \
+                          --type order-hiring) || exit 3
+                      printf '%s\\n' "$id" >> "$W/\(name).acknowledged"
+                    done
+                    """
+                return try Self.startScript(script, vault: vault, workspace: workspace)
+            }
+            let victim = try writer("victim", owner: Self.employee)
+            let survivor = try writer("survivor", owner: "851104407890")
+            Thread.sleep(forTimeInterval: 0.5 + Double.random(in: 0..<1.5))
+            let loop = victim.processIdentifier
+            kill(loop, SIGSTOP)
+            let children = (try? String(contentsOfFile: "/proc/\(loop)/task/\(loop)/children", encoding: .utf8)) ?? ""
+            for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGKILL) }
+            kill(loop, SIGKILL)
+            victim.waitUntilExit()
+            survivor.waitUntilExit()
+            #expect(survivor.terminationStatus == 0, "round \(round): the surviving writer failed")
+
+            let check = try Tools.eds("vault", "check", "--vault", vault)
+            #expect(check.status == 0, "round \(round): \(check.stdout)")
+            for (name, owner) in [("victim", Self.employee), ("survivor", "851104407890")] {
+                let acknowledged = Set(
+                    ((try? String(contentsOf: workspace.appendingPathComponent("\(name).acknowledged"), encoding: .utf8)) ?? "")
+                        .split(separator: "\n").map(String.init))
+                let listed = try Tools.eds("vault", "list", "--vault", vault, "--as", "iin:\(owner)")
+                let visible = Set(listed.stdout.split(separator: "\n").map { String($0.prefix(64)) })
+                #expect(acknowledged.isSubset(of: visible), "round \(round), \(name): lost \(acknowledged.subtracting(visible).count)")
+                if let id = acknowledged.first {
+                    #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(owner)").status == 0)
+                }
+            }
+        }
+    }
+
     /// The same bytes put at the same moment for two different employers: one put wins, the other is refused as a
     /// conflict (exit 65, one line) and nothing of it is kept; the winner's employee reads the document.
     @Test(arguments: indexes)
