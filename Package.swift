@@ -125,6 +125,12 @@ let package = Package(
             dependencies: ["EDSVault"],
             swiftSettings: swiftSettings
         ),
+        // Makes the DEMO-ONLY GOST PKI under Certs/ (Certs/make-gost-demo-pki.sh): the OpenSSL CLI cannot.
+        .executableTarget(
+            name: "edsvault-demo-pki",
+            dependencies: ["EDSCrypto"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "edsvault-bench",
             dependencies: ["EDSVerification"],

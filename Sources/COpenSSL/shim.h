@@ -72,4 +72,15 @@ static inline void eds_authority_info_access_free(AUTHORITY_INFO_ACCESS *aia) { 
 static inline void eds_asn1_bit_string_free(ASN1_BIT_STRING *bits) { ASN1_BIT_STRING_free(bits); }
 static inline void eds_basic_constraints_free(BASIC_CONSTRAINTS *bc) { BASIC_CONSTRAINTS_free(bc); }
 
+// PKCS#12 bags, walked by hand for GOST keys (PKCS12_parse cannot decode them).
+static inline int eds_sk_PKCS7_num(const STACK_OF(PKCS7) *stack) { return sk_PKCS7_num(stack); }
+static inline PKCS7 *eds_sk_PKCS7_value(const STACK_OF(PKCS7) *stack, int index) { return sk_PKCS7_value(stack, index); }
+static inline void eds_sk_PKCS7_pop_free(STACK_OF(PKCS7) *stack) { sk_PKCS7_pop_free(stack, PKCS7_free); }
+static inline int eds_pkcs7_type_nid(const PKCS7 *p7) { return OBJ_obj2nid(p7->type); }
+static inline int eds_sk_PKCS12_SAFEBAG_num(const STACK_OF(PKCS12_SAFEBAG) *stack) { return sk_PKCS12_SAFEBAG_num(stack); }
+static inline PKCS12_SAFEBAG *eds_sk_PKCS12_SAFEBAG_value(const STACK_OF(PKCS12_SAFEBAG) *stack, int index) { return sk_PKCS12_SAFEBAG_value(stack, index); }
+static inline void eds_sk_PKCS12_SAFEBAG_pop_free(STACK_OF(PKCS12_SAFEBAG) *stack) { sk_PKCS12_SAFEBAG_pop_free(stack, PKCS12_SAFEBAG_free); }
+static inline STACK_OF(PKCS12_SAFEBAG) *eds_sk_PKCS12_SAFEBAG_new_null(void) { return sk_PKCS12_SAFEBAG_new_null(); }
+static inline int eds_sk_PKCS12_SAFEBAG_push(STACK_OF(PKCS12_SAFEBAG) *stack, PKCS12_SAFEBAG *bag) { return sk_PKCS12_SAFEBAG_push(stack, bag); }
+
 #endif

@@ -6,7 +6,7 @@ public enum SignatureValueCheck: Hashable, Sendable {
     case valid
     /// The bytes do not verify with this key.
     case invalid(String)
-    /// OpenSSL cannot compute this algorithm (GOST 34.310...), so nothing can be said.
+    /// This process cannot compute the algorithm (an unknown one, or Streebog without the GOST provider).
     case unsupported(String)
 }
 
@@ -18,11 +18,7 @@ extension CMSSignedData {
     /// covers the content digest, which the caller computes (`contentDigest`).
     public func verifySignatureValue(of signer: CMSSignerInfo, with certificate: Certificate, contentDigest: Data?) -> SignatureValueCheck {
         defer { OpenSSLErrorQueue.clear() }
-        if OIDNames.isKazakhGOST(signer.signatureAlgorithmOID) || OIDNames.isKazakhGOST(signer.digestAlgorithmOID)
-            || OIDNames.isKazakhGOST(certificate.publicKeyAlgorithmOID)
-        {
-            return .unsupported("GOST 34.310 signatures cannot be verified with OpenSSL (algorithm \(OIDNames.name(signer.signatureAlgorithmOID)))")
-        }
+        if let gost = verifyGOSTSignatureValue(of: signer, with: certificate, contentDigest: contentDigest) { return gost }
         guard let digest = signer.digestAlgorithm else {
             return .unsupported("unsupported digest algorithm \(OIDNames.name(signer.digestAlgorithmOID))")
         }

@@ -241,14 +241,12 @@ public struct CMSSignerInfo: Sendable {
 /// Readable names for OIDs, from OpenSSL's object table plus the Kazakh GOST arcs it does not know.
 public enum OIDNames {
     public static func name(_ oid: String) -> String {
-        if oid.hasPrefix("1.2.398.3.10.1.1.2") { return "GOST 34.310-2015 (\(oid))" }
-        if oid.hasPrefix("1.2.398.3.10.1.1.1") { return "GOST 34.310-2004 (\(oid))" }
-        if oid.hasPrefix("1.2.398.3.10.1.3") { return "GOST 34.311 (\(oid))" }
+        if let gost = GOSTAlgorithm.name(ofOID: oid) { return gost }
         let nid = oid.withCString { OBJ_txt2nid($0) }
         OpenSSLErrorQueue.clear()
         return ASN1Conversions.shortName(nid: nid).map { _ in OpenSSLNames.longName(nid: nid) ?? oid } ?? oid
     }
 
-    /// Kazakh national (GOST 34.310/34.311) algorithms, which OpenSSL cannot compute.
-    public static func isKazakhGOST(_ oid: String) -> Bool { oid.hasPrefix("1.2.398.3.10.") }
+    /// Kazakh national (GOST 34.310/34.311) algorithms, which EDSCrypto computes itself (GOST/).
+    public static func isKazakhGOST(_ oid: String) -> Bool { GOSTAlgorithm.isKazakhGOST(oid) }
 }

@@ -59,6 +59,10 @@ public enum CMSSigner {
     ) throws -> Data {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
+        if let gost = key.gost {
+            return try GOSTCMSSigner.sign(
+                document, key: gost, certificate: certificate, chain: chain, parameters: parameters, unsignedAttributes: unsignedAttributes)
+        }
         guard key.matches(certificate) else {
             throw CryptoError(.refused, "the private key does not belong to the certificate")
         }
@@ -83,6 +87,11 @@ public enum CMSSigner {
     ) throws -> Data {
         OpenSSLRuntime.ensureInitialized()
         defer { OpenSSLErrorQueue.clear() }
+        if let gost = key.gost {
+            return try GOSTCMSSigner.addSigner(
+                to: existing, document: document, key: gost, certificate: certificate, chain: chain, parameters: parameters,
+                unsignedAttributes: unsignedAttributes)
+        }
         guard key.matches(certificate) else {
             throw CryptoError(.refused, "the private key does not belong to the certificate")
         }

@@ -146,10 +146,15 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     /// basicConstraints cA.
     public var isCertificateAuthority: Bool { X509_check_ca(pointer) != 0 }
 
-    public var isSelfIssued: Bool { X509_check_issued(pointer, pointer) == X509_V_OK }
+    public var isSelfIssued: Bool {
+        // X509_check_issued compares the issuer key's algorithm, which OpenSSL cannot decode for GOST.
+        if isSignedWithGOST { return namesAsIssuer(of: self) }
+        return X509_check_issued(pointer, pointer) == X509_V_OK
+    }
 
     /// True when `issuer`'s subject and key identifiers match this certificate's issuer and its key verifies the signature.
     public func isIssued(by issuer: Certificate) -> Bool {
+        if let gost = gostIsIssued(by: issuer) { return gost }
         guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK else { return false }
         guard let key = X509_get0_pubkey(issuer.pointer) else { return false }
         let verified = X509_verify(pointer, key) == 1
@@ -205,6 +210,9 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     public var publicKey: PublicKeyDescription {
         guard let key = X509_get0_pubkey(pointer) else {
             OpenSSLErrorQueue.clear()
+            if let gost = gostPublicKey {
+                return PublicKeyDescription(algorithm: gost.algorithm.displayName, bits: 8 * gost.algorithm.coordinateSize, isSupported: true)
+            }
             return PublicKeyDescription(algorithm: publicKeyAlgorithmOID, bits: 0, isSupported: false)
         }
         return PublicKeyDescription(key: key)
@@ -220,6 +228,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// The certificate's own signature algorithm (how its issuer signed it).
     public var signatureAlgorithm: String {
+        if let gost = gostSignatureAlgorithm { return gost.displayName }
         let nid = X509_get_signature_nid(pointer)
         return ASN1Conversions.shortName(nid: nid).map { OpenSSLNames.longName(nid: nid) ?? $0 } ?? "unknown"
     }

@@ -43,6 +43,9 @@ public final class CertificateRevocationList: @unchecked Sendable {
     /// True when `issuer` issued this CRL: names match and its key verifies the CRL signature.
     public func isSigned(by issuer: Certificate) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
+        if let gost = GOSTSignedStructures.verify(der: [UInt8](derEncoded), signer: issuer) {
+            return gost == .valid && X509_NAME_cmp(X509_CRL_get_issuer(pointer), X509_get_subject_name(issuer.pointer)) == 0
+        }
         guard X509_NAME_cmp(X509_CRL_get_issuer(pointer), X509_get_subject_name(issuer.pointer)) == 0,
             let key = X509_get0_pubkey(issuer.pointer)
         else { return false }

@@ -34,6 +34,8 @@ public enum ChainValidator {
         for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate]
     ) -> Result<CertificationPath, PathValidationFailure> {
         OpenSSLRuntime.ensureInitialized()
+        // OpenSSL cannot check a GOST issuer's signature (it cannot decode GOST keys): those paths are built in GOST/.
+        if GOSTPathBuilder.handles(leaf) { return GOSTPathBuilder.buildPath(for: leaf, intermediates: intermediates, anchors: anchors) }
         defer { OpenSSLErrorQueue.clear() }
         guard let store = X509_STORE_new() else {
             return .failure(PathValidationFailure(kind: .invalidCertificate, openSSLCode: 0, detail: "out of memory", depth: 0))

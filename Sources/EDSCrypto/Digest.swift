@@ -9,6 +9,11 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
     case sha384 = "SHA-384"
     case sha512 = "SHA-512"
     case md5 = "MD5"
+    /// GOST R 34.11-2012 (RFC 6986) under its Kazakh OIDs: the hashes of GOST 34.310-2015 signatures.
+    case streebog256 = "Streebog-256"
+    case streebog512 = "Streebog-512"
+    /// GOST 34.311-95 (GOST R 34.11-94 with the test S-box): the hash of GOST 34.310-2004 signatures.
+    case gost34311 = "GOST 34.311-95"
 
     public var oid: String {
         switch self {
@@ -18,6 +23,9 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
         case .sha384: "2.16.840.1.101.3.4.2.2"
         case .sha512: "2.16.840.1.101.3.4.2.3"
         case .md5: "1.2.840.113549.2.5"
+        case .streebog256: "1.2.398.3.10.1.3.2"
+        case .streebog512: "1.2.398.3.10.1.3.3"
+        case .gost34311: "1.2.398.3.10.1.3.1"
         }
     }
 
@@ -46,6 +54,10 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
         case .sha384: EVP_sha384()
         case .sha512: EVP_sha512()
         case .md5: EVP_md5()
+        case .streebog256: GOSTProvider.streebog256
+        case .streebog512: GOSTProvider.streebog512
+        // Computed in Swift (GOSTR341194): no EVP_MD exists for the test S-box.
+        case .gost34311: nil
         }
     }
 }
@@ -59,7 +71,10 @@ public enum Digest {
     public static func hash(_ data: Data, algorithm: DigestAlgorithm) throws -> Data {
         var hasher = try StreamingDigest(algorithms: [algorithm])
         hasher.update(data)
-        return hasher.finish()[algorithm] ?? Data()
+        guard let digest = hasher.finish()[algorithm] else {
+            throw CryptoError(.unsupportedAlgorithm, algorithm.unavailableReason ?? "digest \(algorithm.rawValue) is not available")
+        }
+        return digest
     }
 
     /// Hashes a file in fixed-size chunks: memory stays constant whatever the file's size.
@@ -91,10 +106,18 @@ public enum Digest {
 /// Several digests fed from one pass over the data.
 public struct StreamingDigest: ~Copyable {
     private var contexts: [(DigestAlgorithm, OpaquePointer)] = []
+    private var gost34311: GOSTR341194?
 
+    /// Digests this process cannot compute (Streebog without the gostprov provider) are left out of `finish()`'s
+    /// answer, so one signer's unavailable algorithm never stops the others from being checked.
     public init(algorithms: Set<DigestAlgorithm>) throws {
         OpenSSLRuntime.ensureInitialized()
         for algorithm in algorithms.sorted(by: { $0.rawValue < $1.rawValue }) {
+            if algorithm == .gost34311 {
+                gost34311 = GOSTR341194()
+                continue
+            }
+            if !algorithm.isAvailable { continue }
             guard let context = EVP_MD_CTX_new() else { throw CryptoError.openSSL("cannot allocate a digest context") }
             guard EVP_DigestInit_ex(context, algorithm.evp, nil) == 1 else {
                 EVP_MD_CTX_free(context)
@@ -111,6 +134,7 @@ public struct StreamingDigest: ~Copyable {
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         for (_, context) in contexts { EVP_DigestUpdate(context, base, bytes.count) }
+        gost34311?.update(bytes)
     }
 
     public mutating func update(_ data: Data) {
@@ -126,6 +150,7 @@ public struct StreamingDigest: ~Copyable {
                 result[algorithm] = Data(output.prefix(Int(length)))
             }
         }
+        if var gost34311 { result[.gost34311] = gost34311.finish() }
         return result
     }
 }

@@ -108,6 +108,10 @@ public final class OCSPResponse: @unchecked Sendable {
         for certificate in separatelyParsedCertificates + candidates { eds_sk_X509_push(extra, certificate.pointer) }
         var signer: OpaquePointer?
         guard OCSP_resp_get0_signer(pointer, &signer, extra) == 1, let signer else { return nil }
+        // A GOST responder (NCA's): its signature over tbsResponseData, checked in GOST/.
+        if let gost = GOSTSignedStructures.verify(der: [UInt8](encoded), signer: Certificate(retaining: signer)) {
+            return gost == .valid ? Certificate(retaining: signer) : nil
+        }
         guard let store = X509_STORE_new() else { return nil }
         defer { X509_STORE_free(store) }
         // Signature only: who may sign for the issuer, and at which time, is the caller's policy.

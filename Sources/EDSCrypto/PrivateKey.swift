@@ -3,9 +3,20 @@ import Foundation
 
 /// A private key (RSA, EC), owning its OpenSSL `EVP_PKEY`.
 public final class PrivateKey: @unchecked Sendable {
+    /// For a GOST key: an empty EVP_PKEY that every OpenSSL operation refuses; the key is `gost`.
     let pointer: OpaquePointer
+    /// A GOST 34.310 key, which OpenSSL cannot hold (GOST/GOSTPrivateKey.swift).
+    let gost: GOSTPrivateKey?
 
-    init(taking pointer: OpaquePointer) { self.pointer = pointer }
+    init(taking pointer: OpaquePointer) {
+        self.pointer = pointer
+        self.gost = nil
+    }
+
+    init(gost: GOSTPrivateKey) {
+        self.pointer = EVP_PKEY_new()
+        self.gost = gost
+    }
 
     deinit { EVP_PKEY_free(pointer) }
 
@@ -23,10 +34,14 @@ public final class PrivateKey: @unchecked Sendable {
         self.init(taking: key)
     }
 
-    public var description: PublicKeyDescription { PublicKeyDescription(key: pointer) }
+    public var description: PublicKeyDescription {
+        if let gost { return PublicKeyDescription(algorithm: gost.algorithm.displayName, bits: 8 * gost.algorithm.coordinateSize, isSupported: true) }
+        return PublicKeyDescription(key: pointer)
+    }
 
     /// True when `certificate` carries this key's public half.
     public func matches(_ certificate: Certificate) -> Bool {
+        if let gost { return gost.matches(certificate) }
         let matches = X509_check_private_key(certificate.pointer, pointer) == 1
         OpenSSLErrorQueue.clear()
         return matches
@@ -49,6 +64,7 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// Raw signature over a digest-and-sign of `data`; the benchmark's baseline for "raw private-key ops".
     public func sign(_ data: Data, digest: DigestAlgorithm = .sha256) throws -> Data {
+        if let gost { return Data(try gost.sign(message: data)) }
         guard let context = EVP_MD_CTX_new() else { throw CryptoError.openSSL("cannot allocate a signing context") }
         defer { EVP_MD_CTX_free(context) }
         guard EVP_DigestSignInit(context, nil, digest.evp, nil, pointer) == 1 else { throw CryptoError.openSSL("cannot initialise signing") }
@@ -130,6 +146,8 @@ public struct PKCS12Bundle: Sendable {
         var extra: OpaquePointer?
         guard PKCS12_parse(p12, password, &key, &certificate, &extra) == 1 else {
             let errors = OpenSSLErrorQueue.drain()
+            // NCA's GOST keys: OpenSSL decrypts the bags but cannot decode the key (GOST/GOSTPrivateKey.swift).
+            if let gost = try GOSTPKCS12.open(p12, password: password) { return gost }
             let unsupported = errors.contains { $0.contains("unsupported") }
             throw CryptoError(
                 unsupported ? .unsupportedAlgorithm : .malformedInput,

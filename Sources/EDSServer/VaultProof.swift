@@ -27,5 +27,8 @@ public struct VaultProof: Sendable {
 /// A document hash alone must never open a proof, so implementations look up the unguessable link token only.
 public protocol ProofDirectory: Sendable {
     /// The proof for `token`, or nil when no document has this token (the page answers 404).
-    func proof(forToken token: String) async throws -> VaultProof?
+    ///
+    /// It may block (reading blobs, re-validating signatures): the service calls it on its validation threads,
+    /// admitted like a validation, never on an event loop.
+    func proof(forToken token: String) throws -> VaultProof?
 }

@@ -3,6 +3,7 @@ import EDSVerification
 import Foundation
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 
@@ -24,7 +25,8 @@ public struct ServiceConfiguration: Sendable {
     /// Validations admitted at once (running or waiting); beyond it the answer is 503.
     public var maxPendingValidations: Int
     /// The address people reach the service at (behind a proxy), for the QR code of a proof page. Without it the
-    /// request's Host header is used with http://.
+    /// listen address (`http://host:port`) is used; never the request's Host header, which the client chooses: a
+    /// forged Host would otherwise put an attacker's address in the QR code of a genuine proof page.
     public var publicBaseURL: String?
     /// Resolves `/proofs/{token}`; nil answers every proof with 404.
     public var proofs: (any ProofDirectory)?
@@ -57,6 +59,8 @@ public final class VerificationService: Sendable {
     let logger: Logger
     /// Names of the trust anchors for the upload page, computed once.
     let trustedCentres: [String]
+    /// The port actually bound (differs from the configured one with port 0), for the proof pages' own URL.
+    let boundPort: NIOLockedValueBox<Int>
 
     public init(configuration: ServiceConfiguration, logger: Logger = Logger(label: "edsvault.serve")) {
         self.configuration = configuration
@@ -68,6 +72,14 @@ public final class VerificationService: Sendable {
                 revocationSource: configuration.online ? NetworkRevocationSource() : nil))
         pool = ValidationPool(threads: configuration.validationThreads, maxPending: configuration.maxPendingValidations)
         trustedCentres = configuration.trustAnchors.map { $0.subject.commonName ?? $0.subject.description }
+        boundPort = NIOLockedValueBox(configuration.port)
+    }
+
+    /// Where the proof pages say they are (their QR codes): `publicBaseURL`, else the listen address.
+    var selfBaseURL: String {
+        if let base = configuration.publicBaseURL { return base.hasSuffix("/") ? String(base.dropLast()) : base }
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "http://\(host):\(boundPort.withLockedValue { $0 })"
     }
 
     /// Creates the service, runs `body`, and always stops the validation threads afterwards.
@@ -96,7 +108,11 @@ public final class VerificationService: Sendable {
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "edsvault"),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [boundPort] channel in
+                let port = channel.localAddress?.port ?? 0
+                boundPort.withLockedValue { $0 = port }
+                await onServerRunning(port)
+            },
             logger: logger)
     }
 
@@ -227,7 +243,11 @@ public final class VerificationService: Sendable {
         var found: VaultProof?
         if let directory = configuration.proofs, Self.plausibleToken(token) {
             do {
-                found = try await directory.proof(forToken: token)
+                // Opening blobs and re-validating blocks: on the validation threads, under the same admission limit.
+                found = try await pool.run { try directory.proof(forToken: token) }
+            } catch is ValidationPool.Busy {
+                context.logger.warning("validation queue full", metadata: ["pending": "\(pool.pendingCount)", "route": "proof"])
+                throw HTTPError(.serviceUnavailable, headers: Self.refusalHeaders(.serviceUnavailable), message: "the service is busy; try again in a moment")
             } catch {
                 // The token is a bearer secret: it is never logged.
                 context.logger.error("proof lookup failed", metadata: ["error": "\(type(of: error))"])
@@ -243,9 +263,7 @@ public final class VerificationService: Sendable {
         }
         context.logger.info("proof served", metadata: ["indication": "\(proof.report.indication.rawValue)", "format": wantsJSON ? "json" : "html"])
         if wantsJSON { return try Self.json(proof.report, noStore: true) }
-        let base = configuration.publicBaseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-            ?? "http://\(request.head.authority ?? "\(configuration.host):\(configuration.port)")"
-        return Self.html(Pages.proof(proof, selfURL: base + path, path: path, language: Self.language(request)), noStore: true)
+        return Self.html(Pages.proof(proof, selfURL: selfBaseURL + path, path: path, language: Self.language(request)), noStore: true)
     }
 
     // MARK: Helpers
@@ -331,6 +349,22 @@ extension VerificationService {
             return logger
         }()
         for note in notes { logger.warning("\(note)") }
+        // The operator sees exactly whom this service trusts (CA subjects are not personal data).
+        for anchor in configuration.trustAnchors {
+            logger.info(
+                "trust anchor",
+                metadata: [
+                    "subject": "\(anchor.subject)", "sha256": "\(anchor.sha256Fingerprint.hexString)",
+                    "notAfter": "\(anchor.notAfter.formatted(.iso8601))",
+                ])
+        }
+        if configuration.publicBaseURL == nil {
+            // A wildcard listen address in a QR code reaches nobody: say so louder.
+            let wildcard = ["0.0.0.0", "::", "[::]"].contains(configuration.host)
+            logger.log(
+                level: wildcard ? .warning : .notice, "no --public-url: proof pages' QR codes carry the listen address",
+                metadata: ["host": "\(configuration.host)"])
+        }
         try await withService(configuration, logger: logger) { service in
             try await service.run { port in
                 FileHandle.standardOutput.write(Data("edsvault: listening on http://\(configuration.host):\(port)\n".utf8))

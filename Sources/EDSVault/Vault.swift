@@ -226,10 +226,12 @@ public final class Vault: Sendable {
         case .individual: other = "employee"
         case .employer: other = "employer"
         }
+        // Messages name principals by their audit pseudonym, never by IIN/BIN: they end up in logs.
+        let actorName = try auditName(for: actor)
         try index.append(audit: [
-            AuditDraft(at: VaultClock.now(), actor: try auditName(for: actor), action: "put", object: "", outcome: "refused")
+            AuditDraft(at: VaultClock.now(), actor: actorName, action: "put", object: "", outcome: "refused")
         ])
-        throw VaultError.accessDenied("access refused: \(actor) may not store documents of another \(other)")
+        throw VaultError.accessDenied("access refused: \(actorName) may not store documents of another \(other)")
     }
 
     static func validated(_ metadata: DocumentMetadata) throws -> DocumentMetadata {
@@ -327,11 +329,12 @@ public final class Vault: Sendable {
         case .employer(let bin): allowed = bin == row.employerBIN
         }
         guard allowed else {
+            let actorName = try auditName(for: principal)
             try index.append(audit: [
-                AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: action, object: id, outcome: "refused")
+                AuditDraft(at: VaultClock.now(), actor: actorName, action: action, object: id, outcome: "refused")
             ])
             throw VaultError.accessDenied(
-                "access refused: \(principal) is neither the document's employee nor its employer")
+                "access refused: \(actorName) (audit pseudonym) is neither the document's employee nor its employer")
         }
         return (row, try open(row, as: principal))
     }

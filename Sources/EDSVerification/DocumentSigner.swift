@@ -8,7 +8,10 @@ public enum DocumentSigner {
     public static func checkSigningCertificate(_ certificate: Certificate, at moment: Date = Date()) throws {
         let usage = certificate.keyUsage
         let extended = certificate.extendedKeyUsage
-        if extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection) {
+        // Since 2022 NCA issues one GOST key that both logs in and signs: clientAuth with nonRepudiation may sign.
+        if extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
+            && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation))
+        {
             throw CryptoError(.refused, "this is an authentication (AUTH) key: it may log in, it may not sign documents; use the SIGN key (RSA256_…/GOST512_… file)")
         }
         if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) {

@@ -286,8 +286,10 @@ struct SignerValidation {
             record("keyUsage", false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
             return
         }
+        // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
         let isAuthenticationKey =
-            (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection))
+            (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
+                && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
             || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
         if isAuthenticationKey {
             record("keyUsage", false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))

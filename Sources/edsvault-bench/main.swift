@@ -25,8 +25,12 @@ func runBenchmark(_ options: Options) throws -> Int32 {
 
     let report = Report(options: options, opensslVersion: opensslVersion, loadAverage: loadAverage, signVerify: signVerify, hash: hash)
     let longTerm = options.only == nil || options.only == .rsa2048 ? try LongTermBench(options: options, pki: pki, openssl: openssl).run() : nil
-    print(report.render() + (longTerm.map(LongTermBench.render) ?? ""))
-    let missed = report.targets.contains { $0.status == "MISS" } || (longTerm.map { $0.costFactor >= 2 } ?? false)
+    // GOST rows when the GOST demo PKI is there (Certs/make-gost-demo-pki.sh).
+    let gost = FileManager.default.fileExists(atPath: certs.appendingPathComponent("employee-gost.p12").path)
+        ? try GOSTBench(options: options, certs: certs, openssl: openssl, scratch: scratch.url).run() : nil
+    print(report.render() + (longTerm.map(LongTermBench.render) ?? "") + (gost.map(GOSTBench.render) ?? ""))
+    let gostMissed = gost.map { $0.validate.perSecond < $0.validateTarget || ($0.hashRatio.map { $0 < 0.9 } ?? false) } ?? false
+    let missed = report.targets.contains { $0.status == "MISS" } || (longTerm.map { $0.costFactor >= 2 } ?? false) || gostMissed
     return options.strict && missed ? 2 : 0
 }
 

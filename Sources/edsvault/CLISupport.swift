@@ -20,9 +20,10 @@ struct CLIFailure: Error {
 
 extension ParsableCommand {
     /// Runs `body`, turning library errors into the CLI's one-line messages and exit codes.
-    func reportingFailures(_ body: () throws -> Void) throws {
+    @discardableResult
+    func reportingFailures<T>(_ body: () throws -> T) throws -> T {
         do {
-            try body()
+            return try body()
         } catch let failure as CLIFailure {
             FileHandle.standardError.write(Data("edsvault: \(failure.message)\n".utf8))
             throw ExitCode(failure.code)
@@ -93,37 +94,64 @@ enum InputFiles {
     }
 }
 
-/// Trust anchors: `--trust` files, else the demo anchors under Certs/trust/.
+/// Trust anchors: exactly what the operator named, nothing found by searching.
+///
+/// `verify`, `serve` and `vault init` take `--trust CERT` (repeatable) or, without it, every certificate file in
+/// `$EDSVAULT_TRUST_DIR`. Neither given is a usage error: a default set would trust whatever sits in the working
+/// directory, and the repository's demo anchors, whose private keys are published. A named file that cannot be read
+/// or holds no certificate is an error, never skipped, so the operator never trusts less (or other) than they think.
 enum TrustAnchors {
-    static func load(_ paths: [String]) throws -> [Certificate] {
-        if !paths.isEmpty { return try paths.flatMap { try InputFiles.certificates($0) } }
-        guard let directory = defaultDirectory() else {
-            throw CLIFailure(message: "no trust anchors: pass --trust CERT or set EDSVAULT_TRUST_DIR", code: ExitStatus.usage)
+    static let environmentVariable = "EDSVAULT_TRUST_DIR"
+
+    /// One anchor and the file it came from, for logs and warnings.
+    struct Anchor {
+        let certificate: Certificate
+        let source: String
+
+        /// The demo PKI under Certs/ (O=EDS Vault Demo): its keys are in the repository, so anyone can sign under it.
+        var isDemo: Bool { TrustAnchors.isDemo(certificate) }
+    }
+
+    /// A certificate of the demo PKIs under Certs/: organisation "EDS Vault Demo" (RSA and GOST roots) or
+    /// "EDS Vault Demo Stranger Org" (the other root). Their private keys are published in this repository.
+    static func isDemo(_ certificate: Certificate) -> Bool {
+        certificate.subject.all(DistinguishedName.OID.organization).contains { $0.hasPrefix("EDS Vault Demo") }
+    }
+
+    static func load(_ paths: [String]) throws -> [Certificate] { try loadNamed(paths).map(\.certificate) }
+
+    /// The anchors of `--trust` files, else of `$EDSVAULT_TRUST_DIR`; exit 64 when neither names any.
+    static func loadNamed(_ paths: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [Anchor] {
+        if !paths.isEmpty {
+            return try paths.flatMap { path in try InputFiles.certificates(path).map { Anchor(certificate: $0, source: path) } }
         }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
-        let anchors = files.filter { $0.hasSuffix(".pem") || $0.hasSuffix(".cer") || $0.hasSuffix(".crt") || $0.hasSuffix(".der") }
-            .compactMap { try? Certificate.parseAll(Data(contentsOf: directory.appendingPathComponent($0))) }
-            .flatMap { $0 }
+        guard let directory = environment[environmentVariable], !directory.isEmpty else {
+            throw CLIFailure(
+                message: "no trust anchors: name them with --trust CERT or $\(environmentVariable) (nothing is trusted by default)",
+                code: ExitStatus.usage)
+        }
+        let anchors = try directoryFiles(directory).flatMap { path in
+            try InputFiles.certificates(path).map { Anchor(certificate: $0, source: path) }
+        }
         guard !anchors.isEmpty else {
-            throw CLIFailure(message: "no certificates in \(directory.path): pass --trust CERT", code: ExitStatus.usage)
+            throw CLIFailure(message: "no certificates in $\(environmentVariable) (\(directory))", code: ExitStatus.usage)
         }
         return anchors
     }
 
-    /// $EDSVAULT_TRUST_DIR, ./Certs/trust, or Certs/trust beside the package the executable was built in.
-    static func defaultDirectory() -> URL? {
-        if let configured = ProcessInfo.processInfo.environment["EDSVAULT_TRUST_DIR"], !configured.isEmpty {
-            return URL(fileURLWithPath: configured)
+    /// Every entry of the directory, sorted; hidden files (`.gitkeep`) aside. A subdirectory is an error, not skipped.
+    static func directoryFiles(_ directory: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw CLIFailure(message: "$\(environmentVariable) \(directory) not found", code: ExitStatus.noInput)
         }
-        let local = URL(fileURLWithPath: "Certs/trust")
-        if FileManager.default.fileExists(atPath: local.path) { return local }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<6 {
-            let candidate = directory.appendingPathComponent("Certs/trust")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            directory = directory.deletingLastPathComponent()
+        guard isDirectory.boolValue else {
+            throw CLIFailure(message: "$\(environmentVariable) \(directory) is not a directory", code: ExitStatus.usage)
         }
-        return nil
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw CLIFailure(message: "cannot read $\(environmentVariable) \(directory)", code: ExitStatus.noInput)
+        }
+        return names.filter { !$0.hasPrefix(".") }.sorted().map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
     }
 }
 

@@ -6,14 +6,16 @@ import EDSVaultPostgres
 import EDSVerification
 import Foundation
 
-struct ServeCommand: ParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the verification service: POST /api/v1/verify, the upload page, /proofs/{token}, /openapi.yaml, /health.",
         discussion: """
-            Offline by default: a signature is judged from the evidence it carries and the --crl files, never by
-            fetching OCSP/CRLs named in an uploaded certificate (--online allows that). Logs go to stderr as
-            key=value lines without personal data. Stops on SIGINT/SIGTERM.
+            Offline by default: a signature is judged from the evidence it carries and the --crl files, never by \
+            fetching OCSP/CRLs named in an uploaded certificate (--online allows that). Nothing is trusted by default: \
+            name the anchors with --trust or $EDSVAULT_TRUST_DIR; each is logged (subject, SHA-256) at start, and the \
+            repository's demo anchors (O=EDS Vault Demo, private keys published) are refused unless --demo is given. \
+            Logs go to stderr as key=value lines without personal data. Stops on SIGINT/SIGTERM.
             """
     )
 
@@ -26,8 +28,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
 
-    @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Default: Certs/trust/ or $EDSVAULT_TRUST_DIR.")
+    @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Without it: every file in $EDSVAULT_TRUST_DIR; one of the two is required.")
     var trust: [String] = []
+
+    @Flag(help: "Allow the demo trust anchors (O=EDS Vault Demo), whose private keys are published: for demonstrations only.")
+    var demo = false
 
     @Option(help: "A CRL to use as revocation evidence (DER or PEM); repeatable.")
     var crl: [String] = []
@@ -38,7 +43,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-upload-mib"), help: "Largest request body in MiB; larger uploads get 413.")
     var maxUploadMiB: Int = 100
 
-    @Option(name: .customLong("public-url"), help: "The address people reach the service at (for the QR codes), e.g. https://eds.example.kz.")
+    @Option(
+        name: .customLong("public-url"),
+        help: "The address people reach the service at, for the proof pages' QR codes, e.g. https://eds.example.kz (default: the listen address; never the request's Host header).")
     var publicURL: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
@@ -48,53 +55,60 @@ struct ServeCommand: ParsableCommand {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
         guard maxUploadMiB >= 1 else { throw ValidationError("--max-upload-mib must be at least 1") }
         guard VerificationService.isLogLevel(logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        if let publicURL, Self.publicBaseURL(publicURL) == nil {
+            throw ValidationError("--public-url must be an http:// or https:// URL with a host and no query, e.g. https://eds.example.kz")
+        }
     }
 
-    func run() throws {
-        var configuration: ServiceConfiguration?
-        try reportingFailures {
-            let anchors = try TrustAnchors.load(trust)
-            let crls = try InputFiles.crls(crl)
-            configuration = ServiceConfiguration(
-                host: host, port: port, trustAnchors: anchors, crls: crls, online: online, maxUploadBytes: maxUploadMiB << 20,
-                publicBaseURL: publicURL, proofs: try vault.flatMap(Self.proofDirectory(forVault:)))
+    func run() async throws {
+        let configuration = try reportingFailures { () throws -> ServiceConfiguration in
+            let anchors = try TrustAnchors.loadNamed(trust)
+            if !demo, let anchor = anchors.first(where: \.isDemo) {
+                throw CLIFailure(
+                    message: "\(anchor.source): \(anchor.certificate.subject) is a demo trust anchor (its private key is published); "
+                        + "serve refuses it unless started with --demo",
+                    code: ExitStatus.usage)
+            }
+            let proofs = try vault.map(Self.proofDirectory(forVault:))
+            // Proof pages are judged against the vault's own anchors: the same rule applies to them.
+            if !demo, let vault, let anchor = proofs?.vault.trustAnchors.first(where: TrustAnchors.isDemo) {
+                throw CLIFailure(
+                    message: "the vault \(vault) trusts \(anchor.subject), a demo trust anchor (its private key is published); "
+                        + "serve refuses it unless started with --demo",
+                    code: ExitStatus.usage)
+            }
+            return ServiceConfiguration(
+                host: host, port: port, trustAnchors: anchors.map(\.certificate), crls: try InputFiles.crls(crl), online: online,
+                maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs)
         }
-        guard let configuration else { return }
-        let level = logLevel
-        try reportingFailures {
-            try Self.blockingRun { try await VerificationService.serve(configuration, logLevel: level, notes: []) }
+        var notes: [String] = []
+        if demo, configuration.trustAnchors.contains(where: TrustAnchors.isDemo)
+            || (configuration.proofs as? VaultProofDirectory)?.vault.trustAnchors.contains(where: TrustAnchors.isDemo) == true
+        {
+            notes.append("--demo: trusting the demo anchors, whose private keys are published; anyone can make signatures this service accepts")
         }
+        do {
+            try await VerificationService.serve(configuration, logLevel: logLevel, notes: notes)
+        } catch {
+            FileHandle.standardError.write(Data("edsvault: the service stopped: \(error)\n".utf8))
+            throw ExitCode(ExitStatus.unavailable)
+        }
+    }
+
+    /// `--public-url` without a trailing slash, or nil when it is not an absolute http(s) URL with a host.
+    static func publicBaseURL(_ text: String) -> String? {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+            components.query == nil, components.fragment == nil, components.user == nil
+        else { return nil }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     /// The vault's ProofDirectory for `serve --vault DIR`: tokens from `vault link` open their document's proof.
-    static func proofDirectory(forVault path: String) throws -> (any ProofDirectory)? {
+    static func proofDirectory(forVault path: String) throws -> VaultProofDirectory {
         let directory = URL(fileURLWithPath: path)
         return VaultProofDirectory(vault: try vaultFailures {
             try Vault.open(at: directory, index: try PostgresVaultIndex.configured(forVault: directory))
         })
     }
-
-    /// The CLI is synchronous (ParsableCommand); the server is async. The main thread waits here while the
-    /// server runs on Swift's concurrency threads and NIO's event loops, until SIGINT/SIGTERM ends it.
-    static func blockingRun(_ body: @escaping @Sendable () async throws -> Void) throws {
-        let outcome = ServeOutcome()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await body() } catch { outcome.set(error) }
-            done.signal()
-        }
-        done.wait()
-        if let error = outcome.error {
-            throw CLIFailure(message: "the service stopped: \(error)", code: ExitStatus.unavailable)
-        }
-    }
-}
-
-/// The error the server task ended with, handed to the waiting main thread.
-private final class ServeOutcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: (any Error)?
-
-    func set(_ error: any Error) { lock.withLock { stored = error } }
-    var error: (any Error)? { lock.withLock { stored } }
 }

@@ -16,44 +16,68 @@ struct SigningEvidenceOptions: ParsableArguments {
     var crl: [String] = []
 
     /// The unsigned attributes to add once the signature value exists, or nil when nothing is asked for.
-    /// With both a TSA and `--revocation`, the TSA's certificates get evidence too (they arrive with the token), so
-    /// the timestamp can be trusted offline years later as well.
     func unsignedAttributes(for bundle: PKCS12Bundle) throws -> CMSSigner.UnsignedAttributeProvider? {
-        let mode = try revocationMode()
-        let files = try InputFiles.crls(crl).map(\.derEncoded)
+        try EvidenceRequest(tsa: tsa, revocation: revocation, crl: crl).provider(path: [bundle.certificate] + bundle.chain)
+    }
+}
+
+/// What to add after a signature value exists — the rules `sign`, `vault sign` and `extend` share.
+struct EvidenceRequest {
+    var tsa: String?
+    var mode: RevocationEvidence.Mode?
+    var crlFiles: [Data]
+
+    /// From the options `--tsa`, `--revocation ocsp|crl|none` and `--crl` (exit 64 when they do not fit together).
+    init(tsa: String?, revocation: String, crl: [String]) throws {
+        self.tsa = tsa
+        switch revocation {
+        case "none":
+            guard crl.isEmpty else { throw CLIFailure(message: "--crl needs --revocation crl or ocsp", code: ExitStatus.usage) }
+            mode = nil
+        case "crl": mode = .crl
+        case "ocsp": mode = .ocsp
+        default: throw CLIFailure(message: "--revocation must be crl, ocsp or none", code: ExitStatus.usage)
+        }
+        crlFiles = try InputFiles.crls(crl).map(\.derEncoded)
+    }
+
+    /// The provider for a signer whose certificate path (signer first, then its CAs) is `path`.
+    ///
+    /// With both a TSA and a revocation mode, the TSA's certificates get evidence too (they arrive with the token),
+    /// so the timestamp can be trusted offline years later as well. `timestamp: false` when the signer already has
+    /// a signature timestamp (`existingToken`, whose TSA still gets evidence); `evidence: false` when it already
+    /// has revocationValues. `pool`: further certificates that may issue the path's or the TSA's (trust anchors).
+    func provider(
+        path: [Certificate], timestamp: Bool = true, evidence: Bool = true, existingToken: TimeStampToken? = nil,
+        pool extra: [Certificate] = []
+    ) throws -> CMSSigner.UnsignedAttributeProvider? {
+        let mode = evidence ? self.mode : nil
+        let files = crlFiles
+        let chain = Array(path.dropFirst())
         // The signer's evidence is gathered before signing: a responder that cannot be reached fails the command
         // before a timestamp is spent.
         let signerEvidence = try mode.map {
-            try RevocationEvidence.gather(for: [bundle.certificate] + bundle.chain, pool: bundle.chain, mode: $0, crlFiles: files)
+            try RevocationEvidence.gather(for: path, pool: chain + extra, mode: $0, crlFiles: files)
         }
-        let tsa = self.tsa
+        let tsa = timestamp ? self.tsa : nil
         guard tsa != nil || signerEvidence != nil else { return nil }
         return { @Sendable signatureValue in
             var attributes: [CMSAttribute] = []
             var evidence = signerEvidence
+            var token = existingToken
             if let tsa {
-                let token = try TimeStampClient.timestamp(signatureValue, tsaURL: tsa)
-                attributes.append(CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token.encoded]))
-                if let mode, let gathered = evidence {
-                    let tsaCertificates = token.signedData.certificates
-                    evidence = gathered.merging(
-                        try RevocationEvidence.gather(
-                            for: tsaCertificates, pool: tsaCertificates + bundle.chain, mode: mode, crlFiles: files,
-                            skipping: gathered.coveredCertificates))
-                }
+                let fresh = try TimeStampClient.timestamp(signatureValue, tsaURL: tsa)
+                attributes.append(CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [fresh.encoded]))
+                token = fresh
+            }
+            if let mode, let gathered = evidence, let token {
+                let tsaCertificates = token.signedData.certificates
+                evidence = gathered.merging(
+                    try RevocationEvidence.gather(
+                        for: tsaCertificates, pool: tsaCertificates + chain + extra, mode: mode, crlFiles: files,
+                        skipping: gathered.coveredCertificates))
             }
             return attributes + (evidence?.attributes ?? [])
-        }
-    }
-
-    private func revocationMode() throws -> RevocationEvidence.Mode? {
-        switch revocation {
-        case "none":
-            guard crl.isEmpty else { throw CLIFailure(message: "--crl needs --revocation crl or ocsp", code: ExitStatus.usage) }
-            return nil
-        case "crl": return .crl
-        case "ocsp": return .ocsp
-        default: throw CLIFailure(message: "--revocation must be crl, ocsp or none", code: ExitStatus.usage)
         }
     }
 }

@@ -76,12 +76,17 @@ extension Principal: ExpressibleByArgument {
 
 struct VaultInit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "init", abstract: "Create a vault: directories, master key, index, trust anchors and CRLs.")
+        commandName: "init", abstract: "Create a vault: directories, master key, index, trust anchors and CRLs.",
+        discussion: """
+            The vault keeps the trust anchors it is created with; `vault sign`, `attach` and `proof` validate against \
+            those (and the vault's CRLs) only. They are named with --trust, else every file in $EDSVAULT_TRUST_DIR; \
+            with neither, init stops with exit 64. A demo anchor (O=EDS Vault Demo, private key published) gets a warning.
+            """)
 
     @Argument(help: "The vault directory (default: $EDSVAULT_VAULT, else ./vault).")
     var directory: String?
 
-    @Option(help: "A trust anchor kept in the vault (PEM or DER); repeatable. Default: Certs/trust/.")
+    @Option(help: "A trust anchor kept in the vault (PEM or DER); repeatable. Without it: every file in $EDSVAULT_TRUST_DIR; one of the two is required.")
     var trust: [String] = []
 
     @Option(help: "A CRL kept in the vault and used to validate signatures offline; repeatable.")
@@ -95,7 +100,8 @@ struct VaultInit: ParsableCommand {
     mutating func run() throws {
         try reportingFailures {
             let location = directory.map { URL(fileURLWithPath: $0) } ?? VaultLocation().url
-            let anchors = try TrustAnchors.load(trust).map(\.derEncoded)
+            let named = try TrustAnchors.loadNamed(trust)
+            let anchors = named.map(\.certificate.derEncoded)
             let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
             // Passwords never on the command line (they would show in `ps` and shell history).
             if let indexURL, URLComponents(string: indexURL)?.password != nil {
@@ -105,6 +111,10 @@ struct VaultInit: ParsableCommand {
             _ = try vaultFailures { try Vault.create(at: location, trustAnchors: anchors, crls: crls, index: index) }
             // Every later command finds the index through DIR/index.url (the URL without password).
             if let index { try vaultFailures { try PostgresVaultIndex.record(index.configuration, inVault: location) } }
+            for anchor in named where anchor.isDemo {
+                FileHandle.standardError.write(Data(
+                    "edsvault: warning: \(anchor.source): \(anchor.certificate.subject) is a demo trust anchor; its private key is published, so anyone can make signatures this vault accepts\n".utf8))
+            }
             print(location.path)
         }
     }
@@ -171,7 +181,7 @@ struct VaultPut: ParsableCommand {
 
 struct VaultSign: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sign", abstract: "Sign a stored document with a .p12 key; the signature is validated and kept.")
+        commandName: "sign", abstract: "Sign a stored document with a .p12 key; the signature is validated against the vault's own trust anchors and kept.")
 
     @OptionGroup var vault: VaultLocation
 
@@ -199,7 +209,7 @@ struct VaultSign: ParsableCommand {
 
 struct VaultAttach: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "attach", abstract: "Keep a signature made elsewhere, after validating it against the document and the vault's anchors.")
+        commandName: "attach", abstract: "Keep a signature made elsewhere, after validating it against the document and the vault's own trust anchors (from `vault init`).")
 
     @OptionGroup var vault: VaultLocation
 
@@ -321,7 +331,7 @@ struct VaultProofCommand: ParsableCommand {
         try reportingFailures {
             let bundle = try vaultFailures { try vault.open().proofBundle(for: document, as: principal ?? .operator_) }
             try InputFiles.writeAtomically(bundle, to: out)
-            FileHandle.standardError.write(Data("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out))\n".utf8))
+            FileHandle.standardError.write(Data("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out) --trust CA.pem)\n".utf8))
         }
     }
 }

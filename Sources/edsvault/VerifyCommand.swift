@@ -8,7 +8,13 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify a CMS signature: authenticity, chain, key usage, validity and revocation at the signing moment.",
-        discussion: "Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage, 65 not a CMS, 66 file not found."
+        discussion: """
+            Trust: only the anchors named with --trust (repeatable), else every certificate file in $EDSVAULT_TRUST_DIR; \
+            with neither, nothing is trusted and verify stops with exit 64 (a proof bundle too: it is judged against the \
+            verifier's own anchors, never ones it carries).
+            Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage (also: no trust anchors named), \
+            65 not a CMS (or a trust anchor file that is not a certificate), 66 file not found or unreadable.
+            """
     )
 
     @Option(help: "The signature (CMS/PKCS#7: DER, PEM or base64).")
@@ -20,7 +26,13 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "An ASiC-S proof bundle (from `vault proof`): the document and its signatures in one file; verified offline.")
     var bundle: String?
 
-    @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Default: Certs/trust/.")
+    @Option(help: "Validate many signatures: a file of `SIGNATURE [DOCUMENT]` lines, or a directory of X + X.cms pairs (JSON Lines out).")
+    var batch: String?
+
+    @Option(help: "Threads for --batch (default: every core).")
+    var jobs: Int?
+
+    @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Without it: every file in $EDSVAULT_TRUST_DIR; one of the two is required.")
     var trust: [String] = []
 
     @Option(help: "A CRL to use as revocation evidence (DER or PEM); repeatable.")
@@ -39,8 +51,14 @@ struct VerifyCommand: ParsableCommand {
     var lang: String = "en"
 
     mutating func validate() throws {
-        if signature == nil && bundle == nil {
-            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics)")
+        if batch != nil && (signature != nil || bundle != nil || file != nil) {
+            throw ValidationError("--batch names the signatures and documents itself: give no --signature, --bundle or FILE")
+        }
+        if let jobs, jobs < 1 || batch == nil {
+            throw ValidationError(batch == nil ? "--jobs applies to --batch only" : "--jobs must be at least 1 (got \(jobs))")
+        }
+        if signature == nil && bundle == nil && batch == nil {
+            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, or --batch LIST)")
         }
         if bundle != nil && (signature != nil || file != nil) {
             throw ValidationError("--bundle carries the document and the signature: give neither --signature nor FILE")
@@ -53,6 +71,16 @@ struct VerifyCommand: ParsableCommand {
     mutating func run() throws {
         var exitCode: Int32 = 0
         try reportingFailures {
+            // First: without named anchors nothing can pass, so say so before reading any input.
+            let anchors = try TrustAnchors.load(trust)
+            if let batch {
+                let items = try BatchVerification.items(from: batch)
+                let policy = ValidationPolicy(
+                    trustAnchors: anchors, crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse),
+                    offline: offline, revocationSource: offline ? nil : NetworkRevocationSource())
+                exitCode = try BatchVerification.run(items: items, policy: policy, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+                return
+            }
             let signatureData: Data
             let document: DocumentSource?
             var evidenceRecords: [EvidenceRecord] = []
@@ -76,7 +104,6 @@ struct VerifyCommand: ParsableCommand {
             }
             // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.
             let offline = self.offline || bundle != nil
-            let anchors = try TrustAnchors.load(trust)
             let crls = try InputFiles.crls(crl)
             var policy = ValidationPolicy(
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,

@@ -11,7 +11,7 @@ import Testing
         #expect(signed.status == 0)
         #expect(signed.stderr.contains("ҚАСЫМОВ ӘЛИХАН"))
 
-        let passed = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path] + Tools.crlArguments)
+        let passed = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path] + Tools.trustArguments + Tools.crlArguments)
         #expect(passed.status == 0)
         #expect(passed.stdout.hasPrefix("Result: TOTAL_PASSED"))
         #expect(passed.stdout.contains("IIN: 900315301237"))
@@ -21,12 +21,12 @@ import Testing
         #expect(unknownRoot.status == 2)
         #expect(unknownRoot.stdout.contains("NO_CERTIFICATE_CHAIN_FOUND"))
 
-        let noRevocation = try Tools.eds("verify", "--signature", signature.path, document.path, "--offline")
+        let noRevocation = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--offline")
         #expect(noRevocation.status == 2)
         #expect(noRevocation.stdout.contains("TRY_LATER"))
 
         try Data("forged".utf8).write(to: document)
-        let failed = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--format", "json"] + Tools.crlArguments)
+        let failed = try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--format", "json"] + Tools.trustArguments + Tools.crlArguments)
         #expect(failed.status == 1)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(failed.stdout.utf8)) as? [String: Any])
         #expect(report["indication"] as? String == "TOTAL_FAILED")
@@ -37,11 +37,11 @@ import Testing
         let work = try Tools.workspace()
         let document = work.appendingPathComponent("order.txt")
         let cases: [([String], Int32)] = [
-            (["verify", "--signature", "/nonexistent.cms"], 66),
-            (["verify", "--signature", document.path], 65),
-            (["verify", "--signature", "Certs/employee.pem"], 65),
+            (["verify", "--trust", "Certs/trust/root.pem", "--signature", "/nonexistent.cms"], 66),
+            (["verify", "--trust", "Certs/trust/root.pem", "--signature", document.path], 65),
+            (["verify", "--trust", "Certs/trust/root.pem", "--signature", "Certs/employee.pem"], 65),
             (["verify"], 64),
-            (["verify", "--signature", document.path, "--at", "yesterday"], 64),
+            (["verify", "--trust", "Certs/trust/root.pem", "--signature", document.path, "--at", "yesterday"], 64),
             (["sign", "/nonexistent.txt", "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD"], 66),
             (["sign", document.path, "--key", "Certs/employee.p12", "--password-env", "WRONG_PASSWORD"], 65),
             (["sign", document.path, "--key", "Certs/auth.p12", "--password-env", "EDSVAULT_PASSWORD"], 65),
@@ -93,7 +93,7 @@ import Testing
             "sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature.path,
             "--revocation", "crl", "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl")
         #expect(signed.status == 0, "\(signed.stderr)")
-        let offline = try Tools.eds("verify", "--signature", signature.path, document.path, "--offline", "--format", "json")
+        let offline = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--offline", "--format", "json")
         #expect(offline.status == 0, "\(offline.stdout)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(offline.stdout.utf8)) as? [String: Any])
         let revocation = try #require((report["signatures"] as? [[String: Any]])?.first?["revocation"] as? [String: Any])
@@ -123,7 +123,7 @@ struct ReportLanguageTests {
         let work = try Tools.workspace()
         let document = work.appendingPathComponent("order.txt")
         _ = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
-        let base = ["verify", "--signature", document.path + ".cms", document.path] + Tools.crlArguments
+        let base = ["verify", "--signature", document.path + ".cms", document.path] + Tools.trustArguments + Tools.crlArguments
         let russian = try Tools.run(Tools.edsvault, base + ["--lang", "ru"])
         #expect(russian.status == 0)
         #expect(russian.stdout.hasPrefix("Результат: TOTAL_PASSED"))
@@ -167,11 +167,11 @@ struct ReportLanguageTests {
         let tampered = work.appendingPathComponent("tampered.txt")
         try Data("БҰЙРЫҚ № 6-Ж: басқа мәтін.\n".utf8).write(to: tampered)
         let cases: [(String, [String], Int32)] = [
-            ("tampered document", ["--signature", signature.path, tampered.path] + Tools.crlArguments, 1),
-            ("revoked", ["--signature", try opensslSigned("revoked"), document.path] + Tools.crlArguments, 2),
-            ("expired", ["--signature", try opensslSigned("expired"), document.path] + Tools.crlArguments, 2),
+            ("tampered document", ["--signature", signature.path, tampered.path] + Tools.trustArguments + Tools.crlArguments, 1),
+            ("revoked", ["--signature", try opensslSigned("revoked"), document.path] + Tools.trustArguments + Tools.crlArguments, 2),
+            ("expired", ["--signature", try opensslSigned("expired"), document.path] + Tools.trustArguments + Tools.crlArguments, 2),
             ("unknown root", ["--signature", signature.path, document.path, "--trust", "Certs/other/other-root.pem"] + Tools.crlArguments, 2),
-            ("no revocation data offline", ["--signature", signature.path, document.path, "--offline"], 2),
+            ("no revocation data offline", ["--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--offline"], 2),
         ]
         for (name, arguments, status) in cases {
             for language in ["ru", "kk"] {

@@ -16,7 +16,7 @@ import Testing
     }
 
     func edsVerify(_ signature: URL, _ document: URL?) throws -> Tools.Result {
-        try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path] + (document.map { [$0.path] } ?? []) + Tools.crlArguments)
+        try Tools.run(Tools.edsvault, ["verify", "--signature", signature.path] + (document.map { [$0.path] } ?? []) + Tools.trustArguments + Tools.crlArguments)
     }
 
     @Test func opensslAcceptsOurSingleDoubleAttachedAndECDSASignatures() throws {
@@ -67,7 +67,7 @@ import Testing
             #expect(verified.status == 0, "\(name): \(verified.stdout)\(verified.stderr)")
         }
         let json = try Tools.run(
-            Tools.edsvault, ["verify", "--signature", work.appendingPathComponent("two-signers.cms").path, document.path, "--format", "json"] + Tools.crlArguments)
+            Tools.edsvault, ["verify", "--signature", work.appendingPathComponent("two-signers.cms").path, document.path, "--format", "json"] + Tools.trustArguments + Tools.crlArguments)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let signatures = try #require(report["signatures"] as? [[String: Any]])
         let iins = signatures.compactMap { ($0["signer"] as? [String: Any])?["iin"] as? String }
@@ -108,7 +108,7 @@ import Testing
         #expect(signed.status == 0, "\(signed.stderr)")
         // In 2040 the certificate (to 2036) has expired: the timestamp still proves it signed in time.
         let verified = try Tools.run(
-            Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--at", "2040-01-01T00:00:00Z"] + Tools.crlArguments)
+            Tools.edsvault, ["verify", "--signature", signature.path, document.path, "--at", "2040-01-01T00:00:00Z"] + Tools.trustArguments + Tools.crlArguments)
         #expect(verified.status == 0, "\(verified.stdout)")
         #expect(verified.stdout.contains("Timestamp: "))
         #expect(verified.stdout.contains("EDS VAULT DEMO TSA"))
@@ -121,7 +121,7 @@ import Testing
              "--tsa", "http://127.0.0.1:\(port)/", "--revocation", "crl", "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl"])
         #expect(signedLT.status == 0, "\(signedLT.stderr)")
         let verifiedLT = try Tools.run(
-            Tools.edsvault, ["verify", "--signature", longTerm.path, document.path, "--at", "2040-01-01T00:00:00Z", "--offline", "--format", "json"])
+            Tools.edsvault, ["verify", "--trust", "Certs/trust/root.pem", "--signature", longTerm.path, document.path, "--at", "2040-01-01T00:00:00Z", "--offline", "--format", "json"])
         #expect(verifiedLT.status == 0, "\(verifiedLT.stdout)")
         #expect(!verifiedLT.stdout.contains("revocation status of"), "\(verifiedLT.stdout)")
         // Without the timestamp the same question has no answer.

@@ -40,13 +40,13 @@ import Testing
         try withResponder(signer: "ocsp") { signed = try sign("employee", in: work) }
         let (document, signature, result) = try #require(signed)
         #expect(result.status == 0, "\(result.stderr)")
-        let offline = try Tools.eds("verify", "--signature", signature.path, document.path, "--offline")
+        let offline = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--offline")
         #expect(offline.status == 0, "\(offline.stdout)")
         #expect(offline.stdout.contains("Revocation: good (ocsp"))
         #expect(offline.stdout.contains("EDS VAULT DEMO OCSP RESPONDER"))
         // Without a timestamp, a validation an hour later has only a stale response: no silent pass.
         let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
-        let stale = try Tools.eds("verify", "--signature", signature.path, document.path, "--offline", "--at", later)
+        let stale = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--offline", "--at", later)
         #expect(stale.status == 2)
         #expect(stale.stdout.contains("TRY_LATER"))
         #expect(stale.stdout.contains("older than the signing moment"))
@@ -71,7 +71,7 @@ import Testing
         }
         #expect(signed?.status == 0, "\(signed?.stderr ?? "")")
         let verified = try Tools.eds(
-            "verify", "--signature", signature.path, document.path, "--offline", "--at", "2040-01-01T00:00:00Z", "--format", "json")
+            "verify", "--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--offline", "--at", "2040-01-01T00:00:00Z", "--format", "json")
         #expect(verified.status == 0, "\(verified.stdout)")
         #expect(!verified.stdout.contains("revocation status of"), "\(verified.stdout)")
     }
@@ -86,7 +86,7 @@ import Testing
             #expect(openssl.status == 0)
             // Online: the OCSP responder named in the certificate answers.
             let online = try Tools.eds(
-                "verify", "--signature", work.appendingPathComponent("revoked.cms").path, work.appendingPathComponent("order.txt").path,
+                "verify", "--trust", "Certs/trust/root.pem", "--signature", work.appendingPathComponent("revoked.cms").path, work.appendingPathComponent("order.txt").path,
                 "--crl", "Certs/crl/root.crl", "--format", "json")
             #expect(online.status == 2, "\(online.stdout)")
             #expect(online.stdout.contains("REVOKED_NO_POE"))
@@ -101,7 +101,7 @@ import Testing
         try withResponder(signer: "rogue-ocsp") { signed = try sign("head", in: work) }
         let (document, signature, result) = try #require(signed)
         #expect(result.status == 0, "\(result.stderr)")
-        let offline = try Tools.eds("verify", "--signature", signature.path, document.path, "--offline")
+        let offline = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--offline")
         #expect(offline.status == 2, "\(offline.stdout)")
         #expect(offline.stdout.contains("TRY_LATER"))
         #expect(offline.stdout.contains("did not authorise"))
@@ -124,7 +124,7 @@ import Testing
         _ = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
         // No OCSP responder runs, so the leaf's status must come from http://127.0.0.1:18791/nca_demo.crl;
         // the intermediate names no distribution point, so its (root) CRL is given.
-        let online = try Tools.eds("verify", "--signature", document.path + ".cms", document.path, "--crl", "Certs/crl/root.crl")
+        let online = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", document.path + ".cms", document.path, "--crl", "Certs/crl/root.crl")
         #expect(online.status == 0, "\(online.stdout)")
         #expect(online.stdout.contains("Revocation: good (crl"))
     }

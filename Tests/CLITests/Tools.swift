@@ -91,5 +91,7 @@ enum Tools {
         return (server, port)
     }
 
+    /// The demo root, named explicitly: nothing is trusted by default.
+    static let trustArguments = ["--trust", "Certs/trust/root.pem"]
     static let crlArguments = ["--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline"]
 }

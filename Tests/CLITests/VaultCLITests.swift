@@ -13,7 +13,7 @@ import Glibc
     static func makeVault() throws -> (workspace: URL, vault: String) {
         let workspace = try Tools.workspace()
         let vault = workspace.appendingPathComponent("vault").path
-        let created = try Tools.eds("vault", "init", vault, "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl")
+        let created = try Tools.eds("vault", "init", vault, "--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl")
         #expect(created.status == 0, "\(created.stderr)")
         return (workspace, vault)
     }
@@ -56,7 +56,7 @@ import Glibc
 
         let bundle = workspace.appendingPathComponent("order.asics").path
         #expect(try Tools.eds("vault", "proof", id, "--vault", vault, "--out", bundle).status == 0)
-        let verified = try Tools.eds("verify", "--bundle", bundle, "--format", "json")
+        let verified = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--bundle", bundle, "--format", "json")
         #expect(verified.status == 0, "\(verified.stdout)")
         #expect(verified.stdout.contains("\"iin\" : \"780209303213\""))
 
@@ -385,7 +385,7 @@ import Glibc
         try Data().write(to: output)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Tools.edsvault)
-        server.arguments = ["serve", "--port", "0", "--vault", vault]
+        server.arguments = ["serve", "--port", "0", "--trust", "Certs/trust/root.pem", "--demo", "--vault", vault]
         server.currentDirectoryURL = Tools.root
         server.standardOutput = try FileHandle(forWritingTo: output)
         server.standardError = FileHandle.nullDevice
@@ -411,6 +411,9 @@ import Glibc
         #expect(json.stdout.contains("780209303213") && json.stdout.contains(Self.employee))
         let html = try Tools.run("curl", ["-s", "-w", "\n%{http_code}", url + path])
         #expect(html.stdout.hasSuffix("\n200") && html.stdout.contains("Приказ № 5-К") && html.stdout.contains(id))
+        // A forged Host header never reaches the page (its QR code names the listen address).
+        let forged = try Tools.run("curl", ["-s", "-H", "Host: evil.example", url + path])
+        #expect(forged.stdout.contains("Приказ № 5-К") && !forged.stdout.contains("evil.example"))
         #expect(try Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/proofs/" + id]).stdout == "404")
         #expect(try Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/proofs/AAAAAAAAAAAAAAAAAAAAAA"]).stdout == "404")
     }

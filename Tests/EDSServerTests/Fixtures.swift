@@ -78,7 +78,30 @@ enum Demo {
 /// A ProofDirectory over a dictionary, standing in for the vault: token → proof, nothing else opens a proof.
 struct DictionaryProofDirectory: ProofDirectory {
     let proofs: [String: VaultProof]
-    func proof(forToken token: String) async throws -> VaultProof? { proofs[token] }
+    func proof(forToken token: String) throws -> VaultProof? { proofs[token] }
+}
+
+/// A ProofDirectory whose lookups block until the test opens the gate: holds a validation thread on purpose.
+final class GatedProofDirectory: ProofDirectory, Sendable {
+    let proof: VaultProof
+    let token: String
+    private let entered = NIOLockedValueBox(false)
+    private let gate = DispatchSemaphore(value: 0)
+
+    init(proof: VaultProof, token: String) {
+        self.proof = proof
+        self.token = token
+    }
+
+    var hasEntered: Bool { entered.withLockedValue { $0 } }
+    func open() { gate.signal() }
+
+    func proof(forToken token: String) throws -> VaultProof? {
+        entered.withLockedValue { $0 = true }
+        gate.wait()
+        gate.signal()  // later lookups pass straight through
+        return token == self.token ? proof : nil
+    }
 }
 
 /// A multipart/form-data body as browsers and curl build it.

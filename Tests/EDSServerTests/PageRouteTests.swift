@@ -172,15 +172,37 @@ import Testing
         }
     }
 
-    @Test func proofPageUsesTheHostHeaderWithoutAPublicURL() async throws {
+    /// The Host header is the client's to choose: a forged one must not put another address in a genuine proof's
+    /// QR code. Without --public-url the page names the listen address (the port actually bound).
+    @Test func proofPageNeverTakesItsHostFromTheHostHeader() async throws {
         let proof = try Self.vaultProof()
         let configuration = try Demo.configuration(proofs: DictionaryProofDirectory(proofs: [Self.token: proof]))
-        // HummingbirdTesting's router client sends Host: localhost.
-        let response = try await withTestService(configuration) { client in
-            try await client.execute(uri: "/proofs/\(Self.token)", method: .get)
+        let (page, port) = try await withTestService(configuration, setup: .live) { client in
+            // The test client sends Host: localhost; the service listens on 127.0.0.1.
+            let response = try await client.execute(uri: "/proofs/\(Self.token)", method: .get)
+            return (response.text, try #require(client.port))
         }
-        let code = try #require(QRCode("http://localhost/proofs/\(Self.token)"))
-        #expect(response.text.contains(code.svg(title: "Scan to open this proof")))
+        #expect(!page.contains("localhost"))
+        let code = try #require(QRCode("http://127.0.0.1:\(port)/proofs/\(Self.token)"))
+        #expect(page.contains(code.svg(title: "Scan to open this proof")))
+    }
+
+    /// Proof lookups open blobs and re-validate: they take a validation thread and count against the same admission
+    /// limit as uploads, so a flood of proof requests gets 503 instead of piling up blocked threads.
+    @Test func proofLookupsGoThroughTheValidationAdmissionLimit() async throws {
+        let directory = GatedProofDirectory(proof: try Self.vaultProof(), token: Self.token)
+        var configuration = try Demo.configuration(proofs: directory)
+        configuration.validationThreads = 1
+        configuration.maxPendingValidations = 1
+        try await withTestService(configuration) { client in
+            async let first = client.execute(uri: "/proofs/\(Self.token)", method: .get, headers: [.accept: "application/json"])
+            while !directory.hasEntered { try await Task.sleep(for: .milliseconds(10)) }
+            let second = try await client.execute(uri: "/proofs/\(Self.token)", method: .get, headers: [.accept: "application/json"])
+            #expect(second.status == .serviceUnavailable)
+            #expect(second.headers[.retryAfter] == "1")
+            directory.open()
+            #expect(try await first.status == .ok)
+        }
     }
 
     // MARK: API description

@@ -71,7 +71,7 @@ enum Shell {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: Shell.edsvault)
         server.arguments = [
-            "serve", "--port", "0", "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--max-upload-mib", "1",
+            "serve", "--port", "0", "--trust", "Certs/trust/root.pem", "--demo", "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--max-upload-mib", "1",
         ]
         server.currentDirectoryURL = Demo.root
         server.standardOutput = try FileHandle(forWritingTo: output)
@@ -104,7 +104,7 @@ enum Shell {
             curl, ["-s", "-F", "signature=@\(signature.path)", "-F", "document=@\(document.path)", "\(url)/api/v1/verify"])
         let cli = try Shell.run(
             Shell.edsvault,
-            ["verify", "--signature", signature.path, document.path, "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline",
+            ["verify", "--trust", "Certs/trust/root.pem", "--signature", signature.path, document.path, "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline",
              "--format", "json"])
         #expect(cli.status == 0, "\(cli.stderr)")
         let servedReport = try ValidationReport.decode(Data(served.stdout.utf8))

@@ -204,9 +204,11 @@ private typealias F = VaultFixtures
         let (vault, _) = try F.makeVault()
         let id = try vault.put(F.document(), metadata: F.metadata(owner: F.hrIIN, requiring: [.person(iin: F.hrIIN)])).id
         // The employee's key names another IIN and no BIN: not this document's employee, not its employer.
-        #expect(throws: VaultError.accessDenied("access refused: iin:\(F.employeeIIN) is neither the document's employee nor its employer")) {
-            try vault.sign(id, with: try F.key("employee"))
-        }
+        let refusal = #expect(throws: VaultError.self) { try vault.sign(id, with: try F.key("employee")) }
+        guard case .accessDenied(let message)? = refusal else { Issue.record("expected accessDenied, got \(String(describing: refusal))"); return }
+        #expect(message.hasSuffix("(audit pseudonym) is neither the document's employee nor its employer"))
+        // The message lands in logs: the principal is named by their audit pseudonym, never by IIN.
+        #expect(!message.contains(F.employeeIIN))
     }
 }
 

@@ -1,0 +1,52 @@
+internal import COpenSSL
+import Foundation
+
+/// GOST verification of the signed X.509 structures OpenSSL cannot verify for want of the key: certificates
+/// (tbsCertificate, RFC 5280 § 4.1.1.3), CRLs (tbsCertList, § 5.1.1.3) and OCSP responses (tbsResponseData,
+/// RFC 6960 § 4.2.1), each over the exact to-be-signed bytes as received.
+enum GOSTSignedStructures {
+    /// Verifies a DER structure SEQUENCE { tbs, signatureAlgorithm, signature } with `signer`'s GOST key.
+    /// nil when the structure is not GOST-signed (the caller's ordinary OpenSSL path applies).
+    static func verify(der: [UInt8], signer: Certificate) -> SignatureValueCheck? {
+        guard let structure = try? GOSTDER.signedStructure(der) else { return nil }
+        guard GOSTAlgorithm.isKazakhGOST(structure.signatureAlgorithmOID) else { return nil }
+        guard let algorithm = GOSTAlgorithm(signatureOID: structure.signatureAlgorithmOID) else {
+            return .unsupported("unknown GOST signature algorithm \(structure.signatureAlgorithmOID)")
+        }
+        guard let key = signer.gostPublicKey else {
+            return .invalid("the signing certificate's key is not a GOST key (\(signer.publicKeyAlgorithmOID))")
+        }
+        guard key.algorithm == algorithm else {
+            return .invalid("signed with \(algorithm.displayName) but the key is \(key.algorithm.displayName)")
+        }
+        return key.verify(signature: structure.signature, over: structure.toBeSigned)
+    }
+
+    /// Whether `der` claims a GOST signature algorithm.
+    static func isGOSTSigned(_ der: [UInt8]) -> Bool {
+        guard let structure = try? GOSTDER.signedStructure(der) else { return false }
+        return GOSTAlgorithm.isKazakhGOST(structure.signatureAlgorithmOID)
+    }
+}
+
+extension Certificate {
+    /// RFC 5280 § 6.1.3 (a)(4) name chaining and § 4.2.1.1 key identifiers, without OpenSSL's X509_check_issued
+    /// (which in 3.0 also compares the issuer key's algorithm and so refuses every GOST issuer).
+    func namesAsIssuer(of subject: Certificate) -> Bool {
+        guard X509_NAME_cmp(X509_get_issuer_name(subject.pointer), X509_get_subject_name(pointer)) == 0 else { return false }
+        if let authorityKeyID = X509_get0_authority_key_id(subject.pointer), let subjectKeyID = X509_get0_subject_key_id(pointer),
+            ASN1_OCTET_STRING_cmp(authorityKeyID, subjectKeyID) != 0
+        {
+            return false
+        }
+        return true
+    }
+
+    /// GOST counterpart of `isIssued(by:)`: names and key identifiers chain, and the issuer's GOST key verifies
+    /// this certificate's signature. nil when this certificate is not GOST-signed.
+    func gostIsIssued(by issuer: Certificate) -> Bool? {
+        guard isSignedWithGOST else { return nil }
+        guard issuer.namesAsIssuer(of: self) else { return false }
+        return GOSTSignedStructures.verify(der: [UInt8](derEncoded), signer: issuer) == .valid
+    }
+}

@@ -1,0 +1,150 @@
+import Dispatch
+import EDSCrypto
+import EDSVerification
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `verify --batch LIST`: an archive audit or a migration validates thousands of signatures in one process, on every
+/// core, sharing what does not change between them (trust anchors, CRLs, the parsed-certificate cache).
+///
+/// LIST is a file of `SIGNATURE [DOCUMENT]` lines (paths relative to the list's folder; `#` starts a comment), or a
+/// directory searched for `*.cms`, `*.p7s` and `*.sig` files whose document is the same path without that suffix
+/// (none: the signature must be attached). Output: one JSON line per signature file (JSON Lines), in list order;
+/// a summary on stderr; exit status the worst indication (1 if any TOTAL_FAILED, else 2 if any INDETERMINATE or
+/// unreadable, else 0).
+enum BatchVerification {
+    struct Item: Sendable {
+        let signature: URL
+        let document: URL?
+    }
+
+    static let signatureSuffixes = ["cms", "p7s", "sig"]
+
+    /// Reads LIST: a directory of pairs or a file of lines.
+    static func items(from path: String) throws -> [Item] {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw CLIFailure(message: "batch list not found: \(path)", code: ExitStatus.noInput)
+        }
+        if isDirectory.boolValue { return try items(inDirectory: url) }
+        let text = String(decoding: try InputFiles.read(path, what: "batch list"), as: UTF8.self)
+        let base = url.deletingLastPathComponent()
+        var items: [Item] = []
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard fields.count <= 2 else {
+                throw CLIFailure(
+                    message: "\(path):\(number + 1): expected `SIGNATURE [DOCUMENT]` (paths with spaces: use a directory instead)",
+                    code: ExitStatus.usage)
+            }
+            func resolve(_ field: String) -> URL { field.hasPrefix("/") ? URL(fileURLWithPath: field) : base.appendingPathComponent(field) }
+            items.append(Item(signature: resolve(fields[0]), document: fields.count == 2 ? resolve(fields[1]) : nil))
+        }
+        return items
+    }
+
+    static func items(inDirectory directory: URL) throws -> [Item] {
+        guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else {
+            throw CLIFailure(message: "cannot read directory \(directory.path)", code: ExitStatus.noInput)
+        }
+        var items: [Item] = []
+        for case let file as URL in walker where signatureSuffixes.contains(file.pathExtension.lowercased()) {
+            let document = file.deletingPathExtension()
+            items.append(Item(signature: file, document: FileManager.default.fileExists(atPath: document.path) ? document : nil))
+        }
+        return items.sorted { $0.signature.path < $1.signature.path }
+    }
+
+    /// One line of output: the files, and the report (or why there is none).
+    struct Line: Encodable {
+        let signatureFile: String
+        let documentFile: String?
+        let indication: Indication
+        let subIndication: SubIndication?
+        let error: String?
+        let report: ValidationReport?
+    }
+
+    static func validate(_ item: Item, with validator: SignatureValidator) -> Line {
+        do {
+            let signature = try Data(contentsOf: item.signature)
+            let report = try validator.validate(signature: signature, document: item.document.map { .file($0) })
+            return Line(
+                signatureFile: item.signature.path, documentFile: item.document?.path, indication: report.indication,
+                subIndication: report.subIndication, error: nil, report: report)
+        } catch {
+            return Line(
+                signatureFile: item.signature.path, documentFile: item.document?.path, indication: .indeterminate,
+                subIndication: .formatFailure, error: "\(error)", report: nil)
+        }
+    }
+
+    /// Validates every item on `jobs` threads; lines are written in list order as soon as each prefix is complete.
+    static func run(items: [Item], policy: ValidationPolicy, jobs: Int) throws -> Int32 {
+        let validator = SignatureValidator(policy: policy)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let started = Date()
+        var counts: [Indication: Int] = [:]
+        var unreadable = 0
+        // Chunks bound memory (reports are kept until written) while keeping every core busy.
+        let chunkSize = max(jobs * 16, 64)
+        var position = 0
+        while position < items.count {
+            let chunk = Array(items[position..<min(position + chunkSize, items.count)])
+            let results = ResultSlots<Line>(count: chunk.count)
+            DispatchQueue.concurrentPerform(iterations: jobs) { worker in
+                var index = worker
+                while index < chunk.count {
+                    results.set(index, validate(chunk[index], with: validator))
+                    index += jobs
+                }
+            }
+            var output = Data()
+            for line in results.values() {
+                output.append(try encoder.encode(line))
+                output.append(0x0A)
+                counts[line.indication, default: 0] += 1
+                if line.error != nil { unreadable += 1 }
+            }
+            FileHandle.standardOutput.write(output)
+            position += chunk.count
+            if showProgress {
+                let width = 30
+                let done = Int(Double(position) / Double(items.count) * Double(width))
+                let bar = String(repeating: "#", count: done) + String(repeating: ".", count: width - done)
+                FileHandle.standardError.write(Data("\r[\(bar)] \(position)/\(items.count)".utf8))
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let rate = seconds > 0 ? Double(items.count) / seconds : 0
+        let summary =
+            "\(showProgress ? "\n" : "")\(items.count) signature file(s): \(counts[.totalPassed, default: 0]) TOTAL_PASSED, "
+            + "\(counts[.totalFailed, default: 0]) TOTAL_FAILED, \(counts[.indeterminate, default: 0]) INDETERMINATE "
+            + "(\(unreadable) unreadable); \(String(format: "%.2f", seconds)) s, \(String(format: "%.0f", rate))/s on \(jobs) thread(s)\n"
+        FileHandle.standardError.write(Data(summary.utf8))
+        if counts[.totalFailed, default: 0] > 0 { return 1 }
+        if counts[.indeterminate, default: 0] > 0 { return 2 }
+        return 0
+    }
+}
+
+/// Results written by concurrent workers, each into its own slot.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+
+    func values() -> [Value] { lock.withLock { slots.compactMap { $0 } } }
+}

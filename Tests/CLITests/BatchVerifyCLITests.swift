@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// `verify --batch`: an archive audit in one process, JSON Lines out in list order, exit status the worst indication.
+struct BatchVerifyCLITests {
+    static let evidence = ["--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline"]
+
+    /// Three signed orders in `workspace`; the second document changed after signing; one file that is not a CMS.
+    static func archive() throws -> URL {
+        let workspace = try Tools.workspace()
+        for number in 1...3 {
+            let document = workspace.appendingPathComponent("order-\(number).txt")
+            try Data("Приказ № \(number)-К\n".utf8).write(to: document)
+            let signed = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
+            #expect(signed.status == 0, "\(signed.stderr)")
+        }
+        try Data("Приказ № 2-К (изменён)\n".utf8).write(to: workspace.appendingPathComponent("order-2.txt"))
+        try Data("not a signature".utf8).write(to: workspace.appendingPathComponent("garbage.p7s"))
+        return workspace
+    }
+
+    @Test func aDirectoryOfPairsGivesOneLinePerSignatureAndTheWorstExitStatus() throws {
+        let workspace = try Self.archive()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let result = try Tools.run(Tools.edsvault, ["verify", "--batch", workspace.path, "--jobs", "2"] + Self.evidence)
+        #expect(result.status == 1, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == 4)
+        let byFile = Dictionary(uniqueKeysWithValues: lines.compactMap { $0 }.map { (($0["signatureFile"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } ?? "", $0) })
+        #expect(byFile["order-1.txt.cms"]?["indication"] as? String == "TOTAL_PASSED")
+        #expect(byFile["order-2.txt.cms"]?["indication"] as? String == "TOTAL_FAILED")
+        #expect(byFile["order-2.txt.cms"]?["subIndication"] as? String == "HASH_FAILURE")
+        #expect(byFile["order-3.txt.cms"]?["indication"] as? String == "TOTAL_PASSED")
+        #expect(byFile["garbage.p7s"]?["subIndication"] as? String == "FORMAT_FAILURE")
+        #expect(byFile["garbage.p7s"]?["error"] is String)
+        #expect(result.stderr.contains("4 signature file(s): 2 TOTAL_PASSED, 1 TOTAL_FAILED, 1 INDETERMINATE (1 unreadable)"), "\(result.stderr)")
+        // List order: the directory's files sorted by path.
+        let order = lines.compactMap { ($0?["signatureFile"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } }
+        #expect(order == ["garbage.p7s", "order-1.txt.cms", "order-2.txt.cms", "order-3.txt.cms"])
+    }
+
+    @Test func aListFileNamesPairsRelativeToItsFolder() throws {
+        let workspace = try Self.archive()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let list = workspace.appendingPathComponent("audit.list")
+        try "# the passing ones\norder-1.txt.cms order-1.txt\n\norder-3.txt.cms order-3.txt\n".write(to: list, atomically: true, encoding: .utf8)
+        let result = try Tools.run(Tools.edsvault, ["verify", "--batch", list.path, "--jobs", "1"] + Self.evidence)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == 2)
+        #expect(result.stderr.contains("2 TOTAL_PASSED"))
+    }
+
+    @Test(arguments: [
+        (["verify", "--batch", "x", "--signature", "y.cms"], Int32(64)),
+        (["verify", "--batch", "x", "--jobs", "0"], Int32(64)),
+        (["verify", "--signature", "y.cms", "--jobs", "2"], Int32(64)),
+        (["verify", "--batch", "/nonexistent/list", "--trust", "Certs/trust/root.pem"], Int32(66)),
+    ])
+    func misuseIsAUsageErrorOrMissingInput(arguments: [String], status: Int32) throws {
+        let result = try Tools.run(Tools.edsvault, arguments)
+        #expect(result.status == status, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count <= 3)
+    }
+}
