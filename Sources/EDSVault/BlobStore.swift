@@ -33,6 +33,13 @@ struct BlobStore: Sendable {
         FileManager.default.fileExists(atPath: url(for: objectID).path)
     }
 
+    /// The blob under its name, else the copies staged for it under `tmp/` (a committed write whose rename a crash
+    /// undid waits there until recovery moves it).
+    func candidates(_ objectID: String) -> [Data] {
+        if let data = try? Data(contentsOf: url(for: objectID)) { return [data] }
+        return leftoverTemporaryFiles().filter { $0.objectID == objectID }.compactMap { try? Data(contentsOf: $0.file) }
+    }
+
     func read(_ objectID: String) throws -> Data {
         do {
             return try Data(contentsOf: url(for: objectID))
@@ -55,17 +62,17 @@ struct BlobStore: Sendable {
 
     /// Step 1 of a write: every blob to `tmp/<object id>.<writer>.tmp`, fsynced, then `tmp/` itself fsynced once.
     /// The fsyncs run in parallel: a disk acknowledges concurrent flushes together, which is what makes group commit
-    /// several times faster than flushing one file after another. Blobs already in place are skipped
-    /// (content-addressed: same name, same content).
+    /// several times faster than flushing one file after another. A blob already under the name is staged again all
+    /// the same: sealing is not deterministic (a fresh key and nonce per write), and a file under the name that the
+    /// index does not reference (an erasure's blob not yet deleted) must not stand in for the blob being committed.
     func stage(_ blobs: [(objectID: String, bytes: Data)]) throws -> [StagedBlob] {
-        let fresh = blobs.filter { !exists($0.objectID) }
-        guard !fresh.isEmpty else { return [] }
+        guard !blobs.isEmpty else { return [] }
         let temporary = self.temporary
-        let files = try ParallelIO.map(fresh) { blob in
+        let files = try ParallelIO.map(blobs) { blob in
             try DurableFile.stage(blob.bytes, in: temporary, prefix: blob.objectID + ".")
         }
         try DurableFile.syncDirectory(temporary)
-        return zip(fresh, files).map { StagedBlob(objectID: $0.objectID, temporaryFile: $1) }
+        return zip(blobs, files).map { StagedBlob(objectID: $0.objectID, temporaryFile: $1) }
     }
 
     /// Step 3, after the index committed: rename each staged blob into place. No fsync is needed here: if a crash

@@ -156,7 +156,11 @@ public enum DocumentStatus: String, Codable, Sendable {
 
 /// What the HR service hands the vault with a document.
 public struct DocumentMetadata: Codable, Hashable, Sendable {
+    /// The document's first owner, or, when an owner reads it, that owner (the single field of the first format).
     public var ownerIIN: String
+    /// Every employee the document belongs to (a personnel order may name several), `ownerIIN` first. An employee
+    /// reading the document sees only their own IIN here: the other owners' IINs are the other owners' data.
+    public var ownerIINs: [String]
     public var employerBIN: String
     public var type: DocumentType
     public var title: String
@@ -168,12 +172,41 @@ public struct DocumentMetadata: Codable, Hashable, Sendable {
         ownerIIN: String, employerBIN: String, type: DocumentType, title: String, fileName: String = "document",
         requiredSigners: [SignerRequirement] = []
     ) {
-        self.ownerIIN = ownerIIN
+        self.init(
+            ownerIINs: [ownerIIN], employerBIN: employerBIN, type: type, title: title, fileName: fileName,
+            requiredSigners: requiredSigners)
+    }
+
+    /// A document of several employees: each of them and the employer may read it; erasing one of them removes that
+    /// employee's access and personal metadata only. `.person(iin:)` of an owner among `requiredSigners` makes that
+    /// owner's signature required.
+    public init(
+        ownerIINs: [String], employerBIN: String, type: DocumentType, title: String, fileName: String = "document",
+        requiredSigners: [SignerRequirement] = []
+    ) {
+        self.ownerIIN = ownerIINs.first ?? ""
+        self.ownerIINs = ownerIINs
         self.employerBIN = employerBIN
         self.type = type
         self.title = title
         self.fileName = fileName
         self.requiredSigners = requiredSigners
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case ownerIIN, ownerIINs, employerBIN, type, title, fileName, requiredSigners
+    }
+
+    /// Reads the first format too (no `ownerIINs`: the one owner).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        ownerIIN = try container.decode(String.self, forKey: .ownerIIN)
+        ownerIINs = try container.decodeIfPresent([String].self, forKey: .ownerIINs) ?? [ownerIIN]
+        employerBIN = try container.decode(String.self, forKey: .employerBIN)
+        type = try container.decode(DocumentType.self, forKey: .type)
+        title = try container.decode(String.self, forKey: .title)
+        fileName = try container.decode(String.self, forKey: .fileName)
+        requiredSigners = try container.decode([SignerRequirement].self, forKey: .requiredSigners)
     }
 }
 

@@ -59,6 +59,11 @@ public final class SQLiteVaultIndex: VaultIndex {
                         previous_hash TEXT NOT NULL, hash TEXT NOT NULL);
                     """)
         }
+        // Documents with several owners: one row per owner, holding the document's key wrapped for that owner. A
+        // document stored before keeps its key (the owner's data key): its owner row has no wrapped key.
+        migrator.registerMigration("v2-document-owners") { db in
+            try db.execute(sql: Self.ownersMigration)
+        }
         do { try migrator.migrate(pool) } catch { throw VaultError.io("cannot prepare the vault index \(path): \(error)") }
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'master_key_check'")
@@ -75,6 +80,16 @@ public final class SQLiteVaultIndex: VaultIndex {
             }
         }
     }
+
+    static let ownersMigration = """
+        CREATE TABLE document_owners (
+            document_id TEXT NOT NULL REFERENCES documents(id), owner_lookup TEXT NOT NULL, ordinal INTEGER NOT NULL,
+            wrapped_document_key BLOB, sealed_entry BLOB, PRIMARY KEY (document_id, owner_lookup));
+        CREATE INDEX document_owners_by_owner ON document_owners (owner_lookup, document_id);
+        INSERT INTO document_owners (document_id, owner_lookup, ordinal) SELECT id, owner_lookup, 0 FROM documents;
+        UPDATE documents SET owner_lookup = '';
+        DROP INDEX documents_by_owner;
+        """
 
     // MARK: - Subjects
 
@@ -138,8 +153,10 @@ public final class SQLiteVaultIndex: VaultIndex {
     // MARK: - Documents and signatures
 
     public func commitDocuments(
-        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]
-    ) throws {
+        _ documents: [IndexedDocument], subjects: [IndexedSubject],
+        joining: (IndexedDocument, [String: IndexedSubject]) throws -> [IndexedOwner],
+        audit: ([DocumentCommit]) -> [AuditDraft]
+    ) throws -> [DocumentCommit] {
         try write { db in
             for subject in subjects {
                 guard let current = try Self.subject(db, lookup: subject.lookup), current.wrappedDataKey == subject.wrappedDataKey
@@ -147,20 +164,48 @@ public final class SQLiteVaultIndex: VaultIndex {
                     throw VaultError.conflict("the owner's data was erased while the documents were being stored; nothing was stored")
                 }
             }
+            var outcomes: [DocumentCommit] = []
             for document in documents {
                 try db.execute(
                     sql: """
                         INSERT OR IGNORE INTO documents
                             (id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        VALUES (?, '', ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        document.id, document.ownerLookup, document.employerBIN, document.type, document.size,
+                        document.id, document.employerBIN, document.type, document.size,
                         VaultClock.milliseconds(document.storedAt), document.status, document.signatureCount,
                         document.sealedMetadata,
                     ])
+                if db.changesCount == 1 {
+                    try Self.insertOwners(db, document.owners, documentID: document.id, after: 0)
+                    outcomes.append(.inserted)
+                } else if let stored = try Self.fetchDocuments(db, where: "id = ?", [document.id], order: "id", limit: 1).first {
+                    // The write lock is held: the row read here is the row this transaction commits against.
+                    var storedSubjects: [String: IndexedSubject] = [:]
+                    for owner in stored.owners {
+                        storedSubjects[owner.lookup] = try Self.subject(db, lookup: owner.lookup)
+                    }
+                    let added = try joining(stored, storedSubjects).filter { owner in !stored.owners.contains { $0.lookup == owner.lookup } }
+                    try Self.insertOwners(db, added, documentID: document.id, after: stored.owners.count)
+                    outcomes.append(added.isEmpty ? .unchanged : .joined(added.map(\.lookup)))
+                } else {
+                    throw VaultError.io("document \(document.id) is neither inserted nor readable in the index")
+                }
             }
-            try Self.appendAudit(db, audit)
+            try Self.appendAudit(db, audit(outcomes))
+            return outcomes
+        }
+    }
+
+    private static func insertOwners(_ db: Database, _ owners: [IndexedOwner], documentID: String, after ordinal: Int) throws {
+        for (position, owner) in owners.enumerated() {
+            try db.execute(
+                sql: """
+                    INSERT INTO document_owners (document_id, owner_lookup, ordinal, wrapped_document_key, sealed_entry)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [documentID, owner.lookup, ordinal + position, owner.wrappedDocumentKey, owner.sealedEntry])
         }
     }
 
@@ -185,44 +230,61 @@ public final class SQLiteVaultIndex: VaultIndex {
     }
 
     public func document(id: String) throws -> IndexedDocument? {
-        try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ?", arguments: [id]).map(Self.document)
-        }
+        try pool.read { db in try Self.fetchDocuments(db, where: "id = ?", [id], order: "id", limit: 1).first }
     }
 
     public func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument] {
         try pool.read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
             if let ownerLookup {
-                conditions.append("owner_lookup = ?")
-                _ = arguments.append(contentsOf: [ownerLookup])
+                conditions.append("id IN (SELECT document_id FROM document_owners WHERE owner_lookup = ?)")
+                arguments.append(ownerLookup)
             }
             if let employerBIN {
                 conditions.append("employer_bin = ?")
-                _ = arguments.append(contentsOf: [employerBIN])
+                arguments.append(employerBIN)
             }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            _ = arguments.append(contentsOf: [limit])
-            return try Row.fetchAll(
-                db, sql: "SELECT * FROM documents \(filter) ORDER BY stored_at, id LIMIT ?", arguments: arguments
-            ).map(Self.document)
+            return try Self.fetchDocuments(
+                db, where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), arguments,
+                order: "stored_at, id", limit: limit)
         }
     }
 
     public func documentPage(after id: String?, limit: Int) throws -> [IndexedDocument] {
-        try pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM documents WHERE id > ? ORDER BY id LIMIT ?", arguments: [id ?? "", limit]
-            ).map(Self.document)
-        }
+        try pool.read { db in try Self.fetchDocuments(db, where: "id > ?", [id ?? ""], order: "id", limit: limit) }
     }
 
-    private static func document(_ row: Row) -> IndexedDocument {
-        IndexedDocument(
-            id: row["id"], ownerLookup: row["owner_lookup"], employerBIN: row["employer_bin"], type: row["type"],
-            size: row["size"], storedAt: VaultClock.date(milliseconds: row["stored_at"]), status: row["status"],
-            signatureCount: row["signature_count"], sealedMetadata: row["sealed_metadata"])
+    /// A page of documents with their owners: one query, one row per owner, grouped back into documents.
+    private static func fetchDocuments(
+        _ db: Database, where condition: String, _ arguments: [(any DatabaseValueConvertible)?], order: String, limit: Int
+    ) throws -> [IndexedDocument] {
+        let ordered = order.split(separator: ",").map { "page.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                WITH page AS (SELECT * FROM documents WHERE \(condition) ORDER BY \(order) LIMIT ?)
+                SELECT page.*, o.owner_lookup AS o_lookup, o.wrapped_document_key AS o_key, o.sealed_entry AS o_entry
+                FROM page LEFT JOIN document_owners o ON o.document_id = page.id
+                ORDER BY \(ordered), o.ordinal, o.owner_lookup
+                """,
+            arguments: StatementArguments(arguments + [limit]))
+        var documents: [IndexedDocument] = []
+        while let row = try rows.next() {
+            let id: String = row["id"]
+            if documents.last?.id != id {
+                documents.append(
+                    IndexedDocument(
+                        id: id, owners: [], employerBIN: row["employer_bin"], type: row["type"], size: row["size"],
+                        storedAt: VaultClock.date(milliseconds: row["stored_at"]), status: row["status"],
+                        signatureCount: row["signature_count"], sealedMetadata: row["sealed_metadata"]))
+            }
+            if let lookup: String = row["o_lookup"] {
+                documents[documents.count - 1].owners.append(
+                    IndexedOwner(lookup: lookup, wrappedDocumentKey: row["o_key"], sealedEntry: row["o_entry"]))
+            }
+        }
+        return documents
     }
 
     public func allSignatures() throws -> [IndexedSignature] {
@@ -295,14 +357,26 @@ public final class SQLiteVaultIndex: VaultIndex {
 
     // MARK: - Erasure
 
-    public func erase(ownerLookup: String, erasedAt: Date, audit: (Int, Int) -> [AuditDraft]) throws -> [String] {
+    public func erase(ownerLookup: String, erasedAt: Date, audit: (Int, Int, Int) -> [AuditDraft]) throws -> IndexedErasure {
         try write { db in
             let documentIDs = try String.fetchAll(
-                db, sql: "SELECT id FROM documents WHERE owner_lookup = ?", arguments: [ownerLookup])
-            var objects: [String] = documentIDs
+                db, sql: "SELECT document_id FROM document_owners WHERE owner_lookup = ? ORDER BY document_id",
+                arguments: [ownerLookup])
+            var objects: [String] = []
+            var shared: [String] = []
             var signatureCount = 0
             let erased = VaultClock.milliseconds(erasedAt)
             for documentID in documentIDs {
+                let owners = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM document_owners WHERE document_id = ?", arguments: [documentID]) ?? 0
+                try db.execute(
+                    sql: "DELETE FROM document_owners WHERE document_id = ? AND owner_lookup = ?", arguments: [documentID, ownerLookup])
+                // Another owner keeps the document, its signatures and links: only this owner's row went.
+                if owners > 1 {
+                    shared.append(documentID)
+                    continue
+                }
+                objects.append(documentID)
                 let signatureIDs = try String.fetchAll(
                     db, sql: "SELECT id FROM signatures WHERE document_id = ?", arguments: [documentID])
                 signatureCount += signatureIDs.count
@@ -322,8 +396,8 @@ public final class SQLiteVaultIndex: VaultIndex {
                 try db.execute(
                     sql: "INSERT OR IGNORE INTO pending_objects (object_id, created_at) VALUES (?, ?)", arguments: [object, erased])
             }
-            try Self.appendAudit(db, audit(documentIDs.count, signatureCount))
-            return objects
+            try Self.appendAudit(db, audit(documentIDs.count - shared.count, signatureCount, shared.count))
+            return IndexedErasure(objects: objects, sharedDocuments: shared)
         }
     }
 

@@ -88,70 +88,131 @@ public final class Vault: Sendable {
 
     // MARK: - Storing documents
 
-    /// Stores one document; storing the same bytes again for the same owner returns the stored one.
+    /// Stores one document. Storing the same bytes again for the same employer adds the owners it names to the stored
+    /// document (an order naming several employees, stored once per employee) and returns it; the same bytes for
+    /// another employer are a `conflict`.
     @discardableResult
     public func put(_ document: Data, metadata: DocumentMetadata, as actor: Principal = .operator_) throws -> StoredDocument {
         try put([(document, metadata)], as: actor)[0]
     }
 
     /// Stores documents as one group commit: every blob is flushed to disk (in parallel), then one index transaction
-    /// records them all. When this returns, every document is durable; when it throws, none was acknowledged.
+    /// decides what is stored, then the blobs of the documents it inserted move into place. When this returns, every
+    /// document is durable and readable by each of its owners; when it throws, nothing of the call was stored.
+    /// Concurrent writers of the same bytes: the index keeps one row (and one blob); the others join it as owners.
     public func put(_ documents: [(bytes: Data, metadata: DocumentMetadata)], as actor: Principal = .operator_) throws -> [StoredDocument] {
         guard !documents.isEmpty else { return [] }
         let now = VaultClock.now()
-        var prepared: [(id: String, bytes: Data, metadata: DocumentMetadata, ownerLookup: String)] = []
-        var ids: [String] = []
-        var seen = Set<String>()
+        var order: [String] = []
+        var items: [String: PutItem] = [:]
         for (bytes, metadata) in documents {
             let metadata = try Self.validated(metadata)
             try authorizeStoring(metadata, as: actor)
             let id = Digest.sha256(bytes).hexString
-            ids.append(id)
-            let ownerLookup = try keys.lookupValue(for: "iin:\(metadata.ownerIIN)")
+            order.append(id)
+            // The same bytes twice in one call are one document with the owners of both.
+            if var item = items[id] {
+                guard item.metadata.employerBIN == metadata.employerBIN else { throw Self.otherEmployer(id) }
+                try item.add(metadata, keys: keys)
+                items[id] = item
+            } else {
+                items[id] = try PutItem(id: id, bytes: bytes, metadata: metadata, keys: keys)
+            }
+        }
+        var toStore: [PutItem] = []
+        for id in order where items[id] != nil {
+            let item = items.removeValue(forKey: id)!
+            // Most puts of known bytes need no write at all; the index decides again inside the commit.
             if let existing = try index.document(id: id) {
-                guard existing.ownerLookup == ownerLookup else {
-                    throw VaultError.conflict("document \(id) is already stored for another employee")
-                }
-                continue
+                let missing = try item.ownersMissing(from: existing, actor: actor)
+                if missing.isEmpty { continue }
             }
-            if seen.insert(id).inserted { prepared.append((id, bytes, metadata, ownerLookup)) }
+            toStore.append(item)
         }
-        let actorName = try auditName(for: actor)
-        if !prepared.isEmpty {
-            try writers.shared {
-                let owners = Set(prepared.map(\.ownerLookup))
-                let subjects = try ensureDataKeys(for: owners)
-                var sealed: [(objectID: String, bytes: Data)] = []
-                var rows: [IndexedDocument] = []
-                for item in prepared {
-                    let key = try dataKey(for: subjects[item.ownerLookup]!)
-                    sealed.append((item.id, try seal(item.bytes, key: key, context: "object:\(item.id)")))
-                    let metadataJSON = try JSONEncoder.vault.encode(item.metadata)
-                    rows.append(
-                        IndexedDocument(
-                            id: item.id, ownerLookup: item.ownerLookup, employerBIN: item.metadata.employerBIN,
-                            type: item.metadata.type.rawValue, size: item.bytes.count, storedAt: now,
-                            status: DocumentStatus.awaitingSignatures.rawValue, signatureCount: 0,
-                            sealedMetadata: try seal(metadataJSON, key: key, context: "metadata:\(item.id)")))
-                }
-                // Blobs durable under tmp/ first, then the index commit acknowledges them, then they move into place.
-                let staged = try blobs.stage(sealed)
-                let audit = rows.map {
-                    AuditDraft(at: now, actor: actorName, action: "put", object: $0.id, detail: "type \($0.type), \($0.size) bytes")
-                }
-                do {
-                    try index.commitDocuments(rows, subjects: Array(subjects.values), audit: audit)
-                } catch {
-                    blobs.discard(staged)
-                    throw error
-                }
-                try blobs.publish(staged)
-            }
+        if !toStore.isEmpty {
+            let actorName = try auditName(for: actor)
+            try writers.shared { try store(toStore, at: now, actor: actor, actorName: actorName) }
         }
-        return try ids.map { id in
+        var opened: [String: StoredDocument] = [:]
+        return try order.map { id in
+            if let done = opened[id] { return done }
             guard let row = try index.document(id: id) else { throw VaultError.io("document \(id) vanished after storing") }
-            return try open(row)
+            let record = try open(row, as: actor)
+            opened[id] = record
+            return record
         }
+    }
+
+    /// Stage → commit → publish. Every blob is sealed with a fresh document key and staged; the index commit says
+    /// which rows are this writer's; only their blobs are published. A document another writer stored first keeps
+    /// that writer's blob and key: this writer's owners are added with the stored key wrapped for them.
+    private func store(_ items: [PutItem], at now: Date, actor: Principal, actorName: String) throws {
+        let subjects = try ensureDataKeys(for: Set(items.flatMap { $0.owners.map(\.lookup) }))
+        var sealed: [(objectID: String, bytes: Data)] = []
+        var rows: [IndexedDocument] = []
+        for item in items {
+            let documentKey = try newKey()
+            sealed.append((item.id, try seal(item.bytes, key: documentKey, context: "object:\(item.id)")))
+            let shared = try JSONEncoder.vault.encode(SharedMetadata(requiredSigners: item.sharedRequirements))
+            rows.append(
+                IndexedDocument(
+                    id: item.id, owners: try item.owners.map { try ownerRow($0, documentID: item.id, documentKey: documentKey, subjects: subjects) },
+                    employerBIN: item.metadata.employerBIN, type: item.metadata.type.rawValue, size: item.bytes.count,
+                    storedAt: now, status: DocumentStatus.awaitingSignatures.rawValue, signatureCount: 0,
+                    sealedMetadata: try seal(shared, key: documentKey, context: "metadata:\(item.id)")))
+        }
+        let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+        let staged = try blobs.stage(sealed)
+        let outcomes: [DocumentCommit]
+        do {
+            outcomes = try index.commitDocuments(
+                rows, subjects: Array(subjects.values),
+                joining: { stored, ownerSubjects in
+                    let item = byID[stored.id]!
+                    let missing = try item.ownersMissing(from: stored, actor: actor)
+                    guard !missing.isEmpty else { return [] }
+                    let documentKey = try self.documentKey(of: stored, subjects: ownerSubjects)
+                    return try missing.map { try self.ownerRow($0, documentID: stored.id, documentKey: documentKey, subjects: subjects) }
+                },
+                audit: { outcomes in
+                    zip(rows, outcomes).compactMap { row, outcome in
+                        let owners: String
+                        switch outcome {
+                        case .inserted: owners = row.owners.map { subjects[$0.lookup]?.pseudonym ?? "?" }.joined(separator: " ")
+                        case .joined(let added): owners = added.map { subjects[$0]?.pseudonym ?? "?" }.joined(separator: " ")
+                        case .unchanged: return nil
+                        }
+                        let what = outcome == .inserted ? "type \(row.type), \(row.size) bytes, owner(s)" : "owner(s) added"
+                        return AuditDraft(at: now, actor: actorName, action: "put", object: row.id, detail: "\(what) \(owners)")
+                    }
+                })
+        } catch {
+            blobs.discard(staged)
+            throw error
+        }
+        let inserted = Set(zip(rows, outcomes).compactMap { $1 == .inserted ? $0.id : nil })
+        blobs.discard(staged.filter { !inserted.contains($0.objectID) })
+        try blobs.publish(staged.filter { inserted.contains($0.objectID) })
+    }
+
+    /// An owner's row: the document key wrapped with the owner's data key, and the owner's own metadata sealed with it.
+    private func ownerRow(
+        _ owner: PutItem.Owner, documentID: String, documentKey: Data, subjects: [String: IndexedSubject]
+    ) throws -> IndexedOwner {
+        guard let subject = subjects[owner.lookup] else { throw VaultError.io("no data key for an owner of \(documentID)") }
+        let ownerKey = try dataKey(for: subject)
+        return IndexedOwner(
+            lookup: owner.lookup,
+            wrappedDocumentKey: try seal(documentKey, key: ownerKey, context: "document-key:\(documentID)"),
+            sealedEntry: try seal(try JSONEncoder.vault.encode(owner.entry), key: ownerKey, context: "owner:\(documentID)"))
+    }
+
+    private func newKey() throws -> Data {
+        do { return try AES256GCM.generateKey() } catch { throw VaultError.io("the random generator failed") }
+    }
+
+    static func otherEmployer(_ id: String) -> VaultError {
+        .conflict("document \(id) is already stored for another employer")
     }
 
     /// An employee stores only their own documents (a consent, an application); an employer only its own
@@ -160,7 +221,7 @@ public final class Vault: Sendable {
         let other: String
         switch actor {
         case .operator_: return
-        case .individual(let iin) where iin == metadata.ownerIIN: return
+        case .individual(let iin) where metadata.ownerIINs == [iin]: return
         case .employer(let bin) where bin == metadata.employerBIN: return
         case .individual: other = "employee"
         case .employer: other = "employer"
@@ -175,7 +236,13 @@ public final class Vault: Sendable {
 
     static func validated(_ metadata: DocumentMetadata) throws -> DocumentMetadata {
         var metadata = metadata
-        metadata.ownerIIN = try IdentificationNumber.validated(metadata.ownerIIN, kind: "owner IIN")
+        var owners: [String] = []
+        for iin in [metadata.ownerIIN] + metadata.ownerIINs where !iin.isEmpty || owners.isEmpty {
+            let valid = try IdentificationNumber.validated(iin, kind: "owner IIN")
+            if !owners.contains(valid) { owners.append(valid) }
+        }
+        metadata.ownerIINs = owners
+        metadata.ownerIIN = owners[0]
         metadata.employerBIN = try IdentificationNumber.validated(metadata.employerBIN, kind: "employer BIN")
         metadata.title = metadata.title.trimmingCharacters(in: .whitespacesAndNewlines)
         let name = (metadata.fileName as NSString).lastPathComponent
@@ -188,7 +255,7 @@ public final class Vault: Sendable {
     /// The document's bytes and record, if `principal` may read it. Reads and refusals are audited.
     public func read(_ documentID: String, as principal: Principal) throws -> (document: StoredDocument, bytes: Data) {
         let (row, record) = try authorizedDocument(documentID, as: principal, action: "read")
-        let bytes = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        let bytes = try openBlob(row.id, key: try documentKey(of: row))
         try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "read", object: row.id)])
         return (record, bytes)
     }
@@ -222,7 +289,8 @@ public final class Vault: Sendable {
             audit: [
                 AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", detail: "\(rows.count) document(s)")
             ], flushed: false)
-        return try rows.map(open)
+        let lookup = SubjectLookup(index: index)
+        return try rows.map { try open($0, as: principal, lookup: lookup) }
     }
 
     private func refuseListing(_ principal: Principal) throws -> [StoredDocument] {
@@ -239,7 +307,7 @@ public final class Vault: Sendable {
     }
 
     func storedSignatures(of row: IndexedDocument) throws -> [StoredSignature] {
-        let key = try dataKey(forOwner: row.ownerLookup)
+        let key = try documentKey(of: row)
         return try index.signatures(documentID: row.id).map { signature in
             let json = try openSealed(signature.sealedSigners, key: key, context: "signers:\(signature.id)")
             let signers = try JSONDecoder.vault.decode([StoredSigner].self, from: json)
@@ -257,7 +325,7 @@ public final class Vault: Sendable {
         let allowed: Bool
         switch principal {
         case .operator_: allowed = true
-        case .individual(let iin): allowed = try keys.lookupValue(for: "iin:\(iin)") == row.ownerLookup
+        case .individual: allowed = try isOwner(principal, of: row)
         case .employer(let bin): allowed = bin == row.employerBIN
         }
         guard allowed else {
@@ -268,25 +336,26 @@ public final class Vault: Sendable {
             throw VaultError.accessDenied(
                 "access refused: \(actorName) (audit pseudonym) is neither the document's employee nor its employer")
         }
-        return (row, try open(row))
+        return (row, try open(row, as: principal))
     }
 
-    func open(_ row: IndexedDocument) throws -> StoredDocument {
-        let key = try dataKey(forOwner: row.ownerLookup)
-        let json = try openSealed(row.sealedMetadata, key: key, context: "metadata:\(row.id)")
-        let metadata = try JSONDecoder.vault.decode(DocumentMetadata.self, from: json)
-        return StoredDocument(
-            id: row.id, metadata: metadata, size: row.size, storedAt: row.storedAt,
-            status: DocumentStatus(rawValue: row.status) ?? .awaitingSignatures, signatureCount: row.signatureCount)
-    }
-
-    func openBlob(_ objectID: String, ownerLookup: String) throws -> Data {
-        let key = try dataKey(forOwner: ownerLookup)
-        let plaintext = try openSealed(try blobs.read(objectID), key: key, context: "object:\(objectID)")
-        guard Digest.sha256(plaintext).hexString == objectID else {
-            throw VaultError.corrupted("blob \(objectID) does not hash to its name")
+    /// The document's (or a signature's) bytes, opened with the document's key and checked against their name. A
+    /// blob whose rename a crash undid is read from `tmp/`; of several staged copies (writers that lost a race and
+    /// were killed before discarding theirs), the one that opens under this key is the committed one.
+    func openBlob(_ objectID: String, key: Data) throws -> Data {
+        var failure: VaultError = .corrupted("blob \(objectID) is missing or unreadable")
+        for sealed in blobs.candidates(objectID) {
+            do {
+                let plaintext = try openSealed(sealed, key: key, context: "object:\(objectID)")
+                guard Digest.sha256(plaintext).hexString == objectID else {
+                    throw VaultError.corrupted("blob \(objectID) does not hash to its name")
+                }
+                return plaintext
+            } catch let error as VaultError {
+                failure = error
+            }
         }
-        return plaintext
+        throw failure
     }
 
     // MARK: - Audit
@@ -368,8 +437,12 @@ public final class Vault: Sendable {
             try index.clearPending(pending)
             for leftover in leftovers {
                 // Staged for a write the index committed, but the rename was lost: finish it. Otherwise the write
-                // was never acknowledged and its staged blob goes.
-                if let objectID = leftover.objectID, references.contains(objectID), !blobs.exists(objectID) {
+                // was never acknowledged and its staged blob goes. A writer that lost a race for the same bytes and was
+                // killed before discarding its copy leaves one sealed under another key: only the copy that opens
+                // under the committed document's key is the committed one.
+                if let objectID = leftover.objectID, references.contains(objectID), !blobs.exists(objectID),
+                    try stagedCopy(leftover.file, opensAs: objectID)
+                {
                     try blobs.adopt(leftover.file, as: objectID)
                 } else {
                     try? FileManager.default.removeItem(at: leftover.file)
@@ -377,6 +450,21 @@ public final class Vault: Sendable {
             }
             return pending.count + leftovers.count
         } ?? 0
+    }
+}
+
+extension Vault {
+    /// Whether a staged file is the committed blob of `objectID` (a document or a signature): it opens under the
+    /// document's key and hashes to the name.
+    fileprivate func stagedCopy(_ file: URL, opensAs objectID: String) throws -> Bool {
+        var row = try index.document(id: objectID)
+        if row == nil, let signature = try index.allSignatures().first(where: { $0.id == objectID }) {
+            row = try index.document(id: signature.documentID)
+        }
+        guard let row, let sealed = try? Data(contentsOf: file) else { return false }
+        let key = try documentKey(of: row)
+        guard let plaintext = try? openSealed(sealed, key: key, context: "object:\(objectID)") else { return false }
+        return Digest.sha256(plaintext).hexString == objectID
     }
 }
 

@@ -66,9 +66,10 @@ extension Vault {
                     }
                     continue
                 }
-                let bytes = try document ?? openBlob(row.id, ownerLookup: row.ownerLookup)
+                let key = try documentKey(of: row)
+                let bytes = try document ?? openBlob(row.id, key: key)
                 document = bytes
-                let cms = try openBlob(signature.id, ownerLookup: row.ownerLookup)
+                let cms = try openBlob(signature.id, key: key)
                 let values: [Data]
                 do { values = try CMSSignedData(cms).signers.map(\.signatureValue) } catch {
                     throw VaultError.corrupted("kept signature \(signature.id) cannot be read: \(error)")

@@ -16,9 +16,18 @@ public protocol VaultIndex: Sendable {
     func pseudonyms(for lookups: [String]) throws -> [String: String]
     func subject(lookup: String) throws -> IndexedSubject?
 
-    /// Inserts the documents that are not there yet, with the audit entries, in one transaction. Fails with
-    /// `conflict` when a subject's data key changed (erased meanwhile).
-    func commitDocuments(_ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]) throws
+    /// Decides, in one transaction, what a put stores: each document that is not there yet is inserted with its
+    /// owners. For one that is (another writer stored the same bytes first), `joining` is called inside the
+    /// transaction with the stored row and its owners' subjects; it returns the owner rows to add, sealed for the
+    /// stored document's key, or throws (a conflict), which rolls the whole commit back. `audit` receives each
+    /// document's outcome, in order, and returns the entries appended in the same transaction. Only a document whose
+    /// outcome is `.inserted` may have its blob published. Fails with `conflict` when a subject's data key changed
+    /// (erased meanwhile).
+    func commitDocuments(
+        _ documents: [IndexedDocument], subjects: [IndexedSubject],
+        joining: (_ stored: IndexedDocument, _ ownerSubjects: [String: IndexedSubject]) throws -> [IndexedOwner],
+        audit: (_ outcomes: [DocumentCommit]) -> [AuditDraft]
+    ) throws -> [DocumentCommit]
     func commitSignature(_ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft]) throws
 
     func document(id: String) throws -> IndexedDocument?
@@ -35,9 +44,13 @@ public protocol VaultIndex: Sendable {
     func append(audit: [AuditDraft], flushed: Bool) throws
     func auditEntries() throws -> [AuditEntry]
 
-    /// Deletes the owner's documents, signatures, links and subject row, leaves tombstones, marks the blobs as pending
-    /// deletion and appends the audit entry, in one transaction. Returns the object ids to delete.
-    func erase(ownerLookup: String, erasedAt: Date, audit: (_ documents: Int, _ signatures: Int) -> [AuditDraft]) throws -> [String]
+    /// In one transaction: removes the owner from every document they share with other owners (their owner row
+    /// only); deletes the documents they alone own, with their signatures and links, leaving tombstones and marking the
+    /// blobs as pending deletion; deletes the owner's subject row; appends the audit entry.
+    func erase(
+        ownerLookup: String, erasedAt: Date,
+        audit: (_ documents: Int, _ signatures: Int, _ sharedDocuments: Int) -> [AuditDraft]
+    ) throws -> IndexedErasure
     /// Removes personal data from the database files' free pages and write-ahead log after an erasure.
     func compact() throws
 
@@ -65,24 +78,67 @@ public struct IndexedSubject: Hashable, Sendable {
     }
 }
 
+/// One owner of a document: who, the document's key for them, and their own metadata.
+public struct IndexedOwner: Hashable, Sendable {
+    /// HMAC of the owner ("iin:…") under the vault's lookup key.
+    public var lookup: String
+    /// The document's data key wrapped with this owner's data key; nil for a document stored before documents could
+    /// have several owners, whose key is the owner's data key itself.
+    public var wrappedDocumentKey: Data?
+    /// This owner's IIN, title, file name and whether they must sign, sealed with the owner's data key; nil for such an
+    /// older document (its sealed metadata holds them).
+    public var sealedEntry: Data?
+
+    public init(lookup: String, wrappedDocumentKey: Data?, sealedEntry: Data?) {
+        self.lookup = lookup
+        self.wrappedDocumentKey = wrappedDocumentKey
+        self.sealedEntry = sealedEntry
+    }
+}
+
+/// What one document's part of a commit did.
+public enum DocumentCommit: Hashable, Sendable {
+    /// The row is this writer's: its blob is the one to publish.
+    case inserted
+    /// Another writer's row was kept; these owners (lookup values) were added to it.
+    case joined([String])
+    /// Another writer's row was kept as it was (every owner was already there).
+    case unchanged
+}
+
+/// What an erasure did in the index.
+public struct IndexedErasure: Hashable, Sendable {
+    /// Blobs of the documents deleted (the owner was their only owner) and of their signatures.
+    public var objects: [String]
+    /// Documents the owner shared with others: only the owner's row went.
+    public var sharedDocuments: [String]
+
+    public init(objects: [String], sharedDocuments: [String]) {
+        self.objects = objects
+        self.sharedDocuments = sharedDocuments
+    }
+}
+
 public struct IndexedDocument: Hashable, Sendable {
     public var id: String
-    public var ownerLookup: String
+    /// In the order they were added; never empty for a stored document.
+    public var owners: [IndexedOwner]
     public var employerBIN: String
     public var type: String
     public var size: Int
     public var storedAt: Date
     public var status: String
     public var signatureCount: Int
-    /// Owner IIN, title, file name and required signers, sealed with the owner's data key.
+    /// What all owners share (the required signers other than the owners), sealed with the document's key. For a
+    /// document stored before documents could have several owners: its whole metadata, sealed with the owner's key.
     public var sealedMetadata: Data
 
     public init(
-        id: String, ownerLookup: String, employerBIN: String, type: String, size: Int, storedAt: Date, status: String,
+        id: String, owners: [IndexedOwner], employerBIN: String, type: String, size: Int, storedAt: Date, status: String,
         signatureCount: Int, sealedMetadata: Data
     ) {
         self.id = id
-        self.ownerLookup = ownerLookup
+        self.owners = owners
         self.employerBIN = employerBIN
         self.type = type
         self.size = size
@@ -156,4 +212,10 @@ public struct AuditEntry: Hashable, Sendable {
 
 extension VaultIndex {
     func append(audit: [AuditDraft]) throws { try append(audit: audit, flushed: true) }
+
+    /// Inserts documents no other writer stores (bulk loads, benchmarks): a document already there is left unchanged.
+    @discardableResult
+    public func commitDocuments(_ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]) throws -> [DocumentCommit] {
+        try commitDocuments(documents, subjects: subjects, joining: { _, _ in [] }, audit: { _ in audit })
+    }
 }

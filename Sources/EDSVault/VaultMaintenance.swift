@@ -2,9 +2,12 @@ import EDSCrypto
 import Foundation
 
 public struct ErasureReport: Codable, Sendable {
+    /// Documents destroyed: the employee was their only owner.
     public var documents: Int
     public var signatures: Int
     public var tombstones: [Tombstone]
+    /// Documents the employee shared with other owners: the employee's access and metadata went, the document stays.
+    public var sharedDocuments: [String] = []
 }
 
 public struct CheckReport: Codable, Sendable {
@@ -40,25 +43,28 @@ extension Vault {
         let subjectPseudonym = try index.subject(lookup: lookup)?.pseudonym ?? "none"
         let before = Set(try index.tombstones().map { "\($0.documentID)@\($0.erasedAt.timeIntervalSince1970)" })
         var counts = (documents: 0, signatures: 0)
-        try writers.shared {
-            let objects = try index.erase(ownerLookup: lookup, erasedAt: erasedAt) { documents, signatures in
+        let erasure = try writers.shared {
+            try index.erase(ownerLookup: lookup, erasedAt: erasedAt) { documents, signatures, shared in
                 counts = (documents, signatures)
                 return [
                     AuditDraft(
                         at: erasedAt, actor: actorName, action: "erase", object: "",
-                        detail: "subject \(subjectPseudonym): \(documents) document(s), \(signatures) signature(s) destroyed")
+                        detail: "subject \(subjectPseudonym): \(documents) document(s), \(signatures) signature(s) destroyed"
+                            + (shared > 0 ? "; removed from \(shared) document(s) other owners keep" : ""))
                 ]
             }
-            try blobs.remove(objects)
-            try index.clearPending(objects)
         }
         dataKeys.remove(lookup: lookup)
+        // The blobs go once no writer is active: a put of the same bytes that commits meanwhile references its blob
+        // again, and recovery deletes only pending blobs nothing references.
+        if !erasure.objects.isEmpty { try recoverInterruptedWrites(waiting: true) }
         try index.compact()
         let tombstones = try index.tombstones().filter {
             !before.contains("\($0.documentID)@\($0.erasedAt.timeIntervalSince1970)") && $0.erasedAt == erasedAt
         }
         try removeEvidence(documentIDs: tombstones.map(\.documentID))
-        return ErasureReport(documents: counts.documents, signatures: counts.signatures, tombstones: tombstones)
+        return ErasureReport(
+            documents: counts.documents, signatures: counts.signatures, tombstones: tombstones, sharedDocuments: erasure.sharedDocuments)
     }
 
     // MARK: - Integrity check
@@ -93,8 +99,8 @@ extension Vault {
 
         var seenDocuments = Set<String>()
         let signaturesByDocument = Dictionary(grouping: try index.allSignatures(), by: \.documentID)
-        var ownerKeys: [String: Data] = [:]
         var blobChecks: [BlobCheck] = []
+        let subjects = SubjectLookup(index: index)
         var after: String?
         while true {
             let rows = try index.documentPage(after: after, limit: 5_000)
@@ -105,17 +111,15 @@ extension Vault {
                 report.documents += 1
                 if !auditedPuts.contains(row.id) { report.problems.append("document \(row.id) has no `put` entry in the audit log") }
                 let key: Data
-                if let known = ownerKeys[row.ownerLookup] {
-                    key = known
-                } else {
-                    do { key = try dataKey(forOwner: row.ownerLookup) } catch {
-                        report.problems.append("document \(row.id): \(error)")
-                        continue
-                    }
-                    ownerKeys[row.ownerLookup] = key
-                }
-                do { _ = try openSealed(row.sealedMetadata, key: key, context: "metadata:\(row.id)") } catch {
+                do {
+                    key = try documentKey(of: row, lookup: subjects)
+                    let shared = try sharedMetadata(of: row, documentKey: key)
+                    // Every owner's row opens under that owner's key.
+                    _ = try ownerEntries(of: row, shared: shared, lookup: subjects)
+                    if row.owners.isEmpty { report.problems.append("document \(row.id) has no owner") }
+                } catch {
                     report.problems.append("document \(row.id): \(error)")
+                    continue
                 }
                 blobChecks.append(BlobCheck(objectID: row.id, key: key, what: "document"))
                 let signatures = signaturesByDocument[row.id] ?? []

@@ -24,7 +24,8 @@ extension Vault {
         } catch {
             throw VaultError.invalidInput("not a CMS signature: \(error)")
         }
-        let document = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        let key = try documentKey(of: row)
+        let document = try openBlob(row.id, key: key)
         let now = VaultClock.now()
         let report: ValidationReport
         do {
@@ -59,7 +60,6 @@ extension Vault {
         }
         let allSigners = existing.flatMap(\.signers) + signers
         let status = Self.status(of: record.metadata, signers: allSigners)
-        let key = try dataKey(forOwner: row.ownerLookup)
         let stored = StoredSignature(id: signatureID, documentID: row.id, addedAt: now, signers: signers)
         try writers.shared {
             let staged = try blobs.stage([(signatureID, try seal(signedData.encoded, key: key, context: "object:\(signatureID)"))])
@@ -104,7 +104,7 @@ extension Vault {
             throw VaultError.accessDenied("access refused: the key's certificate names neither an IIN nor a BIN")
         }
         let (stored, _) = try authorizedDocument(documentID, as: principal, action: "sign")
-        let document = try openBlob(stored.id, ownerLookup: stored.ownerLookup)
+        let document = try openBlob(stored.id, key: try documentKey(of: stored))
         let signature: Data
         do {
             signature = try DocumentSigner.sign(
@@ -159,11 +159,12 @@ extension Vault {
     }
 
     func report(row: IndexedDocument) throws -> ValidationReport {
-        let document = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        let key = try documentKey(of: row)
+        let document = try openBlob(row.id, key: key)
         var signatures: [SignatureReport] = []
         var summary: DocumentSummary?
         for stored in try index.signatures(documentID: row.id) {
-            let cms = try openBlob(stored.id, ownerLookup: row.ownerLookup)
+            let cms = try openBlob(stored.id, key: key)
             var report = try validator(at: stored.addedAt).validate(signature: cms, document: .bytes(document))
             summary = summary ?? report.document
             for position in report.signatures.indices {
@@ -182,8 +183,9 @@ extension Vault {
     /// anchors) is enough to check revocation. `edsvault verify --bundle` checks it offline.
     public func proofBundle(for documentID: String, as principal: Principal = .operator_) throws -> Data {
         let (row, record) = try authorizedDocument(documentID, as: principal, action: "proof")
-        let document = try openBlob(row.id, ownerLookup: row.ownerLookup)
-        let signatures = try index.signatures(documentID: row.id).map { try openBlob($0.id, ownerLookup: row.ownerLookup) }
+        let key = try documentKey(of: row)
+        let document = try openBlob(row.id, key: key)
+        let signatures = try index.signatures(documentID: row.id).map { try openBlob($0.id, key: key) }
         guard !signatures.isEmpty else { throw VaultError.notFound("document \(row.id) has no signature yet") }
         let combined: Data
         do { combined = try CMSCombiner.combineDetached(signatures, extraCRLs: trust.crls.map(\.derEncoded)) } catch {

@@ -179,6 +179,12 @@ public final class PostgresVaultIndex: VaultIndex {
                 try db.execute("CREATE SCHEMA IF NOT EXISTS \"\(schema)\"")
                 for statement in Self.schema { try db.execute(statement) }
             }
+            // Documents with several owners (as SQLiteVaultIndex's migration "v2-document-owners"): one row per owner
+            // with the document's key wrapped for them; a document stored before keeps its owner's key (no wrapped key).
+            let hasOwners = try db.rows("SELECT to_regclass('document_owners') IS NOT NULL").first?.decode(Bool.self) ?? false
+            if !hasOwners {
+                for statement in Self.ownersMigration { try db.execute(statement) }
+            }
             let stored = try db.rows("SELECT value FROM vault_meta WHERE key = 'master_key_check'").first
                 .map { try $0.decode(String.self) }
             if let stored {
@@ -229,6 +235,18 @@ public final class PostgresVaultIndex: VaultIndex {
             object TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL,
             previous_hash TEXT NOT NULL, hash TEXT NOT NULL)
         """,
+    ]
+
+    static let ownersMigration = [
+        """
+        CREATE TABLE document_owners (
+            document_id TEXT NOT NULL REFERENCES documents(id), owner_lookup TEXT NOT NULL, ordinal BIGINT NOT NULL,
+            wrapped_document_key BYTEA, sealed_entry BYTEA, PRIMARY KEY (document_id, owner_lookup))
+        """,
+        "CREATE INDEX document_owners_by_owner ON document_owners (owner_lookup, document_id)",
+        "INSERT INTO document_owners (document_id, owner_lookup, ordinal) SELECT id, owner_lookup, 0 FROM documents",
+        "UPDATE documents SET owner_lookup = ''",
+        "DROP INDEX documents_by_owner",
     ]
 
     // MARK: - Subjects
@@ -298,8 +316,10 @@ public final class PostgresVaultIndex: VaultIndex {
     // MARK: - Documents and signatures
 
     public func commitDocuments(
-        _ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]
-    ) throws {
+        _ documents: [IndexedDocument], subjects: [IndexedSubject],
+        joining: (IndexedDocument, [String: IndexedSubject]) throws -> [IndexedOwner],
+        audit: ([DocumentCommit]) -> [AuditDraft]
+    ) throws -> [DocumentCommit] {
         try transaction { db in
             for subject in subjects {
                 // FOR SHARE: an erasure of this subject waits for this commit, or this check sees it done.
@@ -310,20 +330,65 @@ public final class PostgresVaultIndex: VaultIndex {
                     throw VaultError.conflict("the owner's data was erased while the documents were being stored; nothing was stored")
                 }
             }
+            var outcomes: [DocumentCommit] = []
             for document in documents {
-                try db.execute(
-                    """
-                    INSERT INTO documents
-                        (id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING
-                    """,
-                    [
-                        .text(document.id), .text(document.ownerLookup), .text(document.employerBIN), .text(document.type),
-                        .int(Int64(document.size)), .int(Milliseconds.of(document.storedAt)), .text(document.status),
-                        .int(Int64(document.signatureCount)), .bytes(document.sealedMetadata),
-                    ])
+                outcomes.append(try Self.commit(document, in: db, joining: joining))
             }
-            try Self.appendAudit(db, audit)
+            try Self.appendAudit(db, audit(outcomes))
+            return outcomes
+        }
+    }
+
+    /// Inserts the row, or joins the stored one. A concurrent insert of the same id makes ON CONFLICT wait for that
+    /// transaction: if it commits, the row is read under FOR UPDATE (later joiners queue behind this one); if an
+    /// erasure deletes it between the two statements, the insert is tried again.
+    private static func commit(
+        _ document: IndexedDocument, in db: Session, joining: (IndexedDocument, [String: IndexedSubject]) throws -> [IndexedOwner]
+    ) throws -> DocumentCommit {
+        for _ in 0..<5 {
+            let inserted = try db.rows(
+                """
+                INSERT INTO documents
+                    (id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata)
+                VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING RETURNING id
+                """,
+                [
+                    .text(document.id), .text(document.employerBIN), .text(document.type), .int(Int64(document.size)),
+                    .int(Milliseconds.of(document.storedAt)), .text(document.status), .int(Int64(document.signatureCount)),
+                    .bytes(document.sealedMetadata),
+                ])
+            if !inserted.isEmpty {
+                try insertOwners(db, document.owners, documentID: document.id, after: 0)
+                return .inserted
+            }
+            guard try !db.rows("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [.text(document.id)]).isEmpty,
+                let stored = try fetchDocuments(db, where: "id = $1", [.text(document.id)], order: "id", limit: 1).first
+            else { continue }
+            var storedSubjects: [String: IndexedSubject] = [:]
+            for row in try db.rows(
+                "SELECT lookup, pseudonym, wrapped_data_key FROM subjects WHERE lookup = ANY($1)", [.texts(stored.owners.map(\.lookup))])
+            {
+                let subject = try Self.subject(row)
+                storedSubjects[subject.lookup] = subject
+            }
+            let added = try joining(stored, storedSubjects).filter { owner in !stored.owners.contains { $0.lookup == owner.lookup } }
+            try insertOwners(db, added, documentID: document.id, after: stored.owners.count)
+            return added.isEmpty ? .unchanged : .joined(added.map(\.lookup))
+        }
+        throw VaultError.conflict("document \(document.id) was stored and erased by other writers repeatedly; nothing was stored")
+    }
+
+    private static func insertOwners(_ db: Session, _ owners: [IndexedOwner], documentID: String, after ordinal: Int) throws {
+        for (position, owner) in owners.enumerated() {
+            try db.execute(
+                """
+                INSERT INTO document_owners (document_id, owner_lookup, ordinal, wrapped_document_key, sealed_entry)
+                VALUES ($1, $2, $3, $4, $5)
+                """,
+                [
+                    .text(documentID), .text(owner.lookup), .int(Int64(ordinal + position)), .bytes(owner.wrappedDocumentKey),
+                    .bytes(owner.sealedEntry),
+                ])
         }
     }
 
@@ -352,13 +417,8 @@ public final class PostgresVaultIndex: VaultIndex {
         }
     }
 
-    private static let documentColumns =
-        "id, owner_lookup, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata"
-
     public func document(id: String) throws -> IndexedDocument? {
-        try read { db in
-            try db.rows("SELECT \(Self.documentColumns) FROM documents WHERE id = $1", [.text(id)]).first.map(Self.document)
-        }
+        try read { db in try Self.fetchDocuments(db, where: "id = $1", [.text(id)], order: "id", limit: 1).first }
     }
 
     public func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument] {
@@ -367,38 +427,56 @@ public final class PostgresVaultIndex: VaultIndex {
             var values: [Bind] = []
             if let ownerLookup {
                 values.append(.text(ownerLookup))
-                conditions.append("owner_lookup = $\(values.count)")
+                conditions.append("id IN (SELECT document_id FROM document_owners WHERE owner_lookup = $\(values.count))")
             }
             if let employerBIN {
                 values.append(.text(employerBIN))
                 conditions.append("employer_bin = $\(values.count)")
             }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-            values.append(.int(Int64(limit)))
-            return try db.rows(
-                "SELECT \(Self.documentColumns) FROM documents \(filter) ORDER BY stored_at, id LIMIT $\(values.count)", values
-            ).map(Self.document)
+            return try Self.fetchDocuments(
+                db, where: conditions.isEmpty ? "TRUE" : conditions.joined(separator: " AND "), values, order: "stored_at, id",
+                limit: limit)
         }
     }
 
     public func documentPage(after id: String?, limit: Int) throws -> [IndexedDocument] {
         try read { db in
             // COLLATE "C": byte order, as SQLite compares, whatever the database's locale.
-            try db.rows(
-                """
-                SELECT \(Self.documentColumns) FROM documents WHERE id COLLATE "C" > $1 ORDER BY id COLLATE "C" LIMIT $2
-                """,
-                [.text(id ?? ""), .int(Int64(limit))]
-            ).map(Self.document)
+            try Self.fetchDocuments(db, where: "id COLLATE \"C\" > $1", [.text(id ?? "")], order: "id COLLATE \"C\"", limit: limit)
         }
     }
 
-    private static func document(_ row: PostgresRow) throws -> IndexedDocument {
-        let (id, owner, employer, type, size, storedAt, status, signatureCount, sealed) = try row.decode(
-            (String, String, String, String, Int64, Int64, String, Int64, Data).self)
-        return IndexedDocument(
-            id: id, ownerLookup: owner, employerBIN: employer, type: type, size: Int(size),
-            storedAt: Milliseconds.date(storedAt), status: status, signatureCount: Int(signatureCount), sealedMetadata: sealed)
+    /// A page of documents with their owners: one query, one row per owner, grouped back into documents. `order`
+    /// names columns of `documents` (with an optional COLLATE); `values` are `condition`'s parameters.
+    private static func fetchDocuments(
+        _ db: Session, where condition: String, _ values: [Bind], order: String, limit: Int
+    ) throws -> [IndexedDocument] {
+        let ordered = order.split(separator: ",").map { "page.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+        let rows = try db.rows(
+            """
+            WITH page AS (
+                SELECT id, employer_bin, type, size, stored_at, status, signature_count, sealed_metadata FROM documents
+                WHERE \(condition) ORDER BY \(order) LIMIT $\(values.count + 1))
+            SELECT page.*, o.owner_lookup, o.wrapped_document_key, o.sealed_entry
+            FROM page LEFT JOIN document_owners o ON o.document_id = page.id
+            ORDER BY \(ordered), o.ordinal, o.owner_lookup
+            """,
+            values + [.int(Int64(limit))])
+        var documents: [IndexedDocument] = []
+        for row in rows {
+            let (id, employer, type, size, storedAt, status, signatureCount, sealed, lookup, wrapped, entry) = try row.decode(
+                (String, String, String, Int64, Int64, String, Int64, Data, String?, Data?, Data?).self)
+            if documents.last?.id != id {
+                documents.append(
+                    IndexedDocument(
+                        id: id, owners: [], employerBIN: employer, type: type, size: Int(size), storedAt: Milliseconds.date(storedAt),
+                        status: status, signatureCount: Int(signatureCount), sealedMetadata: sealed))
+            }
+            if let lookup {
+                documents[documents.count - 1].owners.append(IndexedOwner(lookup: lookup, wrappedDocumentKey: wrapped, sealedEntry: entry))
+            }
+        }
+        return documents
     }
 
     public func allSignatures() throws -> [IndexedSignature] {
@@ -486,16 +564,31 @@ public final class PostgresVaultIndex: VaultIndex {
 
     // MARK: - Erasure
 
-    public func erase(ownerLookup: String, erasedAt: Date, audit: (Int, Int) -> [AuditDraft]) throws -> [String] {
+    public func erase(ownerLookup: String, erasedAt: Date, audit: (Int, Int, Int) -> [AuditDraft]) throws -> IndexedErasure {
         try transaction { db in
-            // FOR UPDATE: a signature being committed to one of these documents finishes first or finds it gone.
-            let documentIDs = try db.rows(
-                "SELECT id FROM documents WHERE owner_lookup = $1 ORDER BY id FOR UPDATE", [.text(ownerLookup)]
+            // FOR UPDATE: a signature or a joining owner being committed to one of these documents finishes first (and
+            // the owner count below sees it) or waits and then finds the document as this erasure leaves it.
+            let owned = try db.rows(
+                "SELECT document_id FROM document_owners WHERE owner_lookup = $1", [.text(ownerLookup)]
             ).map { try $0.decode(String.self) }
-            var objects = documentIDs
+            let documentIDs = try db.rows(
+                "SELECT id FROM documents WHERE id = ANY($1) ORDER BY id FOR UPDATE", [.texts(owned)]
+            ).map { try $0.decode(String.self) }
+            var objects: [String] = []
+            var shared: [String] = []
             var signatureCount = 0
             let erased = Milliseconds.of(erasedAt)
             for documentID in documentIDs {
+                let owners = try db.rows("SELECT count(*) FROM document_owners WHERE document_id = $1", [.text(documentID)])
+                    .first?.decode(Int64.self) ?? 0
+                try db.execute(
+                    "DELETE FROM document_owners WHERE document_id = $1 AND owner_lookup = $2", [.text(documentID), .text(ownerLookup)])
+                // Another owner keeps the document, its signatures and links: only this owner's row went.
+                if owners > 1 {
+                    shared.append(documentID)
+                    continue
+                }
+                objects.append(documentID)
                 let signatureIDs = try db.rows("SELECT id FROM signatures WHERE document_id = $1", [.text(documentID)])
                     .map { try $0.decode(String.self) }
                 signatureCount += signatureIDs.count
@@ -516,8 +609,8 @@ public final class PostgresVaultIndex: VaultIndex {
                     "INSERT INTO pending_objects (object_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                     [.text(object), .int(erased)])
             }
-            try Self.appendAudit(db, audit(documentIDs.count, signatureCount))
-            return objects
+            try Self.appendAudit(db, audit(documentIDs.count - shared.count, signatureCount, shared.count))
+            return IndexedErasure(objects: objects, sharedDocuments: shared)
         }
     }
 
@@ -526,7 +619,7 @@ public final class PostgresVaultIndex: VaultIndex {
     /// space, nor touch WAL already written; VACUUM cannot run inside a transaction, so this is its own statement.
     public func compact() throws {
         try withSession { db in
-            try db.execute("VACUUM documents, signatures, proof_links, subjects, pending_objects")
+            try db.execute("VACUUM documents, document_owners, signatures, proof_links, subjects, pending_objects")
         }
     }
 

@@ -166,7 +166,7 @@ let loadSeconds = try measure {
             let number = loaded + offset
             return IndexedDocument(
                 id: Digest.sha256(Data("filler \(number)".utf8)).hexString,
-                ownerLookup: Digest.sha256(Data("owner \(number / 10)".utf8)).hexString,
+                owners: [IndexedOwner(lookup: Digest.sha256(Data("owner \(number / 10)".utf8)).hexString, wrappedDocumentKey: nil, sealedEntry: nil)],
                 employerBIN: String(format: "1%011d", number % 1000), type: "employment-contract", size: 20_480,
                 storedAt: Date(), status: "fully-signed", signatureCount: 2, sealedMetadata: filler)
         }
@@ -181,7 +181,7 @@ let lookup = try big.list(ownerIIN: ownerIIN).count
 for _ in 0..<options.listings {
     listLatencies.append(try measure { _ = try big.list(ownerIIN: ownerIIN, as: .individual(iin: ownerIIN)) })
 }
-let ownerLookupValue = try index.documents(ownerLookup: nil, employerBIN: "150640123452", limit: 1).first?.ownerLookup ?? ""
+let ownerLookupValue = try index.documents(ownerLookup: nil, employerBIN: "150640123452", limit: 1).first?.owners.first?.lookup ?? ""
 for _ in 0..<options.listings {
     queryLatencies.append(try measure { _ = try index.documents(ownerLookup: ownerLookupValue, employerBIN: nil, limit: 10_000) })
 }

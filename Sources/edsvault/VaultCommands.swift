@@ -129,8 +129,10 @@ struct VaultPut: ParsableCommand {
     @Argument(help: "The document file; several files are stored as one group commit (same metadata, one id per line).")
     var files: [String]
 
-    @Option(name: .customLong("owner-iin"), help: "The employee the document is about (IIN).")
-    var ownerIIN: String
+    @Option(
+        name: .customLong("owner-iin"),
+        help: "An employee the document belongs to (IIN); repeatable: one order may name several employees.")
+    var ownerIIN: [String] = []
 
     @Option(name: .customLong("employer-bin"), help: "The employer (BIN).")
     var employerBIN: String
@@ -141,11 +143,14 @@ struct VaultPut: ParsableCommand {
     @Option(help: "A title (default: the file name).")
     var title: String?
 
-    @Option(help: "A required signer: owner, iin:IIN, or a role of the employer: first-head, hr, right-to-sign, financial, employee; repeatable.")
+    @Option(help: "A required signer: owner (every --owner-iin), iin:IIN, or a role of the employer: first-head, hr, right-to-sign, financial, employee; repeatable.")
     var require: [String] = []
 
     mutating func run() throws {
         try reportingFailures {
+            guard !ownerIIN.isEmpty else {
+                throw CLIFailure(message: "missing --owner-iin: the employee the document belongs to", code: ExitStatus.usage)
+            }
             guard let documentType = DocumentType(name: type) else {
                 throw CLIFailure(message: "unknown --type \(type); one of: \(DocumentType.allCases.map(\.rawValue).joined(separator: ", "))", code: ExitStatus.usage)
             }
@@ -153,10 +158,17 @@ struct VaultPut: ParsableCommand {
                 (bytes: try InputFiles.read(file, what: "document"), fileName: URL(fileURLWithPath: file).lastPathComponent)
             }
             let stored = try vaultFailures {
-                let requirements = try require.map { try SignerRequirement(parsing: $0, ownerIIN: ownerIIN) }
+                // `owner` is each owner; anything else names the same requirement whichever owner it is parsed for.
+                var requirements: [SignerRequirement] = []
+                for text in require {
+                    for owner in ownerIIN {
+                        let requirement = try SignerRequirement(parsing: text, ownerIIN: owner)
+                        if !requirements.contains(requirement) { requirements.append(requirement) }
+                    }
+                }
                 let documents = items.map { item in
                     (bytes: item.bytes, metadata: DocumentMetadata(
-                        ownerIIN: ownerIIN, employerBIN: employerBIN, type: documentType,
+                        ownerIINs: ownerIIN, employerBIN: employerBIN, type: documentType,
                         title: items.count == 1 ? (title ?? item.fileName) : (title.map { "\($0) (\(item.fileName))" } ?? item.fileName),
                         fileName: item.fileName, requiredSigners: requirements))
                 }
@@ -292,7 +304,7 @@ struct VaultList: ParsableCommand {
                     let stored = ISO8601DateFormatter().string(from: document.storedAt)
                     print(
                         "\(document.id)  \(document.metadata.type.rawValue)  \(document.status.rawValue)  "
-                            + "signatures \(document.signatureCount)  IIN \(document.metadata.ownerIIN)  BIN \(document.metadata.employerBIN)  "
+                            + "signatures \(document.signatureCount)  IIN \(document.metadata.ownerIINs.joined(separator: ","))  BIN \(document.metadata.employerBIN)  "
                             + "\(stored)  \(document.metadata.title)")
                 }
             }
@@ -380,7 +392,8 @@ struct VaultCheck: ParsableCommand {
 
 struct VaultErase: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "erase", abstract: "Destroy an employee's personal data (Law 94-V): documents, signatures, keys; tombstones stay.")
+        commandName: "erase",
+        abstract: "Destroy an employee's personal data (Law 94-V): documents, signatures, keys; tombstones stay. Documents other owners share lose only this employee.")
 
     @OptionGroup var vault: VaultLocation
 
@@ -393,6 +406,10 @@ struct VaultErase: ParsableCommand {
             print("erased \(report.documents) document(s) and \(report.signatures) signature(s); tombstones:")
             for tombstone in report.tombstones {
                 print("  \(tombstone.documentID)  \(tombstone.type.rawValue)  signatures \(tombstone.signatureCount)")
+            }
+            if !report.sharedDocuments.isEmpty {
+                print("removed the employee from \(report.sharedDocuments.count) document(s) their other owners keep:")
+                for document in report.sharedDocuments { print("  \(document)") }
             }
         }
     }

@@ -190,6 +190,183 @@ import Glibc
         let check = try Tools.eds("vault", "check", "--vault", vault)
         #expect(check.status == 0, "\(check.stdout)")
     }
+    /// The two indexes a vault can use: the embedded SQLite one, and PostgreSQL when a test server is configured.
+    static let indexes: [String] = ["sqlite"] + (postgresURL == nil ? [] : ["postgres"])
+    static let postgresURL = ProcessInfo.processInfo.environment["EDSVAULT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// A new vault on `index` (PostgreSQL: a fresh schema of the test database), anchors passed explicitly.
+    static func makeVault(index: String) throws -> (workspace: URL, vault: String) {
+        let workspace = try Tools.workspace()
+        let vault = workspace.appendingPathComponent("vault").path
+        var arguments = [
+            "vault", "init", vault, "--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl",
+        ]
+        if index == "postgres", let url = postgresURL {
+            let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            arguments += ["--index-url", url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"]
+        }
+        let created = try Tools.run(Tools.edsvault, arguments)
+        #expect(created.status == 0, "\(created.stderr)")
+        return (workspace, vault)
+    }
+
+    /// One order naming two employees: each reads it, each finds it in their listing, the JSON listing keeps
+    /// `ownerIIN` and adds `ownerIINs`; erasing one leaves the other and the employer their access.
+    @Test func anOrderNamingTwoEmployeesIsKeptForEachAndErasingOneKeepsItForTheOther() throws {
+        let (workspace, vault) = try Self.makeVault(index: "sqlite")
+        let colleague = "851104407890"
+        let order = workspace.appendingPathComponent("order.txt").path
+        let put = try Tools.eds(
+            "vault", "put", order, "--vault", vault, "--owner-iin", Self.employee, "--owner-iin", colleague,
+            "--employer-bin", Self.employer, "--type", "order-transfer", "--require", "owner")
+        #expect(put.status == 0, "\(put.stderr)")
+        let id = put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let listed = try Tools.eds("vault", "list", "--vault", vault, "--format", "json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let metadata = try #require(json.first?["metadata"] as? [String: Any])
+        #expect(metadata["ownerIIN"] as? String == Self.employee)
+        #expect(metadata["ownerIINs"] as? [String] == [Self.employee, colleague])
+        #expect((metadata["requiredSigners"] as? [String]) == ["iin:\(Self.employee)", "iin:\(colleague)"])
+        for owner in [Self.employee, colleague] {
+            #expect(try Tools.eds("vault", "list", "--vault", vault, "--owner-iin", owner).stdout.hasPrefix(id))
+            #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(owner)").status == 0)
+        }
+        let erased = try Tools.eds("vault", "erase", "--vault", vault, "--owner-iin", Self.employee)
+        #expect(erased.status == 0 && erased.stdout.contains("removed the employee from 1 document(s)"), "\(erased.stdout)")
+        #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(colleague)").status == 0)
+        #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "bin:\(Self.employer)").status == 0)
+        #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(Self.employee)").status == 77)
+        #expect(try Tools.eds("vault", "check", "--vault", vault).status == 0)
+        let noOwner = try Tools.eds("vault", "put", order, "--vault", vault, "--employer-bin", Self.employer, "--type", "other")
+        #expect(noOwner.status == 64 && noOwner.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// Issue 10, item 3: two `vault put` processes store the same bytes at the same moment, one for each of two
+    /// employees of one employer (one order naming both). Every acknowledged put must stay readable by its owner:
+    /// both exit 0 with the same id, both employees read the order, and `vault check` is clean, round after round.
+    @Test(arguments: indexes)
+    func twoProcessesPuttingTheSameBytesForTwoEmployeesBothKeepTheirAccess(index: String) throws {
+        let (workspace, vault) = try Self.makeVault(index: index)
+        let rounds = 40
+        let colleague = "851104407890"
+        let script = """
+            for i in $(seq 1 \(rounds)); do
+              printf 'ПРИКАЗ № %s-К: Қасымов Ә.С. и Ахметова Д.Б. приняты. %s\\n' "$i" "$RANDOM$RANDOM" > "$W/order-$i.txt"
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin \(Self.employee) --employer-bin \(Self.employer) \
+                  --type order-hiring --require owner > "$W/a-$i.out" 2> "$W/a-$i.err" & a=$!
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin \(colleague) --employer-bin \(Self.employer) \
+                  --type order-hiring --require owner > "$W/b-$i.out" 2> "$W/b-$i.err" & b=$!
+              wait $a; echo "$?" > "$W/a-$i.status"
+              wait $b; echo "$?" > "$W/b-$i.status"
+            done
+            """
+        let process = try Self.startScript(script, vault: vault, workspace: workspace)
+        process.waitUntilExit()
+        func file(_ name: String) -> String {
+            ((try? String(contentsOf: workspace.appendingPathComponent(name), encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        var ids: [String] = []
+        for round in 1...rounds {
+            #expect(file("a-\(round).status") == "0", "round \(round), first writer: \(file("a-\(round).err"))")
+            #expect(file("b-\(round).status") == "0", "round \(round), second writer: \(file("b-\(round).err"))")
+            #expect(file("a-\(round).out") == file("b-\(round).out"), "round \(round): both writers print the document's id")
+            ids.append(file("a-\(round).out"))
+        }
+        for owner in [Self.employee, colleague] {
+            let listed = try Tools.eds("vault", "list", "--vault", vault, "--as", "iin:\(owner)")
+            let visible = Set(listed.stdout.split(separator: "\n").map { String($0.prefix(64)) })
+            #expect(Set(ids).subtracting(visible).isEmpty, "\(owner) lost \(Set(ids).subtracting(visible).count) of \(rounds)")
+            let read = try Tools.eds("vault", "get", ids[rounds / 2], "--vault", vault, "--as", "iin:\(owner)")
+            #expect(read.status == 0 && read.stdout == file("order-\(rounds / 2 + 1).txt") + "\n", "\(read.stderr)")
+        }
+        let check = try Tools.eds("vault", "check", "--vault", vault)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
+    /// Two writers storing the same documents for two employees while one of them is killed with SIGKILL at a random
+    /// moment: every document either writer acknowledged is readable by that writer's employee, and `vault check` is
+    /// clean (a killed writer's staged copies, won or lost, are finished or removed by recovery).
+    @Test func killMinus9OfOneOfTwoRacingWritersLosesNoAcknowledgedDocument() throws {
+        let (workspace, vault) = try Self.makeVault(index: "sqlite")
+        for round in 0..<2 {
+            func writer(_ name: String, owner: String) throws -> Process {
+                let script = """
+                    for i in $(seq 1 30); do
+                      printf 'round \(round) shared order %s\\n' "$i" > "$W/\(name)-\(round)-$i.txt"
+                      id=$("$EDS" vault put "$W/\(name)-\(round)-$i.txt" --vault "$V" --owner-iin \(owner) --employer-bin \(Self.employer) \
+                          --type order-hiring) || exit 3
+                      printf '%s\\n' "$id" >> "$W/\(name).acknowledged"
+                    done
+                    """
+                return try Self.startScript(script, vault: vault, workspace: workspace)
+            }
+            let victim = try writer("victim", owner: Self.employee)
+            let survivor = try writer("survivor", owner: "851104407890")
+            Thread.sleep(forTimeInterval: 0.5 + Double.random(in: 0..<1.5))
+            let loop = victim.processIdentifier
+            kill(loop, SIGSTOP)
+            let children = (try? String(contentsOfFile: "/proc/\(loop)/task/\(loop)/children", encoding: .utf8)) ?? ""
+            for child in children.split(separator: " ").compactMap({ Int32($0) }) { kill(child, SIGKILL) }
+            kill(loop, SIGKILL)
+            victim.waitUntilExit()
+            survivor.waitUntilExit()
+            #expect(survivor.terminationStatus == 0, "round \(round): the surviving writer failed")
+
+            let check = try Tools.eds("vault", "check", "--vault", vault)
+            #expect(check.status == 0, "round \(round): \(check.stdout)")
+            for (name, owner) in [("victim", Self.employee), ("survivor", "851104407890")] {
+                let acknowledged = Set(
+                    ((try? String(contentsOf: workspace.appendingPathComponent("\(name).acknowledged"), encoding: .utf8)) ?? "")
+                        .split(separator: "\n").map(String.init))
+                let listed = try Tools.eds("vault", "list", "--vault", vault, "--as", "iin:\(owner)")
+                let visible = Set(listed.stdout.split(separator: "\n").map { String($0.prefix(64)) })
+                #expect(acknowledged.isSubset(of: visible), "round \(round), \(name): lost \(acknowledged.subtracting(visible).count)")
+                if let id = acknowledged.first {
+                    #expect(try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(owner)").status == 0)
+                }
+            }
+        }
+    }
+
+    /// The same bytes put at the same moment for two different employers: one put wins, the other is refused as a
+    /// conflict (exit 65, one line) and nothing of it is kept; the winner's employee reads the document.
+    @Test(arguments: indexes)
+    func theSameBytesForAnotherEmployerAtTheSameMomentIsAConflictNotALoss(index: String) throws {
+        let (workspace, vault) = try Self.makeVault(index: index)
+        let rounds = 10
+        let otherEmployer = "990240000126"
+        let script = """
+            for i in $(seq 1 \(rounds)); do
+              printf 'ПРИКАЗ № %s-К. %s\\n' "$i" "$RANDOM$RANDOM" > "$W/order-$i.txt"
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin \(Self.employee) --employer-bin \(Self.employer) \
+                  --type order-hiring > "$W/a-$i.out" 2> "$W/a-$i.err" & a=$!
+              "$EDS" vault put "$W/order-$i.txt" --vault "$V" --owner-iin 851104407890 --employer-bin \(otherEmployer) \
+                  --type order-hiring > "$W/b-$i.out" 2> "$W/b-$i.err" & b=$!
+              wait $a; echo "$?" > "$W/a-$i.status"
+              wait $b; echo "$?" > "$W/b-$i.status"
+            done
+            """
+        let process = try Self.startScript(script, vault: vault, workspace: workspace)
+        process.waitUntilExit()
+        func file(_ name: String) -> String {
+            ((try? String(contentsOf: workspace.appendingPathComponent(name), encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        for round in 1...rounds {
+            let outcomes = [file("a-\(round).status"), file("b-\(round).status")].sorted()
+            #expect(outcomes == ["0", "65"], "round \(round): \(file("a-\(round).err")) \(file("b-\(round).err"))")
+            let (winner, loser, owner) = file("a-\(round).status") == "0"
+                ? ("a", "b", Self.employee) : ("b", "a", "851104407890")
+            #expect(file("\(loser)-\(round).err").contains("another employer"))
+            #expect(file("\(loser)-\(round).err").split(separator: "\n").count == 1)
+            let read = try Tools.eds("vault", "get", file("\(winner)-\(round).out"), "--vault", vault, "--as", "iin:\(owner)")
+            #expect(read.status == 0 && read.stdout == file("order-\(round).txt") + "\n", "round \(round): \(read.stderr)")
+        }
+        let check = try Tools.eds("vault", "check", "--vault", vault)
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
     /// `vault link` + `serve --vault`: the token opens the document's proof (HTML with its QR code, or the JSON
     /// report); the document's hash, or an unknown token, opens nothing.
     @Test func aLinkOpensTheProofPageOfTheRealServerAndTheHashDoesNot() throws {

@@ -25,7 +25,7 @@ struct PostgresVaultIndexTests {
         #expect(first.metadata.requiredSigners == [.person(iin: PG.employeeIIN), .employerRole(.firstHead)])
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(Vault.indexFileName).path))
         #expect(throws: VaultError.conflict("document \(first.id) is already stored for another employee")) {
-            try vault.put(PG.document(), metadata: PG.metadata(owner: PG.hrIIN))
+            try vault.put(PG.document(), metadata: PG.metadata(owner: PG.hrIIN), as: .individual(iin: PG.hrIIN))
         }
         #expect(try vault.check().isClean)
     }
@@ -171,7 +171,8 @@ struct PostgresVaultIndexTests {
         ]
         let rows = (0..<2_000).map { number in
             IndexedDocument(
-                id: Digest.sha256(PG.document(number)).hexString, ownerLookup: "owner-\(number % 50)", employerBIN: PG.employerBIN,
+                id: Digest.sha256(PG.document(number)).hexString,
+                owners: [IndexedOwner(lookup: "owner-\(number % 50)", wrappedDocumentKey: nil, sealedEntry: nil)], employerBIN: PG.employerBIN,
                 type: "order-hiring", size: 100, storedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(number)),
                 status: "awaiting-signatures", signatureCount: 0, sealedMetadata: Data(repeating: 7, count: 200))
         }
@@ -313,6 +314,16 @@ enum PG {
 
     static func count(_ statement: String) throws -> Int64 {
         try sql(statement).first?.decode(Int64.self) ?? -1
+    }
+
+    /// The files under `directory` whose bytes contain `needle`.
+    static func filesContaining(_ needle: Data, under directory: URL) -> [String] {
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        var found: [String] = []
+        while let url = enumerator?.nextObject() as? URL {
+            if let contents = try? Data(contentsOf: url), contents.range(of: needle) != nil { found.append(url.lastPathComponent) }
+        }
+        return found
     }
 
     /// Rows of every table in `schema` whose text form contains `needle` (a hex lookup value: no quoting needed).

@@ -21,12 +21,21 @@ private typealias F = VaultFixtures
         #expect(first.metadata.requiredSigners == [.person(iin: F.employeeIIN), .employerRole(.firstHead)])
     }
 
-    @Test func theSameBytesForAnotherEmployeeAreRefused() throws {
+    @Test func anEmployeeStoringBytesAlreadyStoredForAnotherEmployeeIsRefused() throws {
         let (vault, _) = try F.makeVault()
         try vault.put(F.document(), metadata: F.metadata())
         #expect(throws: VaultError.conflict("document \(Digest.sha256(F.document()).hexString) is already stored for another employee")) {
-            try vault.put(F.document(), metadata: F.metadata(owner: F.hrIIN))
+            try vault.put(F.document(), metadata: F.metadata(owner: F.hrIIN), as: .individual(iin: F.hrIIN))
         }
+    }
+
+    @Test func theSameBytesTwiceInOneBatchForTwoEmployeesAreOneDocumentWithBothOwners() throws {
+        let (vault, directory) = try F.makeVault()
+        let stored = try vault.put([(F.document(), F.metadata()), (F.document(), F.metadata(owner: F.hrIIN))])
+        #expect(stored.map(\.id) == [stored[0].id, stored[0].id])
+        #expect(stored[0].metadata.ownerIINs == [F.employeeIIN, F.hrIIN])
+        #expect(try BlobStore(vaultDirectory: directory).allObjectIDs() == [stored[0].id])
+        #expect(try vault.auditLog().filter { $0.draft.action == "put" }.count == 1)
     }
 
     @Test func invalidMetadataIsRefused() throws {
@@ -62,6 +71,52 @@ private typealias F = VaultFixtures
         let stored = try vault.put(batch.map { (bytes: $0.0, metadata: $0.1) })
         #expect(stored.count == 40)
         #expect(try vault.list(ownerIIN: F.hrIIN).count == 20)
+        #expect(try vault.check().isClean)
+    }
+}
+
+/// Documents stored before documents could have several owners: sealed under the owner's data key, metadata whole in
+/// the document row, an owner row without a wrapped key (what the index migration makes of them).
+@Suite struct VaultEarlierFormatTests {
+    /// Stores a document exactly as the first format did, through the index and blob store directly.
+    static func storeInFirstFormat(_ vault: Vault, document: Data, metadata: DocumentMetadata) throws -> String {
+        let id = Digest.sha256(document).hexString
+        let lookup = try vault.keys.lookupValue(for: "iin:\(metadata.ownerIIN)")
+        let ownerKey = try AES256GCM.generateKey()
+        let subject = try vault.index.storeSubjects([
+            IndexedSubject(lookup: lookup, pseudonym: "s-first-format", wrappedDataKey: try vault.keys.wrap(dataKey: ownerKey, for: lookup))
+        ])[lookup]!
+        let key = try vault.dataKey(for: subject)
+        try vault.blobs.write([(id, try vault.seal(document, key: key, context: "object:\(id)"))])
+        try vault.index.commitDocuments(
+            [
+                IndexedDocument(
+                    id: id, owners: [IndexedOwner(lookup: lookup, wrappedDocumentKey: nil, sealedEntry: nil)],
+                    employerBIN: metadata.employerBIN, type: metadata.type.rawValue, size: document.count, storedAt: VaultClock.now(),
+                    status: "awaiting-signatures", signatureCount: 0,
+                    sealedMetadata: try vault.seal(try JSONEncoder.vault.encode(metadata), key: key, context: "metadata:\(id)"))
+            ], subjects: [],
+            audit: [AuditDraft(at: VaultClock.now(), actor: "operator", action: "put", object: id)])
+        return id
+    }
+
+    @Test func aDocumentOfTheFirstFormatIsReadSignedCheckedAndErasedButTakesNoOtherOwner() throws {
+        let (vault, directory) = try F.makeVault()
+        let document = F.document()
+        let id = try Self.storeInFirstFormat(vault, document: document, metadata: F.metadata())
+        let record = try vault.document(id, as: .individual(iin: F.employeeIIN))
+        #expect(record.metadata.ownerIINs == [F.employeeIIN] && record.metadata.title == "Приказ № 17-К о приёме на работу")
+        #expect(record.metadata.requiredSigners == [.person(iin: F.employeeIIN), .employerRole(.firstHead)])
+        #expect(try vault.read(id, as: .individual(iin: F.employeeIIN)).bytes == document)
+        try vault.sign(id, with: try F.key("employee"))
+        #expect(try vault.sign(id, with: try F.key("head")).document.status == .fullySigned)
+        #expect(try vault.check().isClean)
+        // Its key is the owner's data key: it cannot be wrapped for another owner.
+        #expect(throws: VaultError.self) { try vault.put(document, metadata: F.metadata(owner: F.hrIIN)) }
+        #expect(try vault.document(id, as: .operator_).metadata.ownerIINs == [F.employeeIIN])
+        let erased = try vault.erase(ownerIIN: F.employeeIIN)
+        #expect(erased.documents == 1 && erased.signatures == 2)
+        #expect(try BlobStore(vaultDirectory: directory).allObjectIDs().isEmpty)
         #expect(try vault.check().isClean)
     }
 }
@@ -311,11 +366,33 @@ private typealias F = VaultFixtures
         #expect(blobs.leftoverTemporaryFiles().isEmpty)
     }
 
+    /// Killed after the commit, before the rename, with the copy of a writer that lost the race for the same bytes
+    /// (sealed under its own document key, killed before discarding it) beside it in tmp/: recovery moves the copy that
+    /// opens under the committed key into place and deletes the other, whatever order the directory lists them in.
+    @Test func recoveryAdoptsTheCommittedCopyNotARacersCopy() throws {
+        let (vault, directory) = try F.makeVault()
+        let blobs = BlobStore(vaultDirectory: directory)
+        let id = try vault.put(F.document(), metadata: F.metadata()).id
+        let racer = try AES256GCM.seal(F.document(), key: try AES256GCM.generateKey(), associatedData: Data("object:\(id)".utf8))
+        try racer.write(to: directory.appendingPathComponent("tmp/\(id).1-a.tmp"))
+        try FileManager.default.moveItem(at: blobs.url(for: id), to: directory.appendingPathComponent("tmp/\(id).2-b.tmp"))
+        #expect(try vault.read(id, as: .operator_).bytes == F.document(), "the committed copy is read before recovery")
+
+        let report = try vault.check()
+        #expect(report.isClean, "\(report.problems)")
+        #expect(report.recovered == 2)
+        #expect(blobs.leftoverTemporaryFiles().isEmpty)
+        #expect(try vault.read(id, as: .individual(iin: F.employeeIIN)).bytes == F.document())
+    }
+
     @Test func theIndexAndTheAuditLogMustAgree() throws {
         let (vault, directory) = try F.makeVault()
         let id = try vault.put(F.document(), metadata: F.metadata()).id
         let database = try DatabaseQueue(path: directory.appendingPathComponent(Vault.indexFileName).path)
-        try database.write { try $0.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id]) }
+        try database.write {
+            try $0.execute(sql: "DELETE FROM document_owners WHERE document_id = ?", arguments: [id])
+            try $0.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
+        }
         let problems = try vault.check().problems
         #expect(problems.contains("the audit log records storing document \(id), but it is neither in the index nor erased"))
         #expect(problems.contains("blob \(id) is not referenced by the index"))
@@ -334,6 +411,21 @@ private typealias F = VaultFixtures
 }
 
 @Suite struct VaultErasureTests {
+    /// An erasure's blob still on disk (its deletion waits for writers to finish) when the same bytes are stored again
+    /// for someone else: the new document gets its own blob, not the erased one sealed under a destroyed key.
+    @Test func bytesStoredAgainWhileTheErasedBlobIsStillOnDiskGetTheirOwnBlob() throws {
+        let (vault, directory) = try F.makeVault()
+        let id = try vault.put(F.document(), metadata: F.metadata()).id
+        let file = BlobStore(vaultDirectory: directory).url(for: id)
+        let erasedBlob = try Data(contentsOf: file)
+        try vault.erase(ownerIIN: F.employeeIIN)
+        try erasedBlob.write(to: file)
+
+        try vault.put(F.document(), metadata: F.metadata(owner: F.hrIIN))
+        #expect(try vault.read(id, as: .individual(iin: F.hrIIN)).bytes == F.document())
+        #expect(try vault.check().isClean)
+    }
+
     @Test func erasureLeavesTombstonesAndNoTraceOfTheEmployee() throws {
         let (vault, directory) = try F.makeVault()
         let document = F.document()
