@@ -36,9 +36,10 @@ extension Vault {
     }
 
     private func cardMaterial(row: IndexedDocument, record: StoredDocument) throws -> VaultCardMaterial {
-        let bytes = try openBlob(row.id, ownerLookup: row.ownerLookup)
+        let key = try documentKey(of: row)
+        let bytes = try openBlob(row.id, key: key)
         let signatures = try index.signatures(documentID: row.id).map { stored in
-            (cms: try openBlob(stored.id, ownerLookup: row.ownerLookup), validator: validator(at: stored.addedAt))
+            (cms: try openBlob(stored.id, key: key), validator: validator(at: stored.addedAt))
         }
         guard !signatures.isEmpty else { throw VaultError.notFound("document \(row.id) has no signature yet") }
         return VaultCardMaterial(document: record, bytes: bytes, signatures: signatures)
