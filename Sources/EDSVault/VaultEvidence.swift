@@ -121,6 +121,20 @@ extension Vault {
         return tsa.notAfter < deadline
     }
 
+    /// The report of a kept signature validated now, each signer judged at the moment its evidence record proves; nil
+    /// when the signature has no record or the record does not hold for every signer.
+    func evidenceProvenReport(signature: Data, signatureID: String, document: Data, documentID: String) throws -> ValidationReport? {
+        let url = evidenceURL(document: documentID, signature: signatureID)
+        guard FileManager.default.fileExists(atPath: url.path),
+            let record = try? EvidenceRecord(derEncoded: try Data(contentsOf: url)),
+            let signedData = try? CMSSignedData(signature)
+        else { return nil }
+        var policy = validator(at: VaultClock.now()).policy
+        policy.evidenceRecords = EvidenceRecordValidator.results([record], document: document, signature: signedData, policy: policy)
+        guard !policy.evidenceRecords.isEmpty, policy.evidenceRecords.values.allSatisfy(\.holds) else { return nil }
+        return try SignatureValidator(policy: policy).validate(signedData, document: .bytes(document))
+    }
+
     /// Removes the evidence records of documents that no longer exist (after erasure).
     func removeEvidence(documentIDs: [String]) throws {
         for documentID in documentIDs {

@@ -165,6 +165,13 @@ extension Vault {
         var summary: DocumentSummary?
         for stored in try index.signatures(documentID: row.id) {
             let cms = try openBlob(stored.id, key: key)
+            // With an evidence record that holds for every signer, the signature is proven now, by the record's
+            // archive timestamps (RFC 4998), not by the vault's own word about when it received it.
+            if let proven = try evidenceProvenReport(signature: cms, signatureID: stored.id, document: document, documentID: row.id) {
+                summary = summary ?? proven.document
+                signatures += proven.signatures
+                continue
+            }
             var report = try validator(at: stored.addedAt).validate(signature: cms, document: .bytes(document))
             summary = summary ?? report.document
             for position in report.signatures.indices {
