@@ -27,6 +27,11 @@ public struct VaultEvidencePolicy: Codable, Sendable, Equatable {
 public struct AwaitingEvidence: Sendable, Codable, Equatable {
     public var documentID: String
     public var signatureID: String
+
+    public init(documentID: String, signatureID: String) {
+        self.documentID = documentID
+        self.signatureID = signatureID
+    }
 }
 
 /// What `vault extend --pending` did with one awaiting signature.

@@ -182,9 +182,14 @@ extension Vault {
             let cms = try openBlob(stored.id, key: key)
             var report = try validator(at: stored.addedAt).validate(signature: cms, document: .bytes(document))
             summary = summary ?? report.document
+            let awaiting = FileManager.default.fileExists(atPath: awaitingURL(document: row.id, signature: stored.id).path)
             for position in report.signatures.indices {
                 report.signatures[position].warnings.append(
                     "validated as of \(ISO8601DateFormatter().string(from: stored.addedAt)), when the vault received the signature")
+                if awaiting {
+                    report.signatures[position].warnings.append(
+                        "awaiting evidence: kept without the timestamp and revocation evidence the vault's policy asks for (retried by `vault extend --pending`)")
+                }
             }
             signatures += report.signatures
         }
