@@ -229,6 +229,26 @@ public final class SQLiteVaultIndex: VaultIndex {
         }
     }
 
+    public func replaceSignature(_ oldID: String, with signature: IndexedSignature, audit: [AuditDraft]) throws {
+        try write { db in
+            try db.execute(
+                sql: "DELETE FROM signatures WHERE id = ? AND document_id = ?", arguments: [oldID, signature.documentID])
+            guard db.changesCount == 1 else {
+                throw VaultError.notFound("signature \(oldID) is no longer in the vault (erased meanwhile?)")
+            }
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO signatures (id, document_id, added_at, sealed_signers) VALUES (?, ?, ?, ?)",
+                arguments: [signature.id, signature.documentID, VaultClock.milliseconds(signature.addedAt), signature.sealedSigners])
+            try db.execute(
+                sql: "UPDATE documents SET signature_count = (SELECT count(*) FROM signatures WHERE document_id = ?) WHERE id = ?",
+                arguments: [signature.documentID, signature.documentID])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO pending_objects (object_id, created_at) VALUES (?, ?)",
+                arguments: [oldID, VaultClock.milliseconds(VaultClock.now())])
+            try Self.appendAudit(db, audit)
+        }
+    }
+
     public func document(id: String) throws -> IndexedDocument? {
         try pool.read { db in try Self.fetchDocuments(db, where: "id = ?", [id], order: "id", limit: 1).first }
     }

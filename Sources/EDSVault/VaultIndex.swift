@@ -29,6 +29,10 @@ public protocol VaultIndex: Sendable {
         audit: (_ outcomes: [DocumentCommit]) -> [AuditDraft]
     ) throws -> [DocumentCommit]
     func commitSignature(_ signature: IndexedSignature, documentID: String, status: String, audit: [AuditDraft]) throws
+    /// In one transaction: removes signature `oldID` of the document, inserts `signature` in its place (same document,
+    /// same count), records `oldID`'s blob as pending deletion and appends `audit`. How a signature kept as received is
+    /// replaced by its extended form (`vault extend --pending`). `notFound` when `oldID` is no longer there.
+    func replaceSignature(_ oldID: String, with signature: IndexedSignature, audit: [AuditDraft]) throws
 
     func document(id: String) throws -> IndexedDocument?
     func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument]

@@ -22,6 +22,9 @@ public struct CheckReport: Codable, Sendable {
     /// Blobs an erasure in another process is still deleting (not problems).
     public var inFlight = 0
     public var problems: [String] = []
+    /// Kept signatures still waiting for their timestamp or revocation evidence (not problems: `vault extend --pending`
+    /// retries them), as `document/signature`.
+    public var awaitingEvidence: [String] = []
 
     public var isClean: Bool { problems.isEmpty }
     public var megabytesPerSecond: Double { seconds > 0 ? Double(bytesChecked) / 1_000_000 / seconds : 0 }
@@ -87,11 +90,14 @@ extension Vault {
 
         var auditedPuts = Set<String>()
         var auditedSignatures = Set<String>()
+        // Signatures kept as received and later replaced by their extended form (`vault extend --pending`).
+        var replacedSignatures = Set<String>()
         var erasedDocuments = Set<String>()
         for entry in audit where entry.draft.outcome == "ok" {
             switch entry.draft.action {
             case "put": auditedPuts.insert(entry.draft.object)
             case "attach": auditedSignatures.insert(entry.draft.object)
+            case "extend": replacedSignatures.insert(entry.draft.object)
             default: break
             }
         }
@@ -148,7 +154,7 @@ extension Vault {
             report.problems.append("the audit log records storing document \(documentID), but it is neither in the index nor erased")
         }
         let indexedSignatures = Set(signaturesByDocument.values.joined().map { "\($0.documentID)/\($0.id)" })
-        for object in auditedSignatures.subtracting(indexedSignatures).sorted() {
+        for object in auditedSignatures.subtracting(indexedSignatures).subtracting(replacedSignatures).sorted() {
             let documentID = String(object.prefix { $0 != "/" })
             if !erasedDocuments.contains(documentID) {
                 report.problems.append("the audit log records signature \(object), but the index does not hold it")
@@ -161,6 +167,7 @@ extension Vault {
                 report.problems.append("blob \(blob) is not referenced by the index")
             }
         }
+        report.awaitingEvidence = try signaturesAwaitingEvidence().map { "\($0.documentID)/\($0.signatureID)" }
         report.seconds = Date().timeIntervalSince(started)
         return report
     }

@@ -7,6 +7,9 @@ public struct AttachedSignature: Sendable {
     public var signature: StoredSignature
     public var document: StoredDocument
     public var report: ValidationReport
+    /// Why the signature was kept as received, without the timestamp or revocation evidence the vault's policy asks
+    /// for (the TSA or responder could not be reached); nil when it was kept complete. `vault extend --pending` retries.
+    public var awaitingEvidence: String?
 }
 
 extension Vault {
@@ -45,37 +48,49 @@ extension Vault {
                 indication: report.indication.rawValue, subIndication: report.subIndication?.rawValue,
                 detail: Self.reason(of: report))
         }
-        let signers = report.signatures.compactMap { signature -> StoredSigner? in
-            guard let identity = signature.signer else { return nil }
-            return StoredSigner(
-                identity: identity,
-                certificateSerial: signature.certificate?.serialNumber ?? "",
-                indication: signature.indication, subIndication: signature.subIndication,
-                signingMoment: signature.timestamp?.genTime)
-        }
+        var signers = Self.storedSigners(of: report)
         let existing = try storedSignatures(of: row)
         if existing.contains(where: { $0.id == signatureID }) {
             return AttachedSignature(
                 signature: existing.first { $0.id == signatureID }!, document: record, report: report)
         }
+        // With a TSA recorded (`vault init --tsa`), the signature is kept extended to CAdES-LT; when that cannot be
+        // done now it is kept as received and marked as awaiting evidence, never lost.
+        var kept = signedData.encoded
+        var awaiting: String?
+        if let policy = try evidencePolicy() {
+            if let same = keptSignature(matching: signedData, among: existing, key: key) {
+                return AttachedSignature(signature: same, document: record, report: report)
+            }
+            let extension_ = extendedForKeeping(signedData, document: document, policy: policy, validAt: now)
+            kept = extension_.bytes
+            awaiting = extension_.awaiting
+            if let extended = extension_.report { signers = Self.storedSigners(of: extended) }
+        }
+        let keptID = Digest.sha256(kept).hexString
         let allSigners = existing.flatMap(\.signers) + signers
         let status = Self.status(of: record.metadata, signers: allSigners)
-        let stored = StoredSignature(id: signatureID, documentID: row.id, addedAt: now, signers: signers)
+        let stored = StoredSignature(id: keptID, documentID: row.id, addedAt: now, signers: signers)
         try writers.shared {
-            let staged = try blobs.stage([(signatureID, try seal(signedData.encoded, key: key, context: "object:\(signatureID)"))])
-            let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(signatureID)")
+            let staged = try blobs.stage([(keptID, try seal(kept, key: key, context: "object:\(keptID)"))])
+            let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(keptID)")
             let who = signers.map { $0.identity.roles.map(\.rawValue).joined(separator: "+") }.joined(separator: ", ")
+            let form = awaiting != nil ? "; awaiting evidence" : keptID != signatureID ? "; extended to CAdES-LT" : ""
             do {
+                // The marker goes first: a crash after the commit must not leave an awaiting signature unmarked (a
+                // marker without its signature is ignored).
+                if let awaiting { try markAwaiting(document: row.id, signature: keptID, reason: awaiting) }
                 try index.commitSignature(
-                    IndexedSignature(id: signatureID, documentID: row.id, addedAt: now, sealedSigners: sealedSigners),
+                    IndexedSignature(id: keptID, documentID: row.id, addedAt: now, sealedSigners: sealedSigners),
                     documentID: row.id, status: status.rawValue,
                     audit: [
                         AuditDraft(
-                            at: now, actor: actorName, action: "attach", object: "\(row.id)/\(signatureID)",
-                            detail: "\(signers.count) signer(s) [\(who)]; status \(status.rawValue)")
+                            at: now, actor: actorName, action: "attach", object: "\(row.id)/\(keptID)",
+                            detail: "\(signers.count) signer(s) [\(who)]; status \(status.rawValue)\(form)")
                     ])
             } catch {
                 blobs.discard(staged)
+                if awaiting != nil { clearAwaiting(document: row.id, signature: keptID) }
                 throw error
             }
             try blobs.publish(staged)
@@ -83,7 +98,7 @@ extension Vault {
         var updated = record
         updated.status = status
         updated.signatureCount = existing.count + 1
-        return AttachedSignature(signature: stored, document: updated, report: report)
+        return AttachedSignature(signature: stored, document: updated, report: report, awaitingEvidence: awaiting)
     }
 
     /// Signs the stored document with `key` inside the vault and keeps the signature (validated like any other).
@@ -174,9 +189,14 @@ extension Vault {
             }
             var report = try validator(at: stored.addedAt).validate(signature: cms, document: .bytes(document))
             summary = summary ?? report.document
+            let awaiting = FileManager.default.fileExists(atPath: awaitingURL(document: row.id, signature: stored.id).path)
             for position in report.signatures.indices {
                 report.signatures[position].warnings.append(
                     "validated as of \(ISO8601DateFormatter().string(from: stored.addedAt)), when the vault received the signature")
+                if awaiting {
+                    report.signatures[position].warnings.append(
+                        "awaiting evidence: kept without the timestamp and revocation evidence the vault's policy asks for (retried by `vault extend --pending`)")
+                }
             }
             signatures += report.signatures
         }

@@ -417,6 +417,34 @@ public final class PostgresVaultIndex: VaultIndex {
         }
     }
 
+    public func replaceSignature(_ oldID: String, with signature: IndexedSignature, audit: [AuditDraft]) throws {
+        try transaction { db in
+            // FOR UPDATE as in commitSignature: the document's signatures change one writer at a time.
+            _ = try db.rows("SELECT 1 FROM documents WHERE id = $1 FOR UPDATE", [.text(signature.documentID)])
+            guard
+                try !db.rows(
+                    "DELETE FROM signatures WHERE id = $1 AND document_id = $2 RETURNING id",
+                    [.text(oldID), .text(signature.documentID)]
+                ).isEmpty
+            else {
+                throw VaultError.notFound("signature \(oldID) is no longer in the vault (erased meanwhile?)")
+            }
+            try db.execute(
+                """
+                INSERT INTO signatures (id, document_id, added_at, sealed_signers) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (id) DO NOTHING
+                """,
+                [.text(signature.id), .text(signature.documentID), .int(Milliseconds.of(signature.addedAt)), .bytes(signature.sealedSigners)])
+            try db.execute(
+                "UPDATE documents SET signature_count = (SELECT count(*) FROM signatures WHERE document_id = $1) WHERE id = $1",
+                [.text(signature.documentID)])
+            try db.execute(
+                "INSERT INTO pending_objects (object_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                [.text(oldID), .int(Milliseconds.of(Date()))])
+            try Self.appendAudit(db, audit)
+        }
+    }
+
     public func document(id: String) throws -> IndexedDocument? {
         try read { db in try Self.fetchDocuments(db, where: "id = $1", [.text(id)], order: "id", limit: 1).first }
     }

@@ -41,30 +41,15 @@ struct ExtendCommand: ParsableCommand {
     @Option(help: "CA certificates (PEM or DER) to complete the signers' and the TSA's paths; repeatable. Without it: $EDSVAULT_TRUST_DIR if set.")
     var trust: [String] = []
 
-    /// What one SignerInfo gets.
-    struct Plan {
-        let number: Int
-        let name: String
-        let addTimestamp: Bool
-        let addEvidence: Bool
-        let provider: CMSSigner.UnsignedAttributeProvider?
-        let signatureValue: Data
-    }
-
     func run() throws {
         try reportingFailures {
             let request = try EvidenceRequest(tsa: tsa, revocation: revocation, crl: crl)
             let input = try InputFiles.read(signature, what: "signature")
             let signedData = try CMSSignedData(input)
             let anchors = try caCertificates()
-            let plans = try signedData.signers.map { try plan(for: $0, in: signedData, request: request, extra: anchors) }
+            let plans = try extensionFailures { try SignatureExtension.plan(signedData, request: request, extra: anchors) }
             // Everything reachable is asked before anything is written: a TSA or responder that fails leaves no file.
-            var additions: [Int: [CMSAttribute]] = [:]
-            for plan in plans {
-                guard let provider = plan.provider else { continue }
-                additions[plan.number - 1] = try provider(plan.signatureValue)
-            }
-            let extended = try CMSSignerInfoExtension.addingUnsignedAttributes(additions, to: input)
+            let extended = try extensionFailures { try SignatureExtension.apply(plans, to: input) }
             try InputFiles.writeAtomically(extended, to: out)
             for plan in plans {
                 let added = [plan.addTimestamp ? "signature timestamp" : nil, plan.addEvidence ? "revocation evidence and certificates" : nil]
@@ -82,52 +67,5 @@ struct ExtendCommand: ParsableCommand {
             return try TrustAnchors.load(trust)
         }
         return []
-    }
-
-    func plan(for signer: CMSSignerInfo, in signedData: CMSSignedData, request: EvidenceRequest, extra: [Certificate]) throws -> Plan {
-        let number = signer.index + 1
-        guard let certificate = signedData.signerCertificate(for: signer, extra: extra) else {
-            throw CLIFailure(
-                message: "signer \(number): its certificate is neither in the signature nor given with --trust", code: ExitStatus.dataError)
-        }
-        let name = certificate.subject.commonName ?? certificate.subject.description
-        let existingToken: TimeStampToken?
-        if let value = signer.unsignedAttribute(CMSAttribute.OID.signatureTimeStampToken)?.values.first {
-            do {
-                existingToken = try TimeStampToken(value)
-            } catch {
-                throw CLIFailure(message: "signer \(number) (\(name)): its signature timestamp cannot be read", code: ExitStatus.dataError)
-            }
-        } else {
-            existingToken = nil
-        }
-        let addTimestamp = existingToken == nil
-        let addEvidence = request.mode != nil && signer.unsignedAttribute(CMSAttribute.OID.revocationValues) == nil
-        if addTimestamp && request.tsa == nil {
-            throw CLIFailure(message: "signer \(number) (\(name)) has no signature timestamp: pass --tsa URL", code: ExitStatus.usage)
-        }
-        guard addTimestamp || addEvidence else {
-            return Plan(number: number, name: name, addTimestamp: false, addEvidence: false, provider: nil, signatureValue: signer.signatureValue)
-        }
-        let pool = signedData.certificates + extra
-        let provider = try request.provider(
-            path: Self.path(from: certificate, pool: pool), timestamp: addTimestamp, evidence: addEvidence,
-            existingToken: existingToken, pool: pool)
-        return Plan(
-            number: number, name: name, addTimestamp: addTimestamp, addEvidence: addEvidence, provider: provider,
-            signatureValue: signer.signatureValue)
-    }
-
-    /// The certificate and its issuers found in `pool`, up to a self-issued one (bounded against issuer loops).
-    static func path(from certificate: Certificate, pool: [Certificate]) -> [Certificate] {
-        var path = [certificate]
-        var current = certificate
-        while !current.isSelfIssued, path.count < 16,
-            let issuer = pool.first(where: { candidate in !path.contains(candidate) && current.isIssued(by: candidate) })
-        {
-            path.append(issuer)
-            current = issuer
-        }
-        return path
     }
 }

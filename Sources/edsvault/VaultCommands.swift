@@ -20,7 +20,7 @@ struct VaultCommand: ParsableCommand {
         subcommands: [
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
             VaultProofCommand.self, VaultCardCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
-            VaultTimestamp.self,
+            VaultTimestamp.self, VaultExtend.self,
         ]
     )
 }
@@ -97,9 +97,16 @@ struct VaultInit: ParsableCommand {
         help: "Keep the index in PostgreSQL: postgres://USER@HOST:PORT/DB[?schema=NAME]; password from $PGPASSWORD.")
     var indexURL: String?
 
+    @Option(help: "RFC 3161 time-stamping authority (http://): every signature the vault keeps is extended to CAdES-LT with it.")
+    var tsa: String?
+
+    @Option(help: "With --tsa: revocation evidence kept with each signature: ocsp (signer via its OCSP responder, CAs via CRL), crl, or none.")
+    var revocation: String?
+
     mutating func run() throws {
         try reportingFailures {
             let location = directory.map { URL(fileURLWithPath: $0) } ?? VaultLocation().url
+            let policy = try evidencePolicy()
             let named = try TrustAnchors.loadNamed(trust)
             let anchors = named.map(\.certificate.derEncoded)
             let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
@@ -108,7 +115,8 @@ struct VaultInit: ParsableCommand {
                 throw CLIFailure(message: "--index-url must not hold a password: set $PGPASSWORD", code: ExitStatus.usage)
             }
             let index = try vaultFailures { try indexURL.map { try PostgresVaultIndex(url: $0) } }
-            _ = try vaultFailures { try Vault.create(at: location, trustAnchors: anchors, crls: crls, index: index) }
+            let vault = try vaultFailures { try Vault.create(at: location, trustAnchors: anchors, crls: crls, index: index) }
+            if let policy { try vaultFailures { try vault.setEvidencePolicy(policy) } }
             // Every later command finds the index through DIR/index.url (the URL without password).
             if let index { try vaultFailures { try PostgresVaultIndex.record(index.configuration, inVault: location) } }
             for anchor in named where anchor.isDemo {
@@ -116,6 +124,24 @@ struct VaultInit: ParsableCommand {
                     "edsvault: warning: \(anchor.source): \(anchor.certificate.subject) is a demo trust anchor; its private key is published, so anyone can make signatures this vault accepts\n".utf8))
             }
             print(location.path)
+        }
+    }
+
+    /// `--tsa` and `--revocation` as the vault's policy (exit 64 when they do not fit together).
+    func evidencePolicy() throws -> VaultEvidencePolicy? {
+        guard let tsa else {
+            if revocation != nil { throw CLIFailure(message: "--revocation needs --tsa", code: ExitStatus.usage) }
+            return nil
+        }
+        let mode: RevocationEvidence.Mode?
+        switch revocation ?? "ocsp" {
+        case "none": mode = nil
+        case "crl": mode = .crl
+        case "ocsp": mode = .ocsp
+        default: throw CLIFailure(message: "--revocation must be crl, ocsp or none", code: ExitStatus.usage)
+        }
+        do { return try VaultEvidencePolicy(tsa: tsa, revocation: mode) } catch let error as VaultError {
+            throw CLIFailure(message: error.description, code: ExitStatus.usage)
         }
     }
 }
@@ -240,6 +266,10 @@ private func printAttached(_ result: AttachedSignature) {
         print("signature \(result.signature.id): \(who) — \(signer.indication.rawValue)")
     }
     print("document \(result.document.id): \(result.document.status.rawValue)")
+    if let reason = result.awaitingEvidence {
+        FileHandle.standardError.write(Data(
+            "edsvault: warning: signature \(result.signature.id) kept as received, awaiting evidence (\(reason)); retry with `edsvault vault extend --pending`\n".utf8))
+    }
 }
 
 struct VaultGet: ParsableCommand {
@@ -382,6 +412,10 @@ struct VaultCheck: ParsableCommand {
                         + String(format: "%.1f MB in %.2f s (%.0f MB/s)", Double(report.bytesChecked) / 1e6, report.seconds, report.megabytesPerSecond))
                 if report.recovered > 0 { print("rolled back \(report.recovered) interrupted write(s)") }
                 if report.inFlight > 0 { print("\(report.inFlight) blob(s) of an erasure in progress") }
+                if !report.awaitingEvidence.isEmpty {
+                    print("\(report.awaitingEvidence.count) signature(s) awaiting evidence (retry: `edsvault vault extend --pending`)")
+                    for signature in report.awaitingEvidence { print("AWAITING EVIDENCE: \(signature)") }
+                }
                 for problem in report.problems { print("PROBLEM: \(problem)") }
                 print(report.isClean ? "clean" : "\(report.problems.count) problem(s)")
             }

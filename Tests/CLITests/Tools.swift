@@ -76,8 +76,9 @@ enum Tools {
     /// The reference TSA (Tests/Referees/tsa_server.py, Python's own RFC 3161 stack) on a loopback port; the caller
     /// kills it with SIGKILL.
     /// `signer`: another certificate for the demo TSA key (a test's long-lived TSA), instead of Certs/tsa.pem.
-    static func startReferenceTSA(signer: String? = nil) throws -> (server: Process, port: Int) {
-        let port = 18_700 + Int.random(in: 0..<90)
+    /// `port`: a given one (a test that needs the TSA's URL before it runs), instead of a random one.
+    static func startReferenceTSA(signer: String? = nil, port given: Int? = nil) throws -> (server: Process, port: Int) {
+        let port = given ?? 18_700 + Int.random(in: 0..<90)
         let server = Process()
         // The venv's interpreter itself, not a shim script: killing a shim would leave the server holding our pipes.
         server.executableURL = URL(fileURLWithPath: python)
