@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "EDSVerification", targets: ["EDSVerification"]),
         .library(name: "EDSVault", targets: ["EDSVault"]),
         .library(name: "EDSCard", targets: ["EDSCard"]),
+        // For the fuzz package (Fuzz/), which reaches the upload parser through an SPI; not a supported API.
+        .library(name: "EDSServer", targets: ["EDSServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -56,30 +56,20 @@ final class VerificationUpload {
         guard let contentType = request.headers[.contentType], let boundary = boundary(contentType) else { throw .notMultipart }
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit { throw .tooLarge(limit: limit) }
 
-        let upload = VerificationUpload()
-        let collector = PartCollector(upload: upload)
-        let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { name, value in collector.header(name, value) }
-        parser.onBody = { buffer in collector.body(&buffer) }
-        parser.onPartComplete = { collector.complete() }
-
+        let reader = MultipartFormReader(boundary: boundary)
         var received = 0
         do {
             for try await chunk in request.body {
                 received += chunk.readableBytes
                 if received > limit { throw UploadError.tooLarge(limit: limit) }
-                try parser.execute(chunk)
-                if let failure = collector.failure { throw failure }
+                try reader.feed(chunk)
             }
         } catch let error as UploadError {
             throw error
         } catch {
             throw .malformed("\(error)")
         }
-        if let failure = collector.failure { throw failure }
-        guard collector.completedParts > 0, !collector.partOpen else { throw .malformed("the body ended before the closing boundary") }
-        collector.finish()
-        return upload
+        return try reader.finish()
     }
 
     /// The boundary parameter of a multipart/form-data Content-Type (RFC 7578), quoted or not.
@@ -100,6 +90,130 @@ final class VerificationUpload {
     fileprivate func setDocument(_ source: DocumentSource, spool: URL?) {
         document = source
         spoolURL = spool
+    }
+}
+
+/// The upload form parsing of `VerificationUpload.read` over a whole body, for the fuzz target
+/// (Fuzz/Targets/fuzz-multipart). Not an API.
+@_spi(Fuzzing) public enum MultipartFuzzing {
+    /// The form parsing of `read` over a whole body at once, for the fuzz target (Fuzz/Targets/fuzz-multipart):
+    /// true when the body is a well-formed verification form.
+    public static func parse(_ body: Data, contentType: String) -> Bool {
+        guard let boundary = VerificationUpload.boundary(contentType) else { return false }
+        let reader = MultipartFormReader(boundary: boundary)
+        do throws(UploadError) {
+            // Two chunks, as a network read would split it.
+            let middle = body.count / 2
+            try reader.feed(ByteBuffer(data: body.prefix(middle)))
+            try reader.feed(ByteBuffer(data: body.dropFirst(middle)))
+            let upload = try reader.finish()
+            defer { upload.discard() }
+            return upload.signature != nil
+        } catch {
+            return false
+        }
+    }
+}
+
+/// MultipartKit's parser and our collector for one body, fed chunk by chunk; lives inside one task, never shared.
+private final class MultipartFormReader {
+    private let upload = VerificationUpload()
+    private let collector: PartCollector
+    private let parser: MultipartParser
+
+    private var headerGuard: HeaderNameGuard
+
+    init(boundary: String) {
+        headerGuard = HeaderNameGuard(boundary: boundary)
+        collector = PartCollector(upload: upload)
+        parser = MultipartParser(boundary: boundary)
+        let collector = self.collector
+        parser.onHeader = { name, value in collector.header(name, value) }
+        parser.onBody = { buffer in collector.body(&buffer) }
+        parser.onPartComplete = { collector.complete() }
+    }
+
+    func feed(_ chunk: ByteBuffer) throws(UploadError) {
+        guard headerGuard.admits(chunk) else { throw .malformed("a part's header name has a byte outside ASCII") }
+        do {
+            try parser.execute(chunk)
+        } catch {
+            throw .malformed("\(error)")
+        }
+        if let failure = collector.failure { throw failure }
+    }
+
+    func finish() throws(UploadError) -> VerificationUpload {
+        if let failure = collector.failure { throw failure }
+        guard collector.completedParts > 0, !collector.partOpen else { throw .malformed("the body ended before the closing boundary") }
+        collector.finish()
+        return upload
+    }
+}
+
+/// Follows MultipartKit's parser through the body and refuses a byte ≥ 0x80 in a header name before the parser sees
+/// it: multipart-kit 4.7.1 looks such bytes up in a 128-entry table and traps, which killed the whole service (found
+/// by Fuzz/fuzz-multipart, Fuzz/regressions/multipart-multipartkit-header-index.txt). Header values (UTF-8 file
+/// names) and part bodies are not restricted.
+struct HeaderNameGuard {
+    private enum State {
+        /// Body or preamble: how much of CRLF "--" boundary has matched.
+        case searching(matched: Int)
+        /// A whole delimiter matched: CR starts the headers, "-" the epilogue.
+        case afterDelimiter
+        case beforeHeaderName
+        case headerName(empty: Bool)
+        case headerValue
+        case afterHeaderValue
+        case afterHeaders
+        case epilogue
+    }
+
+    private let delimiter: [UInt8]
+    private var state = State.searching(matched: 0)
+
+    init(boundary: String) {
+        delimiter = Array("\r\n--\(boundary)".utf8)
+    }
+
+    mutating func admits(_ chunk: ByteBuffer) -> Bool {
+        for byte in chunk.readableBytesView {
+            switch state {
+            case .searching(let matched):
+                // MultipartKit also accepts the first delimiter without its CRLF; accepting it anywhere only widens
+                // where header names are checked.
+                let next: Int
+                if byte == delimiter[matched] {
+                    next = matched + 1
+                } else if matched == 0 && byte == delimiter[2] {
+                    next = 3
+                } else {
+                    next = byte == delimiter[0] ? 1 : 0
+                }
+                state = next == delimiter.count ? .afterDelimiter : .searching(matched: next)
+            case .afterDelimiter:
+                state = byte == UInt8(ascii: "\r") ? .beforeHeaderName : byte == UInt8(ascii: "-") ? .epilogue : .searching(matched: 0)
+            case .beforeHeaderName, .afterHeaderValue:
+                state = .headerName(empty: true)
+            case .headerName(let empty):
+                if byte == UInt8(ascii: ":") && !empty {
+                    state = .headerValue
+                } else if byte == UInt8(ascii: "\r") && empty {
+                    state = .afterHeaders
+                } else if byte >= 0x80 {
+                    return false
+                } else {
+                    state = .headerName(empty: false)
+                }
+            case .headerValue:
+                if byte == UInt8(ascii: "\r") { state = .afterHeaderValue }
+            case .afterHeaders:
+                state = .searching(matched: 0)
+            case .epilogue:
+                return true
+            }
+        }
+        return true
     }
 }
 

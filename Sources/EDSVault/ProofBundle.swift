@@ -67,8 +67,16 @@ public enum ProofBundle {
         guard bundle.count <= limits.maximumBundleBytes else {
             throw VaultError.invalidInput("the ASiC-S container is larger than the limit of \(limits.maximumBundleBytes) bytes")
         }
+        // ZIPFoundation's in-memory reader traps on offsets past the end of the data (found by Fuzz/fuzz-asic,
+        // Fuzz/regressions/asic-zipfoundation-read-past-end.zip); its file reader gets short reads and throws instead.
+        // So the container is read from a private temporary file, removed whatever happens.
+        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-asic-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: spool.path, contents: bundle, attributes: [.posixPermissions: 0o600]) else {
+            throw VaultError.io("cannot write the container to a temporary file")
+        }
+        defer { try? FileManager.default.removeItem(at: spool) }
         let archive: Archive
-        do { archive = try Archive(data: bundle, accessMode: .read) } catch {
+        do { archive = try Archive(url: spool, accessMode: .read) } catch {
             throw VaultError.invalidInput("not an ASiC-S container (not a ZIP archive)")
         }
         var entries: [Entry] = []

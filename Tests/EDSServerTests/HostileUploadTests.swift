@@ -56,6 +56,16 @@ struct HostileBody: Sendable, CustomTestStringConvertible {
                     "--inner\r\nContent-Type: application/pkcs7-signature\r\n\r\n0\u{80}\r\n--inner--")
                     + "--\(boundary)--\r\n").utf8),
             status: .badRequest, message: "not a CMS"),
+        // Found by Fuzz/fuzz-multipart: multipart-kit traps on a non-ASCII byte in a header name, which took down
+        // the whole service (Fuzz/regressions/multipart-multipartkit-header-index.txt).
+        HostileBody(
+            name: "a non-ASCII byte in a header name", contentType: form,
+            body: Data("--\(boundary)\r\nCont".utf8) + Data([0xff, 0x00]) + Data("ent-Disposition: form-data; name=\"signature\"\r\n\r\nabc\r\n--\(boundary)--\r\n".utf8),
+            status: .badRequest, message: "header name has a byte outside ASCII"),
+        HostileBody(
+            name: "a UTF-8 file name is still fine, an unreadable signature is 400", contentType: form,
+            body: Data((part(["Content-Disposition: form-data; name=\"signature\"; filename=\"приказ.cms\""], "abc") + "--\(boundary)--\r\n").utf8),
+            status: .badRequest, message: "not a CMS"),
         HostileBody(
             name: "multipart without a boundary parameter", contentType: "multipart/form-data", body: Data("--x--\r\n".utf8),
             status: .unsupportedMediaType, message: "multipart/form-data"),

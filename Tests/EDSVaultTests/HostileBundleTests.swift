@@ -68,6 +68,14 @@ struct HostileBundleTests {
         #expect(message.contains(hostile.message), "\(message)")
     }
 
+    /// Found by Fuzz/fuzz-asic: a central directory pointing past the end of the data made ZIPFoundation's
+    /// in-memory reader trap ("Range requires lowerBound <= upperBound"), killing `verify --bundle`.
+    @Test func containerPointingPastItsEndIsRefusedNotACrash() throws {
+        let regression = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/regressions/asic-zipfoundation-read-past-end.zip")
+        #expect(throws: VaultError.self) { try ProofBundle.read(try Data(contentsOf: regression)) }
+    }
+
     @Test func wellFormedContainerStillReads() throws {
         let bundle = try ProofBundle.make(document: Data("doc".utf8), fileName: "order.txt", signature: Data([0x30, 0x00]))
         let contents = try ProofBundle.read(bundle)
