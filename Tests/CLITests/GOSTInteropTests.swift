@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 /// GOST through the CLI, judged by a GOST implementation we did not write (Tests/Referees/gost_verify.py on PyPI's
-/// gostcrypto), and two-signer CMS with real NCA test keys (../shared/testdata/nca, made by Kalkan).
+/// gostcrypto), and two-signer CMS with real NCA test keys (Tests/Fixtures/nca, a copy of shared/testdata/nca, made by Kalkan).
 @Suite(.serialized) struct GOSTInteropTests {
-    static let nca = "../shared/testdata/nca"
+    static let nca = "Tests/Fixtures/nca"
 
     func referee(_ arguments: String...) throws -> Tools.Result { try Tools.run(Tools.python, ["Tests/Referees/gost_verify.py"] + arguments) }
 

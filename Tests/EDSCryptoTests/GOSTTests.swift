@@ -2,10 +2,9 @@ import EDSCrypto
 import Foundation
 import Testing
 
-/// Real NCA RK test material made by Kalkan (../shared/testdata/nca, see its README): the referee we did not write.
+/// Real NCA RK test material made by Kalkan (a copy of shared/testdata/nca in Tests/Fixtures/nca, see its README): the referee we did not write.
 enum NCA {
-    static let directory = Certs.directory.deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/testdata/nca")
+    static let directory = Certs.directory.deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/nca")
     static func data(_ path: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(path)) }
     static func certificate(_ path: String) throws -> Certificate { try Certificate.parseAll(try data(path))[0] }
     static func crl(_ path: String) throws -> CertificateRevocationList { try CertificateRevocationList(try data(path)) }

@@ -102,7 +102,7 @@ struct SignerInfoExtensionTests {
     /// signed attributes, signature value, content and certificates.
     @Test func aKalkanSignedDataKeepsWhatItSigned() throws {
         let token = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/testdata/nca/tsp/tsp_token.bin"))
+            .appendingPathComponent("Fixtures/nca/tsp/tsp_token.bin"))
         let original = try CMSSignedData(token)
         let extended = try CMSSignedData(
             try CMSSignerInfoExtension.addingUnsignedAttributes([0: [CAdESEvidence.certValues(original.certificates)]], to: token))

@@ -3,9 +3,9 @@ import EDSVerification
 import Foundation
 import Testing
 
-/// Real NCA RK test keys and CAs (../shared/testdata/nca; made by Kalkan, not by us).
+/// Real NCA RK test keys and CAs (Tests/Fixtures/nca, a copy of shared/testdata/nca; made by Kalkan, not by us).
 enum RealNCA {
-    static let directory = DemoPKI.root.deletingLastPathComponent().appendingPathComponent("shared/testdata/nca")
+    static let directory = DemoPKI.root.appendingPathComponent("Tests/Fixtures/nca")
     static func data(_ path: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(path)) }
     static func certificate(_ path: String) throws -> Certificate { try Certificate.parseAll(try data(path))[0] }
 
