@@ -55,6 +55,19 @@ enum GOSTSignedStructures {
         return verify(key)
     }
 
+    /// Whether `issuer`'s GOST key verifies `subject`'s signature, remembered by both certificates' DER SHA-256
+    /// (issue 11): the same CA links recur in every validation, and their bytes, hence the verdict, cannot change.
+    /// nil when `subject` is not GOST-signed.
+    static func verifyIssued(_ subject: Certificate, by issuer: Certificate) -> Bool? {
+        let subjectDER = subject.derEncoded
+        let key = Digest.sha256(subjectDER) + Digest.sha256(issuer.derEncoded)
+        if let known = IssuedVerdicts.shared.lookup(key) { return known }
+        guard let check = verify(der: [UInt8](subjectDER), signer: issuer) else { return nil }
+        let verdict = check == .valid
+        IssuedVerdicts.shared.store(key, verdict)
+        return verdict
+    }
+
     /// Whether `der` claims a GOST signature algorithm.
     static func isGOSTSigned(_ der: [UInt8]) -> Bool {
         guard let structure = try? GOSTDER.signedStructure(der) else { return false }
@@ -80,6 +93,27 @@ extension Certificate {
     func gostIsIssued(by issuer: Certificate) -> Bool? {
         guard isSignedWithGOST else { return nil }
         guard issuer.namesAsIssuer(of: self) else { return false }
-        return GOSTSignedStructures.verify(der: [UInt8](derEncoded), signer: issuer) == .valid
+        return GOSTSignedStructures.verifyIssued(self, by: issuer) == true
+    }
+}
+
+/// Issuer → subject GOST signature verdicts, bounded in entries (64 bytes of key each): an upload's certificates
+/// cannot grow it, and when full it starts afresh rather than track recency, since CA links refill it at once.
+final class IssuedVerdicts: @unchecked Sendable {
+    static let shared = IssuedVerdicts(capacity: 4096)
+
+    private let lock = NSLock()
+    private var verdicts: [Data: Bool] = [:]
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func lookup(_ key: Data) -> Bool? { lock.withLock { verdicts[key] } }
+
+    func store(_ key: Data, _ verdict: Bool) {
+        lock.withLock {
+            if verdicts.count >= capacity { verdicts.removeAll(keepingCapacity: true) }
+            verdicts[key] = verdict
+        }
     }
 }
