@@ -1,55 +1,148 @@
 internal import COpenSSL
 import Foundation
 
-/// An X.509 CRL (RFC 5280 § 5), owning its OpenSSL `X509_CRL`.
+/// An X.509 CRL (RFC 5280 § 5), read in one pass over its DER.
+///
+/// A national CA's CRL lists hundreds of thousands of serials (NCA RK's: 500,000, ~26 MB), so nothing is built per
+/// entry: the entries are indexed by where they start in the DER (an open-addressing table over their serials'
+/// bytes), the revocation time and reason of a listed certificate are read when it is looked up, and the signature
+/// is verified over the exact tbsCertList bytes (§ 5.1.1.3), once per issuer for the life of this object.
 public final class CertificateRevocationList: @unchecked Sendable {
-    let pointer: OpaquePointer
+    /// The CertificateList as read (a PEM file's base64 decoded).
+    private let der: Data
+    private let layout: CertificateListLayout
+    /// The tbsCertList issuer, decoded by OpenSSL so names compare as they always have (X509_NAME_cmp).
+    private let issuerName: OpaquePointer
+    private let serials: SerialIndex
+    /// An entry names a certificateIssuer (§ 5.3.3, indirect CRLs): lookups then go through OpenSSL's own
+    /// X509_CRL_get0_by_cert, whose issuer-carrying rules are not worth re-implementing for a form nobody issues.
+    private let namesCertificateIssuers: Bool
+    public let thisUpdate: Date?
+    public let nextUpdate: Date?
 
-    init(taking pointer: OpaquePointer) { self.pointer = pointer }
-
-    deinit { X509_CRL_free(pointer) }
+    private let lock = NSLock()
+    private var indirect: OpaquePointer?
+    /// isSigned(by:) answers, by the SHA-256 of the issuer certificate's DER.
+    private var signatureChecks: [Data: Bool] = [:]
 
     /// DER or PEM.
     public convenience init(_ data: Data) throws {
         OpenSSLRuntime.ensureInitialized()
-        // DER is checked to be exactly one CertificateList within limits before OpenSSL parses it (RFC 5280 § 5.1).
-        if !PEM.looksLikePEM(data) {
-            do {
-                try ASN1Input.checkSingleObject(data, rules: .der, limits: .crl)
-            } catch {
-                throw CryptoError.malformed("not a certificate revocation list", error)
+        let der: Data
+        if PEM.looksLikePEM(data) {
+            guard data.count <= ASN1Limits.crl.maximumBytes * 2 else {
+                throw CryptoError(.malformedInput, "the CRL file is larger than the limit of \(ASN1Limits.crl.maximumBytes * 2) bytes")
             }
-        } else if data.count > ASN1Limits.crl.maximumBytes * 2 {
-            throw CryptoError(.malformedInput, "the CRL file is larger than the limit of \(ASN1Limits.crl.maximumBytes * 2) bytes")
+            guard let decoded = Self.pemBody(data) else { throw CryptoError.malformed("not a certificate revocation list") }
+            der = decoded
+        } else {
+            der = data
         }
-        let bio = try MemoryBIO(data)
-        let crl = PEM.looksLikePEM(data) ? PEM_read_bio_X509_CRL(bio.pointer, nil, nil, nil) : d2i_X509_CRL_bio(bio.pointer, nil)
-        guard let crl else { throw CryptoError.malformed("not a certificate revocation list") }
-        self.init(taking: crl)
+        // DER is checked to be exactly one CertificateList within limits before anything else reads it (RFC 5280 § 5.1).
+        do {
+            try ASN1Input.checkSingleObject(der, rules: .der, limits: .crl)
+        } catch {
+            throw CryptoError.malformed("not a certificate revocation list", error)
+        }
+        try self.init(der: der)
     }
 
-    public var derEncoded: Data {
-        var out: UnsafeMutablePointer<UInt8>?
-        let length = i2d_X509_CRL(pointer, &out)
-        guard length > 0, let out else { return Data() }
-        defer { eds_openssl_free(out) }
-        return Data(bytes: out, count: Int(length))
+    private init(der: Data) throws {
+        let read = der.withUnsafeBytes { raw in Reader.read(raw.bindMemory(to: UInt8.self)) }
+        guard let read else { throw CryptoError.malformed("not a certificate revocation list") }
+        let decoded = der.withUnsafeBytes { raw -> (name: OpaquePointer, thisUpdate: Date?, nextUpdate: Date?)? in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+            var cursor: UnsafePointer<UInt8>? = base + read.layout.issuer.lowerBound
+            guard let name = d2i_X509_NAME(nil, &cursor, read.layout.issuer.count) else { return nil }
+            func time(_ range: Range<Int>?) -> Date?? {
+                guard let range else { return .some(nil) }
+                var cursor: UnsafePointer<UInt8>? = base + range.lowerBound
+                guard let time = d2i_ASN1_TIME(nil, &cursor, range.count) else { return nil }
+                defer { ASN1_TIME_free(time) }
+                return .some(ASN1Conversions.date(time))
+            }
+            guard let thisUpdate = time(read.layout.thisUpdate), let nextUpdate = time(read.layout.nextUpdate) else {
+                X509_NAME_free(name)
+                return nil
+            }
+            return (name, thisUpdate, nextUpdate)
+        }
+        OpenSSLErrorQueue.clear()
+        guard let decoded else { throw CryptoError.malformed("not a certificate revocation list") }
+        // Layout ranges count from the first byte; a Data slice need not.
+        self.der = der.startIndex == 0 ? der : Data(der)
+        self.layout = read.layout
+        self.issuerName = decoded.name
+        self.thisUpdate = decoded.thisUpdate
+        self.nextUpdate = decoded.nextUpdate
+        self.serials = read.serials
+        self.namesCertificateIssuers = read.namesCertificateIssuers
     }
 
-    public var issuer: DistinguishedName { DistinguishedName(name: X509_CRL_get_issuer(pointer)) }
-    public var thisUpdate: Date? { ASN1Conversions.date(X509_CRL_get0_lastUpdate(pointer)) }
-    public var nextUpdate: Date? { ASN1Conversions.date(X509_CRL_get0_nextUpdate(pointer)) }
+    deinit {
+        X509_NAME_free(issuerName)
+        if let indirect { X509_CRL_free(indirect) }
+    }
+
+    public var derEncoded: Data { der }
+
+    public var issuer: DistinguishedName { DistinguishedName(name: issuerName) }
 
     /// True when `issuer` issued this CRL: names match and its key verifies the CRL signature.
     public func isSigned(by issuer: Certificate) -> Bool {
+        guard X509_NAME_cmp(issuerName, X509_get_subject_name(issuer.pointer)) == 0 else { return false }
+        let key = Digest.sha256(issuer.derEncoded)
+        lock.lock()
+        let known = signatureChecks[key]
+        lock.unlock()
+        if let known { return known }
+        let signed = verifySignature(with: issuer)
+        lock.lock()
+        signatureChecks[key] = signed
+        lock.unlock()
+        return signed
+    }
+
+    private func verifySignature(with issuer: Certificate) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
-        if let gost = GOSTSignedStructures.verify(der: [UInt8](derEncoded), signer: issuer) {
-            return gost == .valid && X509_NAME_cmp(X509_CRL_get_issuer(pointer), X509_get_subject_name(issuer.pointer)) == 0
+        return der.withUnsafeBytes { raw -> Bool in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+            // RFC 5280 § 5.1.1.2: signatureAlgorithm must equal the tbsCertList's signature field (X509_CRL_verify's rule).
+            guard raw[layout.signatureAlgorithm].elementsEqual(raw[layout.innerSignatureAlgorithm]) else { return false }
+            let tbs = UnsafeRawBufferPointer(start: base + layout.toBeSigned.lowerBound, count: layout.toBeSigned.count)
+            let algorithm = Array(raw[layout.signatureAlgorithm])
+            let bitString = raw[layout.signature]
+            if let gost = GOSTSignedStructures.verify(
+                toBeSigned: tbs, signatureAlgorithm: algorithm, signatureBitString: Array(bitString), signer: issuer)
+            {
+                return gost == .valid
+            }
+            guard let key = X509_get0_pubkey(issuer.pointer) else { return false }
+            var cursor: UnsafePointer<UInt8>? = base + layout.signatureAlgorithm.lowerBound
+            guard let algor = d2i_X509_ALGOR(nil, &cursor, layout.signatureAlgorithm.count) else { return false }
+            defer { X509_ALGOR_free(algor) }
+            cursor = base + layout.signature.lowerBound
+            guard let signature = d2i_ASN1_BIT_STRING(nil, &cursor, layout.signature.count) else { return false }
+            defer { ASN1_BIT_STRING_free(signature) }
+            // The tbsCertList as an ASN.1 ANY of type SEQUENCE re-encodes as exactly its bytes; the string borrows
+            // them rather than copying 26 MB, and gives them back before it is freed.
+            guard let string = ASN1_STRING_type_new(V_ASN1_SEQUENCE) else { return false }
+            string.pointee.data = UnsafeMutablePointer(mutating: base + layout.toBeSigned.lowerBound)
+            string.pointee.length = Int32(layout.toBeSigned.count)
+            guard let any = ASN1_TYPE_new() else {
+                string.pointee.data = nil
+                ASN1_STRING_free(string)
+                return false
+            }
+            ASN1_TYPE_set(any, V_ASN1_SEQUENCE, UnsafeMutableRawPointer(string))
+            defer {
+                // Not ASN1_STRING_set0, which frees the data it replaces.
+                string.pointee.data = nil
+                string.pointee.length = 0
+                ASN1_TYPE_free(any)
+            }
+            return ASN1_item_verify(ASN1_ANY_it(), algor, signature, UnsafeMutableRawPointer(any), key) == 1
         }
-        guard X509_NAME_cmp(X509_CRL_get_issuer(pointer), X509_get_subject_name(issuer.pointer)) == 0,
-            let key = X509_get0_pubkey(issuer.pointer)
-        else { return false }
-        return X509_CRL_verify(pointer, key) == 1
     }
 
     public enum Entry: Hashable, Sendable {
@@ -57,12 +150,51 @@ public final class CertificateRevocationList: @unchecked Sendable {
         case revoked(at: Date, reason: String?)
     }
 
-    /// Whether `certificate` (by serial, under this CRL's issuer) is listed.
+    /// Whether `certificate` (by serial, under this CRL's issuer) is listed; what X509_CRL_get0_by_cert answers.
     public func entry(for certificate: Certificate) -> Entry {
+        defer { OpenSSLErrorQueue.clear() }
+        if namesCertificateIssuers { return indirectEntry(for: certificate) }
+        guard X509_NAME_cmp(X509_get_issuer_name(certificate.pointer), issuerName) == 0,
+            let serial = Self.serialContents(of: certificate)
+        else { return .notListed }
+        return der.withUnsafeBytes { raw -> Entry in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let start = serials.firstEntry(withSerial: serial, in: bytes), let base = bytes.baseAddress else { return .notListed }
+            // The entry's own length: its header is the one the reader already accepted.
+            guard let header = try? ASN1Scanner.readHeader(bytes, at: start, bound: bytes.count, rules: .der) else { return .notListed }
+            var cursor: UnsafePointer<UInt8>? = base + start
+            guard let revoked = d2i_X509_REVOKED(nil, &cursor, header.headerLength + (header.contentLength ?? 0)) else { return .notListed }
+            defer { X509_REVOKED_free(revoked) }
+            return Self.entry(revoked)
+        }
+    }
+
+    private static func entry(_ revoked: OpaquePointer) -> Entry {
+        var code: Int?
+        var critical: Int32 = 0
+        if let raw = X509_REVOKED_get_ext_d2i(revoked, NID_crl_reason, &critical, nil) {
+            let enumerated = raw.assumingMemoryBound(to: ASN1_ENUMERATED.self)
+            code = Int(ASN1_ENUMERATED_get(enumerated))
+            ASN1_ENUMERATED_free(enumerated)
+        }
+        // An entry removed from a delta CRL (§ 5.3.1 removeFromCRL) is not a revocation (OpenSSL's crl_lookup).
+        if code == 8 { return .notListed }
+        let date = ASN1Conversions.date(X509_REVOKED_get0_revocationDate(revoked)) ?? .distantPast
+        return .revoked(at: date, reason: code.map(RevocationReason.name))
+    }
+
+    private func indirectEntry(for certificate: Certificate) -> Entry {
+        lock.lock()
+        defer { lock.unlock() }
+        if indirect == nil {
+            indirect = der.withUnsafeBytes { raw -> OpaquePointer? in
+                var cursor: UnsafePointer<UInt8>? = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                return d2i_X509_CRL(nil, &cursor, raw.count)
+            }
+        }
+        guard let indirect else { return .notListed }
         var revoked: OpaquePointer?
-        let found = X509_CRL_get0_by_cert(pointer, &revoked, certificate.pointer)
-        OpenSSLErrorQueue.clear()
-        guard found == 1, let revoked else { return .notListed }
+        guard X509_CRL_get0_by_cert(indirect, &revoked, certificate.pointer) == 1, let revoked else { return .notListed }
         let date = ASN1Conversions.date(X509_REVOKED_get0_revocationDate(revoked)) ?? .distantPast
         var reason: String?
         var critical: Int32 = 0
@@ -72,6 +204,39 @@ public final class CertificateRevocationList: @unchecked Sendable {
             ASN1_ENUMERATED_free(enumerated)
         }
         return .revoked(at: date, reason: reason)
+    }
+
+    /// The certificate's serialNumber INTEGER contents as DER writes them (minimal two's complement).
+    private static func serialContents(of certificate: Certificate) -> [UInt8]? {
+        guard let serial = X509_get0_serialNumber(certificate.pointer) else { return nil }
+        var out: UnsafeMutablePointer<UInt8>?
+        let length = Int(i2d_ASN1_INTEGER(serial, &out))
+        guard length > 0, let out else { return nil }
+        defer { eds_openssl_free(out) }
+        let encoded = UnsafeBufferPointer(start: out, count: length)
+        guard let header = try? ASN1Scanner.readHeader(encoded, at: 0, bound: length, rules: .der) else { return nil }
+        return Array(encoded[header.headerLength...])
+    }
+
+    /// The DER inside a `-----BEGIN X509 CRL-----` block (RFC 7468 § 5), the only label OpenSSL reads a CRL from.
+    private static func pemBody(_ data: Data) -> Data? {
+        guard let bio = try? MemoryBIO(data) else { return nil }
+        while true {
+            var name: UnsafeMutablePointer<CChar>?
+            var header: UnsafeMutablePointer<CChar>?
+            var body: UnsafeMutablePointer<UInt8>?
+            var length = 0
+            guard PEM_read_bio(bio.pointer, &name, &header, &body, &length) == 1 else {
+                OpenSSLErrorQueue.clear()
+                return nil
+            }
+            defer {
+                eds_openssl_free(name)
+                eds_openssl_free(header)
+                eds_openssl_free(body)
+            }
+            if let name, String(cString: name) == "X509 CRL", let body { return Data(bytes: body, count: length) }
+        }
     }
 }
 

@@ -77,6 +77,19 @@ struct GOSTPathTests {
         #expect((try? ChainValidator.buildPath(for: leaf, intermediates: [], anchors: [impostor, root]).get())?.anchor == root)
     }
 
+    /// Issuer → subject verdicts are remembered (issue 11) by both certificates: a verdict reached with the real
+    /// issuer must not vouch for a same-name impostor, nor the impostor's refusal stick to the real one.
+    @Test func aRememberedSignatureVerdictBelongsToThatIssuerOnly() throws {
+        let rootKey = try GOSTDemoKey.generate()
+        let root = try Self.issue("ROOT", key: rootKey, by: nil, extensions: [("basicConstraints", "critical,CA:TRUE"), ("keyUsage", "critical,keyCertSign")])
+        let impostor = try Self.issue("ROOT", key: try GOSTDemoKey.generate(), by: nil, extensions: [("basicConstraints", "critical,CA:TRUE"), ("keyUsage", "critical,keyCertSign")])
+        let leaf = try Self.issue("LEAF", key: try GOSTDemoKey.generate(), by: (root, rootKey), extensions: [("keyUsage", "critical,digitalSignature")])
+        #expect((try? ChainValidator.buildPath(for: leaf, intermediates: [], anchors: [root]).get())?.anchor == root)
+        #expect((try? ChainValidator.buildPath(for: leaf, intermediates: [], anchors: [root]).get())?.anchor == root)
+        #expect((try? ChainValidator.buildPath(for: leaf, intermediates: [], anchors: [impostor]).get()) == nil)
+        #expect((try? ChainValidator.buildPath(for: leaf, intermediates: [], anchors: [root]).get())?.anchor == root)
+    }
+
     @Test func aCAWithoutKeyCertSignCannotIssue() throws {
         let rootKey = try GOSTDemoKey.generate()
         let root = try Self.issue("ROOT", key: rootKey, by: nil, extensions: [("basicConstraints", "critical,CA:TRUE"), ("keyUsage", "critical,cRLSign")])

@@ -82,7 +82,7 @@ enum GOSTPathBuilder {
     }
 
     private static func signatureVerifies(_ subject: Certificate, issuer: Certificate) -> Bool {
-        if let gost = GOSTSignedStructures.verify(der: [UInt8](subject.derEncoded), signer: issuer) { return gost == .valid }
+        if let gost = GOSTSignedStructures.verifyIssued(subject, by: issuer) { return gost }
         // An RSA/ECDSA link inside a GOST path: OpenSSL can verify that one.
         guard let key = X509_get0_pubkey(issuer.pointer) else { return false }
         return X509_verify(subject.pointer, key) == 1

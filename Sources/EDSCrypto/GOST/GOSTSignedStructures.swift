@@ -10,16 +10,62 @@ enum GOSTSignedStructures {
     static func verify(der: [UInt8], signer: Certificate) -> SignatureValueCheck? {
         guard let structure = try? GOSTDER.signedStructure(der) else { return nil }
         guard GOSTAlgorithm.isKazakhGOST(structure.signatureAlgorithmOID) else { return nil }
-        guard let algorithm = GOSTAlgorithm(signatureOID: structure.signatureAlgorithmOID) else {
-            return .unsupported("unknown GOST signature algorithm \(structure.signatureAlgorithmOID)")
+        return withSignerKey(signer, for: structure.signatureAlgorithmOID) { key in
+            key.verify(signature: structure.signature, over: structure.toBeSigned)
         }
+    }
+
+    /// The same check over parts the caller located itself, hashing `toBeSigned` where it lies: a national CA's
+    /// tbsCertList (RFC 5280 § 5.1.1.3) is tens of megabytes. nil when the algorithm is not GOST or the BIT STRING
+    /// is malformed (the caller's ordinary OpenSSL path applies, as for `verify(der:signer:)`).
+    static func verify(
+        toBeSigned: UnsafeRawBufferPointer, signatureAlgorithm: [UInt8], signatureBitString: [UInt8], signer: Certificate
+    ) -> SignatureValueCheck? {
+        guard let algorithmElement = try? GOSTDER.only(signatureAlgorithm[...]), algorithmElement.tag == 0x30,
+            let oidElement = try? GOSTDER.children(algorithmElement).first, let oid = try? GOSTDER.oid(oidElement),
+            GOSTAlgorithm.isKazakhGOST(oid)
+        else { return nil }
+        guard let bits = try? GOSTDER.only(signatureBitString[...]), bits.tag == 0x03, bits.contents.first == 0 else { return nil }
+        return withSignerKey(signer, for: oid) { key in
+            var hasher: StreamingDigest
+            do {
+                hasher = try StreamingDigest(algorithms: [key.algorithm.digest])
+            } catch {
+                return .unsupported("\(key.algorithm.displayName) signatures need \(key.algorithm.digest.rawValue): \(GOSTProvider.packageHint)")
+            }
+            hasher.update(toBeSigned)
+            guard let digest = hasher.finish()[key.algorithm.digest] else {
+                return .unsupported("\(key.algorithm.displayName) signatures need \(key.algorithm.digest.rawValue): \(GOSTProvider.packageHint)")
+            }
+            return key.verify(signature: Array(bits.contents.dropFirst()), digest: digest)
+        }
+    }
+
+    /// `verify` with `signer`'s GOST key when it matches the signature algorithm `oid`; otherwise why not.
+    private static func withSignerKey(
+        _ signer: Certificate, for oid: String, _ verify: (GOSTPublicKey) -> SignatureValueCheck
+    ) -> SignatureValueCheck {
+        guard let algorithm = GOSTAlgorithm(signatureOID: oid) else { return .unsupported("unknown GOST signature algorithm \(oid)") }
         guard let key = signer.gostPublicKey else {
             return .invalid("the signing certificate's key is not a GOST key (\(signer.publicKeyAlgorithmOID))")
         }
         guard key.algorithm == algorithm else {
             return .invalid("signed with \(algorithm.displayName) but the key is \(key.algorithm.displayName)")
         }
-        return key.verify(signature: structure.signature, over: structure.toBeSigned)
+        return verify(key)
+    }
+
+    /// Whether `issuer`'s GOST key verifies `subject`'s signature, remembered by both certificates' DER SHA-256
+    /// (issue 11): the same CA links recur in every validation, and their bytes, hence the verdict, cannot change.
+    /// nil when `subject` is not GOST-signed.
+    static func verifyIssued(_ subject: Certificate, by issuer: Certificate) -> Bool? {
+        let subjectDER = subject.derEncoded
+        let key = Digest.sha256(subjectDER) + Digest.sha256(issuer.derEncoded)
+        if let known = IssuedVerdicts.shared.lookup(key) { return known }
+        guard let check = verify(der: [UInt8](subjectDER), signer: issuer) else { return nil }
+        let verdict = check == .valid
+        IssuedVerdicts.shared.store(key, verdict)
+        return verdict
     }
 
     /// Whether `der` claims a GOST signature algorithm.
@@ -47,6 +93,27 @@ extension Certificate {
     func gostIsIssued(by issuer: Certificate) -> Bool? {
         guard isSignedWithGOST else { return nil }
         guard issuer.namesAsIssuer(of: self) else { return false }
-        return GOSTSignedStructures.verify(der: [UInt8](derEncoded), signer: issuer) == .valid
+        return GOSTSignedStructures.verifyIssued(self, by: issuer) == true
+    }
+}
+
+/// Issuer → subject GOST signature verdicts, bounded in entries (64 bytes of key each): an upload's certificates
+/// cannot grow it, and when full it starts afresh rather than track recency, since CA links refill it at once.
+final class IssuedVerdicts: @unchecked Sendable {
+    static let shared = IssuedVerdicts(capacity: 4096)
+
+    private let lock = NSLock()
+    private var verdicts: [Data: Bool] = [:]
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func lookup(_ key: Data) -> Bool? { lock.withLock { verdicts[key] } }
+
+    func store(_ key: Data, _ verdict: Bool) {
+        lock.withLock {
+            if verdicts.count >= capacity { verdicts.removeAll(keepingCapacity: true) }
+            verdicts[key] = verdict
+        }
     }
 }
