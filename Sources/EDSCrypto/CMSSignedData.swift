@@ -44,7 +44,9 @@ public final class CMSSignedData: Sendable {
         for (position, range) in structure.certificateRanges.enumerated() {
             let bytes = Data(structure.bytes[range])
             do {
-                certificates.append(try reuse?.certificate(bytes) ?? Certificate(derEncoded: bytes))
+                // The same CA and signer certificates arrive in signature after signature: decoded once per process
+                // (the cache is keyed by the exact bytes and bounded in bytes, so uploads cannot grow it without bound).
+                certificates.append(try reuse?.certificate(bytes) ?? Certificate.cached(derEncoded: bytes))
             } catch {
                 throw CryptoError(.malformedInput, "certificate \(position + 1) in the SignedData cannot be read: \(error)")
             }
