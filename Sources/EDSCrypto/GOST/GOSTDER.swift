@@ -100,23 +100,7 @@ enum GOSTDER {
 
     // MARK: Writing
 
-    static func encode(_ tag: UInt8, _ contents: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [tag]
-        let length = contents.count
-        if length < 0x80 {
-            out.append(UInt8(length))
-        } else {
-            var lengthBytes: [UInt8] = []
-            var remaining = length
-            while remaining > 0 {
-                lengthBytes.insert(UInt8(remaining & 0xff), at: 0)
-                remaining >>= 8
-            }
-            out.append(0x80 | UInt8(lengthBytes.count))
-            out += lengthBytes
-        }
-        return out + contents
-    }
+    static func encode(_ tag: UInt8, _ contents: [UInt8]) -> [UInt8] { DER.encode(tag: tag, contents: contents) }
 
     static func sequence(_ parts: [[UInt8]]) -> [UInt8] { encode(0x30, parts.flatMap { $0 }) }
 
