@@ -27,17 +27,20 @@ extension Vault {
         evidenceDirectory.appendingPathComponent(documentID, isDirectory: true).appendingPathComponent("\(signatureID).ers")
     }
 
+    /// The evidence record of one kept signature, nil when it has none; a record that cannot be read is corruption.
+    func evidenceRecord(document documentID: String, signature signatureID: String) throws -> EvidenceRecord? {
+        let url = evidenceURL(document: documentID, signature: signatureID)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try EvidenceRecord(derEncoded: try Data(contentsOf: url))
+        } catch {
+            throw VaultError.corrupted("the evidence record of signature \(signatureID) is damaged: \(error)")
+        }
+    }
+
     /// The evidence record of each kept signature of the document that has one, in the order the signatures were kept.
     func evidenceRecords(documentID: String) throws -> [EvidenceRecord] {
-        try index.signatures(documentID: documentID).compactMap { signature in
-            let url = evidenceURL(document: documentID, signature: signature.id)
-            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-            do {
-                return try EvidenceRecord(derEncoded: try Data(contentsOf: url))
-            } catch {
-                throw VaultError.corrupted("the evidence record of signature \(signature.id) is damaged: \(error)")
-            }
-        }
+        try index.signatures(documentID: documentID).compactMap { try evidenceRecord(document: documentID, signature: $0.id) }
     }
 
     /// Adds an evidence record for every kept signature that has none, and renews (RFC 4998 § 5.2) every record whose
@@ -53,12 +56,7 @@ extension Vault {
         for row in try index.documents(ownerLookup: nil, employerBIN: nil, limit: Int.max) {
             var document: Data?
             for signature in try index.signatures(documentID: row.id) {
-                let url = evidenceURL(document: row.id, signature: signature.id)
-                if FileManager.default.fileExists(atPath: url.path) {
-                    let record: EvidenceRecord
-                    do { record = try EvidenceRecord(derEncoded: try Data(contentsOf: url)) } catch {
-                        throw VaultError.corrupted("the evidence record of signature \(signature.id) is damaged: \(error)")
-                    }
+                if let record = try evidenceRecord(document: row.id, signature: signature.id) {
                     if Self.renewalDue(record, before: now.addingTimeInterval(renewalWindow)) {
                         due.append((row.id, signature.id, record))
                     } else {
@@ -124,9 +122,7 @@ extension Vault {
     /// The report of a kept signature validated now, each signer judged at the moment its evidence record proves; nil
     /// when the signature has no record or the record does not hold for every signer.
     func evidenceProvenReport(signature: Data, signatureID: String, document: Data, documentID: String) throws -> ValidationReport? {
-        let url = evidenceURL(document: documentID, signature: signatureID)
-        guard FileManager.default.fileExists(atPath: url.path),
-            let record = try? EvidenceRecord(derEncoded: try Data(contentsOf: url)),
+        guard let record = try? evidenceRecord(document: documentID, signature: signatureID),
             let signedData = try? CMSSignedData(signature)
         else { return nil }
         var policy = validator(at: VaultClock.now()).policy
