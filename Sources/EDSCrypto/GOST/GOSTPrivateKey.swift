@@ -135,15 +135,10 @@ enum GOSTPKCS12 {
             let algorithm = GOSTAlgorithm(publicKeyOID: ASN1Conversions.oid(object))
         else { return nil }
         let encoded = Array(UnsafeBufferPointer(start: bytes, count: Int(length)))
-        guard let element = try? GOSTDER.only(encoded[...]) else { return nil }
-        switch element.tag {
-        case 0x04, 0x02:
-            // An INTEGER's leading 0x00 (sign octet) is not part of d.
-            var value = Array(element.contents)
-            if element.tag == 0x02, value.count > algorithm.coordinateSize, value.first == 0 { value.removeFirst() }
-            return (algorithm, value)
-        default:
-            return nil
-        }
+        if let octets = SignedStructureParts.primitiveContents(encoded, tag: 0x04) { return (algorithm, Array(octets)) }
+        guard var value = SignedStructureParts.primitiveContents(encoded, tag: 0x02).map(Array.init) else { return nil }
+        // An INTEGER's leading 0x00 (sign octet) is not part of d.
+        if value.count > algorithm.coordinateSize, value.first == 0 { value.removeFirst() }
+        return (algorithm, value)
     }
 }

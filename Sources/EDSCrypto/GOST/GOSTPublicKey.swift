@@ -27,12 +27,11 @@ public struct GOSTPublicKey: Sendable {
 
     /// From the BIT STRING's contents (an OCTET STRING holding x ‖ y).
     init?(algorithm: GOSTAlgorithm, subjectPublicKey: [UInt8]) {
-        guard let octets = try? GOSTDER.only(subjectPublicKey[...]), octets.tag == 0x04,
-            octets.contents.count == 2 * algorithm.coordinateSize
+        guard let octets = SignedStructureParts.primitiveContents(subjectPublicKey, tag: 0x04),
+            octets.count == 2 * algorithm.coordinateSize
         else { return nil }
         self.init(
-            algorithm: algorithm, x: Array(octets.contents.prefix(algorithm.coordinateSize)),
-            y: Array(octets.contents.dropFirst(algorithm.coordinateSize)))
+            algorithm: algorithm, x: Array(octets.prefix(algorithm.coordinateSize)), y: Array(octets.dropFirst(algorithm.coordinateSize)))
     }
 
     init?(algorithm: GOSTAlgorithm, x: [UInt8], y: [UInt8]) {

@@ -7,11 +7,11 @@ import Foundation
 enum GOSTSignedStructures {
     /// Verifies a DER structure SEQUENCE { tbs, signatureAlgorithm, signature } with `signer`'s GOST key.
     /// nil when the structure is not GOST-signed (the caller's ordinary OpenSSL path applies).
-    static func verify(der: [UInt8], signer: Certificate) -> SignatureValueCheck? {
-        guard let structure = try? GOSTDER.signedStructure(der) else { return nil }
+    static func verify(der: [UInt8], signer: Certificate, limits: ASN1Limits = .certificate) -> SignatureValueCheck? {
+        guard let structure = try? SignedStructureParts(der, limits: limits) else { return nil }
         guard GOSTAlgorithm.isKazakhGOST(structure.signatureAlgorithmOID) else { return nil }
         return withSignerKey(signer, for: structure.signatureAlgorithmOID) { key in
-            key.verify(signature: structure.signature, over: structure.toBeSigned)
+            key.verify(signature: Array(structure.signature), over: Array(structure.toBeSigned))
         }
     }
 
@@ -21,11 +21,8 @@ enum GOSTSignedStructures {
     static func verify(
         toBeSigned: UnsafeRawBufferPointer, signatureAlgorithm: [UInt8], signatureBitString: [UInt8], signer: Certificate
     ) -> SignatureValueCheck? {
-        guard let algorithmElement = try? GOSTDER.only(signatureAlgorithm[...]), algorithmElement.tag == 0x30,
-            let oidElement = try? GOSTDER.children(algorithmElement).first, let oid = try? GOSTDER.oid(oidElement),
-            GOSTAlgorithm.isKazakhGOST(oid)
-        else { return nil }
-        guard let bits = try? GOSTDER.only(signatureBitString[...]), bits.tag == 0x03, bits.contents.first == 0 else { return nil }
+        guard let oid = try? SignedStructureParts.algorithmOID(signatureAlgorithm), GOSTAlgorithm.isKazakhGOST(oid) else { return nil }
+        guard let bits = try? SignedStructureParts.signatureBits(signatureBitString) else { return nil }
         return withSignerKey(signer, for: oid) { key in
             var hasher: StreamingDigest
             do {
@@ -37,7 +34,7 @@ enum GOSTSignedStructures {
             guard let digest = hasher.finish()[key.algorithm.digest] else {
                 return .unsupported("\(key.algorithm.displayName) signatures need \(key.algorithm.digest.rawValue): \(GOSTProvider.packageHint)")
             }
-            return key.verify(signature: Array(bits.contents.dropFirst()), digest: digest)
+            return key.verify(signature: Array(bits), digest: digest)
         }
     }
 
@@ -66,12 +63,6 @@ enum GOSTSignedStructures {
         let verdict = check == .valid
         IssuedVerdicts.shared.store(key, verdict)
         return verdict
-    }
-
-    /// Whether `der` claims a GOST signature algorithm.
-    static func isGOSTSigned(_ der: [UInt8]) -> Bool {
-        guard let structure = try? GOSTDER.signedStructure(der) else { return false }
-        return GOSTAlgorithm.isKazakhGOST(structure.signatureAlgorithmOID)
     }
 }
 
