@@ -25,7 +25,9 @@ struct VaultKeys: Sendable {
     }
 
     /// The key from `$EDSVAULT_MASTER_KEY` (64 hex digits) when set, else from `DIR/master.key`.
-    static func load(vaultDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
+    static func load(
+        vaultDirectory: URL, fileName: String = fileName, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> VaultKeys {
         if let text = environment[environmentVariable], !text.isEmpty {
             guard let key = Data(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 throw VaultError.wrongMasterKey("\(environmentVariable) must hold 64 hex digits")
@@ -52,6 +54,24 @@ struct VaultKeys: Sendable {
         try DurableFile.write(
             Data((master.hexString + "\n").utf8), to: vaultDirectory.appendingPathComponent(fileName),
             temporaryDirectory: vaultDirectory, permissions: 0o600)
+        return try VaultKeys(master: master)
+    }
+
+    /// The key from `$EDSVAULT_MASTER_KEY` when set, else from `file` (a vault outside a directory: the key is never
+    /// kept where the vault's data is).
+    static func load(file: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
+        try load(vaultDirectory: file.deletingLastPathComponent(), fileName: file.lastPathComponent, environment: environment)
+    }
+
+    /// As `load(file:)`, but a new random key is written to `file` (mode 0600, fsynced) when it does not exist.
+    static func loadOrCreate(file: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
+        if environment[environmentVariable]?.isEmpty == false || FileManager.default.fileExists(atPath: file.path) {
+            return try load(file: file, environment: environment)
+        }
+        let master = try AES256GCM.generateKey()
+        let directory = file.deletingLastPathComponent()
+        try DurableFile.makeDirectory(directory)
+        try DurableFile.write(Data((master.hexString + "\n").utf8), to: file, temporaryDirectory: directory, permissions: 0o600)
         return try VaultKeys(master: master)
     }
 
