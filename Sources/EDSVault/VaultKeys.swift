@@ -7,6 +7,8 @@ import Foundation
 /// wrapped key) and keys the HMAC that turns IINs into index lookup values (so the index can find an owner's
 /// documents without holding the IIN in clear).
 struct VaultKeys: Sendable {
+    /// Kept only so `vault migrate` can give the target vault the same key file.
+    let master: Data
     let wrapping: Data
     let lookup: Data
     /// Stored in the index at `vault init`, to tell a wrong master key from corrupted data.
@@ -19,6 +21,7 @@ struct VaultKeys: Sendable {
         guard master.count == AES256GCM.keySize else {
             throw VaultError.wrongMasterKey("the vault master key must be 32 bytes (64 hex digits)")
         }
+        self.master = master
         wrapping = try KeyedHash.expandKey(master, info: "eds-vault/v1/wrap-data-keys")
         lookup = try KeyedHash.expandKey(master, info: "eds-vault/v1/index-lookup")
         checkValue = try KeyedHash.expandKey(master, info: "eds-vault/v1/check-value").hexString
@@ -64,11 +67,14 @@ struct VaultKeys: Sendable {
     }
 
     /// As `load(file:)`, but a new random key is written to `file` (mode 0600, fsynced) when it does not exist.
-    static func loadOrCreate(file: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
+    /// `master`: the key to write (a migrated vault's), instead of a new random one.
+    static func loadOrCreate(
+        file: URL, environment: [String: String] = ProcessInfo.processInfo.environment, master given: Data? = nil
+    ) throws -> VaultKeys {
         if environment[environmentVariable]?.isEmpty == false || FileManager.default.fileExists(atPath: file.path) {
             return try load(file: file, environment: environment)
         }
-        let master = try AES256GCM.generateKey()
+        let master = try given ?? AES256GCM.generateKey()
         let directory = file.deletingLastPathComponent()
         try DurableFile.makeDirectory(directory)
         try DurableFile.write(Data((master.hexString + "\n").utf8), to: file, temporaryDirectory: directory, permissions: 0o600)

@@ -391,6 +391,17 @@ public enum PostgresVault {
             storage: store, index: index, location: location(configuration), masterKeyFile: masterKeyFile, environment: environment)
     }
 
+    /// Copies `vault` (a directory vault) into the database at `url`: see `Vault.migrate(to:index:location:masterKeyFile:)`.
+    public static func migrate(
+        _ vault: Vault, to url: String, masterKeyFile: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> MigrationReport {
+        let configuration = try PostgresVaultIndex.Configuration(url: url, environment: environment)
+        let store = try PostgresVaultStore(configuration: configuration)
+        let index = try PostgresVaultIndex(configuration: configuration)
+        return try vault.migrate(
+            to: store, index: index, location: location(configuration), masterKeyFile: masterKeyFile, environment: environment)
+    }
+
     static func location(_ configuration: PostgresVaultIndex.Configuration) -> URL {
         URL(string: configuration.url) ?? URL(fileURLWithPath: "/")
     }

@@ -22,7 +22,7 @@ struct VaultCommand: ParsableCommand {
         subcommands: [
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
             VaultProofCommand.self, VaultCardCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
-            VaultTimestamp.self, VaultExtend.self,
+            VaultTimestamp.self, VaultExtend.self, VaultMigrate.self,
         ]
     )
 }
@@ -542,6 +542,48 @@ struct VaultAudit: ParsableCommand {
                 print(
                     "\(entry.sequence)\t\(formatter.string(from: draft.at))\t\(draft.actor)\t\(draft.action)\t\(draft.outcome)\t"
                         + "\(draft.object)\t\(draft.detail)\t\(entry.hash.prefix(16))")
+            }
+        }
+    }
+}
+
+struct VaultMigrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Copy a vault directory into PostgreSQL: rows, audit chain, blobs, trust, evidence (resumable).",
+        discussion: """
+            Every blob is opened under its document's key and hashed to its id before it is copied, and the audit chain \
+            is verified first. Stop writers to DIR meanwhile. Re-run after an interruption: it copies what is missing \
+            and ends identical. The target's master key file gets DIR's key (made, mode 0600, when absent). Exit 0 when \
+            the migrated vault's `check` is clean, 1 when it found problems.
+            """)
+
+    @Argument(help: "The vault directory to copy.")
+    var directory: String
+
+    @Argument(help: "The target: postgres://USER@HOST:PORT/DB[?schema=NAME]; password from $PGPASSWORD.")
+    var url: String
+
+    @Option(
+        name: .customLong("master-key-file"),
+        help: "The target's master key file (default: $EDSVAULT_MASTER_KEY_FILE); DIR's key is written there when absent.")
+    var masterKeyFile: String?
+
+    mutating func run() throws {
+        try reportingFailures {
+            guard PostgresVault.isURL(url) else { throw CLIFailure(message: "the target must be a postgres:// URL", code: ExitStatus.usage) }
+            try VaultOpening.refusePassword(in: url, option: "the target URL")
+            let keyFile = try VaultOpening.masterKeyFile(masterKeyFile)
+            let source = try VaultOpening.open(directory, masterKeyFile: nil)
+            let report = try vaultFailures { try PostgresVault.migrate(source, to: url, masterKeyFile: keyFile) }
+            print(
+                "migrated \(report.documents) document(s), \(report.signatures) signature(s), \(report.auditEntries) audit entries, "
+                    + "\(report.evidenceRecords) evidence record(s); blobs: \(report.blobsCopied) copied "
+                    + "(\(report.bytesCopied) bytes), \(report.blobsPresent) already there")
+            if report.check.isClean {
+                print("check: clean")
+            } else {
+                for problem in report.check.problems { print("problem: \(problem)") }
+                throw ExitCode(1)
             }
         }
     }
