@@ -27,9 +27,20 @@ extension PostgresVaultIndex: VaultIndexExporting, VaultIndexImporting {
             try db.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
             let tail = try db.rows("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1").first
                 .map { try $0.decode((Int64, String).self) }
+            // The target's log is a prefix of the source's (a run that resumes), or the source's is a prefix of the
+            // target's (migrated before, used since); anything else is another vault.
             if let (sequence, hash) = tail {
-                guard rows.audit.first(where: { $0.sequence == sequence })?.hash == hash else {
-                    throw VaultError.conflict("the target's audit log is not a prefix of the migrated vault's: another vault is there")
+                let sourceTail = rows.audit.last
+                if sequence <= sourceTail?.sequence ?? 0 {
+                    guard rows.audit.first(where: { $0.sequence == sequence })?.hash == hash else {
+                        throw VaultError.conflict("the target's audit log is not the migrated vault's: another vault is there")
+                    }
+                } else if let sourceTail {
+                    let stored = try db.rows("SELECT hash FROM audit WHERE sequence = $1", [.int(sourceTail.sequence)]).first
+                        .map { try $0.decode(String.self) }
+                    guard stored == sourceTail.hash else {
+                        throw VaultError.conflict("the target's audit log is not the migrated vault's: another vault is there")
+                    }
                 }
             }
             for subject in rows.subjects {
