@@ -72,6 +72,7 @@ struct VaultPostgresNodesTests {
             Thread.sleep(forTimeInterval: 0.05)
         }
         // kill -9 of writer A's whole process group: the shell and whatever `vault put` it is running.
+        #expect(getpgid(writers[0].processIdentifier) == writers[0].processIdentifier, "the writer leads its process group")
         kill(-writers[0].processIdentifier, SIGKILL)
         writers[0].waitUntilExit()
         writers[1].waitUntilExit()
@@ -91,6 +92,62 @@ struct VaultPostgresNodesTests {
         let check = try b.eds("vault", "check")
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(try a.eds("vault", "get", ids[0], "--as", "iin:\(Self.employee)").status == 0)
+    }
+
+    /// `vault migrate` killed with SIGKILL while copying blobs, then run again: it ends with the source's documents,
+    /// audit log and a clean check.
+    @Test func aMigrationKilledMidwayIsRunAgainAndEndsIdentical() throws {
+        let workspace = try Tools.workspace()
+        let vault = workspace.appendingPathComponent("vault").path
+        let certs = Tools.root.appendingPathComponent("Certs")
+        #expect(
+            try Tools.eds(
+                "vault", "init", vault, "--trust", certs.appendingPathComponent("trust/root.pem").path, "--crl",
+                certs.appendingPathComponent("crl/root.crl").path
+            ).status == 0)
+        var files: [String] = []
+        for number in 0..<80 {
+            let file = workspace.appendingPathComponent("scan-\(number).bin")
+            var bytes = Data(count: 512 * 1024)
+            bytes.withUnsafeMutableBytes { buffer in
+                for index in stride(from: 0, to: buffer.count, by: 64) { buffer[index] = UInt8.random(in: 0...255) }
+            }
+            try bytes.write(to: file)
+            files.append(file.path)
+        }
+        let put = try Tools.run(
+            Tools.edsvault, ["vault", "put"] + files + ["--vault", vault, "--owner-iin", Self.employee, "--employer-bin", Self.employer, "--type", "other"])
+        #expect(put.status == 0, "\(put.stderr)")
+
+        let base = try #require(PostgresNode.baseURL)
+        var components = try #require(URLComponents(string: base))
+        components.queryItems = [URLQueryItem(name: "schema", value: "t_" + UUID().uuidString.prefix(8).lowercased())]
+        let url = try #require(components.string)
+        let keyFile = workspace.appendingPathComponent("keys/vault.key").path
+        let migrate = ["vault", "migrate", vault, url, "--master-key-file", keyFile]
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: Tools.edsvault)
+        first.arguments = migrate
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(first.terminationReason == .uncaughtSignal, "the first run was killed midway, not finished")
+
+        let second = try Tools.run(Tools.edsvault, migrate)
+        #expect(second.status == 0 && second.stdout.contains("check: clean"), "\(second.stdout)\(second.stderr)")
+        #expect(second.stdout.contains("migrated 80 document(s)"))
+        #expect(!second.stdout.contains(", 0 already there"), "the second run resumed the first one's copy: \(second.stdout)")
+        let target = ["--vault", url, "--master-key-file", keyFile]
+        let sourceAudit = try Tools.run(Tools.edsvault, ["vault", "audit", "--vault", vault])
+        let targetAudit = try Tools.run(Tools.edsvault, ["vault", "audit"] + target)
+        #expect(sourceAudit.status == 0 && sourceAudit.stdout == targetAudit.stdout)
+        let sourceList = try Tools.run(Tools.edsvault, ["vault", "list", "--vault", vault, "--format", "json"])
+        let targetList = try Tools.run(Tools.edsvault, ["vault", "list", "--format", "json"] + target)
+        #expect(sourceList.stdout == targetList.stdout && !sourceList.stdout.isEmpty)
+        #expect(try Tools.run(Tools.edsvault, ["vault", "check"] + target).status == 0)
     }
 
     @Test func aVaultURLWithoutItsKeyOrServerIsOneLineWithItsExitCode() throws {
@@ -183,9 +240,10 @@ struct PostgresNode {
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// A bash script in its own process group (so a kill -9 reaches the `edsvault` it runs).
+    /// A bash script; Foundation starts it as the leader of its own process group, so `kill(-pid, SIGKILL)` reaches
+    /// the `edsvault` it runs too.
     func script(_ text: String, extra: [String: String]) throws -> Process {
-        let process = process("/usr/bin/setsid", ["/bin/bash", "-c", text], extra: extra)
+        let process = process("/bin/bash", ["-c", text], extra: extra)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
