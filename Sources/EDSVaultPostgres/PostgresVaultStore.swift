@@ -292,11 +292,16 @@ public final class PostgresVaultStore: VaultStorage {
         }
     }
 
+    /// Runs after an erasure (the blobs already went): VACUUM then marks the space of the erased rows and chunks free,
+    /// as the index's `compact()` does for its tables (it does not zero it: Docs/vault.md, "Erasure, honestly").
     public func removeEvidence(documentIDs: [String]) throws {
         guard !documentIDs.isEmpty else { return }
         try connection.transaction { db in
             try db.execute("DELETE FROM evidence_records WHERE document_id = ANY($1)", [.texts(documentIDs)])
             try db.execute("DELETE FROM awaiting_evidence WHERE document_id = ANY($1)", [.texts(documentIDs)])
+        }
+        try connection.withSession { db in
+            try db.execute("VACUUM blob_copies, blob_chunks, evidence_records, awaiting_evidence")
         }
     }
 
