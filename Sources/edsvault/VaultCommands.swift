@@ -12,9 +12,9 @@ struct VaultCommand: ParsableCommand {
         abstract: "Keep signed personnel documents: store, sign, read with access control, prove, check, erase.",
         discussion: """
             The vault directory is --vault DIR, else $EDSVAULT_VAULT, else ./vault. Its master key is DIR/master.key
-            (made by `vault init`) unless $EDSVAULT_MASTER_KEY holds 64 hex digits. A vault in PostgreSQL is
-            --vault postgres://USER@HOST:PORT/DB[?schema=NAME] (password from $PGPASSWORD), its master key
-            --master-key-file KEY or $EDSVAULT_MASTER_KEY_FILE.
+            (made by `vault init`) unless $EDSVAULT_MASTER_KEY holds 64 hex digits.
+            A vault in PostgreSQL (`vault init --store`, `vault migrate`) is --vault postgres://USER@HOST:PORT/DB[?schema=NAME] \
+            (password from $PGPASSWORD), its master key --master-key-file KEY or $EDSVAULT_MASTER_KEY_FILE.
             Exit codes: 0 done, 1 `check` found problems or a signature TOTAL_FAILED, 2 a signature INDETERMINATE,
             64 usage, 65 bad input, 66 file or document not found, 73 cannot write, 74 vault I/O error or corruption,
             77 access refused, 78 wrong or missing master key.
