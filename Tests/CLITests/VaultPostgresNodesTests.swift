@@ -40,12 +40,19 @@ struct VaultPostgresNodesTests {
         let link = try a.eds("vault", "link", id)
         #expect(link.status == 0, "\(link.stderr)")
         let path = link.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        for node in [a, b] {
-            let (server, base) = try node.serve()
-            defer {
-                kill(server.processIdentifier, SIGKILL)
-                server.waitUntilExit()
-            }
+        // Both services at once, each on the port its kernel picked.
+        let (serverA, baseA) = try a.serve()
+        defer {
+            kill(serverA.processIdentifier, SIGKILL)
+            serverA.waitUntilExit()
+        }
+        let (serverB, baseB) = try b.serve()
+        defer {
+            kill(serverB.processIdentifier, SIGKILL)
+            serverB.waitUntilExit()
+        }
+        #expect(baseA != baseB)
+        for base in [baseA, baseB] {
             let page = try Tools.run("curl", ["-s", "-w", "\n%{http_code}", base + path])
             #expect(page.stdout.hasSuffix("\n200") && page.stdout.contains(id.prefix(16)), "\(page.stdout.suffix(200))")
         }
