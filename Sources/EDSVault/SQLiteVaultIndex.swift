@@ -8,7 +8,7 @@ import GRDB
 /// Erasure: `secure_delete = ON` overwrites deleted rows in place, and `compact()` truncates the WAL, so erased
 /// values are not left in free pages or old log frames.
 public final class SQLiteVaultIndex: VaultIndex {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
 
     public init(path: String) throws {

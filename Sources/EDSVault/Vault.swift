@@ -6,26 +6,29 @@ import Foundation
 ///
 /// Layout under the vault directory: `objects/sha256/ab/cdef…` (sealed blobs), `index.sqlite` (+ WAL),
 /// `trust/` (anchors and CRLs signatures are validated against), `master.key` (unless the key comes from the
-/// environment), `tmp/` (writes in progress), `writers.lock`. See Docs/vault.md.
+/// environment), `tmp/` (writes in progress), `writers.lock`. See Docs/vault.md. A vault whose storage is not a
+/// directory (EDSVaultPostgres's `PostgresVaultStore`) keeps all of that in its store and index instead.
 public final class Vault: Sendable {
+    /// The vault directory; for a vault in a database, the store's URL (without password) as a URL.
     public let directory: URL
     let index: any VaultIndex
-    let blobs: BlobStore
+    let storage: any VaultStorage
     let keys: VaultKeys
     let trust: VaultTrust
     let dataKeys = DataKeyCache()
-    let writers: WriterLock
 
     public static let indexFileName = "index.sqlite"
 
-    init(directory: URL, index: any VaultIndex, keys: VaultKeys, trust: VaultTrust) {
+    init(directory: URL, index: any VaultIndex, storage: any VaultStorage, keys: VaultKeys, trust: VaultTrust) {
         self.directory = directory
         self.index = index
-        self.blobs = BlobStore(vaultDirectory: directory)
+        self.storage = storage
         self.keys = keys
         self.trust = trust
-        self.writers = WriterLock(file: directory.appendingPathComponent("writers.lock"))
     }
+
+    /// The directory vault's blob store (tests reach blobs on disk through it).
+    var blobs: BlobStore { BlobStore(vaultDirectory: directory) }
 
     // MARK: - Creating and opening
 
@@ -36,9 +39,34 @@ public final class Vault: Sendable {
         at directory: URL, trustAnchors: [Data], crls: [Data] = [], index externalIndex: (any VaultIndex)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
-        if isVault(directory) {
+        let storage = DirectoryVaultStorage(directory: directory)
+        if storage.isVault() {
             throw VaultError.conflict("\(directory.path) is already a vault")
         }
+        let (anchors, lists) = try parsedTrust(trustAnchors: trustAnchors, crls: crls)
+        try storage.prepare(creating: true)
+        let keys = try VaultKeys.create(vaultDirectory: directory, environment: environment)
+        try storage.installTrust(anchors: anchors.map(VaultTrust.named), crls: lists.map(VaultTrust.named))
+        let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
+        return try initialize(directory: directory, index: index, storage: storage, keys: keys, anchors: anchors.count, crls: lists.count)
+    }
+
+    /// Creates a vault whose every part lives in `storage` and `index` (e.g. one PostgreSQL database), with the master
+    /// key from `masterKeyFile`: made (mode 0600) when absent, unless `$EDSVAULT_MASTER_KEY` holds the key. `location`
+    /// names the vault in messages and `directory`.
+    public static func create(
+        storage: any VaultStorage, index: any VaultIndex, location: URL, masterKeyFile: URL, trustAnchors: [Data],
+        crls: [Data] = [], environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Vault {
+        let (anchors, lists) = try parsedTrust(trustAnchors: trustAnchors, crls: crls)
+        try storage.prepare(creating: true)
+        if try storage.isVault() { throw VaultError.conflict("\(location.absoluteString) is already a vault") }
+        let keys = try VaultKeys.loadOrCreate(file: masterKeyFile, environment: environment)
+        try storage.installTrust(anchors: anchors.map(VaultTrust.named), crls: lists.map(VaultTrust.named))
+        return try initialize(directory: location, index: index, storage: storage, keys: keys, anchors: anchors.count, crls: lists.count)
+    }
+
+    private static func parsedTrust(trustAnchors: [Data], crls: [Data]) throws -> ([Certificate], [CertificateRevocationList]) {
         let anchors = try trustAnchors.flatMap { data -> [Certificate] in
             do { return try Certificate.parseAll(data) } catch {
                 throw VaultError.invalidInput("a trust anchor file holds no certificate")
@@ -48,18 +76,18 @@ public final class Vault: Sendable {
         let lists = try crls.map { data -> CertificateRevocationList in
             do { return try CertificateRevocationList(data) } catch { throw VaultError.invalidInput("a CRL file is not a CRL") }
         }
-        try DurableFile.makeDirectory(directory)
-        let blobs = BlobStore(vaultDirectory: directory)
-        try blobs.createDirectories()
-        let keys = try VaultKeys.create(vaultDirectory: blobs.temporary.deletingLastPathComponent(), environment: environment)
-        try VaultTrust.install(anchors: anchors, crls: lists, in: directory, temporary: blobs.temporary)
-        let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
+        return (anchors, lists)
+    }
+
+    private static func initialize(
+        directory: URL, index: any VaultIndex, storage: any VaultStorage, keys: VaultKeys, anchors: Int, crls: Int
+    ) throws -> Vault {
         try index.prepare(masterKeyCheck: keys.checkValue, creating: true)
-        let vault = Vault(directory: directory, index: index, keys: keys, trust: try VaultTrust.load(from: directory))
+        let vault = Vault(directory: directory, index: index, storage: storage, keys: keys, trust: try VaultTrust.load(from: storage))
         try index.append(audit: [
             AuditDraft(
                 at: VaultClock.now(), actor: "operator", action: "init", object: "",
-                detail: "\(anchors.count) trust anchor(s), \(lists.count) CRL(s)")
+                detail: "\(anchors) trust anchor(s), \(crls) CRL(s)")
         ])
         return vault
     }
@@ -70,20 +98,38 @@ public final class Vault: Sendable {
         at directory: URL, index externalIndex: (any VaultIndex)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
-        guard isVault(directory) else {
+        let storage = DirectoryVaultStorage(directory: directory)
+        guard storage.isVault() else {
             throw VaultError.notFound("no vault at \(directory.path) (run `edsvault vault init` first)")
         }
         let keys = try VaultKeys.load(vaultDirectory: directory, environment: environment)
         let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
+        return try opened(directory: directory, index: index, storage: storage, keys: keys)
+    }
+
+    /// Opens a vault kept in `storage` and `index`, with the master key from `masterKeyFile` (or `$EDSVAULT_MASTER_KEY`).
+    public static func open(
+        storage: any VaultStorage, index: any VaultIndex, location: URL, masterKeyFile: URL,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> Vault {
+        try storage.prepare(creating: false)
+        guard try storage.isVault() else {
+            throw VaultError.notFound("no vault at \(location.absoluteString) (run `edsvault vault init` first)")
+        }
+        let keys = try VaultKeys.load(file: masterKeyFile, environment: environment)
+        return try opened(directory: location, index: index, storage: storage, keys: keys)
+    }
+
+    private static func opened(directory: URL, index: any VaultIndex, storage: any VaultStorage, keys: VaultKeys) throws -> Vault {
         try index.prepare(masterKeyCheck: keys.checkValue, creating: false)
-        let vault = Vault(directory: directory, index: index, keys: keys, trust: try VaultTrust.load(from: directory))
+        let vault = Vault(directory: directory, index: index, storage: storage, keys: keys, trust: try VaultTrust.load(from: storage))
         try vault.recoverInterruptedWrites(waiting: false)
         return vault
     }
 
     /// A vault directory always holds its trust anchors, whichever index it uses.
     static func isVault(_ directory: URL) -> Bool {
-        FileManager.default.fileExists(atPath: VaultTrust.directory(in: directory).path)
+        DirectoryVaultStorage(directory: directory).isVault()
     }
 
     // MARK: - Storing documents
@@ -131,7 +177,7 @@ public final class Vault: Sendable {
         }
         if !toStore.isEmpty {
             let actorName = try auditName(for: actor)
-            try writers.shared { try store(toStore, at: now, actor: actor, actorName: actorName) }
+            try storage.whileWriting { try store(toStore, at: now, actor: actor, actorName: actorName) }
         }
         var opened: [String: StoredDocument] = [:]
         return try order.map { id in
@@ -162,7 +208,7 @@ public final class Vault: Sendable {
                     sealedMetadata: try seal(shared, key: documentKey, context: "metadata:\(item.id)")))
         }
         let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
-        let staged = try blobs.stage(sealed)
+        let staged = try storage.stage(sealed)
         let outcomes: [DocumentCommit]
         do {
             outcomes = try index.commitDocuments(
@@ -187,12 +233,12 @@ public final class Vault: Sendable {
                     }
                 })
         } catch {
-            blobs.discard(staged)
+            storage.discard(staged)
             throw error
         }
         let inserted = Set(zip(rows, outcomes).compactMap { $1 == .inserted ? $0.id : nil })
-        blobs.discard(staged.filter { !inserted.contains($0.objectID) })
-        try blobs.publish(staged.filter { inserted.contains($0.objectID) })
+        storage.discard(staged.filter { !inserted.contains($0.objectID ?? "") })
+        try storage.publish(staged.filter { inserted.contains($0.objectID ?? "") })
     }
 
     /// An owner's row: the document key wrapped with the owner's data key, and the owner's own metadata sealed with it.
@@ -344,7 +390,7 @@ public final class Vault: Sendable {
     /// were killed before discarding theirs), the one that opens under this key is the committed one.
     func openBlob(_ objectID: String, key: Data) throws -> Data {
         var failure: VaultError = .corrupted("blob \(objectID) is missing or unreadable")
-        for sealed in blobs.candidates(objectID) {
+        for sealed in try storage.blobCandidates(objectID) {
             do {
                 let plaintext = try openSealed(sealed, key: key, context: "object:\(objectID)")
                 guard Digest.sha256(plaintext).hexString == objectID else {
@@ -428,24 +474,24 @@ public final class Vault: Sendable {
     /// it skips the work if a writer is active, which is always safe: the next open or check does it.
     @discardableResult
     func recoverInterruptedWrites(waiting: Bool) throws -> Int {
-        try writers.exclusive(waiting: waiting) {
+        try storage.whileRecovering(waiting: waiting) {
             let pending = try index.pendingObjects()
-            let leftovers = blobs.leftoverTemporaryFiles()
+            let leftovers = try storage.leftoverStagedBlobs()
             guard !pending.isEmpty || !leftovers.isEmpty else { return 0 }
             let references = try index.referencedObjects()
-            try blobs.remove(pending.filter { !references.contains($0) })
+            try storage.removeUnreferencedBlobs(pending, references: references)
             try index.clearPending(pending)
             for leftover in leftovers {
                 // Staged for a write the index committed, but the rename was lost: finish it. Otherwise the write
                 // was never acknowledged and its staged blob goes. A writer that lost a race for the same bytes and was
                 // killed before discarding its copy leaves one sealed under another key: only the copy that opens
                 // under the committed document's key is the committed one.
-                if let objectID = leftover.objectID, references.contains(objectID), !blobs.exists(objectID),
-                    try stagedCopy(leftover.file, opensAs: objectID)
+                if let objectID = leftover.objectID, references.contains(objectID), try !storage.blobExists(objectID),
+                    try stagedCopy(leftover, opensAs: objectID)
                 {
-                    try blobs.adopt(leftover.file, as: objectID)
+                    try storage.adopt(leftover)
                 } else {
-                    try? FileManager.default.removeItem(at: leftover.file)
+                    storage.discard([leftover])
                 }
             }
             return pending.count + leftovers.count
@@ -454,14 +500,14 @@ public final class Vault: Sendable {
 }
 
 extension Vault {
-    /// Whether a staged file is the committed blob of `objectID` (a document or a signature): it opens under the
+    /// Whether a staged copy is the committed blob of `objectID` (a document or a signature): it opens under the
     /// document's key and hashes to the name.
-    fileprivate func stagedCopy(_ file: URL, opensAs objectID: String) throws -> Bool {
+    fileprivate func stagedCopy(_ staged: StagedObject, opensAs objectID: String) throws -> Bool {
         var row = try index.document(id: objectID)
         if row == nil, let signature = try index.allSignatures().first(where: { $0.id == objectID }) {
             row = try index.document(id: signature.documentID)
         }
-        guard let row, let sealed = try? Data(contentsOf: file) else { return false }
+        guard let row, let sealed = storage.stagedBytes(staged) else { return false }
         let key = try documentKey(of: row)
         guard let plaintext = try? openSealed(sealed, key: key, context: "object:\(objectID)") else { return false }
         return Digest.sha256(plaintext).hexString == objectID

@@ -21,18 +21,11 @@ public struct ArchiveTimestampRun: Sendable, Hashable {
 /// Records live beside the blobs in `evidence/<document id>/<signature id>.ers`: they hold only hash values and the TSA's
 /// tokens (no personal data), are written atomically, and are deleted with the document on erasure.
 extension Vault {
-    var evidenceDirectory: URL { directory.appendingPathComponent("evidence", isDirectory: true) }
-
-    func evidenceURL(document documentID: String, signature signatureID: String) -> URL {
-        evidenceDirectory.appendingPathComponent(documentID, isDirectory: true).appendingPathComponent("\(signatureID).ers")
-    }
-
     /// The evidence record of one kept signature, nil when it has none; a record that cannot be read is corruption.
     func evidenceRecord(document documentID: String, signature signatureID: String) throws -> EvidenceRecord? {
-        let url = evidenceURL(document: documentID, signature: signatureID)
-        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        guard let der = try storage.evidenceRecord(document: documentID, signature: signatureID) else { return nil }
         do {
-            return try EvidenceRecord(derEncoded: try Data(contentsOf: url))
+            return try EvidenceRecord(derEncoded: der)
         } catch {
             throw VaultError.corrupted("the evidence record of signature \(signatureID) is damaged: \(error)")
         }
@@ -76,7 +69,7 @@ extension Vault {
                 uncovered.append((row.id, signature.id, [bytes] + values))
             }
         }
-        var written: [(URL, Data)] = []
+        var written: [(documentID: String, signatureID: String, der: Data)] = []
         if !uncovered.isEmpty {
             // The document's and each signature value's hash form one group: the record proves both existed together.
             let groups = try uncovered.map { entry in try entry.objects.map { try Digest.hash($0, algorithm: .sha256) } }
@@ -84,7 +77,7 @@ extension Vault {
             run.timeStampRequests += 1
             run.covered = records.count
             for (entry, record) in zip(uncovered, records) {
-                written.append((evidenceURL(document: entry.documentID, signature: entry.signatureID), record.derEncoded))
+                written.append((entry.documentID, entry.signatureID, record.derEncoded))
             }
         }
         if !due.isEmpty {
@@ -92,13 +85,10 @@ extension Vault {
             run.timeStampRequests += 1
             run.renewed = renewed.count
             for (entry, record) in zip(due, renewed) {
-                written.append((evidenceURL(document: entry.documentID, signature: entry.signatureID), record.derEncoded))
+                written.append((entry.documentID, entry.signatureID, record.derEncoded))
             }
         }
-        for (url, bytes) in written {
-            try DurableFile.makeDirectory(url.deletingLastPathComponent())
-            try DurableFile.write(bytes, to: url, temporaryDirectory: blobs.temporary)
-        }
+        try storage.writeEvidenceRecords(written)
         if !written.isEmpty {
             try index.append(audit: [
                 AuditDraft(
@@ -133,12 +123,6 @@ extension Vault {
 
     /// Removes the evidence records of documents that no longer exist (after erasure).
     func removeEvidence(documentIDs: [String]) throws {
-        for documentID in documentIDs {
-            let folder = evidenceDirectory.appendingPathComponent(documentID, isDirectory: true)
-            guard FileManager.default.fileExists(atPath: folder.path) else { continue }
-            do { try FileManager.default.removeItem(at: folder) } catch {
-                throw VaultError.io("cannot remove the evidence records of \(documentID): \(error)")
-            }
-        }
+        try storage.removeEvidence(documentIDs: documentIDs)
     }
 }

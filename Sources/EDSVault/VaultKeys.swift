@@ -7,6 +7,8 @@ import Foundation
 /// wrapped key) and keys the HMAC that turns IINs into index lookup values (so the index can find an owner's
 /// documents without holding the IIN in clear).
 struct VaultKeys: Sendable {
+    /// Kept only so `vault migrate` can give the target vault the same key file.
+    let master: Data
     let wrapping: Data
     let lookup: Data
     /// Stored in the index at `vault init`, to tell a wrong master key from corrupted data.
@@ -19,13 +21,16 @@ struct VaultKeys: Sendable {
         guard master.count == AES256GCM.keySize else {
             throw VaultError.wrongMasterKey("the vault master key must be 32 bytes (64 hex digits)")
         }
+        self.master = master
         wrapping = try KeyedHash.expandKey(master, info: "eds-vault/v1/wrap-data-keys")
         lookup = try KeyedHash.expandKey(master, info: "eds-vault/v1/index-lookup")
         checkValue = try KeyedHash.expandKey(master, info: "eds-vault/v1/check-value").hexString
     }
 
     /// The key from `$EDSVAULT_MASTER_KEY` (64 hex digits) when set, else from `DIR/master.key`.
-    static func load(vaultDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
+    static func load(
+        vaultDirectory: URL, fileName: String = fileName, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> VaultKeys {
         if let text = environment[environmentVariable], !text.isEmpty {
             guard let key = Data(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 throw VaultError.wrongMasterKey("\(environmentVariable) must hold 64 hex digits")
@@ -52,6 +57,27 @@ struct VaultKeys: Sendable {
         try DurableFile.write(
             Data((master.hexString + "\n").utf8), to: vaultDirectory.appendingPathComponent(fileName),
             temporaryDirectory: vaultDirectory, permissions: 0o600)
+        return try VaultKeys(master: master)
+    }
+
+    /// The key from `$EDSVAULT_MASTER_KEY` when set, else from `file` (a vault outside a directory: the key is never
+    /// kept where the vault's data is).
+    static func load(file: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
+        try load(vaultDirectory: file.deletingLastPathComponent(), fileName: file.lastPathComponent, environment: environment)
+    }
+
+    /// As `load(file:)`, but a new random key is written to `file` (mode 0600, fsynced) when it does not exist.
+    /// `master`: the key to write (a migrated vault's), instead of a new random one.
+    static func loadOrCreate(
+        file: URL, environment: [String: String] = ProcessInfo.processInfo.environment, master given: Data? = nil
+    ) throws -> VaultKeys {
+        if environment[environmentVariable]?.isEmpty == false || FileManager.default.fileExists(atPath: file.path) {
+            return try load(file: file, environment: environment)
+        }
+        let master = try given ?? AES256GCM.generateKey()
+        let directory = file.deletingLastPathComponent()
+        try DurableFile.makeDirectory(directory)
+        try DurableFile.write(Data((master.hexString + "\n").utf8), to: file, temporaryDirectory: directory, permissions: 0o600)
         return try VaultKeys(master: master)
     }
 

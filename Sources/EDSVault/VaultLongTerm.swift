@@ -47,11 +47,9 @@ public struct PendingExtension: Sendable {
 extension Vault {
     // MARK: - Policy
 
-    var evidencePolicyURL: URL { directory.appendingPathComponent(VaultEvidencePolicy.fileName) }
-
     /// The vault's evidence policy, or nil when it has none (signatures are kept as received).
     public func evidencePolicy() throws -> VaultEvidencePolicy? {
-        guard let data = FileManager.default.contents(atPath: evidencePolicyURL.path) else { return nil }
+        guard let data = try storage.evidencePolicy() else { return nil }
         do { return try JSONDecoder().decode(VaultEvidencePolicy.self, from: data) } catch {
             throw VaultError.corrupted("\(VaultEvidencePolicy.fileName) is damaged: \(error)")
         }
@@ -61,7 +59,7 @@ extension Vault {
     public func setEvidencePolicy(_ policy: VaultEvidencePolicy) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try DurableFile.write(try encoder.encode(policy), to: evidencePolicyURL, temporaryDirectory: blobs.temporary)
+        try storage.writeEvidencePolicy(try encoder.encode(policy))
         try index.append(audit: [
             AuditDraft(
                 at: VaultClock.now(), actor: "operator", action: "policy", object: "",
@@ -71,37 +69,23 @@ extension Vault {
 
     // MARK: - Awaiting evidence
 
-    var awaitingDirectory: URL { directory.appendingPathComponent("awaiting-evidence", isDirectory: true) }
-
-    func awaitingURL(document documentID: String, signature signatureID: String) -> URL {
-        awaitingDirectory.appendingPathComponent(documentID, isDirectory: true).appendingPathComponent(signatureID)
-    }
-
     func markAwaiting(document documentID: String, signature signatureID: String, reason: String) throws {
-        let url = awaitingURL(document: documentID, signature: signatureID)
-        try DurableFile.makeDirectory(url.deletingLastPathComponent())
-        try DurableFile.write(Data((reason + "\n").utf8), to: url, temporaryDirectory: blobs.temporary)
+        try storage.markAwaiting(document: documentID, signature: signatureID, reason: reason)
     }
 
     func clearAwaiting(document documentID: String, signature signatureID: String) {
-        let url = awaitingURL(document: documentID, signature: signatureID)
-        try? FileManager.default.removeItem(at: url)
-        try? FileManager.default.removeItem(at: url.deletingLastPathComponent())  // only when empty
+        storage.clearAwaiting(document: documentID, signature: signatureID)
     }
 
     /// Kept signatures whose timestamp or revocation evidence is still missing. Markers of signatures the index no
     /// longer holds (erased, or a commit that failed after the marker was written) are not listed.
     public func signaturesAwaitingEvidence() throws -> [AwaitingEvidence] {
-        let manager = FileManager.default
-        guard let documents = try? manager.contentsOfDirectory(atPath: awaitingDirectory.path) else { return [] }
+        let markers = try storage.awaitingMarkers().filter { Self.isObjectID($0.documentID) && Self.isObjectID($0.signatureID) }
         var awaiting: [AwaitingEvidence] = []
-        for documentID in documents.sorted() where Self.isObjectID(documentID) {
-            let folder = awaitingDirectory.appendingPathComponent(documentID, isDirectory: true)
-            let marked = (try? manager.contentsOfDirectory(atPath: folder.path)) ?? []
-            guard !marked.isEmpty else { continue }
+        for (documentID, marked) in Dictionary(grouping: markers, by: \.documentID).sorted(by: { $0.key < $1.key }) {
             let kept = Set(try index.signatures(documentID: documentID).map(\.id))
-            for signatureID in marked.sorted() where Self.isObjectID(signatureID) && kept.contains(signatureID) {
-                awaiting.append(AwaitingEvidence(documentID: documentID, signatureID: signatureID))
+            for marker in marked.sorted(by: { $0.signatureID < $1.signatureID }) where kept.contains(marker.signatureID) {
+                awaiting.append(AwaitingEvidence(documentID: documentID, signatureID: marker.signatureID))
             }
         }
         return awaiting
@@ -174,8 +158,8 @@ extension Vault {
         let newID = Digest.sha256(bytes).hexString
         let signers = (report.map(Self.storedSigners(of:))) ?? []
         let now = VaultClock.now()
-        try writers.shared {
-            let staged = try blobs.stage([(newID, try seal(bytes, key: key, context: "object:\(newID)"))])
+        try storage.whileWriting {
+            let staged = try storage.stage([(newID, try seal(bytes, key: key, context: "object:\(newID)"))])
             do {
                 let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(newID)")
                 try index.replaceSignature(
@@ -189,14 +173,14 @@ extension Vault {
                             detail: "\(signers.count) signer(s); extended from \(stored.id)"),
                     ])
             } catch {
-                blobs.discard(staged)
+                storage.discard(staged)
                 throw error
             }
-            try blobs.publish(staged)
+            try storage.publish(staged)
         }
         clearAwaiting(document: row.id, signature: stored.id)
         // An evidence record over the old bytes proves nothing about the new ones; `vault timestamp` covers them next.
-        try? FileManager.default.removeItem(at: evidenceURL(document: row.id, signature: stored.id))
+        storage.removeEvidenceRecord(document: row.id, signature: stored.id)
         outcome.extendedID = newID
         return outcome
     }

@@ -46,7 +46,7 @@ extension Vault {
         let subjectPseudonym = try index.subject(lookup: lookup)?.pseudonym ?? "none"
         let before = Set(try index.tombstones().map { "\($0.documentID)@\($0.erasedAt.timeIntervalSince1970)" })
         var counts = (documents: 0, signatures: 0)
-        let erasure = try writers.shared {
+        let erasure = try storage.whileWriting {
             try index.erase(ownerLookup: lookup, erasedAt: erasedAt) { documents, signatures, shared in
                 counts = (documents, signatures)
                 return [
@@ -80,7 +80,7 @@ extension Vault {
         report.recovered = try recoverInterruptedWrites(waiting: true)
 
         // Listed before the index is read: a blob a concurrent writer adds later is then either referenced or pending.
-        let onDisk = Set(try blobs.allObjectIDs())
+        let onDisk = Set(try storage.allObjectIDs())
         let audit = try index.auditEntries()
         let references = try index.referencedObjects()
         let pending = Set(try index.pendingObjects())
@@ -142,9 +142,9 @@ extension Vault {
             }
         }
         // Decrypting and hashing is the bulk of the work: one worker per core.
-        let blobs = self.blobs
+        let storage = self.storage
         let outcomes = try ParallelIO.map(blobChecks, width: ProcessInfo.processInfo.activeProcessorCount) { check in
-            Self.verifyBlob(check, in: blobs, onDisk: onDisk)
+            Self.verifyBlob(check, in: storage, onDisk: onDisk)
         }
         for outcome in outcomes {
             report.bytesChecked += outcome.bytes
@@ -178,9 +178,9 @@ extension Vault {
         let what: String
     }
 
-    private static func verifyBlob(_ check: BlobCheck, in blobs: BlobStore, onDisk: Set<String>) -> (bytes: Int64, problem: String?) {
+    private static func verifyBlob(_ check: BlobCheck, in storage: any VaultStorage, onDisk: Set<String>) -> (bytes: Int64, problem: String?) {
         guard onDisk.contains(check.objectID) else { return (0, "\(check.what) \(check.objectID): its blob is missing") }
-        guard let sealed = try? blobs.read(check.objectID) else {
+        guard let sealed = try? storage.readBlob(check.objectID) else {
             return (0, "\(check.what) \(check.objectID): its blob is unreadable")
         }
         guard let plaintext = try? AES256GCM.open(sealed, key: check.key, associatedData: Data("object:\(check.objectID)".utf8))

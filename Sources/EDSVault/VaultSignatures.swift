@@ -71,8 +71,8 @@ extension Vault {
         let allSigners = existing.flatMap(\.signers) + signers
         let status = Self.status(of: record.metadata, signers: allSigners)
         let stored = StoredSignature(id: keptID, documentID: row.id, addedAt: now, signers: signers)
-        try writers.shared {
-            let staged = try blobs.stage([(keptID, try seal(kept, key: key, context: "object:\(keptID)"))])
+        try storage.whileWriting {
+            let staged = try storage.stage([(keptID, try seal(kept, key: key, context: "object:\(keptID)"))])
             let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(keptID)")
             let who = signers.map { $0.identity.roles.map(\.rawValue).joined(separator: "+") }.joined(separator: ", ")
             let form = awaiting != nil ? "; awaiting evidence" : keptID != signatureID ? "; extended to CAdES-LT" : ""
@@ -89,11 +89,11 @@ extension Vault {
                             detail: "\(signers.count) signer(s) [\(who)]; status \(status.rawValue)\(form)")
                     ])
             } catch {
-                blobs.discard(staged)
+                storage.discard(staged)
                 if awaiting != nil { clearAwaiting(document: row.id, signature: keptID) }
                 throw error
             }
-            try blobs.publish(staged)
+            try storage.publish(staged)
         }
         var updated = record
         updated.status = status
@@ -189,7 +189,7 @@ extension Vault {
             }
             var report = try validator(at: stored.addedAt).validate(signature: cms, document: .bytes(document))
             summary = summary ?? report.document
-            let awaiting = FileManager.default.fileExists(atPath: awaitingURL(document: row.id, signature: stored.id).path)
+            let awaiting = try storage.isAwaiting(document: row.id, signature: stored.id)
             for position in report.signatures.indices {
                 report.signatures[position].warnings.append(
                     "validated as of \(ISO8601DateFormatter().string(from: stored.addedAt)), when the vault received the signature")

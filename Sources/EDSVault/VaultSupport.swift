@@ -39,45 +39,32 @@ struct WriterLock: Sendable {
     }
 }
 
-/// The trust anchors and CRLs a vault validates signatures against, kept in `DIR/trust/`.
+/// The trust anchors and CRLs a vault validates signatures against, kept in its storage (`DIR/trust/`).
 struct VaultTrust: Sendable {
     let anchors: [Certificate]
     let crls: [CertificateRevocationList]
 
-    static func directory(in vault: URL) -> URL { vault.appendingPathComponent("trust", isDirectory: true) }
-
-    static func install(anchors: [Certificate], crls: [CertificateRevocationList], in vault: URL, temporary: URL) throws {
-        let trust = directory(in: vault)
-        try DurableFile.makeDirectory(trust.appendingPathComponent("crl", isDirectory: true))
-        for anchor in anchors {
-            let name = "anchor-\(anchor.sha256Fingerprint.hexString.prefix(16)).der"
-            try DurableFile.write(anchor.derEncoded, to: trust.appendingPathComponent(name), temporaryDirectory: temporary, permissions: 0o644)
-        }
-        for list in crls {
-            let name = "crl/\(Digest.sha256(list.derEncoded).hexString.prefix(16)).crl"
-            try DurableFile.write(list.derEncoded, to: trust.appendingPathComponent(name), temporaryDirectory: temporary, permissions: 0o644)
-        }
+    /// The name an anchor is stored under: `anchor-<first 16 hex digits of its SHA-256 fingerprint>.der`.
+    static func named(_ anchor: Certificate) -> (name: String, der: Data) {
+        ("anchor-\(anchor.sha256Fingerprint.hexString.prefix(16)).der", anchor.derEncoded)
     }
 
-    static func load(from vault: URL) throws -> VaultTrust {
-        let trust = directory(in: vault)
-        let manager = FileManager.default
-        var anchors: [Certificate] = []
-        for name in ((try? manager.contentsOfDirectory(atPath: trust.path)) ?? []).sorted() where name.hasSuffix(".der") {
-            guard let data = manager.contents(atPath: trust.appendingPathComponent(name).path),
-                let certificate = try? Certificate(derEncoded: data)
-            else { throw VaultError.corrupted("trust anchor \(name) is unreadable") }
-            anchors.append(certificate)
+    /// The name a CRL is stored under: `<first 16 hex digits of its SHA-256>.crl`.
+    static func named(_ list: CertificateRevocationList) -> (name: String, der: Data) {
+        ("\(Digest.sha256(list.derEncoded).hexString.prefix(16)).crl", list.derEncoded)
+    }
+
+    static func load(from storage: any VaultStorage) throws -> VaultTrust {
+        let material = try storage.trustMaterial()
+        let anchors = try material.anchors.map { name, der in
+            guard let certificate = try? Certificate(derEncoded: der) else { throw VaultError.corrupted("trust anchor \(name) is unreadable") }
+            return certificate
         }
-        var crls: [CertificateRevocationList] = []
-        let crlDirectory = trust.appendingPathComponent("crl")
-        for name in ((try? manager.contentsOfDirectory(atPath: crlDirectory.path)) ?? []).sorted() where name.hasSuffix(".crl") {
-            guard let data = manager.contents(atPath: crlDirectory.appendingPathComponent(name).path),
-                let list = try? CertificateRevocationList(data)
-            else { throw VaultError.corrupted("CRL \(name) is unreadable") }
-            crls.append(list)
+        let crls = try material.crls.map { name, der in
+            guard let list = try? CertificateRevocationList(der) else { throw VaultError.corrupted("CRL \(name) is unreadable") }
+            return list
         }
-        guard !anchors.isEmpty else { throw VaultError.corrupted("the vault has no trust anchors under \(trust.path)") }
+        guard !anchors.isEmpty else { throw VaultError.corrupted("the vault has no trust anchors") }
         return VaultTrust(anchors: anchors, crls: crls)
     }
 }

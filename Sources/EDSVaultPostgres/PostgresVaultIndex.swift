@@ -725,14 +725,14 @@ public final class PostgresVaultIndex: VaultIndex {
     }
 
     /// A single statement is its own transaction in PostgreSQL: reads need no BEGIN.
-    private func read<T>(_ body: (Session) throws -> T) throws -> T {
+    func read<T>(_ body: (Session) throws -> T) throws -> T {
         try withSession(body)
     }
 
     /// One transaction. Deadlocks and serialization failures (which PostgreSQL resolves by aborting one side) are
     /// retried from the start, since nothing of the aborted attempt was kept; any other failure rolls back and throws.
     /// `flushed: false` sets `synchronous_commit = off` for this transaction only.
-    private func transaction<T>(flushed: Bool = true, _ body: (Session) throws -> T) throws -> T {
+    func transaction<T>(flushed: Bool = true, _ body: (Session) throws -> T) throws -> T {
         try withSession { db in
             var attempt = 1
             while true {
@@ -755,7 +755,7 @@ public final class PostgresVaultIndex: VaultIndex {
     }
 
     /// Runs `body` with the connection, one call at a time, reconnecting first when the connection was lost.
-    private func withSession<T>(_ body: (Session) throws -> T) throws -> T {
+    func withSession<T>(_ body: (Session) throws -> T) throws -> T {
         do {
             return try connection.withLockedValue { connection in
                 try body(Session(connection: try connected(&connection), logger: logger))

@@ -19,8 +19,13 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Vault directory whose documents /proofs/{token} shows (default: no proofs, /proofs answers 404).")
+    @Option(help: "Vault directory or postgres:// URL whose documents /proofs/{token} shows (default: no proofs, /proofs answers 404).")
     var vault: String?
+
+    @Option(
+        name: .customLong("master-key-file"),
+        help: "The master key file of a --vault in PostgreSQL (default: $EDSVAULT_MASTER_KEY_FILE).")
+    var masterKeyFile: String?
 
     @Option(help: "TCP port; 0 picks a free one (the chosen port is printed).")
     var port: Int = 8080
@@ -69,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
                         + "serve refuses it unless started with --demo",
                     code: ExitStatus.usage)
             }
-            let proofs = try vault.map(Self.proofDirectory(forVault:))
+            let proofs = try vault.map { try Self.proofDirectory(forVault: $0, masterKeyFile: masterKeyFile) }
             // Proof pages are judged against the vault's own anchors: the same rule applies to them.
             if !demo, let vault, let anchor = proofs?.vault.trustAnchors.first(where: TrustAnchors.isDemo) {
                 throw CLIFailure(
@@ -105,10 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// The vault's ProofDirectory for `serve --vault DIR`: tokens from `vault link` open their document's proof.
-    static func proofDirectory(forVault path: String) throws -> VaultProofDirectory {
-        let directory = URL(fileURLWithPath: path)
-        return VaultProofDirectory(vault: try vaultFailures {
-            try Vault.open(at: directory, index: try PostgresVaultIndex.configured(forVault: directory))
-        })
+    static func proofDirectory(forVault location: String, masterKeyFile: String? = nil) throws -> VaultProofDirectory {
+        VaultProofDirectory(vault: try VaultOpening.open(location, masterKeyFile: masterKeyFile))
     }
 }

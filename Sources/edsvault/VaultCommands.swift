@@ -13,6 +13,8 @@ struct VaultCommand: ParsableCommand {
         discussion: """
             The vault directory is --vault DIR, else $EDSVAULT_VAULT, else ./vault. Its master key is DIR/master.key
             (made by `vault init`) unless $EDSVAULT_MASTER_KEY holds 64 hex digits.
+            A vault in PostgreSQL (`vault init --store`, `vault migrate`) is --vault postgres://USER@HOST:PORT/DB[?schema=NAME] \
+            (password from $PGPASSWORD), its master key --master-key-file KEY or $EDSVAULT_MASTER_KEY_FILE.
             Exit codes: 0 done, 1 `check` found problems or a signature TOTAL_FAILED, 2 a signature INDETERMINATE,
             64 usage, 65 bad input, 66 file or document not found, 73 cannot write, 74 vault I/O error or corruption,
             77 access refused, 78 wrong or missing master key.
@@ -20,26 +22,68 @@ struct VaultCommand: ParsableCommand {
         subcommands: [
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
             VaultProofCommand.self, VaultCardCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
-            VaultTimestamp.self, VaultExtend.self,
+            VaultTimestamp.self, VaultExtend.self, VaultMigrate.self,
         ]
     )
 }
 
 struct VaultLocation: ParsableArguments {
-    @Option(name: .customLong("vault"), help: "The vault directory (default: $EDSVAULT_VAULT, else ./vault).")
+    @Option(
+        name: .customLong("vault"),
+        help: "The vault directory, or postgres://USER@HOST:PORT/DB[?schema=NAME] for a vault in PostgreSQL (default: $EDSVAULT_VAULT, else ./vault).")
     var directory: String?
 
-    var url: URL {
-        if let directory { return URL(fileURLWithPath: directory) }
-        if let configured = ProcessInfo.processInfo.environment["EDSVAULT_VAULT"], !configured.isEmpty {
-            return URL(fileURLWithPath: configured)
-        }
-        return URL(fileURLWithPath: "vault")
+    @Option(
+        name: .customLong("master-key-file"),
+        help: "The master key file of a vault in PostgreSQL (default: $EDSVAULT_MASTER_KEY_FILE).")
+    var masterKeyFile: String?
+
+    /// The vault argument as given: `--vault`, else `$EDSVAULT_VAULT`, else `vault`.
+    var location: String {
+        if let directory { return directory }
+        if let configured = ProcessInfo.processInfo.environment["EDSVAULT_VAULT"], !configured.isEmpty { return configured }
+        return "vault"
     }
 
-    /// Opens the vault with the PostgreSQL index named in `DIR/index.url` when there is one, else the embedded one.
+    var url: URL { URL(fileURLWithPath: location) }
+
+    /// Opens a vault in PostgreSQL (a postgres:// location), else the directory with the PostgreSQL index named in
+    /// `DIR/index.url` when there is one, else the embedded one.
     func open() throws -> Vault {
-        try vaultFailures { try Vault.open(at: url, index: try PostgresVaultIndex.configured(forVault: url)) }
+        try VaultOpening.open(location, masterKeyFile: masterKeyFile)
+    }
+}
+
+/// Opening a vault named on the command line: a directory or a postgres:// URL (`vault …`, `serve --vault`).
+enum VaultOpening {
+    static func open(_ location: String, masterKeyFile: String?) throws -> Vault {
+        if PostgresVault.isURL(location) {
+            try refusePassword(in: location, option: "the vault URL")
+            let keyFile = try self.masterKeyFile(masterKeyFile)
+            return try vaultFailures { try PostgresVault.open(url: location, masterKeyFile: keyFile) }
+        }
+        let url = URL(fileURLWithPath: location)
+        return try vaultFailures { try Vault.open(at: url, index: try PostgresVaultIndex.configured(forVault: url)) }
+    }
+
+    /// `--master-key-file`, else `$EDSVAULT_MASTER_KEY_FILE`; with neither, `$EDSVAULT_MASTER_KEY` must hold the key
+    /// (exit 78 otherwise): the key of a vault in PostgreSQL is never in the database.
+    static func masterKeyFile(_ option: String?) throws -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = option ?? environment[PostgresVault.masterKeyFileVariable], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        if environment["EDSVAULT_MASTER_KEY"]?.isEmpty == false { return URL(fileURLWithPath: "/nonexistent/master.key") }
+        throw CLIFailure(
+            message: "a vault in PostgreSQL needs its master key: --master-key-file KEY or $\(PostgresVault.masterKeyFileVariable)",
+            code: VaultExitStatus.configuration)
+    }
+
+    /// Passwords never on the command line (they would show in `ps` and shell history).
+    static func refusePassword(in url: String, option: String) throws {
+        if URLComponents(string: url)?.password != nil {
+            throw CLIFailure(message: "\(option) must not hold a password: set $PGPASSWORD", code: ExitStatus.usage)
+        }
     }
 }
 
@@ -83,8 +127,17 @@ struct VaultInit: ParsableCommand {
             with neither, init stops with exit 64. A demo anchor (O=EDS Vault Demo, private key published) gets a warning.
             """)
 
-    @Argument(help: "The vault directory (default: $EDSVAULT_VAULT, else ./vault).")
+    @Argument(help: "The vault directory, or a postgres:// URL as --store (default: $EDSVAULT_VAULT, else ./vault).")
     var directory: String?
+
+    @Option(
+        help: "Keep the whole vault in PostgreSQL (index, blobs, trust, evidence): postgres://USER@HOST:PORT/DB[?schema=NAME]; password from $PGPASSWORD.")
+    var store: String?
+
+    @Option(
+        name: .customLong("master-key-file"),
+        help: "With --store: the master key file, created (mode 0600) when absent (default: $EDSVAULT_MASTER_KEY_FILE).")
+    var masterKeyFile: String?
 
     @Option(help: "A trust anchor kept in the vault (PEM or DER); repeatable. Without it: every file in $EDSVAULT_TRUST_DIR; one of the two is required.")
     var trust: [String] = []
@@ -105,11 +158,32 @@ struct VaultInit: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let location = directory.map { URL(fileURLWithPath: $0) } ?? VaultLocation().url
+            let given = store ?? directory ?? VaultLocation().location
+            if store != nil, directory != nil {
+                throw CLIFailure(message: "give either a vault directory or --store, not both", code: ExitStatus.usage)
+            }
             let policy = try evidencePolicy()
             let named = try TrustAnchors.loadNamed(trust)
             let anchors = named.map(\.certificate.derEncoded)
             let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
+            if PostgresVault.isURL(given) {
+                guard indexURL == nil else {
+                    throw CLIFailure(message: "--index-url is for a vault directory; --store keeps the index there already", code: ExitStatus.usage)
+                }
+                try VaultOpening.refusePassword(in: given, option: "--store")
+                let keyFile = try VaultOpening.masterKeyFile(masterKeyFile)
+                let vault = try vaultFailures {
+                    try PostgresVault.create(url: given, masterKeyFile: keyFile, trustAnchors: anchors, crls: crls)
+                }
+                if let policy { try vaultFailures { try vault.setEvidencePolicy(policy) } }
+                warnAboutDemoAnchors(named)
+                print(vault.directory.absoluteString)
+                return
+            }
+            if store != nil {
+                throw CLIFailure(message: "--store must be a postgres:// URL", code: ExitStatus.usage)
+            }
+            let location = URL(fileURLWithPath: given)
             // Passwords never on the command line (they would show in `ps` and shell history).
             if let indexURL, URLComponents(string: indexURL)?.password != nil {
                 throw CLIFailure(message: "--index-url must not hold a password: set $PGPASSWORD", code: ExitStatus.usage)
@@ -119,11 +193,15 @@ struct VaultInit: ParsableCommand {
             if let policy { try vaultFailures { try vault.setEvidencePolicy(policy) } }
             // Every later command finds the index through DIR/index.url (the URL without password).
             if let index { try vaultFailures { try PostgresVaultIndex.record(index.configuration, inVault: location) } }
-            for anchor in named where anchor.isDemo {
-                FileHandle.standardError.write(Data(
-                    "edsvault: warning: \(anchor.source): \(anchor.certificate.subject) is a demo trust anchor; its private key is published, so anyone can make signatures this vault accepts\n".utf8))
-            }
+            warnAboutDemoAnchors(named)
             print(location.path)
+        }
+    }
+
+    private func warnAboutDemoAnchors(_ named: [TrustAnchors.Anchor]) {
+        for anchor in named where anchor.isDemo {
+            FileHandle.standardError.write(Data(
+                "edsvault: warning: \(anchor.source): \(anchor.certificate.subject) is a demo trust anchor; its private key is published, so anyone can make signatures this vault accepts\n".utf8))
         }
     }
 
@@ -464,6 +542,48 @@ struct VaultAudit: ParsableCommand {
                 print(
                     "\(entry.sequence)\t\(formatter.string(from: draft.at))\t\(draft.actor)\t\(draft.action)\t\(draft.outcome)\t"
                         + "\(draft.object)\t\(draft.detail)\t\(entry.hash.prefix(16))")
+            }
+        }
+    }
+}
+
+struct VaultMigrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate", abstract: "Copy a vault directory into PostgreSQL: rows, audit chain, blobs, trust, evidence (resumable).",
+        discussion: """
+            Every blob is opened under its document's key and hashed to its id before it is copied, and the audit chain \
+            is verified first. Stop writers to DIR meanwhile. Re-run after an interruption: it copies what is missing \
+            and ends identical. The target's master key file gets DIR's key (made, mode 0600, when absent). Exit 0 when \
+            the migrated vault's `check` is clean, 1 when it found problems.
+            """)
+
+    @Argument(help: "The vault directory to copy.")
+    var directory: String
+
+    @Argument(help: "The target: postgres://USER@HOST:PORT/DB[?schema=NAME]; password from $PGPASSWORD.")
+    var url: String
+
+    @Option(
+        name: .customLong("master-key-file"),
+        help: "The target's master key file (default: $EDSVAULT_MASTER_KEY_FILE); DIR's key is written there when absent.")
+    var masterKeyFile: String?
+
+    mutating func run() throws {
+        try reportingFailures {
+            guard PostgresVault.isURL(url) else { throw CLIFailure(message: "the target must be a postgres:// URL", code: ExitStatus.usage) }
+            try VaultOpening.refusePassword(in: url, option: "the target URL")
+            let keyFile = try VaultOpening.masterKeyFile(masterKeyFile)
+            let source = try VaultOpening.open(directory, masterKeyFile: nil)
+            let report = try vaultFailures { try PostgresVault.migrate(source, to: url, masterKeyFile: keyFile) }
+            print(
+                "migrated \(report.documents) document(s), \(report.signatures) signature(s), \(report.auditEntries) audit entries, "
+                    + "\(report.evidenceRecords) evidence record(s); blobs: \(report.blobsCopied) copied "
+                    + "(\(report.bytesCopied) bytes), \(report.blobsPresent) already there")
+            if report.check.isClean {
+                print("check: clean")
+            } else {
+                for problem in report.check.problems { print("problem: \(problem)") }
+                throw ExitCode(1)
             }
         }
     }

@@ -1,0 +1,22 @@
+import Foundation
+import GRDB
+
+/// The rows `vault migrate` copies that the `VaultIndex` protocol does not read.
+extension SQLiteVaultIndex: VaultIndexExporting {
+    public func allSubjects() throws -> [IndexedSubject] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT lookup, pseudonym, wrapped_data_key FROM subjects ORDER BY lookup").map { row in
+                IndexedSubject(lookup: row["lookup"], pseudonym: row["pseudonym"], wrappedDataKey: row["wrapped_data_key"])
+            }
+        }
+    }
+
+    public func allLinks() throws -> [IndexedLink] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT token_hash, document_id, created_at FROM proof_links ORDER BY token_hash").map { row in
+                IndexedLink(
+                    tokenHash: row["token_hash"], documentID: row["document_id"], createdAt: VaultClock.date(milliseconds: row["created_at"]))
+            }
+        }
+    }
+}
