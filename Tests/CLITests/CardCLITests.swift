@@ -142,29 +142,11 @@ import Testing
         #expect(try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD").status == 0)
         let path = try Tools.eds("vault", "link", id, "--vault", vault).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let output = work.appendingPathComponent("serve.out")
-        try Data().write(to: output)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Tools.edsvault)
-        server.arguments = ["serve", "--port", "0", "--vault", vault, "--demo"] + Self.trust
-        server.currentDirectoryURL = Tools.root
-        server.standardOutput = try FileHandle(forWritingTo: output)
-        server.standardError = FileHandle.nullDevice
-        server.standardInput = FileHandle.nullDevice
-        try server.run()
+        let (server, url) = try Tools.startServe(["--vault", vault, "--demo"] + Self.trust)
         defer {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
-        var base: String?
-        let deadline = Date().addingTimeInterval(30)
-        while base == nil, Date() < deadline, server.isRunning {
-            let printed = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
-            base = printed.split(separator: "\n").first { $0.hasPrefix("edsvault: listening on ") }
-                .map { String($0.dropFirst("edsvault: listening on ".count)) }
-            if base == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        let url = try #require(base, "the server did not start")
 
         let card = work.appendingPathComponent("served.pdf").path
         let fetched = try Tools.run("curl", ["-s", "-H", "Accept: application/pdf", "-H", "Accept-Language: ru", "-o", card, "-w", "%{http_code} %{content_type}", url + path])

@@ -73,6 +73,39 @@ enum Tools {
         return server
     }
 
+    /// `edsvault serve --port 0 ARGUMENTS` (the kernel picks a free port) from the repository root, waiting up to 30 s
+    /// for its "listening on" line; returns the process and its base URL. The caller kills it with SIGKILL and waits.
+    static func startServe(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> (server: Process, base: String) {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-serve-\(UUID().uuidString).out")
+        try Data().write(to: output)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: edsvault)
+        server.arguments = ["serve", "--port", "0"] + arguments
+        server.currentDirectoryURL = currentDirectory ?? root
+        if let environment { server.environment = environment }
+        server.standardOutput = try FileHandle(forWritingTo: output)
+        server.standardError = FileHandle.nullDevice
+        server.standardInput = FileHandle.nullDevice
+        try server.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, server.isRunning {
+            let printed = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
+            if let line = printed.split(separator: "\n").first(where: { $0.hasPrefix("edsvault: listening on ") }) {
+                return (server, String(line.dropFirst("edsvault: listening on ".count)))
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+        throw ServeDidNotStart(arguments: arguments)
+    }
+
+    struct ServeDidNotStart: Error, CustomStringConvertible {
+        let arguments: [String]
+        var description: String { "edsvault serve \(arguments.joined(separator: " ")) did not start within 30 s" }
+    }
+
     /// The reference TSA (Tests/Referees/tsa_server.py, Python's own RFC 3161 stack) on a loopback port; the caller
     /// kills it with SIGKILL.
     /// `signer`: another certificate for the demo TSA key (a test's long-lived TSA), instead of Certs/tsa.pem.

@@ -381,29 +381,11 @@ import Glibc
         }
         let path = try Tools.eds("vault", "link", id, "--vault", vault).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        let output = workspace.appendingPathComponent("serve.out")
-        try Data().write(to: output)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Tools.edsvault)
-        server.arguments = ["serve", "--port", "0", "--trust", "Certs/trust/root.pem", "--demo", "--vault", vault]
-        server.currentDirectoryURL = Tools.root
-        server.standardOutput = try FileHandle(forWritingTo: output)
-        server.standardError = FileHandle.nullDevice
-        server.standardInput = FileHandle.nullDevice
-        try server.run()
+        let (server, url) = try Tools.startServe(["--trust", "Certs/trust/root.pem", "--demo", "--vault", vault])
         defer {
             kill(server.processIdentifier, SIGKILL)
             server.waitUntilExit()
         }
-        var base: String?
-        let deadline = Date().addingTimeInterval(30)
-        while base == nil, Date() < deadline, server.isRunning {
-            let printed = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
-            base = printed.split(separator: "\n").first { $0.hasPrefix("edsvault: listening on ") }
-                .map { String($0.dropFirst("edsvault: listening on ".count)) }
-            if base == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        let url = try #require(base, "the server did not start")
 
         let json = try Tools.run("curl", ["-s", "-H", "Accept: application/json", "-w", "\n%{http_code}", url + path])
         #expect(json.stdout.hasSuffix("\n200"), "\(json.stdout)")

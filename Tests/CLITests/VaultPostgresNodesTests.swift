@@ -257,30 +257,10 @@ struct PostgresNode {
         return process
     }
 
-    /// `serve --port 0` (the kernel picks a free port) on the shared vault; returns it with its base URL.
+    /// `serve --port 0` (the kernel picks a free port) on the shared vault, from this node's empty directory.
     func serve() throws -> (Process, String) {
-        let output = directory.appendingPathComponent("serve-\(UUID().uuidString).out")
-        try Data().write(to: output)
-        let server = process(
-            Tools.edsvault,
-            ["serve", "--port", "0", "--vault", shared.url, "--demo", "--trust", Tools.root.appendingPathComponent("Certs/trust/root.pem").path])
-        server.standardOutput = try FileHandle(forWritingTo: output)
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        var base: String?
-        let deadline = Date().addingTimeInterval(30)
-        while base == nil, Date() < deadline, server.isRunning {
-            let printed = String(decoding: (try? Data(contentsOf: output)) ?? Data(), as: UTF8.self)
-            base = printed.split(separator: "\n").first { $0.hasPrefix("edsvault: listening on ") }
-                .map { String($0.dropFirst("edsvault: listening on ".count)) }
-            if base == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        try? FileManager.default.removeItem(at: output)
-        guard let base else {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-            throw CocoaError(.fileReadUnknown)
-        }
-        return (server, base)
+        try Tools.startServe(
+            ["--vault", shared.url, "--demo", "--trust", Tools.root.appendingPathComponent("Certs/trust/root.pem").path],
+            environment: environment, currentDirectory: directory)
     }
 }
