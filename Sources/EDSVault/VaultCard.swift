@@ -6,8 +6,9 @@ import Foundation
 public struct VaultCardMaterial: Sendable {
     public var document: StoredDocument
     public var bytes: Data
-    /// Each kept signature with the validator the vault judges it by: offline, the vault's trust anchors and CRLs,
-    /// as of the moment the vault received it (as `report(for:)` does).
+    /// Each kept signature with the validator the vault judges it by, as `report(for:)` does: offline, the vault's
+    /// trust anchors and CRLs, now and at the moment its RFC 4998 evidence record proves when the record holds for
+    /// every signer (`vault timestamp`), else as of the moment the vault received it.
     public var signatures: [(cms: Data, validator: SignatureValidator)]
 }
 
@@ -39,7 +40,9 @@ extension Vault {
         let key = try documentKey(of: row)
         let bytes = try openBlob(row.id, key: key)
         let signatures = try index.signatures(documentID: row.id).map { stored in
-            (cms: try openBlob(stored.id, key: key), validator: validator(at: stored.addedAt))
+            let cms = try openBlob(stored.id, key: key)
+            let proven = evidenceProvenValidator(signature: cms, signatureID: stored.id, document: bytes, documentID: row.id)
+            return (cms: cms, validator: proven?.validator ?? validator(at: stored.addedAt))
         }
         guard !signatures.isEmpty else { throw VaultError.notFound("document \(row.id) has no signature yet") }
         return VaultCardMaterial(document: record, bytes: bytes, signatures: signatures)

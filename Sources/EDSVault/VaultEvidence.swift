@@ -112,13 +112,23 @@ extension Vault {
     /// The report of a kept signature validated now, each signer judged at the moment its evidence record proves; nil
     /// when the signature has no record or the record does not hold for every signer.
     func evidenceProvenReport(signature: Data, signatureID: String, document: Data, documentID: String) throws -> ValidationReport? {
+        guard let proven = evidenceProvenValidator(signature: signature, signatureID: signatureID, document: document, documentID: documentID)
+        else { return nil }
+        return try proven.validator.validate(proven.signedData, document: .bytes(document))
+    }
+
+    /// The validator that judges a kept signature now, each signer at the moment its evidence record proves (the
+    /// record's results in the policy); nil when the signature has no record or it does not hold for every signer.
+    func evidenceProvenValidator(signature: Data, signatureID: String, document: Data, documentID: String)
+        -> (validator: SignatureValidator, signedData: CMSSignedData)?
+    {
         guard let record = try? evidenceRecord(document: documentID, signature: signatureID),
             let signedData = try? CMSSignedData(signature)
         else { return nil }
         var policy = validator(at: VaultClock.now()).policy
         policy.evidenceRecords = EvidenceRecordValidator.results([record], document: document, signature: signedData, policy: policy)
         guard !policy.evidenceRecords.isEmpty, policy.evidenceRecords.values.allSatisfy(\.holds) else { return nil }
-        return try SignatureValidator(policy: policy).validate(signedData, document: .bytes(document))
+        return (SignatureValidator(policy: policy), signedData)
     }
 
     /// Removes the evidence records of documents that no longer exist (after erasure).

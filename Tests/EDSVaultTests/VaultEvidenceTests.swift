@@ -67,6 +67,33 @@ struct VaultEvidenceTests {
         #expect(!fallback.signatures.flatMap(\.checks).contains { $0.name == "proofOfExistence" })
     }
 
+    @Test func theDocumentCardJudgesASignatureByItsEvidenceRecordAsTheProofReportDoes() throws {
+        let (vault, directory) = try VaultFixtures.makeVault()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func keep(_ number: Int) throws -> String {
+            let document = VaultFixtures.document(number)
+            let stored = try vault.put(document, metadata: VaultFixtures.metadata())
+            _ = try vault.attach(signature: try VaultFixtures.sign(document, with: "employee"), to: stored.id)
+            return stored.id
+        }
+        let recorded = try keep(1)
+        _ = try vault.timestampEvidence(timestamp: CountingStamper(try Self.tsa()).stamper)
+        let unrecorded = try keep(2)
+        func cardReport(_ id: String) throws -> ValidationReport {
+            let material = try vault.cardMaterial(for: id)
+            let signature = try #require(material.signatures.first)
+            return try signature.validator.validate(signature: signature.cms, document: .bytes(material.bytes))
+        }
+        let proven = try cardReport(recorded)
+        #expect(proven.indication == .totalPassed)
+        #expect(proven.signatures.flatMap(\.checks).contains { $0.name == "proofOfExistence" && $0.detail.contains("EDS VAULT DEMO TSA") })
+        let proofReport = try vault.report(for: recorded).report
+        #expect(proven.signatures.flatMap(\.checks).map(\.name) == proofReport.signatures.flatMap(\.checks).map(\.name), "the card and the proof report check the same")
+        let received = try cardReport(unrecorded)
+        #expect(!received.signatures.flatMap(\.checks).contains { $0.name == "proofOfExistence" })
+        #expect(received.indication == .totalPassed, "judged as of receipt, as before")
+    }
+
     @Test func renewalIsDueWhenTheTSACertificateEndsWithinTheWindow() throws {
         let (vault, directory) = try VaultFixtures.makeVault()
         defer { try? FileManager.default.removeItem(at: directory) }
