@@ -191,12 +191,8 @@ extension Vault {
             summary = summary ?? report.document
             let awaiting = try storage.isAwaiting(document: row.id, signature: stored.id)
             for position in report.signatures.indices {
-                report.signatures[position].warnings.append(
-                    "validated as of \(ISO8601DateFormatter().string(from: stored.addedAt)), when the vault received the signature")
-                if awaiting {
-                    report.signatures[position].warnings.append(
-                        "awaiting evidence: kept without the timestamp and revocation evidence the vault's policy asks for (retried by `vault extend --pending`)")
-                }
+                report.signatures[position].addWarning(.validatedAsOfReceipt(stored.addedAt))
+                if awaiting { report.signatures[position].addWarning(.awaitingEvidence) }
             }
             signatures += report.signatures
         }

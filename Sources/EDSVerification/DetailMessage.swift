@@ -174,6 +174,8 @@ extension DetailMessage {
         // warnings
         case warningNoESS, warningSigningTimeAfterTimestamp, warningTSARevocationUnknown, warningRevokedAfterSigning
         case warningInvalidIIN, warningInvalidBIN, warningNoIIN
+        // warnings a vault adds to a kept signature's report
+        case warningValidatedAsOfReceipt, warningAwaitingEvidence
 
         func template(_ language: ReportLanguage) -> String {
             switch language {
@@ -305,6 +307,9 @@ extension DetailMessage {
             case .warningInvalidIIN: "IIN {0} has an invalid check digit"
             case .warningInvalidBIN: "BIN {0} has an invalid check digit"
             case .warningNoIIN: "the certificate carries no IIN (SERIALNUMBER=IIN…)"
+            case .warningValidatedAsOfReceipt: "validated as of {0}, when the vault received the signature"
+            case .warningAwaitingEvidence:
+                "awaiting evidence: kept without the timestamp and revocation evidence the vault's policy asks for (retried by `{0}`)"
             }
         }
 
@@ -429,6 +434,9 @@ extension DetailMessage {
             case .warningInvalidIIN: "у ИИН {0} неверная контрольная цифра"
             case .warningInvalidBIN: "у БИН {0} неверная контрольная цифра"
             case .warningNoIIN: "в сертификате нет ИИН (SERIALNUMBER=IIN…)"
+            case .warningValidatedAsOfReceipt: "проверена на {0} — момент, когда хранилище получило подпись"
+            case .warningAwaitingEvidence:
+                "ожидает доказательств: сохранена без метки времени и данных об отзыве, которых требует политика хранилища (повторяется командой `{0}`)"
             }
         }
 
@@ -554,6 +562,9 @@ extension DetailMessage {
             case .warningInvalidIIN: "{0} ЖСН-ның бақылау саны қате"
             case .warningInvalidBIN: "{0} БСН-ның бақылау саны қате"
             case .warningNoIIN: "куәлікте ЖСН жоқ (SERIALNUMBER=IIN…)"
+            case .warningValidatedAsOfReceipt: "{0} сәтіне тексерілді — қойма қолтаңбаны алған сәт"
+            case .warningAwaitingEvidence:
+                "дәлелдемелерді күтуде: қойма саясаты талап ететін уақыт белгісі мен кері қайтарып алу деректерінсіз сақталды (`{0}` командасымен қайталанады)"
             }
         }
     }

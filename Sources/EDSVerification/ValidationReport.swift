@@ -120,6 +120,27 @@ public struct SignatureReport: Codable, Sendable {
         warningMessages[warning]?.render(language) ?? warning
     }
 
+    /// What a vault says about a signature it keeps (EDSVault's proof reports), in every report language.
+    public enum KeptSignatureWarning: Sendable {
+        /// Judged at the moment the vault received it, for want of an evidence record (the vault's word, not proof).
+        case validatedAsOfReceipt(Date)
+        /// Kept without the evidence the vault's policy asks for; `vault extend --pending` retries.
+        case awaitingEvidence
+    }
+
+    /// Appends `warning` to `warnings` (its English text, the JSON contract) with its translations.
+    public mutating func addWarning(_ warning: KeptSignatureWarning) {
+        let message: DetailMessage
+        switch warning {
+        case .validatedAsOfReceipt(let moment):
+            message = DetailMessage(.warningValidatedAsOfReceipt, .text(ISO8601DateFormatter().string(from: moment)))
+        case .awaitingEvidence:
+            message = DetailMessage(.warningAwaitingEvidence, .text("vault extend --pending"))  // a command: the same in every language
+        }
+        warnings.append(message.english)
+        warningMessages[message.english] = message
+    }
+
     enum CodingKeys: String, CodingKey {
         case indication, subIndication, signer, certificate, signingTime, timestamp, revocation
         case digestAlgorithm, signatureAlgorithm, checks, errors, warnings

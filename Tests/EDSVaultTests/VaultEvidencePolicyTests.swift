@@ -29,6 +29,12 @@ import Testing
         let proof = try vault.report(for: stored.id)
         #expect(proof.report.indication == .totalPassed)
         #expect(proof.report.signatures.first?.warnings.contains { $0.contains("awaiting evidence") } == true)
+        // The proof page and `vault proof --lang` show the vault's warnings in the reader's language.
+        let kept = try #require(proof.report.signatures.first)
+        let russian = kept.warnings.map { kept.warning($0, in: .russian) }
+        let kazakh = kept.warnings.map { kept.warning($0, in: .kazakh) }
+        #expect(russian.contains { $0.hasPrefix("ожидает доказательств") } && russian.contains { $0.contains("момент, когда хранилище получило подпись") })
+        #expect(kazakh.contains { $0.hasPrefix("дәлелдемелерді күтуде") } && kazakh.contains { $0.contains("қойма қолтаңбаны алған сәт") })
 
         // Still unreachable: the retry keeps it as it was.
         let retried = try vault.extendPendingSignatures()
