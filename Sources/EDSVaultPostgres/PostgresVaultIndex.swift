@@ -2,7 +2,6 @@ import EDSCrypto
 import EDSVault
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -23,9 +22,11 @@ import PostgresNIO
 /// until they are recycled (and in WAL archives and base backups for as long as those are kept). `compact()` runs
 /// VACUUM on the tables erasure touches; it does not zero the freed space. See Docs/vault.md, "PostgreSQL index".
 ///
-/// Bridging: the protocol is synchronous. Each index holds one connection, used by one call at a time (a lock), and
-/// waits on PostgresNIO's EventLoopFuture API from the calling thread; the connection's own event loop never blocks.
-/// Never call it on an event loop thread (NIO traps there). Open one index per concurrent writer for parallelism.
+/// Bridging: the protocol is synchronous. Each call borrows a connection from the index's small pool for its whole
+/// transaction and waits on PostgresNIO's EventLoopFuture API from the calling thread; the connections' event loops
+/// never block. Calls that overlap (the threads of a `serve` process sharing one vault) get connections of their own,
+/// opened on demand up to `maxConnections`; beyond that a call waits for one to come back. A command-line run opens
+/// one. Never call it on an event loop thread (NIO traps there).
 public final class PostgresVaultIndex: VaultIndex {
     /// Where the index lives: `postgres://user[:password]@host[:port]/database[?schema=NAME][&sslmode=…][&sslrootcert=…]`.
     public struct Configuration: Sendable, Equatable {
@@ -106,35 +107,36 @@ public final class PostgresVaultIndex: VaultIndex {
     }
 
     public let configuration: Configuration
-    private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
+    private let pool: ConnectionPool
     // PostgresNIO logs at debug and trace; the CLI's stdout must carry only its own output. Failures are thrown.
     private let logger = Logger(label: "eds.vault.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    public init(configuration: Configuration) throws {
+    /// `maxConnections`: how many calls of this index may run on the server at once (each on its own connection).
+    public init(configuration: Configuration, maxConnections: Int = 4) throws {
         self.configuration = configuration
+        pool = ConnectionPool(limit: max(1, maxConnections))
         // Connect now, so a wrong URL or an unreachable server fails where the index is opened.
-        try connection.withLockedValue { connection in _ = try self.connected(&connection) }
+        try withSession { _ in }
     }
 
-    public convenience init(url: String, schema: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        try self.init(configuration: try Configuration(url: url, schema: schema, environment: environment))
+    public convenience init(
+        url: String, schema: String? = nil, maxConnections: Int = 4,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        try self.init(configuration: try Configuration(url: url, schema: schema, environment: environment), maxConnections: maxConnections)
     }
 
     deinit {
         // Not waited for: a deinit may run anywhere (even on an event loop). The completion handler keeps the
         // connection alive until the socket is closed, which PostgresNIO requires of a connection it releases.
-        if let open = connection.withLockedValue({ $0 }) {
+        for open in pool.drain() {
             open.close().whenComplete { _ in _ = open }
         }
     }
 
-    /// Closes the connection; a later call reconnects.
+    /// Closes the idle connections; a later call reconnects.
     public func close() {
-        let open = connection.withLockedValue { connection -> PostgresConnection? in
-            defer { connection = nil }
-            return connection
-        }
-        try? open?.close().wait()
+        for open in pool.drain() { try? open.close().wait() }
     }
 
     // MARK: - The vault directory's pointer to its index
@@ -835,12 +837,12 @@ public final class PostgresVaultIndex: VaultIndex {
         }
     }
 
-    /// Runs `body` with the connection, one call at a time, reconnecting first when the connection was lost.
+    /// Runs `body` with a connection of the pool to itself (a lost connection is replaced by a new one).
     private func withSession<T>(_ body: (Session) throws -> T) throws -> T {
+        let connection = try pool.checkOut(connect: connect)
+        defer { pool.checkIn(connection) }
         do {
-            return try connection.withLockedValue { connection in
-                try body(Session(connection: try connected(&connection), logger: logger))
-            }
+            return try body(Session(connection: connection, logger: logger))
         } catch let error as VaultError {
             throw error
         } catch {
@@ -848,20 +850,16 @@ public final class PostgresVaultIndex: VaultIndex {
         }
     }
 
-    private func connected(_ connection: inout PostgresConnection?) throws -> PostgresConnection {
-        if let open = connection, !open.isClosed { return open }
-        connection = nil
+    private func connect() throws -> PostgresConnection {
         var settings = PostgresConnection.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
             password: configuration.password, database: configuration.database, tls: try Self.tls(configuration))
         // Unqualified table names resolve in the vault's schema; the schema name was checked to be a plain identifier.
         settings.options.additionalStartupParameters = [("search_path", "\"\(configuration.schema)\"")]
         do {
-            let open = try PostgresConnection.connect(
+            return try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: settings, id: 1, logger: logger
             ).wait()
-            connection = open
-            return open
         } catch {
             throw VaultError.io("cannot connect to the vault index \(configuration.url): \(Self.describe(error))")
         }
@@ -902,6 +900,68 @@ public final class PostgresVaultIndex: VaultIndex {
         }
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"
+    }
+}
+
+/// The index's connections: idle ones are reused (most recently returned first), new ones opened while fewer than
+/// `limit` are out, and a caller beyond that waits (on its own thread: the protocol is synchronous) for one to return.
+/// A connection that the server or the network closed is dropped when it comes back or is found idle.
+final class ConnectionPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var idle: [PostgresConnection] = []
+    /// Connections open or being opened, idle or in use.
+    private var count = 0
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    func checkOut(connect: () throws -> PostgresConnection) throws -> PostgresConnection {
+        condition.lock()
+        while true {
+            while let open = idle.popLast() {
+                if !open.isClosed {
+                    condition.unlock()
+                    return open
+                }
+                count -= 1
+            }
+            if count < limit {
+                count += 1
+                condition.unlock()
+                do {
+                    return try connect()
+                } catch {
+                    release()
+                    throw error
+                }
+            }
+            condition.wait()
+        }
+    }
+
+    func checkIn(_ connection: PostgresConnection) {
+        if connection.isClosed { return release() }
+        condition.lock()
+        idle.append(connection)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Takes the idle connections out of the pool, for closing.
+    func drain() -> [PostgresConnection] {
+        condition.lock()
+        defer { condition.unlock() }
+        let drained = idle
+        idle = []
+        count -= drained.count
+        return drained
+    }
+
+    private func release() {
+        condition.lock()
+        count -= 1
+        condition.signal()
+        condition.unlock()
     }
 }
 
