@@ -143,7 +143,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "edsvault-vault-bench",
-            dependencies: ["EDSVault"],
+            dependencies: [
+                "EDSVault",
+                // The PostgreSQL index beside SQLite in the same run, and the loader's own connection (COPY).
+                "EDSVaultPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Makes the DEMO-ONLY GOST PKI under Certs/ (Certs/make-gost-demo-pki.sh): the OpenSSL CLI cannot.

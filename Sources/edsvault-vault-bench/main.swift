@@ -1,13 +1,16 @@
 import EDSCrypto
 import EDSVault
 import EDSVerification
+import EDSVaultPostgres
 import Foundation
 
 // Benchmarks the vault against its targets and against referees run in the same invocation:
 //   ingest of N documents of 20 KiB with durability (group commit), docs/s and p99 acknowledgement latency,
 //     next to one-document-per-commit ingest (the naive floor) — target ≥ 500 docs/s;
 //   listing one owner's documents among 1,000,000 index rows, p99 — target < 10 ms;
-//   `vault check` MB/s against `sha256sum` over the same blob files — reported as a ratio.
+//   `vault check` MB/s against `sha256sum` over the same blob files — reported as a ratio;
+//   with a PostgreSQL server (--postgres URL or $EDSVAULT_TEST_POSTGRES_URL), the same ingest and listing with the
+//     index in PostgreSQL, in the same run, plus several concurrent writers — targets ≥ 500 docs/s, p99 < 20 ms.
 // Run from the repository root in release mode: swift run -c release edsvault-vault-bench [--quick]
 
 struct Options {
@@ -18,6 +21,8 @@ struct Options {
     var singles = 300
     var work = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build-vault-bench-data")
     var certs = URL(fileURLWithPath: "Certs")
+    var postgres = ProcessInfo.processInfo.environment["EDSVAULT_TEST_POSTGRES_URL"]
+    var writers = [2, 4]
 
     init(arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -29,11 +34,17 @@ struct Options {
             case "--rows": rows = Int(iterator.next() ?? "") ?? rows
             case "--work": work = URL(fileURLWithPath: iterator.next() ?? work.path)
             case "--certs": certs = URL(fileURLWithPath: iterator.next() ?? certs.path)
+            case "--postgres": postgres = iterator.next()
+            case "--no-postgres": postgres = nil
+            case "--writers": writers = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }.filter { $0 > 1 }
             case "-h", "--help":
                 print("""
                     USAGE: edsvault-vault-bench [--quick] [--documents N] [--batch N] [--rows N] [--work DIR] [--certs DIR]
+                                                [--postgres URL | --no-postgres] [--writers N,N…]
                     Measures durable ingest, listing among many index rows and `vault check` against sha256sum.
                     --work DIR is where the test vaults go (default ./.build-vault-bench-data, on the disk being measured).
+                    --postgres URL (default $EDSVAULT_TEST_POSTGRES_URL) measures the PostgreSQL index too, in schemas
+                    of its own that it drops at the end; --writers 2,4 (default) the concurrent-writer runs on it.
                     """)
                 exit(0)
             default:
@@ -87,21 +98,10 @@ print("EDS Vault — vault benchmark (2 cores expected; disk under \(options.wor
 // 1. Durable ingest.
 let ingestDirectory = options.work.appendingPathComponent("ingest")
 let vault = try Vault.create(at: ingestDirectory, trustAnchors: anchors, environment: environment)
-var acknowledgements: [Double] = []
-var batchTimes: [Double] = []
 let inputs = (0..<options.documents).map { (bytes: document($0), metadata: metadata(owner: $0 % 500)) }
-let ingestSeconds = try measure {
-    var start = 0
-    while start < inputs.count {
-        let slice = Array(inputs[start..<min(start + options.batch, inputs.count)])
-        let seconds = try measure { _ = try vault.put(slice) }
-        batchTimes.append(seconds)
-        // Every document of a batch is acknowledged when the batch commits: its latency is the batch's.
-        acknowledgements += Array(repeating: seconds, count: slice.count)
-        start += slice.count
-    }
-}
-let ingestRate = Double(options.documents) / ingestSeconds
+let sqliteIngest = try ingest([vault], inputs: inputs, batch: options.batch)
+let ingestRate = sqliteIngest.rate
+let acknowledgements = sqliteIngest.acknowledgements
 
 // The naive floor in the same run: one document per commit (blob fsync + directory fsync + index commit each).
 let singleDirectory = options.work.appendingPathComponent("single")
@@ -190,9 +190,117 @@ print("Listing one owner's \(lookup) documents among \(options.rows) index rows 
 print(String(format: "  Vault.list as the owner      p50 %6.2f ms   p99 %6.2f ms   (index query + opening sealed metadata + audit entry, unflushed)", percentile(listLatencies, 0.5) * 1000, percentile(listLatencies, 0.99) * 1000))
 print(String(format: "  index query alone            p50 %6.3f ms   p99 %6.3f ms", percentile(queryLatencies, 0.5) * 1000, percentile(queryLatencies, 0.99) * 1000))
 
+// 4. The same with the index in PostgreSQL (blobs, keys and trust stay in the vault directory), same inputs.
+struct PostgresFigures {
+    var server: String
+    var schemas: String
+    var ingest: IngestResult
+    var writers: [(count: Int, result: IngestResult)]
+    var listLatencies: [Double]
+    var queryLatencies: [Double]
+    var listed: Int
+    var loadSeconds: Double
+}
+
+func measurePostgres(_ database: BenchDatabase) throws -> PostgresFigures {
+    let settings = try database.rows(
+        "SELECT current_setting('server_version'), current_setting('synchronous_commit'), current_setting('fsync')"
+    ).first ?? []
+    let server = "PostgreSQL \(settings[0] ?? "?"), synchronous_commit=\(settings[1] ?? "?"), fsync=\(settings[2] ?? "?")"
+    guard settings[1] == "on" || settings[1] == "remote_apply" || settings[1] == "remote_write", settings[2] == "on" else {
+        throw VaultError.invalidInput("the server does not flush commits (\(server)): its ingest figures would not be durable")
+    }
+
+    // One writer, one connection: the same documents as the SQLite run, batches of the same size.
+    let ingestSchema = try database.makeSchema("ingest")
+    let pgVault = try Vault.create(
+        at: options.work.appendingPathComponent("pg-ingest"), trustAnchors: anchors,
+        index: try database.index(schema: ingestSchema), environment: environment)
+    let single = try ingest([pgVault], inputs: inputs, batch: options.batch)
+    try? manager.removeItem(at: options.work.appendingPathComponent("pg-ingest"))
+
+    // Several writers on one vault, each with its own index (connection) and thread; distinct documents per run.
+    var concurrent: [(count: Int, result: IngestResult)] = []
+    for count in options.writers {
+        let schema = try database.makeSchema("writers\(count)")
+        let directory = options.work.appendingPathComponent("pg-writers-\(count)")
+        _ = try Vault.create(at: directory, trustAnchors: anchors, index: try database.index(schema: schema), environment: environment)
+        let vaults = try (0..<count).map { _ in
+            try Vault.open(at: directory, index: try database.index(schema: schema), environment: environment)
+        }
+        let documents = (0..<options.documents).map {
+            (bytes: document(10_000_000 * count + $0), metadata: metadata(owner: $0 % 500))
+        }
+        concurrent.append((count, try ingest(vaults, inputs: documents, batch: options.batch)))
+        try? manager.removeItem(at: directory)
+    }
+
+    // Listing one owner's documents among `rows` index rows: twelve stored through the vault, the rest loaded by COPY.
+    let listSchema = try database.makeSchema("list")
+    let listIndex = try database.index(schema: listSchema)
+    let listVault = try Vault.create(
+        at: options.work.appendingPathComponent("pg-list"), trustAnchors: anchors, index: listIndex, environment: environment)
+    let stored = try listVault.put((0..<12).map { (bytes: document(2_000_000 + $0, size: 512), metadata: metadata(owner: 424_242)) })
+    let loadSeconds = try measure { try loadFillerRows(database, schema: listSchema, count: options.rows - stored.count) }
+    let ownerIIN = metadata(owner: 424_242).ownerIIN
+    let listed = try listVault.list(ownerIIN: ownerIIN).count
+    var listLatencies: [Double] = []
+    for _ in 0..<options.listings {
+        listLatencies.append(try measure { _ = try listVault.list(ownerIIN: ownerIIN, as: .individual(iin: ownerIIN)) })
+    }
+    let ownerLookup = try listIndex.documents(ownerLookup: nil, employerBIN: "150640123452", limit: 1).first?.owners.first?.lookup ?? ""
+    var queryLatencies: [Double] = []
+    for _ in 0..<options.listings {
+        queryLatencies.append(try measure { _ = try listIndex.documents(ownerLookup: ownerLookup, employerBIN: nil, limit: 10_000) })
+    }
+    return PostgresFigures(
+        server: server, schemas: database.runPrefix + "_*", ingest: single, writers: concurrent, listLatencies: listLatencies, queryLatencies: queryLatencies,
+        listed: listed, loadSeconds: loadSeconds)
+}
+
+var postgres: PostgresFigures?
+if let url = options.postgres {
+    let database: BenchDatabase
+    do {
+        database = try BenchDatabase(url: url)
+    } catch {
+        FileHandle.standardError.write(Data("edsvault-vault-bench: cannot use the PostgreSQL server: \(error)\n".utf8))
+        exit(1)
+    }
+    do {
+        postgres = try measurePostgres(database)
+        database.dropSchemas()
+    } catch {
+        database.dropSchemas()
+        FileHandle.standardError.write(Data("edsvault-vault-bench: PostgreSQL run failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
+if let postgres {
+    print("")
+    print("The same with the index in PostgreSQL (\(postgres.server); schemas \(postgres.schemas), dropped)")
+    print(String(format: "  group commit, 1 writer       %8.0f docs/s   p50 %6.1f ms   p99 %6.1f ms per acknowledgement   (SQLite %.0f docs/s)", postgres.ingest.rate, percentile(postgres.ingest.acknowledgements, 0.5) * 1000, percentile(postgres.ingest.acknowledgements, 0.99) * 1000, ingestRate))
+    for (count, result) in postgres.writers {
+        print(String(format: "  group commit, %d writers      %8.0f docs/s   p50 %6.1f ms   p99 %6.1f ms   (%.2fx one writer; own thread and connection each)", count, result.rate, percentile(result.acknowledgements, 0.5) * 1000, percentile(result.acknowledgements, 0.99) * 1000, result.rate / postgres.ingest.rate))
+    }
+    print("  listing one owner's \(postgres.listed) documents among \(options.rows) index rows (\(options.rows - 12) loaded by COPY in \(String(format: "%.1f", postgres.loadSeconds)) s, then VACUUM ANALYZE)")
+    print(String(format: "  Vault.list as the owner      p50 %6.2f ms   p99 %6.2f ms   (SQLite p99 %.2f ms)", percentile(postgres.listLatencies, 0.5) * 1000, percentile(postgres.listLatencies, 0.99) * 1000, percentile(listLatencies, 0.99) * 1000))
+    print(String(format: "  index query alone            p50 %6.3f ms   p99 %6.3f ms", percentile(postgres.queryLatencies, 0.5) * 1000, percentile(postgres.queryLatencies, 0.99) * 1000))
+}
+
 print("")
 print("Targets")
 func verdict(_ passed: Bool) -> String { passed ? "PASS" : "MISS" }
 print(String(format: "%@  durable ingest: %.0f docs/s (target ≥ 500), p99 acknowledgement %.1f ms", verdict(ingestRate >= 500), ingestRate, percentile(acknowledgements, 0.99) * 1000))
 print(String(format: "%@  listing among %d rows: p99 %.2f ms (target < 10 ms)", verdict(percentile(listLatencies, 0.99) < 0.010), options.rows, percentile(listLatencies, 0.99) * 1000))
 print(String(format: "INFO  vault check: %.0f MB/s = %.2f × sha256sum (%.0f MB/s) over the same files", checkRate, checkRate / sumRate, sumRate))
+if let postgres {
+    print(String(format: "%@  PostgreSQL durable ingest: %.0f docs/s (target ≥ 500), p99 acknowledgement %.1f ms", verdict(postgres.ingest.rate >= 500), postgres.ingest.rate, percentile(postgres.ingest.acknowledgements, 0.99) * 1000))
+    print(String(format: "%@  PostgreSQL listing among %d rows: p99 %.2f ms (target < 20 ms)", verdict(percentile(postgres.listLatencies, 0.99) < 0.020), options.rows, percentile(postgres.listLatencies, 0.99) * 1000))
+    for (count, result) in postgres.writers {
+        // "Scales or at least does not collapse": several writers keep at least what one writer does.
+        print(String(format: "%@  PostgreSQL %d writers: %.0f docs/s = %.2f × one writer (target ≥ 0.95: does not collapse)", verdict(result.rate >= postgres.ingest.rate * 0.95), count, result.rate, result.rate / postgres.ingest.rate))
+    }
+} else {
+    print("SKIP  PostgreSQL: no server (--postgres URL or $EDSVAULT_TEST_POSTGRES_URL)")
+}
