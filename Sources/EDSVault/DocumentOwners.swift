@@ -91,6 +91,14 @@ final class SubjectLookup {
 
     init(index: any VaultIndex) { self.index = index }
 
+    /// Reads the subjects of `lookups` not read yet, at once.
+    func load(_ lookups: [String]) throws {
+        let missing = lookups.filter { known[$0] == nil }
+        guard !missing.isEmpty else { return }
+        let found = try index.subjects(lookups: missing)
+        for lookup in missing { known[lookup] = .some(found[lookup]) }
+    }
+
     func subject(_ lookup: String) throws -> IndexedSubject? {
         if let cached = known[lookup] { return cached }
         let subject = try index.subject(lookup: lookup)

@@ -166,10 +166,12 @@ public final class Vault: Sendable {
             }
         }
         var toStore: [PutItem] = []
+        // One read for the whole group (a PostgreSQL index answers it in one round trip, not one per document).
+        let known = try index.documents(ids: order)
         for id in order where items[id] != nil {
             let item = items.removeValue(forKey: id)!
             // Most puts of known bytes need no write at all; the index decides again inside the commit.
-            if let existing = try index.document(id: id) {
+            if let existing = known[id] {
                 let missing = try item.ownersMissing(from: existing, actor: actor)
                 if missing.isEmpty { continue }
             }
@@ -180,10 +182,13 @@ public final class Vault: Sendable {
             try storage.whileWriting { try store(toStore, at: now, actor: actor, actorName: actorName) }
         }
         var opened: [String: StoredDocument] = [:]
+        let rows = try index.documents(ids: order)
+        let subjects = SubjectLookup(index: index)
+        try subjects.load(rows.values.flatMap { $0.owners.map(\.lookup) })
         return try order.map { id in
             if let done = opened[id] { return done }
-            guard let row = try index.document(id: id) else { throw VaultError.io("document \(id) vanished after storing") }
-            let record = try open(row, as: actor)
+            guard let row = rows[id] else { throw VaultError.io("document \(id) vanished after storing") }
+            let record = try open(row, as: actor, lookup: subjects)
             opened[id] = record
             return record
         }
@@ -423,8 +428,9 @@ public final class Vault: Sendable {
     private func ensureDataKeys(for owners: Set<String>) throws -> [String: IndexedSubject] {
         var known: [String: IndexedSubject] = [:]
         var candidates: [IndexedSubject] = []
+        let stored = try index.subjects(lookups: Array(owners))
         for owner in owners {
-            if let existing = try index.subject(lookup: owner), existing.wrappedDataKey != nil {
+            if let existing = stored[owner], existing.wrappedDataKey != nil {
                 known[owner] = existing
             } else {
                 let key = try AES256GCM.generateKey()

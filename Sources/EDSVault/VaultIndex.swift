@@ -15,6 +15,8 @@ public protocol VaultIndex: Sendable {
     /// Pseudonymous subject rows for audit actors (no data key), created when absent.
     func pseudonyms(for lookups: [String]) throws -> [String: String]
     func subject(lookup: String) throws -> IndexedSubject?
+    /// The subject rows of those `lookups` that exist (a group commit reads its owners' keys at once).
+    func subjects(lookups: [String]) throws -> [String: IndexedSubject]
 
     /// Decides, in one transaction, what a put stores: each document that is not there yet is inserted with its
     /// owners. For one that is (another writer stored the same bytes first), `joining` is called inside the
@@ -35,6 +37,8 @@ public protocol VaultIndex: Sendable {
     func replaceSignature(_ oldID: String, with signature: IndexedSignature, audit: [AuditDraft]) throws
 
     func document(id: String) throws -> IndexedDocument?
+    /// The rows of those `ids` that exist (a group commit's check before, and its read-back after).
+    func documents(ids: [String]) throws -> [String: IndexedDocument]
     func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument]
     func signatures(documentID: String) throws -> [IndexedSignature]
     /// Documents in id order after `id` (keyset paging for scans of the whole index).
@@ -221,5 +225,21 @@ extension VaultIndex {
     @discardableResult
     public func commitDocuments(_ documents: [IndexedDocument], subjects: [IndexedSubject], audit: [AuditDraft]) throws -> [DocumentCommit] {
         try commitDocuments(documents, subjects: subjects, joining: { _, _ in [] }, audit: { _ in audit })
+    }
+}
+
+extension VaultIndex {
+    /// One call per lookup: right for an index in the same process (SQLite); a server-backed index answers in one
+    /// round trip instead.
+    public func subjects(lookups: [String]) throws -> [String: IndexedSubject] {
+        var found: [String: IndexedSubject] = [:]
+        for lookup in Set(lookups) { if let subject = try subject(lookup: lookup) { found[lookup] = subject } }
+        return found
+    }
+
+    public func documents(ids: [String]) throws -> [String: IndexedDocument] {
+        var found: [String: IndexedDocument] = [:]
+        for id in Set(ids) { if let document = try document(id: id) { found[id] = document } }
+        return found
     }
 }

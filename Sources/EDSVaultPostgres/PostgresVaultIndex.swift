@@ -328,6 +328,15 @@ public final class PostgresVaultIndex: VaultIndex {
         }
     }
 
+    public func subjects(lookups: [String]) throws -> [String: IndexedSubject] {
+        guard !lookups.isEmpty else { return [:] }
+        return try read { db in
+            let rows = try db.rows(
+                "SELECT lookup, pseudonym, wrapped_data_key FROM subjects WHERE lookup = ANY($1)", [.texts(Array(Set(lookups)))])
+            return Dictionary(uniqueKeysWithValues: try rows.map(Self.subject).map { ($0.lookup, $0) })
+        }
+    }
+
     private static func subject(_ row: PostgresRow) throws -> IndexedSubject {
         let (lookup, pseudonym, key) = try row.decode((String, String, Data?).self)
         return IndexedSubject(lookup: lookup, pseudonym: pseudonym, wrappedDataKey: key)
@@ -524,6 +533,15 @@ public final class PostgresVaultIndex: VaultIndex {
 
     public func document(id: String) throws -> IndexedDocument? {
         try read { db in try Self.fetchDocuments(db, where: "id = $1", [.text(id)], order: "id", limit: 1).first }
+    }
+
+    public func documents(ids: [String]) throws -> [String: IndexedDocument] {
+        let unique = Array(Set(ids))
+        guard !unique.isEmpty else { return [:] }
+        return try read { db in
+            let rows = try Self.fetchDocuments(db, where: "id = ANY($1)", [.texts(unique)], order: "id", limit: unique.count)
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
+        }
     }
 
     public func documents(ownerLookup: String?, employerBIN: String?, limit: Int) throws -> [IndexedDocument] {

@@ -30,6 +30,22 @@ struct PostgresGroupCommitTests {
         #expect(try vault.check().isClean)
     }
 
+    @Test func batchedReadsOfDocumentsAndSubjectsAnswerAsTheOneByOneReads() throws {
+        let (vault, _, schema) = try PG.makeVault()
+        let stored = try vault.put([(PG.document(7), PG.metadata()), (PG.document(8), PG.metadata(owner: PG.hrIIN))])
+        let index = try PG.index(schema: schema)
+        let absent = String(repeating: "0", count: 64)
+        let ids = stored.map(\.id) + [absent, stored[0].id]
+        let batched = try index.documents(ids: ids)
+        #expect(Set(batched.keys) == Set(stored.map(\.id)))
+        for id in stored.map(\.id) { #expect(batched[id] == (try index.document(id: id))) }
+        let lookups = batched.values.flatMap { $0.owners.map(\.lookup) }
+        let subjects = try index.subjects(lookups: lookups + ["no-such-lookup"])
+        #expect(Set(subjects.keys) == Set(lookups))
+        for lookup in lookups { #expect(subjects[lookup] == (try index.subject(lookup: lookup))) }
+        #expect(try index.documents(ids: []).isEmpty && index.subjects(lookups: []).isEmpty)
+    }
+
     @Test func twoWritersStoringTheSameDocumentsInOppositeOrderBothCommitAndEachOwnerKeepsThem() throws {
         let (vault, directory, schema) = try PG.makeVault()
         let other = try Vault.open(at: directory, index: try PG.index(schema: schema), environment: PG.environment)
