@@ -152,6 +152,46 @@ import Testing
         }
     }
 
+    /// The referee: Python's `cryptography` (OpenSSL underneath, but not our code) opens the stored blob following
+    /// only the documented layout (Docs/vault.md, "Sealed blobs") and gets the document back.
+    @Test(arguments: StoreKind.available)
+    func aChunkedBlobOpensWithPythonCryptographyFollowingTheDocumentedLayout(_ kind: StoreKind) throws {
+        let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".venv/bin/python")
+        try #require(FileManager.default.isExecutableFile(atPath: python.path), "run .ci/setup: it makes .venv")
+        let store = try StoreVault.make(kind)
+        let folder = try Self.folder()
+        let document = Self.document(size: 2 * SealedBlob.chunkSize + 999, seed: 7)
+        let input = folder.appendingPathComponent("contract.pdf")
+        try document.write(to: input)
+        let id = try store.vault.put(fileAt: input, metadata: PG.metadata()).id
+        let row = try #require(try store.vault.index.document(id: id))
+        let blob = folder.appendingPathComponent("blob")
+        try store.vault.storage.readBlob(id).write(to: blob)
+        let opened = folder.appendingPathComponent("opened")
+        let script = """
+            import hashlib, struct, sys
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+            key, object_id, blob, out = bytes.fromhex(sys.argv[1]), sys.argv[2], open(sys.argv[3], 'rb').read(), sys.argv[4]
+            assert blob[0] == 2
+            header = blob[:12]
+            size, = struct.unpack('>I', header[1:5])
+            prefix, body, ad = header[5:12], blob[12:], header + b'object:' + object_id.encode()
+            chunks = [body[i:i + size + 16] for i in range(0, len(body), size + 16)] or [b'']
+            plain = b''.join(
+                AESGCM(key).decrypt(prefix + struct.pack('>I', i) + bytes([i == len(chunks) - 1]), c, ad) for i, c in enumerate(chunks))
+            assert hashlib.sha256(plain).hexdigest() == object_id
+            open(out, 'wb').write(plain)
+            """
+        let process = Process()
+        process.executableURL = python
+        process.arguments = ["-c", script, try store.vault.documentKey(of: row).hexString, id, blob.path, opened.path]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try Data(contentsOf: opened) == document)
+    }
+
     @Test func aMissingFileIsNotFoundAndStoresNothing() throws {
         let store = try StoreVault.make(.directory)
         let missing = try Self.folder().appendingPathComponent("absent.pdf")
