@@ -201,16 +201,17 @@ final class SealingFileReader {
 
     init(file: URL, key: Data, objectID: String) throws {
         path = file.path
+        self.objectID = objectID
+        // Everything that can throw comes before the open: a failed init would not run deinit to close it.
+        sealer = try ChunkSealer(key: key, objectID: objectID)
+        hasher = try StreamingDigest(algorithms: [.sha256])
         descriptor = Glibc.open(file.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw VaultError.notFound("cannot read document \(file.path): \(String(cString: strerror(errno)))")
         }
-        self.objectID = objectID
-        sealer = try ChunkSealer(key: key, objectID: objectID)
-        hasher = try StreamingDigest(algorithms: [.sha256])
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     /// The next sealed piece (the header rides with the first chunk), nil after the last.
     func next() throws -> Data? {
