@@ -147,6 +147,92 @@ public enum AES256GCM {
         return plaintext
     }
 
+    /// One AES-256-GCM encryption under a caller-chosen 96-bit nonce (SP 800-38D § 8.2.1, deterministic
+    /// construction): `ciphertext ‖ tag (16)`, no header. For chunked formats (the STREAM construction) whose nonces
+    /// are a per-message random prefix and a chunk counter; the caller must never reuse a nonce under one key.
+    public static func seal(_ plaintext: Data, key: Data, nonce: Data, associatedData: Data) throws -> Data {
+        guard key.count == keySize else { throw CryptoError(.refused, "an AES-256 key is 32 bytes, got \(key.count)") }
+        guard nonce.count == nonceSize else { throw CryptoError(.refused, "an AES-GCM nonce here is 12 bytes, got \(nonce.count)") }
+        guard plaintext.count < chunkSize else { throw CryptoError(.refused, "a chunk is at most \(chunkSize) bytes") }
+        OpenSSLRuntime.ensureInitialized()
+        guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("cannot allocate a cipher context") }
+        defer { EVP_CIPHER_CTX_free(context) }
+        var output = Data(count: plaintext.count + tagSize)
+        try output.withUnsafeMutableBytes { outBuffer in
+            let out = outBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let initialized = key.withUnsafeBytes { keyBytes in
+                nonce.withUnsafeBytes { nonceBytes in
+                    EVP_EncryptInit_ex(
+                        context, EVP_aes_256_gcm(), nil, keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                        nonceBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+            guard initialized == 1 else { throw CryptoError.openSSL("AES-256-GCM initialisation failed") }
+            try feedAssociatedData(associatedData, context: context, encrypting: true)
+            var written: Int32 = 0
+            if !plaintext.isEmpty {
+                let status = plaintext.withUnsafeBytes { input in
+                    EVP_EncryptUpdate(
+                        context, out, &written, input.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(input.count))
+                }
+                guard status == 1 else { throw CryptoError.openSSL("AES-256-GCM encryption failed") }
+            }
+            var produced: Int32 = 0
+            guard EVP_EncryptFinal_ex(context, out + Int(written), &produced) == 1 else {
+                throw CryptoError.openSSL("AES-256-GCM encryption failed")
+            }
+            guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_GET_TAG, Int32(tagSize), out + plaintext.count) == 1 else {
+                throw CryptoError.openSSL("AES-256-GCM tag computation failed")
+            }
+        }
+        return output
+    }
+
+    /// Opens `ciphertext ‖ tag` made by `seal(_:key:nonce:associatedData:)`; throws `malformedInput` when it was
+    /// altered, or the key, nonce or associated data are wrong.
+    public static func open(_ sealed: Data, key: Data, nonce: Data, associatedData: Data) throws -> Data {
+        guard key.count == keySize else { throw CryptoError(.refused, "an AES-256 key is 32 bytes, got \(key.count)") }
+        guard nonce.count == nonceSize else { throw CryptoError(.refused, "an AES-GCM nonce here is 12 bytes, got \(nonce.count)") }
+        guard sealed.count >= tagSize, sealed.count - tagSize < chunkSize else {
+            throw CryptoError(.malformedInput, "not an AES-256-GCM chunk (too short or too long)")
+        }
+        OpenSSLRuntime.ensureInitialized()
+        guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("cannot allocate a cipher context") }
+        defer { EVP_CIPHER_CTX_free(context) }
+        let cipherLength = sealed.count - tagSize
+        var plaintext = Data(count: cipherLength)
+        try sealed.withUnsafeBytes { sealedBuffer in
+            let input = sealedBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let initialized = key.withUnsafeBytes { keyBytes in
+                nonce.withUnsafeBytes { nonceBytes in
+                    EVP_DecryptInit_ex(
+                        context, EVP_aes_256_gcm(), nil, keyBytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                        nonceBytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                }
+            }
+            guard initialized == 1 else { throw CryptoError.openSSL("AES-256-GCM initialisation failed") }
+            try feedAssociatedData(associatedData, context: context, encrypting: false)
+            try plaintext.withUnsafeMutableBytes { outBuffer in
+                var produced: Int32 = 0
+                if cipherLength > 0 {
+                    guard EVP_DecryptUpdate(
+                        context, outBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), &produced, input, Int32(cipherLength)) == 1
+                    else { throw CryptoError.openSSL("AES-256-GCM decryption failed") }
+                }
+                let tag = UnsafeMutableRawPointer(mutating: input + cipherLength)
+                guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_TAG, Int32(tagSize), tag) == 1 else {
+                    throw CryptoError.openSSL("AES-256-GCM tag setup failed")
+                }
+                var scratch = [UInt8](repeating: 0, count: 16)
+                guard EVP_DecryptFinal_ex(context, &scratch, &produced) == 1 else {
+                    _ = OpenSSLErrorQueue.drain()
+                    throw CryptoError(.malformedInput, "the sealed data fails its authentication tag (altered, or the wrong key)")
+                }
+            }
+        }
+        return plaintext
+    }
+
     private static func feedAssociatedData(_ associatedData: Data, context: OpaquePointer, encrypting: Bool) throws {
         guard !associatedData.isEmpty else { return }
         var produced: Int32 = 0

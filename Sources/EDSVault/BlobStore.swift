@@ -40,6 +40,13 @@ struct BlobStore: Sendable {
         return leftoverTemporaryFiles().filter { $0.objectID == objectID }.compactMap { try? Data(contentsOf: $0.file) }
     }
 
+    /// As `candidates`, the files rather than their bytes.
+    func candidateFiles(_ objectID: String) -> [URL] {
+        let published = url(for: objectID)
+        if FileManager.default.fileExists(atPath: published.path) { return [published] }
+        return leftoverTemporaryFiles().filter { $0.objectID == objectID }.map(\.file)
+    }
+
     func read(_ objectID: String) throws -> Data {
         do {
             return try Data(contentsOf: url(for: objectID))
@@ -171,6 +178,39 @@ enum DurableFile {
             throw VaultError.io("cannot flush \(file.path) to disk: \(reason)")
         }
         return file
+    }
+
+    /// As `stage(_:in:prefix:permissions:)`, written piece by piece; the file is removed when a piece or a write fails.
+    static func stage(pieces next: () throws -> Data?, in directory: URL, prefix: String = "", permissions: mode_t = 0o600) throws -> URL {
+        let name = "\(prefix)\(getpid())-\(UUID().uuidString).tmp"
+        let file = directory.appendingPathComponent(name)
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
+        guard descriptor >= 0 else {
+            throw VaultError.io("cannot create \(file.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        do {
+            while let piece = try next() { try writeAll(piece, to: descriptor, path: file.path) }
+            guard fsync(descriptor) == 0 else { throw VaultError.io("cannot flush \(file.path) to disk: \(String(cString: strerror(errno)))") }
+        } catch {
+            unlink(file.path)
+            throw error
+        }
+        return file
+    }
+
+    static func writeAll(_ data: Data, to descriptor: Int32, path: String) throws {
+        try data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw VaultError.io("cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+                offset += written
+            }
+        }
     }
 
     /// Replaces `destination` atomically and durably.

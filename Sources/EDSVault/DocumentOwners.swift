@@ -28,6 +28,19 @@ struct OwnerEntry: Codable {
 }
 
 /// A document being stored: its bytes, the metadata of the put, and each owner it names.
+/// A document's bytes as a put receives them: in memory, or a file read (and sealed) chunk by chunk.
+enum PutContent {
+    case bytes(Data)
+    case file(URL, size: Int)
+
+    var size: Int {
+        switch self {
+        case .bytes(let bytes): bytes.count
+        case .file(_, let size): size
+        }
+    }
+}
+
 struct PutItem {
     struct Owner {
         let lookup: String
@@ -35,14 +48,14 @@ struct PutItem {
     }
 
     let id: String
-    let bytes: Data
+    let content: PutContent
     var metadata: DocumentMetadata
     var owners: [Owner] = []
     var sharedRequirements: [SignerRequirement] = []
 
-    init(id: String, bytes: Data, metadata: DocumentMetadata, keys: VaultKeys) throws {
+    init(id: String, content: PutContent, metadata: DocumentMetadata, keys: VaultKeys) throws {
         self.id = id
-        self.bytes = bytes
+        self.content = content
         self.metadata = metadata
         try add(metadata, keys: keys)
     }

@@ -147,14 +147,37 @@ public final class Vault: Sendable {
     /// document is durable and readable by each of its owners; when it throws, nothing of the call was stored.
     /// Concurrent writers of the same bytes: the index keeps one row (and one blob); the others join it as owners.
     public func put(_ documents: [(bytes: Data, metadata: DocumentMetadata)], as actor: Principal = .operator_) throws -> [StoredDocument] {
+        try put(contents: documents.map { (.bytes($0.bytes), Digest.sha256($0.bytes).hexString, $0.metadata) }, as: actor)
+    }
+
+    /// Stores a document read from a file chunk by chunk: it is hashed in one pass and sealed (chunked format,
+    /// Docs/vault.md) in a second, straight into the storage, so memory does not grow with its size.
+    @discardableResult
+    public func put(fileAt file: URL, metadata: DocumentMetadata, as actor: Principal = .operator_) throws -> StoredDocument {
+        try put(filesAt: [(file, metadata)], as: actor)[0]
+    }
+
+    /// As `put(_:as:)` (one group commit), each document streamed from its file as `put(fileAt:)` does.
+    public func put(filesAt documents: [(file: URL, metadata: DocumentMetadata)], as actor: Principal = .operator_) throws -> [StoredDocument] {
+        let contents = try documents.map { document -> (PutContent, String, DocumentMetadata) in
+            let hashed: (digests: [DigestAlgorithm: Data], size: UInt64)
+            do { hashed = try Digest.hashFile(at: document.file, algorithms: [.sha256]) } catch {
+                throw VaultError.notFound("cannot read document \(document.file.path)")
+            }
+            guard let digest = hashed.digests[.sha256] else { throw VaultError.io("SHA-256 is unavailable") }
+            return (.file(document.file, size: Int(hashed.size)), digest.hexString, document.metadata)
+        }
+        return try put(contents: contents, as: actor)
+    }
+
+    private func put(contents documents: [(content: PutContent, id: String, metadata: DocumentMetadata)], as actor: Principal) throws -> [StoredDocument] {
         guard !documents.isEmpty else { return [] }
         let now = VaultClock.now()
         var order: [String] = []
         var items: [String: PutItem] = [:]
-        for (bytes, metadata) in documents {
+        for (content, id, metadata) in documents {
             let metadata = try Self.validated(metadata)
             try authorizeStoring(metadata, as: actor)
-            let id = Digest.sha256(bytes).hexString
             order.append(id)
             // The same bytes twice in one call are one document with the owners of both.
             if var item = items[id] {
@@ -162,7 +185,7 @@ public final class Vault: Sendable {
                 try item.add(metadata, keys: keys)
                 items[id] = item
             } else {
-                items[id] = try PutItem(id: id, bytes: bytes, metadata: metadata, keys: keys)
+                items[id] = try PutItem(id: id, content: content, metadata: metadata, keys: keys)
             }
         }
         var toStore: [PutItem] = []
@@ -200,20 +223,33 @@ public final class Vault: Sendable {
     private func store(_ items: [PutItem], at now: Date, actor: Principal, actorName: String) throws {
         let subjects = try ensureDataKeys(for: Set(items.flatMap { $0.owners.map(\.lookup) }))
         var sealed: [(objectID: String, bytes: Data)] = []
+        var files: [(objectID: String, file: URL, key: Data)] = []
         var rows: [IndexedDocument] = []
         for item in items {
             let documentKey = try newKey()
-            sealed.append((item.id, try seal(item.bytes, key: documentKey, context: "object:\(item.id)")))
+            switch item.content {
+            case .bytes(let bytes): sealed.append((item.id, try sealBlob(bytes, key: documentKey, objectID: item.id)))
+            case .file(let file, _): files.append((item.id, file, documentKey))
+            }
             let shared = try JSONEncoder.vault.encode(SharedMetadata(requiredSigners: item.sharedRequirements))
             rows.append(
                 IndexedDocument(
                     id: item.id, owners: try item.owners.map { try ownerRow($0, documentID: item.id, documentKey: documentKey, subjects: subjects) },
-                    employerBIN: item.metadata.employerBIN, type: item.metadata.type.rawValue, size: item.bytes.count,
+                    employerBIN: item.metadata.employerBIN, type: item.metadata.type.rawValue, size: item.content.size,
                     storedAt: now, status: DocumentStatus.awaitingSignatures.rawValue, signatureCount: 0,
                     sealedMetadata: try seal(shared, key: documentKey, context: "metadata:\(item.id)")))
         }
         let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
-        let staged = try storage.stage(sealed)
+        var staged = try storage.stage(sealed)
+        do {
+            for file in files {
+                let reader = try SealingFileReader(file: file.file, key: file.key, objectID: file.objectID)
+                staged.append(try storage.stage(objectID: file.objectID, pieces: reader.next))
+            }
+        } catch {
+            storage.discard(staged)
+            throw error
+        }
         let outcomes: [DocumentCommit]
         do {
             outcomes = try index.commitDocuments(
@@ -311,6 +347,46 @@ public final class Vault: Sendable {
         return (record, bytes)
     }
 
+    /// As `read(_:as:)`, the bytes written to `destination` chunk by chunk (memory does not grow with the document):
+    /// into a temporary file beside it, fsynced and renamed into place only once every chunk authenticated and the
+    /// whole hashes to the id. On any failure nothing is left at `destination` (an existing file there is untouched).
+    @discardableResult
+    public func read(_ documentID: String, as principal: Principal, writeTo destination: URL) throws -> StoredDocument {
+        let (row, record) = try authorizedDocument(documentID, as: principal, action: "read")
+        let key = try documentKey(of: row)
+        let output = try StreamedOutput(destination: destination)
+        do {
+            try streamBlob(row.id, key: key, restart: output.restart, emit: output.write)
+            try output.commit()
+        } catch {
+            output.abandon()
+            throw error
+        }
+        try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "read", object: row.id)])
+        return record
+    }
+
+    /// As `read(_:as:)`, each plaintext chunk handed to `body` as it authenticates (e.g. to standard output). A
+    /// failure can come after some chunks were handed over: the caller must treat them as void when this throws.
+    @discardableResult
+    public func read(_ documentID: String, as principal: Principal, chunks body: (Data) throws -> Void) throws -> StoredDocument {
+        let (row, record) = try authorizedDocument(documentID, as: principal, action: "read")
+        let key = try documentKey(of: row)
+        var handedOver = false
+        try streamBlob(
+            row.id, key: key,
+            restart: {
+                // Chunks of a failed copy already went out: no other copy can be offered after them.
+                if handedOver { throw SealedBlob.integrityFailure(row.id) }
+            },
+            emit: {
+                handedOver = true
+                try body($0)
+            })
+        try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "read", object: row.id)])
+        return record
+    }
+
     /// The document's record without its bytes (not audited as a read of the content).
     public func document(_ documentID: String, as principal: Principal) throws -> StoredDocument {
         try authorizedDocument(documentID, as: principal, action: "metadata").record
@@ -394,19 +470,33 @@ public final class Vault: Sendable {
     /// blob whose rename a crash undid is read from `tmp/`; of several staged copies (writers that lost a race and
     /// were killed before discarding theirs), the one that opens under this key is the committed one.
     func openBlob(_ objectID: String, key: Data) throws -> Data {
+        var plaintext = Data()
+        try streamBlob(objectID, key: key, restart: { plaintext = Data() }, emit: { plaintext.append($0) })
+        return plaintext
+    }
+
+    /// `openBlob` chunk by chunk: each authenticated plaintext chunk goes to `emit` as it opens. When a copy fails
+    /// (a staged copy under another key), `restart` is called before the next copy is tried; when every copy fails,
+    /// the last failure is thrown, after whatever was emitted (the caller discards it).
+    func streamBlob(_ objectID: String, key: Data, restart: () throws -> Void, emit: (Data) throws -> Void) throws {
         var failure: VaultError = .corrupted("blob \(objectID) is missing or unreadable")
-        for sealed in try storage.blobCandidates(objectID) {
+        for (number, source) in try storage.blobSources(objectID).enumerated() {
             do {
-                let plaintext = try openSealed(sealed, key: key, context: "object:\(objectID)")
-                guard Digest.sha256(plaintext).hexString == objectID else {
-                    throw VaultError.corrupted("blob \(objectID) does not hash to its name")
-                }
-                return plaintext
+                if number > 0 { try restart() }
+                let opener = try BlobOpener(key: key, objectID: objectID)
+                try source.read { try opener.feed($0, emit: emit) }
+                try opener.finish(emit: emit)
+                return
             } catch let error as VaultError {
                 failure = error
             }
         }
         throw failure
+    }
+
+    /// Seals a document's or a signature's bytes for its blob (the chunked format).
+    func sealBlob(_ plaintext: Data, key: Data, objectID: String) throws -> Data {
+        try SealedBlob.seal(plaintext, key: key, objectID: objectID)
     }
 
     // MARK: - Audit
@@ -515,8 +605,7 @@ extension Vault {
         }
         guard let row, let sealed = storage.stagedBytes(staged) else { return false }
         let key = try documentKey(of: row)
-        guard let plaintext = try? openSealed(sealed, key: key, context: "object:\(objectID)") else { return false }
-        return Digest.sha256(plaintext).hexString == objectID
+        return (try? SealedBlob.open(sealed, key: key, objectID: objectID)) != nil
     }
 }
 

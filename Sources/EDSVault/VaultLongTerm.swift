@@ -159,7 +159,7 @@ extension Vault {
         let signers = (report.map(Self.storedSigners(of:))) ?? []
         let now = VaultClock.now()
         try storage.whileWriting {
-            let staged = try storage.stage([(newID, try seal(bytes, key: key, context: "object:\(newID)"))])
+            let staged = try storage.stage([(newID, try sealBlob(bytes, key: key, objectID: newID))])
             do {
                 let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(newID)")
                 try index.replaceSignature(

@@ -180,16 +180,23 @@ extension Vault {
 
     private static func verifyBlob(_ check: BlobCheck, in storage: any VaultStorage, onDisk: Set<String>) -> (bytes: Int64, problem: String?) {
         guard onDisk.contains(check.objectID) else { return (0, "\(check.what) \(check.objectID): its blob is missing") }
-        guard let sealed = try? storage.readBlob(check.objectID) else {
+        guard let source = try? storage.publishedBlobSource(check.objectID) else {
             return (0, "\(check.what) \(check.objectID): its blob is unreadable")
         }
-        guard let plaintext = try? AES256GCM.open(sealed, key: check.key, associatedData: Data("object:\(check.objectID)".utf8))
-        else {
-            return (Int64(sealed.count), "\(check.what) \(check.objectID) fails its integrity check (altered or corrupted)")
+        // Streamed: a chunked blob is checked chunk by chunk, whatever its size.
+        var size: Int64 = 0
+        do {
+            let opener = try BlobOpener(key: check.key, objectID: check.objectID)
+            try source.read { piece in
+                size += Int64(piece.count)
+                try opener.feed(piece) { _ in }
+            }
+            try opener.finish { _ in }
+        } catch VaultError.corrupted(let reason) where reason.hasSuffix("does not hash to its name") {
+            return (size, "\(check.what) \(check.objectID): its blob does not hash to its name")
+        } catch {
+            return (size, "\(check.what) \(check.objectID) fails its integrity check (altered or corrupted)")
         }
-        if Digest.sha256(plaintext).hexString != check.objectID {
-            return (Int64(sealed.count), "\(check.what) \(check.objectID): its blob does not hash to its name")
-        }
-        return (Int64(sealed.count), nil)
+        return (size, nil)
     }
 }

@@ -98,9 +98,8 @@ extension Vault {
                     }
                     let sealed = try self.storage.readBlob(objectID)
                     // The sealed bytes are copied as they are (same key, same format), once they are shown to be this id.
-                    let plaintext = try openSealed(sealed, key: key, context: "object:\(objectID)")
-                    guard Digest.sha256(plaintext).hexString == objectID else {
-                        throw VaultError.corrupted("blob \(objectID) does not hash to its name; nothing more was migrated")
+                    do { _ = try SealedBlob.open(sealed, key: key, objectID: objectID) } catch VaultError.corrupted(let reason) {
+                        throw VaultError.corrupted("\(reason); nothing more was migrated")
                     }
                     try storage.publish(try storage.stage([(objectID, sealed)]))
                     report.blobsCopied += 1

@@ -72,7 +72,7 @@ extension Vault {
         let status = Self.status(of: record.metadata, signers: allSigners)
         let stored = StoredSignature(id: keptID, documentID: row.id, addedAt: now, signers: signers)
         try storage.whileWriting {
-            let staged = try storage.stage([(keptID, try seal(kept, key: key, context: "object:\(keptID)"))])
+            let staged = try storage.stage([(keptID, try sealBlob(kept, key: key, objectID: keptID))])
             let sealedSigners = try seal(JSONEncoder.vault.encode(signers), key: key, context: "signers:\(keptID)")
             let who = signers.map { $0.identity.roles.map(\.rawValue).joined(separator: "+") }.joined(separator: ", ")
             let form = awaiting != nil ? "; awaiting evidence" : keptID != signatureID ? "; extended to CAdES-LT" : ""

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where a vault keeps what is not index rows: sealed blobs, trust anchors and CRLs, evidence records, awaiting-evidence
 /// markers and the evidence policy. `DirectoryVaultStorage` is the vault directory (the embedded default);
 /// EDSVaultPostgres's `PostgresVaultStore` keeps the same in tables beside the index's. See Docs/vault.md.
@@ -38,6 +44,16 @@ public protocol VaultStorage: Sendable {
     /// Publishes a leftover staged blob of a committed write (recovery).
     func adopt(_ staged: StagedObject) throws
 
+    // MARK: Streamed blobs (a large document never whole in memory)
+
+    /// As `stage`, for one blob handed over piece by piece (`next` returns nil after the last piece): the storage
+    /// writes each piece as it comes. When `next` or a write throws, nothing stays staged.
+    func stage(objectID: String, pieces next: () throws -> Data?) throws -> StagedObject
+    /// As `blobCandidates`, each copy read piece by piece.
+    func blobSources(_ objectID: String) throws -> [BlobSource]
+    /// As `readBlob`, piece by piece.
+    func publishedBlobSource(_ objectID: String) throws -> BlobSource
+
     // MARK: Writers and recovery
 
     /// Runs a write (stage → index commit → publish); recovery waits for writers where the storage needs it to.
@@ -67,6 +83,29 @@ public protocol VaultStorage: Sendable {
 
     func evidencePolicy() throws -> Data?
     func writeEvidencePolicy(_ json: Data) throws
+}
+
+/// One stored copy of a sealed blob, read piece by piece: `read` hands each piece to its argument in order.
+public struct BlobSource {
+    public let read: ((Data) throws -> Void) throws -> Void
+
+    public init(read: @escaping ((Data) throws -> Void) throws -> Void) { self.read = read }
+
+    /// A copy already in memory (storages that keep no pieces).
+    public static func whole(_ bytes: Data) -> BlobSource { BlobSource { try $0(bytes) } }
+}
+
+extension VaultStorage {
+    /// For a storage without a streaming write: the pieces gathered, then `stage`.
+    public func stage(objectID: String, pieces next: () throws -> Data?) throws -> StagedObject {
+        var bytes = Data()
+        while let piece = try next() { bytes.append(piece) }
+        return try stage([(objectID, bytes)])[0]
+    }
+
+    public func blobSources(_ objectID: String) throws -> [BlobSource] { try blobCandidates(objectID).map(BlobSource.whole) }
+
+    public func publishedBlobSource(_ objectID: String) throws -> BlobSource { .whole(try readBlob(objectID)) }
 }
 
 /// A blob written by `VaultStorage.stage`: its object id (nil for a leftover whose name gives none) and where the
@@ -142,6 +181,43 @@ public struct DirectoryVaultStorage: VaultStorage {
     }
 
     public func stagedBytes(_ staged: StagedObject) -> Data? { try? Data(contentsOf: URL(fileURLWithPath: staged.location)) }
+
+    public func stage(objectID: String, pieces next: () throws -> Data?) throws -> StagedObject {
+        let file = try DurableFile.stage(pieces: next, in: blobs.temporary, prefix: objectID + ".")
+        do { try DurableFile.syncDirectory(blobs.temporary) } catch {
+            unlink(file.path)
+            throw error
+        }
+        return StagedObject(objectID: objectID, location: file.path)
+    }
+
+    public func blobSources(_ objectID: String) -> [BlobSource] {
+        blobs.candidateFiles(objectID).map(Self.fileSource)
+    }
+
+    public func publishedBlobSource(_ objectID: String) throws -> BlobSource {
+        guard let file = blobs.candidateFiles(objectID).first else { throw VaultError.corrupted("blob \(objectID) is missing or unreadable") }
+        return Self.fileSource(file)
+    }
+
+    /// A blob file in 1 MiB reads.
+    private static func fileSource(_ file: URL) -> BlobSource {
+        BlobSource { body in
+            let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw VaultError.corrupted("blob \(file.lastPathComponent) is missing or unreadable") }
+            defer { close(descriptor) }
+            var piece = Data(count: 1 << 20)
+            while true {
+                let count = piece.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw VaultError.corrupted("blob \(file.lastPathComponent) is unreadable: \(String(cString: strerror(errno)))")
+                }
+                if count == 0 { return }
+                try body(count == piece.count ? piece : piece.prefix(count))
+            }
+        }
+    }
 
     public func adopt(_ staged: StagedObject) throws {
         guard let objectID = staged.objectID else { return }

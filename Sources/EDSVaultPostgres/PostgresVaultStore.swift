@@ -160,16 +160,82 @@ public final class PostgresVaultStore: VaultStorage {
     private func readCopy(_ copyID: String, chunks: Int, size: Int) throws -> Data {
         var bytes = Data()
         bytes.reserveCapacity(size)
+        try readCopy(copyID, chunks: chunks, size: size) { bytes.append($0) }
+        return bytes
+    }
+
+    /// Each row's bytes to `body` in chunk order; a missing row or a size that does not add up is corruption.
+    private func readCopy(_ copyID: String, chunks: Int, size: Int, _ body: (Data) throws -> Void) throws {
+        var total = 0
         for chunk in 0..<chunks {
             let part = try connection.read { db in
                 try db.rows("SELECT bytes FROM blob_chunks WHERE copy_id = $1 AND chunk_no = $2", [.text(copyID), .int(Int64(chunk))])
                     .first.map { try $0.decode(Data.self) }
             }
             guard let part else { throw VaultError.corrupted("blob copy \(copyID) lacks chunk \(chunk)") }
-            bytes.append(part)
+            total += part.count
+            try body(part)
         }
-        guard bytes.count == size else { throw VaultError.corrupted("blob copy \(copyID) holds \(bytes.count) bytes, not \(size)") }
-        return bytes
+        guard total == size else { throw VaultError.corrupted("blob copy \(copyID) holds \(total) bytes, not \(size)") }
+    }
+
+    private func source(_ copyID: String, chunks: Int64, size: Int64) -> BlobSource {
+        BlobSource { body in try self.readCopy(copyID, chunks: Int(chunks), size: Int(size), body) }
+    }
+
+    public func blobSources(_ objectID: String) throws -> [BlobSource] {
+        let copies = try connection.read { db in
+            try db.rows(
+                "SELECT copy_id, chunks, size, published FROM blob_copies WHERE object_id = $1 ORDER BY published DESC, created_at",
+                [.text(objectID)]
+            ).map { try $0.decode((String, Int64, Int64, Bool).self) }
+        }
+        let chosen = copies.first?.3 == true ? [copies[0]] : copies
+        return chosen.map { copyID, chunks, size, _ in source(copyID, chunks: chunks, size: size) }
+    }
+
+    public func publishedBlobSource(_ objectID: String) throws -> BlobSource {
+        let copy = try connection.read { db in
+            try db.rows("SELECT copy_id, chunks, size FROM blob_copies WHERE object_id = $1 AND published", [.text(objectID)])
+                .first.map { try $0.decode((String, Int64, Int64).self) }
+        }
+        guard let (copyID, chunks, size) = copy else { throw VaultError.corrupted("blob \(objectID) is missing or unreadable") }
+        return source(copyID, chunks: chunks, size: size)
+    }
+
+    /// One row per piece (a sealed chunk of the chunked format; a larger piece is split at `chunkSize`), all in one
+    /// transaction, so a reader never sees a copy without all its chunks and a failed piece leaves nothing staged.
+    public func stage(objectID: String, pieces next: () throws -> Data?) throws -> StagedObject {
+        let copyID = UUID().uuidString.lowercased()
+        var attempts = 0
+        try connection.transaction { db in
+            // The pieces cannot be read again: a transaction retried after a deadlock gives up instead.
+            attempts += 1
+            guard attempts == 1 else { throw VaultError.io("staging blob \(objectID) was interrupted by a deadlock; nothing was stored") }
+            try db.execute(
+                """
+                INSERT INTO blob_copies (copy_id, object_id, size, chunks, writer_pid, writer_started, created_at)
+                SELECT $1, $2, 0, 0, pid, backend_start, $3 FROM pg_stat_activity WHERE pid = pg_backend_pid()
+                """,
+                [.text(copyID), .text(objectID), .int(Self.now())])
+            var rows = 0
+            var size = 0
+            while let piece = try next() {
+                var start = piece.startIndex
+                repeat {
+                    let end = min(start + Self.chunkSize, piece.endIndex)
+                    try db.execute(
+                        "INSERT INTO blob_chunks (copy_id, chunk_no, bytes) VALUES ($1, $2, $3)",
+                        [.text(copyID), .int(Int64(rows)), .bytes(Data(piece[start..<end]))])
+                    rows += 1
+                    start = end
+                } while start < piece.endIndex
+                size += piece.count
+            }
+            try db.execute(
+                "UPDATE blob_copies SET size = $2, chunks = $3 WHERE copy_id = $1", [.text(copyID), .int(Int64(size)), .int(Int64(rows))])
+        }
+        return StagedObject(objectID: objectID, location: copyID)
     }
 
     /// The reference check runs again inside the DELETE: a put of the same bytes that committed since `references` was

@@ -19,8 +19,16 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Vault directory or postgres:// URL whose documents /proofs/{token} shows (default: no proofs, /proofs answers 404).")
+    @Option(
+        help: "Vault directory or postgres:// URL whose documents /proofs/{token} shows (default: $EDSVAULT_VAULT; neither: no proofs, /proofs answers 404).")
     var vault: String?
+
+    /// `--vault`, else `$EDSVAULT_VAULT` when set and not empty.
+    var vaultLocation: String? {
+        if let vault { return vault }
+        if let configured = ProcessInfo.processInfo.environment["EDSVAULT_VAULT"], !configured.isEmpty { return configured }
+        return nil
+    }
 
     @Option(
         name: .customLong("master-key-file"),
@@ -74,6 +82,7 @@ struct ServeCommand: AsyncParsableCommand {
                         + "serve refuses it unless started with --demo",
                     code: ExitStatus.usage)
             }
+            let vault = vaultLocation
             let proofs = try vault.map { try Self.proofDirectory(forVault: $0, masterKeyFile: masterKeyFile) }
             // Proof pages are judged against the vault's own anchors: the same rule applies to them.
             if !demo, let vault, let anchor = proofs?.vault.trustAnchors.first(where: TrustAnchors.isDemo) {

@@ -258,8 +258,10 @@ struct VaultPut: ParsableCommand {
             guard let documentType = DocumentType(name: type) else {
                 throw CLIFailure(message: "unknown --type \(type); one of: \(DocumentType.allCases.map(\.rawValue).joined(separator: ", "))", code: ExitStatus.usage)
             }
+            // Streamed: each file is hashed, then sealed chunk by chunk into the vault, never read whole into memory.
             let items = try files.map { file in
-                (bytes: try InputFiles.read(file, what: "document"), fileName: URL(fileURLWithPath: file).lastPathComponent)
+                _ = try InputFiles.document(file)
+                return (url: URL(fileURLWithPath: file), fileName: URL(fileURLWithPath: file).lastPathComponent)
             }
             let stored = try vaultFailures {
                 // `owner` is each owner; anything else names the same requirement whichever owner it is parsed for.
@@ -271,12 +273,12 @@ struct VaultPut: ParsableCommand {
                     }
                 }
                 let documents = items.map { item in
-                    (bytes: item.bytes, metadata: DocumentMetadata(
+                    (file: item.url, metadata: DocumentMetadata(
                         ownerIINs: ownerIIN, employerBIN: employerBIN, type: documentType,
                         title: items.count == 1 ? (title ?? item.fileName) : (title.map { "\($0) (\(item.fileName))" } ?? item.fileName),
                         fileName: item.fileName, requiredSigners: requirements))
                 }
-                return try vault.open().put(documents)
+                return try vault.open().put(filesAt: documents)
             }
             for document in stored { print(document.id) }
         }
@@ -367,12 +369,22 @@ struct VaultGet: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let (record, bytes) = try vaultFailures { try vault.open().read(document, as: principal) }
+            // Streamed chunk by chunk. To --out: a temporary file renamed into place only once the whole document
+            // authenticated, so a failure leaves no file. To standard output, chunks go out as they authenticate: a
+            // failure part-way (exit 74) means the output received is void.
             if let out {
-                try InputFiles.writeAtomically(bytes, to: out)
+                let destination = URL(fileURLWithPath: out)
+                let directory = destination.deletingLastPathComponent().path
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+                    FileManager.default.isWritableFile(atPath: directory)
+                else {
+                    throw CLIFailure(message: "cannot write \(out): its directory does not exist or is not writable", code: ExitStatus.cannotCreate)
+                }
+                let record = try vaultFailures { try vault.open().read(document, as: principal, writeTo: destination) }
                 FileHandle.standardError.write(Data("\(record.metadata.title) (\(record.status.rawValue)) -> \(out)\n".utf8))
             } else {
-                FileHandle.standardOutput.write(bytes)
+                try vaultFailures { _ = try vault.open().read(document, as: principal) { FileHandle.standardOutput.write($0) } }
             }
         }
     }
