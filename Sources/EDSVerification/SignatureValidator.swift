@@ -17,6 +17,9 @@ public struct ValidationPolicy: Sendable {
     /// Evidence records checked over each signature's value (keyed by the SignerInfo's signature value): a signature
     /// without a valid timestamp of its own is judged at the moment its record proves it existed.
     public var evidenceRecords: [Data: EvidenceRecordResult]
+    /// Signature verdicts remembered between validations (chain, CRL and OCSP signatures); bounded and thread-safe.
+    /// The process-wide default unless the caller (a CLI run, the service, a vault) keeps its own.
+    public var context: VerificationContext = .shared
 
     public init(
         trustAnchors: [Certificate], crls: [CertificateRevocationList] = [], validationTime: Date? = nil, offline: Bool = false,
@@ -190,7 +193,8 @@ struct SignerValidation {
         // 2. The certificate chains to a trust anchor the verifier chose.
         let intermediates = signedDataCertificates + embedded.certificates
         var path: CertificationPath?
-        switch ChainValidator.buildPath(for: certificate, intermediates: intermediates, anchors: policy.trustAnchors) {
+        switch ChainValidator.buildPath(
+            for: certificate, intermediates: intermediates, anchors: policy.trustAnchors, context: policy.context) {
         case .success(let built):
             path = built
             let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
