@@ -79,7 +79,12 @@ public enum CMSSigner {
                 throw CryptoError(.refused, "the private key does not belong to the certificate")
             }
         }
-        let digest = try document.digests([parameters.digest]).digests[parameters.digest] ?? Data()
+        let digest: Data
+        if let template, case .bytes(let bytes) = document {
+            digest = Data(try bytes.withUnsafeBytes { try template.hash($0) })
+        } else {
+            digest = try document.digests([parameters.digest]).digests[parameters.digest] ?? Data()
+        }
         if let template, let signed = try template.sign(messageDigest: digest, signingTime: parameters.signingTime ?? Date()) {
             return signed
         }

@@ -31,6 +31,8 @@ final class CMSSigningTemplate: @unchecked Sendable {
     /// SignerInfo.signatureAlgorithm TLV.
     private let signatureAlgorithm: [UInt8]
     private let digest: DigestAlgorithm
+    /// `digest`'s implementation, fetched once (freed with the template).
+    private let fetchedDigest: OpaquePointer
     private let key: OpaquePointer
     /// Signing contexts initialised once (EVP_PKEY_sign_init, padding and digest): one per concurrent signer.
     private let contexts = Mutex<[SigningContext]>([])
@@ -43,7 +45,7 @@ final class CMSSigningTemplate: @unchecked Sendable {
     /// Reads the template out of `signedData`, OpenSSL's encoding of a signature by `key` whose messageDigest is
     /// `messageDigest`; nil when it is not the plain shape this fast path reproduces (then OpenSSL keeps signing).
     init?(signedData: Data, messageDigest: Data, digest: DigestAlgorithm, key: PrivateKey) {
-        guard EVP_PKEY_is_a(key.pointer, "RSA") == 1 || EVP_PKEY_is_a(key.pointer, "EC") == 1 else { return nil }
+        guard EVP_PKEY_is_a(key.pointer, "RSA") == 1 || EVP_PKEY_is_a(key.pointer, "EC") == 1, let evp = digest.evp else { return nil }
         let bytes = [UInt8](signedData)
         guard let contentInfo = try? DER.node(in: bytes, at: 0), contentInfo.tag == 0x30, contentInfo.range == 0..<bytes.count,
             let outer = try? DER.children(of: contentInfo, in: bytes), outer.count == 2, outer[1].tag == 0xa0,
@@ -72,7 +74,8 @@ final class CMSSigningTemplate: @unchecked Sendable {
             }
         }
         guard let messageDigestRange, let signingTimeRange,
-            Array(bytes[(base + messageDigestRange.lowerBound)..<(base + messageDigestRange.upperBound)]) == [UInt8](messageDigest)
+            Array(bytes[(base + messageDigestRange.lowerBound)..<(base + messageDigestRange.upperBound)]) == [UInt8](messageDigest),
+            let fetchedDigest = EVP_MD_fetch(nil, EVP_MD_get0_name(evp), nil)
         else { return nil }
         self.contentType = Array(bytes[outer[0].range])
         self.signedDataHead = fields.dropLast().flatMap { bytes[$0.range] }
@@ -82,6 +85,7 @@ final class CMSSigningTemplate: @unchecked Sendable {
         self.signingTimeRange = signingTimeRange
         self.signatureAlgorithm = Array(bytes[signerFields[4].range])
         self.digest = digest
+        self.fetchedDigest = fetchedDigest
         EVP_PKEY_up_ref(key.pointer)
         self.key = key.pointer
     }
@@ -132,11 +136,8 @@ final class CMSSigningTemplate: @unchecked Sendable {
     /// The key's signature over the digest of `message`: RSA PKCS#1 v1.5 or ECDSA, as CMS_SignerInfo_sign makes them,
     /// with a context initialised once instead of EVP_DigestSignInit's provider look-ups on every document.
     private func signature(over message: [UInt8]) throws -> [UInt8] {
-        var hash = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var hashLength: UInt32 = 0
-        guard EVP_Digest(message, message.count, &hash, &hashLength, digest.evp, nil) == 1 else {
-            throw CryptoError.openSSL("cannot hash the signed attributes")
-        }
+        let hash = try message.withUnsafeBytes { try self.hash($0) }
+        let hashLength = hash.count
         let taken = try takeContext()
         defer {
             let surplus = contexts.withLock { pool -> SigningContext? in
@@ -148,9 +149,9 @@ final class CMSSigningTemplate: @unchecked Sendable {
         }
         let context = taken.pointer
         var length = 0
-        guard EVP_PKEY_sign(context, nil, &length, hash, Int(hashLength)) == 1 else { throw CryptoError.openSSL("signing failed") }
+        guard EVP_PKEY_sign(context, nil, &length, hash, hashLength) == 1 else { throw CryptoError.openSSL("signing failed") }
         var signature = [UInt8](repeating: 0, count: length)
-        guard EVP_PKEY_sign(context, &signature, &length, hash, Int(hashLength)) == 1 else { throw CryptoError.openSSL("signing failed") }
+        guard EVP_PKEY_sign(context, &signature, &length, hash, hashLength) == 1 else { throw CryptoError.openSSL("signing failed") }
         signature.removeSubrange(length...)
         return signature
     }
@@ -172,13 +173,32 @@ final class CMSSigningTemplate: @unchecked Sendable {
         guard gmtime_r(&seconds, &parts) != nil else { return nil }
         let year = Int(parts.tm_year) + 1900
         guard year >= 0 && year <= 9999 else { return nil }
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let rest = two(parts.tm_mon + 1) + two(parts.tm_mday) + two(parts.tm_hour) + two(parts.tm_min) + two(parts.tm_sec) + "Z"
-        if year >= 1950 && year < 2050 {
-            return [0x17, 13] + Array((two(Int32(year % 100)) + rest).utf8)
+        let utc = year >= 1950 && year < 2050
+        var out: [UInt8] = utc ? [0x17, 13] : [0x18, 15]
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                out.append(0x30 + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
         }
-        let digits = String(year)
-        return [0x18, 15] + Array((String(repeating: "0", count: 4 - digits.count) + digits + rest).utf8)
+        if utc { digits(year % 100, 2) } else { digits(year, 4) }
+        for field in [parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec] { digits(Int(field), 2) }
+        out.append(0x5A)
+        return out
+    }
+
+    /// The digest of `bytes` with an EVP_MD fetched once (OpenSSL 3.0 fetches the implementation again on every
+    /// EVP_DigestInit with the legacy EVP_sha256() handle).
+    func hash(_ bytes: UnsafeRawBufferPointer) throws -> [UInt8] {
+        var hash = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var hashLength: UInt32 = 0
+        guard EVP_Digest(bytes.baseAddress, bytes.count, &hash, &hashLength, fetchedDigest, nil) == 1 else {
+            throw CryptoError.openSSL("cannot compute the digest")
+        }
+        hash.removeSubrange(Int(hashLength)...)
+        return hash
     }
 
     static func headerLength(_ length: Int) -> Int {
@@ -206,6 +226,7 @@ final class CMSSigningTemplate: @unchecked Sendable {
     deinit {
         for context in contexts.withLock({ $0 }) { EVP_PKEY_CTX_free(context.pointer) }
         EVP_PKEY_free(key)
+        EVP_MD_free(fetchedDigest)
     }
 
     /// id-messageDigest (1.2.840.113549.1.9.4) and id-signingTime (1.2.840.113549.1.9.5) as OID TLVs.
