@@ -103,9 +103,9 @@ public final class CertificateRevocationList: @unchecked Sendable {
 
     /// True when `issuer` issued this CRL: names match and its key verifies the CRL signature.
     ///
-    /// The signature verdict is remembered by this object and by `context`, keyed by the SHA-256 of the CRL's bytes
-    /// and of the issuer certificate: the same CRL embedded in signature after signature (revocationValues) is
-    /// parsed each time but its signature is verified once.
+    /// The signature verdict is remembered by this object and (up to 1 MiB) by `context`, keyed by the SHA-256 of
+    /// the CRL's bytes and of the issuer certificate: the same CRL embedded in signature after signature
+    /// (revocationValues) is parsed each time but its signature is verified once.
     public func isSigned(by issuer: Certificate, context: VerificationContext = .shared) -> Bool {
         guard X509_NAME_cmp(issuerName, X509_get_subject_name(issuer.pointer)) == 0 else { return false }
         let key = issuer.sha256Fingerprint
@@ -113,13 +113,20 @@ public final class CertificateRevocationList: @unchecked Sendable {
         let known = signatureChecks[key]
         lock.unlock()
         if let known { return known }
-        let question = VerificationContext.Key(kind: .crl, signed: fingerprint, signer: key)
-        let signed = context.verdict(question) { verifySignature(with: issuer) }
+        // Hashing the bytes for the key costs what verifying does, less the public-key operation: for a large CRL
+        // (NCA's 26 MB) the context saves nothing, and this object's own answer serves every later look-up.
+        let signed =
+            der.count > Self.contextLimit
+            ? verifySignature(with: issuer)
+            : context.verdict(VerificationContext.Key(kind: .crl, signed: fingerprint, signer: key)) { verifySignature(with: issuer) }
         lock.lock()
         signatureChecks[key] = signed
         lock.unlock()
         return signed
     }
+
+    /// CRLs larger than this are not remembered in a `VerificationContext` (see `isSigned(by:context:)`).
+    static let contextLimit = 1 << 20
 
     /// SHA-256 of the CRL's DER, computed on first use.
     private var fingerprint: Data {
