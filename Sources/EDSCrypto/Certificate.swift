@@ -12,6 +12,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     private let memo = Mutex(Memo())
 
     private struct Memo {
+        var der: Data?
         var fingerprint: Data?
         var subject: DistinguishedName?
         var issuer: DistinguishedName?
@@ -91,12 +92,17 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return [try Certificate(derEncoded: data)]
     }
 
+    /// The DER, re-emitted by OpenSSL once and then remembered (ESS hashes, certValues and certificate reuse ask
+    /// for it on every validation).
     public var derEncoded: Data {
+        if let known = memo.withLock({ $0.der }) { return known }
         var out: UnsafeMutablePointer<UInt8>?
         let length = i2d_X509(pointer, &out)
         guard length > 0, let out else { return Data() }
         defer { eds_openssl_free(out) }
-        return Data(bytes: out, count: Int(length))
+        let encoded = Data(bytes: out, count: Int(length))
+        memo.withLock { $0.der = encoded }
+        return encoded
     }
 
     public var pemEncoded: String {
