@@ -1,5 +1,6 @@
 internal import COpenSSL
 import Foundation
+import Synchronization
 
 /// What is being signed: a file (hashed streaming) or bytes in memory.
 public enum DocumentSource: Sendable {
@@ -63,10 +64,30 @@ public enum CMSSigner {
             return try GOSTCMSSigner.sign(
                 document, key: gost, certificate: certificate, chain: chain, parameters: parameters, unsignedAttributes: unsignedAttributes)
         }
-        guard key.matches(certificate) else {
-            throw CryptoError(.refused, "the private key does not belong to the certificate")
+        // A detached signature without unsigned attributes is made from this key's template once OpenSSL has made
+        // one: per document only messageDigest, signingTime and the signature value are new.
+        let templateKey =
+            parameters.attached || unsignedAttributes != nil
+            ? nil
+            : CMSSigningTemplate.Key(
+                certificate: certificate.sha256Fingerprint, chain: chain.map(\.sha256Fingerprint), digest: parameters.digest,
+                signingCertificateAttribute: parameters.signingCertificateAttribute)
+        let template = templateKey.flatMap { templateKey in key.signingTemplates.withLock { $0[templateKey] } }
+        if template == nil {
+            // The template exists only for a certificate this key was checked against.
+            guard key.matches(certificate) else {
+                throw CryptoError(.refused, "the private key does not belong to the certificate")
+            }
         }
-        let digest = try document.digests([parameters.digest]).digests[parameters.digest] ?? Data()
+        let digest: Data
+        if let template, case .bytes(let bytes) = document {
+            digest = Data(try bytes.withUnsafeBytes { try template.hash($0) })
+        } else {
+            digest = try document.digests([parameters.digest]).digests[parameters.digest] ?? Data()
+        }
+        if let template, let signed = try template.sign(messageDigest: digest, signingTime: parameters.signingTime ?? Date()) {
+            return signed
+        }
         guard let cms = CMS_sign(nil, nil, nil, nil, UInt32(CMS_PARTIAL | CMS_BINARY | CMS_DETACHED)) else {
             throw CryptoError.openSSL("cannot create SignedData")
         }
@@ -77,7 +98,16 @@ public enum CMSSigner {
         _ = try addSigner(
             to: cms, digest: digest, key: key, certificate: certificate, chain: chain, parameters: parameters,
             unsignedAttributes: unsignedAttributes)
-        return try encode(cms)
+        let encoded = try encode(cms)
+        if let templateKey, template == nil,
+            let made = CMSSigningTemplate(signedData: encoded, messageDigest: digest, digest: parameters.digest, key: key)
+        {
+            key.signingTemplates.withLock { templates in
+                if templates.count >= 8 { templates.removeAll() }
+                templates[templateKey] = made
+            }
+        }
+        return encoded
     }
 
     /// `existing` with one more SignerInfo over the same document. Every earlier SignerInfo keeps its exact bytes.

@@ -1,10 +1,22 @@
 internal import COpenSSL
 import Foundation
+import Synchronization
 
 /// An X.509 certificate (RFC 5280), owning its OpenSSL `X509` handle.
 public final class Certificate: @unchecked Sendable, Hashable, CustomStringConvertible {
     /// X509*; immutable after construction, so sharing across threads is safe.
     let pointer: OpaquePointer
+    /// What every validation asks of a certificate and OpenSSL computes afresh each time (the DER's SHA-256 for
+    /// verdict caches and hashing, the names decoded to strings): computed on first use. Certificates come from the
+    /// process cache, so a CA's names are decoded once per process rather than several times per validation.
+    private let memo = Mutex(Memo())
+
+    private struct Memo {
+        var der: Data?
+        var fingerprint: Data?
+        var subject: DistinguishedName?
+        var issuer: DistinguishedName?
+    }
 
     /// Takes ownership of one reference to `pointer`.
     init(taking pointer: OpaquePointer) {
@@ -80,12 +92,17 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return [try Certificate(derEncoded: data)]
     }
 
+    /// The DER, re-emitted by OpenSSL once and then remembered (ESS hashes, certValues and certificate reuse ask
+    /// for it on every validation).
     public var derEncoded: Data {
+        if let known = memo.withLock({ $0.der }) { return known }
         var out: UnsafeMutablePointer<UInt8>?
         let length = i2d_X509(pointer, &out)
         guard length > 0, let out else { return Data() }
         defer { eds_openssl_free(out) }
-        return Data(bytes: out, count: Int(length))
+        let encoded = Data(bytes: out, count: Int(length))
+        memo.withLock { $0.der = encoded }
+        return encoded
     }
 
     public var pemEncoded: String {
@@ -94,8 +111,19 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return String(decoding: bio.contents, as: UTF8.self)
     }
 
-    public var subject: DistinguishedName { DistinguishedName(name: X509_get_subject_name(pointer)) }
-    public var issuer: DistinguishedName { DistinguishedName(name: X509_get_issuer_name(pointer)) }
+    public var subject: DistinguishedName {
+        if let known = memo.withLock({ $0.subject }) { return known }
+        let decoded = DistinguishedName(name: X509_get_subject_name(pointer))
+        memo.withLock { $0.subject = decoded }
+        return decoded
+    }
+
+    public var issuer: DistinguishedName {
+        if let known = memo.withLock({ $0.issuer }) { return known }
+        let decoded = DistinguishedName(name: X509_get_issuer_name(pointer))
+        memo.withLock { $0.issuer = decoded }
+        return decoded
+    }
 
     /// Serial number in upper-case hex, as certification centres print it.
     public var serialNumberHex: String { ASN1Conversions.integerHex(X509_get0_serialNumber(pointer)) }
@@ -105,7 +133,12 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
 
-    public var sha256Fingerprint: Data { Digest.sha256(derEncoded) }
+    public var sha256Fingerprint: Data {
+        if let known = memo.withLock({ $0.fingerprint }) { return known }
+        let computed = Digest.sha256(derEncoded)
+        memo.withLock { $0.fingerprint = computed }
+        return computed
+    }
 
     /// keyUsage bits by their RFC 5280 names, in bit order.
     public var keyUsage: [KeyUsage] {

@@ -24,6 +24,8 @@ public final class CertificateRevocationList: @unchecked Sendable {
     private var indirect: OpaquePointer?
     /// isSigned(by:) answers, by the SHA-256 of the issuer certificate's DER.
     private var signatureChecks: [Data: Bool] = [:]
+    private var storedFingerprint: Data?
+    private var decodedIssuer: DistinguishedName?
 
     /// DER or PEM.
     public convenience init(_ data: Data) throws {
@@ -86,21 +88,57 @@ public final class CertificateRevocationList: @unchecked Sendable {
 
     public var derEncoded: Data { der }
 
-    public var issuer: DistinguishedName { DistinguishedName(name: issuerName) }
+    /// Decoded once: every validation compares it with the certificates it may speak of.
+    public var issuer: DistinguishedName {
+        lock.lock()
+        let known = decodedIssuer
+        lock.unlock()
+        if let known { return known }
+        let decoded = DistinguishedName(name: issuerName)
+        lock.lock()
+        decodedIssuer = decoded
+        lock.unlock()
+        return decoded
+    }
 
     /// True when `issuer` issued this CRL: names match and its key verifies the CRL signature.
-    public func isSigned(by issuer: Certificate) -> Bool {
+    ///
+    /// The signature verdict is remembered by this object and (up to 1 MiB) by `context`, keyed by the SHA-256 of
+    /// the CRL's bytes and of the issuer certificate: the same CRL embedded in signature after signature
+    /// (revocationValues) is parsed each time but its signature is verified once.
+    public func isSigned(by issuer: Certificate, context: VerificationContext = .shared) -> Bool {
         guard X509_NAME_cmp(issuerName, X509_get_subject_name(issuer.pointer)) == 0 else { return false }
-        let key = Digest.sha256(issuer.derEncoded)
+        let key = issuer.sha256Fingerprint
         lock.lock()
         let known = signatureChecks[key]
         lock.unlock()
         if let known { return known }
-        let signed = verifySignature(with: issuer)
+        // Hashing the bytes for the key costs what verifying does, less the public-key operation: for a large CRL
+        // (NCA's 26 MB) the context saves nothing, and this object's own answer serves every later look-up.
+        let signed =
+            der.count > Self.contextLimit
+            ? verifySignature(with: issuer)
+            : context.verdict(VerificationContext.Key(kind: .crl, signed: fingerprint, signer: key)) { verifySignature(with: issuer) }
         lock.lock()
         signatureChecks[key] = signed
         lock.unlock()
         return signed
+    }
+
+    /// CRLs larger than this are not remembered in a `VerificationContext` (see `isSigned(by:context:)`).
+    static let contextLimit = 1 << 20
+
+    /// SHA-256 of the CRL's DER, computed on first use.
+    private var fingerprint: Data {
+        lock.lock()
+        let known = storedFingerprint
+        lock.unlock()
+        if let known { return known }
+        let computed = Digest.sha256(der)
+        lock.lock()
+        storedFingerprint = computed
+        lock.unlock()
+        return computed
     }
 
     private func verifySignature(with issuer: Certificate) -> Bool {

@@ -30,8 +30,12 @@ public struct PathValidationFailure: Error, Hashable, Sendable {
 public enum ChainValidator {
     /// Builds the path from `leaf` to one of `anchors` without time checks: validity at the signing moment is
     /// judged by the caller, who knows which moment that is. Any anchor may be an intermediate CA (partial chain).
+    ///
+    /// Each issuer → subject signature is checked once per `context` (keyed by the SHA-256 of both certificates):
+    /// OpenSSL still builds the path and checks every constraint on each call, but its signature step is ours
+    /// (`verifySignatures`), which asks the context before asking the public key.
     public static func buildPath(
-        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate]
+        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext = .shared
     ) -> Result<CertificationPath, PathValidationFailure> {
         OpenSSLRuntime.ensureInitialized()
         // OpenSSL cannot check a GOST issuer's signature (it cannot decode GOST keys): those paths are built in GOST/.
@@ -57,11 +61,19 @@ public enum ChainValidator {
         }
         let parameters = X509_STORE_CTX_get0_param(context)
         X509_VERIFY_PARAM_set_flags(parameters, UInt(X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME))
-        if X509_verify_cert(context) == 1 {
+        // The path's certificates are the caller's objects (OpenSSL holds references to them, never copies): mapping
+        // them back keeps each one's memoised fingerprint, and the path hands back the same objects.
+        var known: [OpaquePointer: Certificate] = [:]
+        for certificate in [leaf] + intermediates + anchors { known[certificate.pointer] = certificate }
+        let state = SignatureStep(context: verdicts, known: known)
+        X509_STORE_CTX_set_ex_data(context, 0, Unmanaged.passUnretained(state).toOpaque())
+        X509_STORE_CTX_set_verify(context) { context in ChainValidator.verifySignatures(context) }
+        let verified = withExtendedLifetime(state) { X509_verify_cert(context) == 1 }
+        if verified {
             var path: [Certificate] = []
             if let chain = X509_STORE_CTX_get0_chain(context) {
                 for index in 0..<eds_sk_X509_num(chain) {
-                    if let certificate = eds_sk_X509_value(chain, index) { path.append(Certificate(retaining: certificate)) }
+                    if let certificate = eds_sk_X509_value(chain, index) { path.append(known[certificate] ?? Certificate(retaining: certificate)) }
                 }
             }
             return .success(CertificationPath(certificates: path))
@@ -82,5 +94,66 @@ public enum ChainValidator {
             kind = .invalidCertificate
         }
         return .failure(PathValidationFailure(kind: kind, openSSLCode: code, detail: message, depth: depth))
+    }
+
+    /// What `verifySignatures` needs inside OpenSSL's callback: the verdicts and the certificates it was given.
+    private final class SignatureStep {
+        let context: VerificationContext
+        let known: [OpaquePointer: Certificate]
+
+        init(context: VerificationContext, known: [OpaquePointer: Certificate]) {
+            self.context = context
+            self.known = known
+        }
+
+        func fingerprint(_ certificate: OpaquePointer) -> Data {
+            known[certificate]?.sha256Fingerprint ?? Certificate(retaining: certificate).sha256Fingerprint
+        }
+    }
+
+    /// OpenSSL 3.0's signature step of X509_verify_cert (`internal_verify` in crypto/x509/x509_vfy.c) for the flags
+    /// set above (PARTIAL_CHAIN, NO_CHECK_TIME), with the same checks, order, error codes and depths: the top of the
+    /// path is trusted as it is; below it, each issuer's keyUsage must allow the signature (RFC 5280 § 6.1.4 (n))
+    /// and its key must verify the subject's signature (§ 6.1.3 (a)(1)), a verdict remembered in the context.
+    private static func verifySignatures(_ context: OpaquePointer?) -> Int32 {
+        guard let context, let chain = X509_STORE_CTX_get0_chain(context),
+            let raw = X509_STORE_CTX_get_ex_data(context, 0)
+        else { return 0 }
+        let step = Unmanaged<SignatureStep>.fromOpaque(raw).takeUnretainedValue()
+        let callback = X509_STORE_CTX_get_verify_cb(context)
+        func report(_ certificate: OpaquePointer, depth: Int32, error: Int32) -> Bool {
+            X509_STORE_CTX_set_error_depth(context, depth)
+            X509_STORE_CTX_set_current_cert(context, certificate)
+            X509_STORE_CTX_set_error(context, error)
+            return callback?(0, context) ?? 0 != 0
+        }
+        let top = eds_sk_X509_num(chain) - 1
+        guard top >= 0 else { return 0 }
+        var depth = top
+        while depth >= 0 {
+            guard let subject = eds_sk_X509_value(chain, depth) else { return 0 }
+            if depth < top, let issuer = eds_sk_X509_value(chain, depth + 1) {
+                let usage = X509_get_key_usage(issuer)
+                let isProxy = X509_get_extension_flags(subject) & UInt32(EXFLAG_PROXY) != 0
+                let needed = UInt32(isProxy ? KU_DIGITAL_SIGNATURE : KU_KEY_CERT_SIGN)
+                if usage != UInt32.max && usage & needed == 0 {
+                    let code = isProxy ? X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE : X509_V_ERR_KEYUSAGE_NO_CERTSIGN
+                    if !report(issuer, depth: depth + 1, error: code) { return 0 }
+                }
+                if let key = X509_get0_pubkey(issuer) {
+                    let question = VerificationContext.Key(kind: .certificate, signed: step.fingerprint(subject), signer: step.fingerprint(issuer))
+                    let signed = step.context.verdict(question) { X509_verify(subject, key) > 0 }
+                    if !signed && !report(subject, depth: depth, error: X509_V_ERR_CERT_SIGNATURE_FAILURE) { return 0 }
+                } else if !report(issuer, depth: depth + 1, error: X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY) {
+                    return 0
+                }
+            }
+            // Success at this depth (the callback sees it, as with OpenSSL's own step); an earlier error stays.
+            X509_STORE_CTX_set_error_depth(context, depth)
+            X509_STORE_CTX_set_current_cert(context, subject)
+            if let callback, callback(1, context) == 0 { return 0 }
+            depth -= 1
+        }
+        return 1
     }
 }

@@ -101,23 +101,38 @@ public final class OCSPResponse: @unchecked Sendable {
     }
 
     /// The certificate that signed the response, among its own certificates and `candidates`, if its key verifies the signature.
-    public func verifiedSigner(candidates: [Certificate]) -> Certificate? {
+    ///
+    /// The verdict is remembered in `context`, keyed by the SHA-256 of the response's bytes and of the signer's
+    /// certificate: a response embedded in many signatures has its signature verified once.
+    public func verifiedSigner(candidates: [Certificate], context: VerificationContext = .shared) -> Certificate? {
         defer { OpenSSLErrorQueue.clear() }
         guard let extra = eds_sk_X509_new_null() else { return nil }
         defer { eds_sk_X509_free(extra) }
-        for certificate in separatelyParsedCertificates + candidates { eds_sk_X509_push(extra, certificate.pointer) }
-        var signer: OpaquePointer?
-        guard OCSP_resp_get0_signer(pointer, &signer, extra) == 1, let signer else { return nil }
+        let offered = separatelyParsedCertificates + candidates
+        for certificate in offered { eds_sk_X509_push(extra, certificate.pointer) }
+        var found: OpaquePointer?
+        guard OCSP_resp_get0_signer(pointer, &found, extra) == 1, let found else { return nil }
+        let signer = offered.first { $0.pointer == found } ?? Certificate(retaining: found)
+        let question = VerificationContext.Key(kind: .ocspResponse, signed: fingerprint, signer: signer.sha256Fingerprint)
+        return context.verdict(question) { verifySignature(signer: signer) } ? signer : nil
+    }
+
+    /// SHA-256 of the response's DER (a response is asked for its signer about once per validation).
+    private var fingerprint: Data { Digest.sha256(encoded) }
+
+    private func verifySignature(signer certificate: Certificate) -> Bool {
+        guard let extra = eds_sk_X509_new_null() else { return false }
+        defer { eds_sk_X509_free(extra) }
+        for certificate in separatelyParsedCertificates + [certificate] { eds_sk_X509_push(extra, certificate.pointer) }
         // A GOST responder (NCA's): its signature over tbsResponseData, checked in GOST/.
-        if let gost = GOSTSignedStructures.verify(der: [UInt8](encoded), signer: Certificate(retaining: signer)) {
-            return gost == .valid ? Certificate(retaining: signer) : nil
+        if let gost = GOSTSignedStructures.verify(der: [UInt8](encoded), signer: certificate) {
+            return gost == .valid
         }
-        guard let store = X509_STORE_new() else { return nil }
+        guard let store = X509_STORE_new() else { return false }
         defer { X509_STORE_free(store) }
         // Signature only: who may sign for the issuer, and at which time, is the caller's policy.
         let flags = UInt(OCSP_NOVERIFY | OCSP_NOCHECKS | OCSP_NOEXPLICIT)
-        guard OCSP_basic_verify(pointer, extra, store, flags) == 1 else { return nil }
-        return Certificate(retaining: signer)
+        return OCSP_basic_verify(pointer, extra, store, flags) == 1
     }
 
     public struct SingleStatus: Sendable {

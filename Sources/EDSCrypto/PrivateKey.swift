@@ -1,5 +1,6 @@
 internal import COpenSSL
 import Foundation
+import Synchronization
 
 /// A private key (RSA, EC), owning its OpenSSL `EVP_PKEY`.
 public final class PrivateKey: @unchecked Sendable {
@@ -7,6 +8,8 @@ public final class PrivateKey: @unchecked Sendable {
     let pointer: OpaquePointer
     /// A GOST 34.310 key, which OpenSSL cannot hold (GOST/GOSTPrivateKey.swift).
     let gost: GOSTPrivateKey?
+    /// CMS signing templates built with this key (per certificate, chain and digest), at most a few: issue 11.
+    let signingTemplates = Mutex<[CMSSigningTemplate.Key: CMSSigningTemplate]>([:])
 
     init(taking pointer: OpaquePointer) {
         self.pointer = pointer

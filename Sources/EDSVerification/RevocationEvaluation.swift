@@ -40,7 +40,7 @@ final class RevocationSources {
     func status(of certificate: Certificate, issuer: Certificate, at moment: Date, reasons: inout [DetailMessage]) -> Status? {
         if let status = OCSPEvaluation.status(
             of: certificate, issuer: issuer, responses: ocspResponses, anchors: policy.trustAnchors, extraCertificates: extraCertificates,
-            signingMoment: moment, reasons: &reasons)
+            signingMoment: moment, context: policy.context, reasons: &reasons)
         {
             return status
         }
@@ -81,7 +81,7 @@ final class RevocationSources {
     private func isSigned(_ crl: CertificateRevocationList, by issuer: Certificate) -> Bool {
         let key = ObjectIdentifier(crl)
         if let known = verified[key]?.first(where: { $0.issuer == issuer }) { return known.signed }
-        let signed = crl.isSigned(by: issuer)
+        let signed = crl.isSigned(by: issuer, context: policy.context)
         verified[key, default: []].append((issuer, signed))
         return signed
     }
@@ -94,7 +94,7 @@ final class RevocationSources {
                 let response = try source.fetchOCSP(certificate: certificate, issuer: issuer, url: url)
                 if let status = OCSPEvaluation.status(
                     of: certificate, issuer: issuer, responses: [try? OCSPResponse(basicResponse: response)], anchors: policy.trustAnchors, extraCertificates: extraCertificates,
-                    signingMoment: moment, reasons: &reasons)
+                    signingMoment: moment, context: policy.context, reasons: &reasons)
                 {
                     return status
                 }
@@ -193,7 +193,7 @@ enum OCSPEvaluation {
 
     static func status(
         of certificate: Certificate, issuer: Certificate, responses: [OCSPResponse?], anchors: [Certificate], extraCertificates: [Certificate],
-        signingMoment: Date, reasons: inout [DetailMessage]
+        signingMoment: Date, context: VerificationContext, reasons: inout [DetailMessage]
     ) -> RevocationSources.Status? {
         for response in responses {
             guard let response else {
@@ -201,7 +201,7 @@ enum OCSPEvaluation {
                 continue
             }
             guard let single = response.status(of: certificate, issuer: issuer) else { continue }
-            guard let signer = response.verifiedSigner(candidates: extraCertificates + [issuer]) else {
+            guard let signer = response.verifiedSigner(candidates: extraCertificates + [issuer], context: context) else {
                 reasons.append(DetailMessage(.ocspSignatureInvalid))
                 continue
             }

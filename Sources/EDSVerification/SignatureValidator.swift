@@ -17,6 +17,9 @@ public struct ValidationPolicy: Sendable {
     /// Evidence records checked over each signature's value (keyed by the SignerInfo's signature value): a signature
     /// without a valid timestamp of its own is judged at the moment its record proves it existed.
     public var evidenceRecords: [Data: EvidenceRecordResult]
+    /// Signature verdicts remembered between validations (chain, CRL and OCSP signatures); bounded and thread-safe.
+    /// The process-wide default unless the caller (a CLI run, the service, a vault) keeps its own.
+    public var context: VerificationContext = .shared
 
     public init(
         trustAnchors: [Certificate], crls: [CertificateRevocationList] = [], validationTime: Date? = nil, offline: Bool = false,
@@ -190,7 +193,8 @@ struct SignerValidation {
         // 2. The certificate chains to a trust anchor the verifier chose.
         let intermediates = signedDataCertificates + embedded.certificates
         var path: CertificationPath?
-        switch ChainValidator.buildPath(for: certificate, intermediates: intermediates, anchors: policy.trustAnchors) {
+        switch ChainValidator.buildPath(
+            for: certificate, intermediates: intermediates, anchors: policy.trustAnchors, context: policy.context) {
         case .success(let built):
             path = built
             let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
@@ -372,7 +376,35 @@ struct SignerValidation {
 }
 
 enum ISO8601 {
+    /// "2026-11-29T10:00:00Z", whole seconds rounded down: Foundation's `.iso8601` format style, which a validation
+    /// calls several times (~1.6 µs each). Dates from 1900 to 9999 are formatted here from their UTC fields; others
+    /// (where Foundation's calendar is Julian, or the year needs more digits) go to Foundation.
     static func string(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else { return date.formatted(.iso8601) }
+        var time = time_t(seconds)
+        var fields = tm()
+        guard gmtime_r(&time, &fields) != nil else { return date.formatted(.iso8601) }
+        var text = [UInt8](repeating: 0, count: 20)
+        func put(_ value: Int32, at offset: Int, digits: Int) {
+            var remaining = value
+            for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                text[position] = 0x30 + UInt8(remaining % 10)
+                remaining /= 10
+            }
+        }
+        put(fields.tm_year + 1900, at: 0, digits: 4)
+        text[4] = 0x2D
+        put(fields.tm_mon + 1, at: 5, digits: 2)
+        text[7] = 0x2D
+        put(fields.tm_mday, at: 8, digits: 2)
+        text[10] = 0x54
+        put(fields.tm_hour, at: 11, digits: 2)
+        text[13] = 0x3A
+        put(fields.tm_min, at: 14, digits: 2)
+        text[16] = 0x3A
+        put(fields.tm_sec, at: 17, digits: 2)
+        text[19] = 0x5A
+        return String(decoding: text, as: UTF8.self)
     }
 }

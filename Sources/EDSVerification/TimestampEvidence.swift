@@ -77,7 +77,8 @@ struct TimestampEvidence {
         evidence.tsaCertificate = tsaCertificate
         guard tsaCertificate.isValid(at: token.genTime) else { return fail(DetailMessage(.timestampTSANotValid, genTime)) }
         let path: CertificationPath
-        switch ChainValidator.buildPath(for: tsaCertificate, intermediates: token.signedData.certificates + embedded, anchors: policy.trustAnchors) {
+        switch ChainValidator.buildPath(
+            for: tsaCertificate, intermediates: token.signedData.certificates + embedded, anchors: policy.trustAnchors, context: policy.context) {
         case .success(let built):
             path = built
         case .failure(let failure):

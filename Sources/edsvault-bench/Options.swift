@@ -27,6 +27,7 @@ struct Options {
         USAGE: edsvault-bench [options]
                edsvault-bench hash-only FILE
                edsvault-bench lt-loop N [--cold|--plain|--ocsp]
+               edsvault-bench batch [SIGNATURES]
 
         Benchmarks EDS Vault's in-process CMS signing, full validation and streaming hashing against OpenSSL
         referees run in the same invocation, and prints the ratios with PASS/MISS per target.
@@ -48,6 +49,7 @@ struct Options {
 
         hash-only FILE: hashes FILE with Digest.hashFile (SHA-256) and prints its digest, time and peak RSS
         (used by the benchmark itself to measure memory in a clean child process).
+        batch [SIGNATURES]: the `verify --batch` row alone (default 2,000 signatures; --jobs 1 against one job per core).
         lt-loop N [--cold|--plain|--ocsp]: N CAdES-LT (or plain, or OCSP-based LT) validations and nothing else, for a
         profiler such as valgrind --tool=callgrind; --cold empties the certificate cache before each one.
         """

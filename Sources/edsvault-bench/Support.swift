@@ -66,6 +66,8 @@ struct ProcessOutput {
     /// stdout and stderr interleaved (empty when not captured).
     let output: String
     let seconds: Double
+    /// User + system CPU time of the child (wait4's rusage).
+    var cpuSeconds: Double = 0
 }
 
 enum Subprocess {
@@ -117,13 +119,17 @@ enum Subprocess {
             close(fds[0])
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw BenchError("waitpid failed: \(String(cString: strerror(errno)))") }
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 {
+            guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
         }
         let seconds = Stopwatch.now() - start
+        func time(_ value: timeval) -> Double { Double(value.tv_sec) + Double(value.tv_usec) / 1e6 }
         // WIFEXITED / WEXITSTATUS, spelled out (they are macros).
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return ProcessOutput(status: exitStatus, output: String(decoding: output, as: UTF8.self), seconds: seconds)
+        return ProcessOutput(
+            status: exitStatus, output: String(decoding: output, as: UTF8.self), seconds: seconds,
+            cpuSeconds: time(usage.ru_utime) + time(usage.ru_stime))
     }
 
     /// The first executable named `name` on $PATH.

@@ -30,12 +30,18 @@ func runBenchmark(_ options: Options) throws -> Int32 {
         ? try GOSTBench(options: options, certs: certs, openssl: openssl, scratch: scratch.url).run() : nil
     // The big-CRL row (issue 11) needs the edsvault executable beside this one and an openssl referee.
     let bigCRL = try openssl.map { try BigCRLBench(certs: certs, openssl: $0, scratch: scratch.url, entries: options.quick ? 50_000 : 500_000).run() }
+    // The batch row (issue 11): `verify --batch` on 1 thread and on every core.
+    let batch = options.only == nil || options.only == .rsa2048
+        ? try BatchBench(certs: certs, pki: pki, scratch: scratch.url, signatures: options.quick ? 400 : 2000).run() : nil
     print(
         report.render() + (longTerm.map(LongTermBench.render) ?? "") + (gost.map(GOSTBench.render) ?? "")
-            + (bigCRL.map(BigCRLBench.render) ?? ""))
+            + (bigCRL.map(BigCRLBench.render) ?? "") + (batch.map(BatchBench.render) ?? ""))
     let gostMissed = gost.map { $0.validate.perSecond < $0.validateTarget || ($0.hashRatio.map { $0 < 0.9 } ?? false) } ?? false
     let bigCRLMissed = bigCRL.map { $0.timeRatio > 0.5 || $0.ours.peakKiB >= 96 * 1024 } ?? false
-    let missed = report.targets.contains { $0.status == "MISS" } || (longTerm.map { $0.costFactor >= 2 } ?? false) || gostMissed || bigCRLMissed
+    let batchMissed = batch.map { $0.threads >= 2 && $0.speedup < 1.8 } ?? false
+    let missed =
+        report.targets.contains { $0.status == "MISS" } || (longTerm.map { $0.costFactor >= 2 } ?? false) || gostMissed || bigCRLMissed
+        || batchMissed
     return options.strict && missed ? 2 : 0
 }
 
@@ -66,6 +72,20 @@ if arguments.first == "big-crl" {
         defer { scratch.remove() }
         let entries = arguments.count > 1 ? Int(arguments[1]) ?? 500_000 : 500_000
         print(BigCRLBench.render(try BigCRLBench(certs: try DemoPKI.locate(nil), openssl: openssl, scratch: scratch.url, entries: entries).run()))
+        exit(0)
+    } catch {
+        fail("\(error)")
+    }
+}
+if arguments.first == "batch" {
+    // `edsvault-bench batch [SIGNATURES]`: the batch row alone (Certs/ from the current directory).
+    do {
+        let scratch = try ScratchDirectory(parent: FileManager.default.temporaryDirectory)
+        defer { scratch.remove() }
+        let certs = try DemoPKI.locate(nil)
+        let count = arguments.count > 1 ? Int(arguments[1]) ?? 2000 : 2000
+        let result = try BatchBench(certs: certs, pki: try DemoPKI.load(from: certs), scratch: scratch.url, signatures: count).run(rounds: 3)
+        print(BatchBench.render(result))
         exit(0)
     } catch {
         fail("\(error)")

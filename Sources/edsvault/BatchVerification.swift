@@ -2,6 +2,7 @@ import Dispatch
 import EDSCrypto
 import EDSVerification
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -85,35 +86,59 @@ enum BatchVerification {
         }
     }
 
-    /// Validates every item on `jobs` threads; lines are written in list order as soon as each prefix is complete.
-    static func run(items: [Item], policy: ValidationPolicy, jobs: Int) throws -> Int32 {
-        let validator = SignatureValidator(policy: policy)
+    /// One line, encoded on the worker that validated it.
+    struct EncodedLine {
+        let json: Data
+        let indication: Indication
+        let unreadable: Bool
+    }
+
+    /// The same encoder settings on every worker, so a line's bytes do not depend on which thread wrote it.
+    static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    static func encode(_ line: Line, with encoder: JSONEncoder) -> EncodedLine {
+        // A report always encodes (plain values); should one not, the line says so rather than vanishing.
+        var json = (try? encoder.encode(line)) ?? Data(#"{"error":"the report cannot be encoded as JSON"}"#.utf8)
+        json.append(0x0A)
+        return EncodedLine(json: json, indication: line.indication, unreadable: line.error != nil)
+    }
+
+    /// Validates every item on `jobs` threads; lines are written in list order as soon as each chunk is complete.
+    ///
+    /// Each worker takes the next item from an atomic counter, validates it and encodes its JSON line into the item's
+    /// own slot: nothing on that path is shared but the counter. The main thread only writes finished chunks.
+    static func run(items: [Item], policy: ValidationPolicy, jobs: Int) throws -> Int32 {
+        let validator = SignatureValidator(policy: policy)
         let showProgress = isatty(STDERR_FILENO) == 1
         let started = Date()
         var counts: [Indication: Int] = [:]
         var unreadable = 0
-        // Chunks bound memory (reports are kept until written) while keeping every core busy.
-        let chunkSize = max(jobs * 16, 64)
+        // Chunks bound memory (lines are kept until written); large enough that the wait for a chunk's last item is
+        // a small share of it.
+        let chunkSize = max(jobs * 64, 256)
         var position = 0
         while position < items.count {
-            let chunk = Array(items[position..<min(position + chunkSize, items.count)])
-            let results = ResultSlots<Line>(count: chunk.count)
-            DispatchQueue.concurrentPerform(iterations: jobs) { worker in
-                var index = worker
-                while index < chunk.count {
-                    results.set(index, validate(chunk[index], with: validator))
-                    index += jobs
+            let chunk = items[position..<min(position + chunkSize, items.count)]
+            let slots = LineSlots(count: chunk.count)
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+                let encoder = makeEncoder()
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < chunk.count else { return }
+                    slots.set(index, encode(validate(chunk[chunk.startIndex + index], with: validator), with: encoder))
                 }
             }
             var output = Data()
-            for line in results.values() {
-                output.append(try encoder.encode(line))
-                output.append(0x0A)
+            for line in slots.values() {
+                output.append(line.json)
                 counts[line.indication, default: 0] += 1
-                if line.error != nil { unreadable += 1 }
+                if line.unreadable { unreadable += 1 }
             }
             FileHandle.standardOutput.write(output)
             position += chunk.count
@@ -137,14 +162,22 @@ enum BatchVerification {
     }
 }
 
-/// Results written by concurrent workers, each into its own slot.
-private final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Value?]
-    private let lock = NSLock()
+/// Lines written by concurrent workers, each slot by exactly one worker (the atomic counter hands each index out
+/// once) and read only after `concurrentPerform` returned: no lock is needed.
+private final class LineSlots: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<BatchVerification.EncodedLine?>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
 
-    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
 
-    func values() -> [Value] { lock.withLock { slots.compactMap { $0 } } }
+    func set(_ index: Int, _ line: BatchVerification.EncodedLine) { slots[index] = line }
+
+    func values() -> [BatchVerification.EncodedLine] { slots.compactMap { $0 } }
 }

@@ -61,7 +61,12 @@ struct SignedDataStructure: Sendable {
     /// `allowingTrailingData`: count bytes after the ContentInfo instead of refusing them, so the validator can
     /// report them (a signature file must be exactly one object).
     init(_ bytes: [UInt8], limits: ASN1Limits = .cms, allowingTrailingData: Bool = false) throws(ASN1ParseError) {
-        let parsed = try ASN1Input.parse(bytes, rules: .ber, limits: limits, allowingTrailingData: allowingTrailingData)
+        // swift-asn1 builds a node for every TLV it is given. Certificates, CRLs and unsigned attribute values are
+        // read elsewhere from their exact bytes (by OpenSSL, or by their own parse), so it is given a copy in which
+        // they are opaque (issue 11: they were most of a validation's parsing). `opaque` holds where they start;
+        // every byte read below comes from `bytes` itself.
+        let (shadow, opaque) = Self.opaqueCopy(bytes)
+        let parsed = try ASN1Input.parse(shadow ?? bytes, rules: .ber, limits: limits, allowingTrailingData: allowingTrailingData)
         self.bytes = bytes
         trailingByteCount = parsed.trailingByteCount
         let contentInfo = parsed.root
@@ -102,17 +107,17 @@ struct SignedDataStructure: Sendable {
             switch field.tagOctet {
             case 0xa0 where !sawCertificates && !sawCRLs:
                 sawCertificates = true
-                for choice in try field.fields(tag: 0xa0, "certificates") where choice.tagOctet == 0x30 {
+                for choice in try field.fields(tag: 0xa0, "certificates") where choice.tagOctet == 0x30 || opaque.contains(choice.range.lowerBound) {
                     // X.509 is DER (RFC 5280 § 4.1): its signature covers the TBSCertificate's DER.
-                    guard ASN1Input.isDER(choice.encodedBytes, limits: .certificate) else {
+                    guard ASN1Input.isDER(bytes[choice.range], limits: .certificate) else {
                         throw choice.problem("a certificate in SignedData.certificates is not DER")
                     }
                     certificates.append(choice.range)
                 }
             case 0xa1 where !sawCRLs:
                 sawCRLs = true
-                for choice in try field.fields(tag: 0xa1, "crls") where choice.tagOctet == 0x30 {
-                    guard ASN1Input.isDER(choice.encodedBytes, limits: .crl) else {
+                for choice in try field.fields(tag: 0xa1, "crls") where choice.tagOctet == 0x30 || opaque.contains(choice.range.lowerBound) {
+                    guard ASN1Input.isDER(bytes[choice.range], limits: .crl) else {
                         throw choice.problem("a CRL in SignedData.crls is not DER")
                     }
                     crls.append(choice.range)
@@ -125,14 +130,52 @@ struct SignedDataStructure: Sendable {
         crlRanges = crls
         let signerSet = fields[fields.count - 1]
         signerInfos = try signerSet.fields(tag: 0x31, "SignedData's signerInfos is not a SET").map { node throws(ASN1ParseError) in
-            try Self.signerInfo(node)
+            try Self.signerInfo(node, bytes: bytes)
         }
+    }
+
+    /// A copy of `bytes` in which each certificate and CRL in SignedData, and each unsigned attribute value, has the
+    /// identifier octet of a primitive OCTET STRING (same length, same position), with where they start; nil when
+    /// there is nothing to hide. Only definite-length constructed TLVs are hidden. Anything unexpected leaves the
+    /// bytes as they are, for the ordinary parse to judge.
+    private static func opaqueCopy(_ bytes: [UInt8]) -> (shadow: [UInt8]?, opaque: Set<Int>) {
+        var starts: [Int] = []
+        func hide(_ node: DER.Node) {
+            // 0x30/0x31/0xa0...: constructed; the length form must be definite (BER indefinite ends in 00 00).
+            if node.isConstructed, bytes.count > node.range.lowerBound + 1, bytes[node.range.lowerBound + 1] != 0x80 {
+                starts.append(node.range.lowerBound)
+            }
+        }
+        guard let contentInfo = try? DER.node(in: bytes, at: 0), contentInfo.tag == 0x30,
+            let outer = try? DER.children(of: contentInfo, in: bytes), outer.count == 2, outer[1].tag == 0xa0,
+            let explicit = try? DER.children(of: outer[1], in: bytes), explicit.count == 1, explicit[0].tag == 0x30,
+            let fields = try? DER.children(of: explicit[0], in: bytes), fields.count >= 4
+        else { return (nil, []) }
+        for field in fields.dropFirst(3).dropLast() where field.tag == 0xa0 || field.tag == 0xa1 {
+            for choice in (try? DER.children(of: field, in: bytes)) ?? [] where choice.tag == 0x30 { hide(choice) }
+        }
+        if let signerSet = fields.last, signerSet.tag == 0x31 {
+            for signer in (try? DER.children(of: signerSet, in: bytes)) ?? [] {
+                guard signer.tag == 0x30, let signerFields = try? DER.children(of: signer, in: bytes),
+                    let unsigned = signerFields.last, unsigned.tag == 0xa1, signerFields.count >= 6
+                else { continue }
+                for attribute in (try? DER.children(of: unsigned, in: bytes)) ?? [] {
+                    guard attribute.tag == 0x30, let parts = try? DER.children(of: attribute, in: bytes), parts.count == 2, parts[1].tag == 0x31
+                    else { continue }
+                    for value in (try? DER.children(of: parts[1], in: bytes)) ?? [] { hide(value) }
+                }
+            }
+        }
+        guard !starts.isEmpty else { return (nil, []) }
+        var shadow = bytes
+        for start in starts { shadow[start] = 0x04 }
+        return (shadow, Set(starts))
     }
 
     ///     SignerInfo ::= SEQUENCE { version CMSVersion, sid SignerIdentifier, digestAlgorithm DigestAlgorithmIdentifier,
     ///       signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL, signatureAlgorithm SignatureAlgorithmIdentifier,
     ///       signature SignatureValue, unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
-    private static func signerInfo(_ node: ASN1Node) throws(ASN1ParseError) -> SignerInfoStructure {
+    private static func signerInfo(_ node: ASN1Node, bytes: [UInt8]) throws(ASN1ParseError) -> SignerInfoStructure {
         let fields = try node.fields(tag: 0x30, "a SignerInfo is not a SEQUENCE")
         guard fields.count >= 5, fields.count <= 7 else { throw node.problem("a SignerInfo has \(fields.count) fields, not 5 to 7") }
         _ = try fields[0].integerValue("the SignerInfo's version")
@@ -156,7 +199,7 @@ struct SignedDataStructure: Sendable {
         var signedBytes: [UInt8]?
         if fields[position].tagOctet == 0xa0 {
             let signedField = fields[position]
-            signedAttributes = try attributes(signedField, signed: true, problems: &problems)
+            signedAttributes = try attributes(signedField, signed: true, bytes: bytes, problems: &problems)
             if signedAttributes.isEmpty { problems.append(.emptySignedAttributes) }
             // RFC 5652 § 5.4: the signature covers the DER of the SET OF; a signer that sent BER signed other bytes.
             if !ASN1Input.isDER(signedField.encodedBytes, limits: .cms) {
@@ -174,7 +217,7 @@ struct SignedDataStructure: Sendable {
         var unsignedAttributes: [CMSAttribute] = []
         if position < fields.count {
             guard fields[position].tagOctet == 0xa1 else { throw fields[position].problem("unexpected SignerInfo field after the signature") }
-            unsignedAttributes = try attributes(fields[position], signed: false, problems: &problems)
+            unsignedAttributes = try attributes(fields[position], signed: false, bytes: bytes, problems: &problems)
             position += 1
         }
         guard position == fields.count else { throw node.problem("a SignerInfo has fields after its unsigned attributes") }
@@ -191,14 +234,17 @@ struct SignedDataStructure: Sendable {
     ]
 
     ///     Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }
-    private static func attributes(_ field: ASN1Node, signed: Bool, problems: inout [CMSFormatProblem]) throws(ASN1ParseError) -> [CMSAttribute] {
+    private static func attributes(
+        _ field: ASN1Node, signed: Bool, bytes: [UInt8], problems: inout [CMSFormatProblem]
+    ) throws(ASN1ParseError) -> [CMSAttribute] {
         var result: [CMSAttribute] = []
         var seen: [String: Int] = [:]
         for attributeNode in try field.fields(tag: field.tagOctet, "attributes") {
             let parts = try attributeNode.fields(tag: 0x30, "an attribute is not a SEQUENCE")
             guard parts.count == 2 else { throw attributeNode.problem("an attribute does not have exactly a type and a value set") }
             let oid = try parts[0].objectIdentifier("an attribute type")
-            let values = try parts[1].fields(tag: 0x31, "an attribute's values are not a SET").map { Data($0.encodedBytes) }
+            // From the bytes as received: an unsigned value may be opaque in the parsed copy (see `opaqueCopy`).
+            let values = try parts[1].fields(tag: 0x31, "an attribute's values are not a SET").map { Data(bytes[$0.range]) }
             result.append(CMSAttribute(oid: oid, values: values))
             seen[oid, default: 0] += 1
             if singleValuedAttributes.contains(oid), values.count != 1 {
