@@ -152,32 +152,8 @@ struct BlobStore: Sendable {
 enum DurableFile {
     /// Writes `data` to a new file in `directory` and fsyncs it; the caller renames it into place.
     static func stage(_ data: Data, in directory: URL, prefix: String = "", permissions: mode_t = 0o600) throws -> URL {
-        let name = "\(prefix)\(getpid())-\(UUID().uuidString).tmp"
-        let file = directory.appendingPathComponent(name)
-        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
-        guard descriptor >= 0 else {
-            throw VaultError.io("cannot create \(file.path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        try data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    let reason = String(cString: strerror(errno))
-                    unlink(file.path)
-                    throw VaultError.io("cannot write \(file.path): \(reason)")
-                }
-                offset += written
-            }
-        }
-        guard fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(file.path)
-            throw VaultError.io("cannot flush \(file.path) to disk: \(reason)")
-        }
-        return file
+        var pending: Data? = data
+        return try stage(pieces: { defer { pending = nil }; return pending }, in: directory, prefix: prefix, permissions: permissions)
     }
 
     /// As `stage(_:in:prefix:permissions:)`, written piece by piece; the file is removed when a piece or a write fails.

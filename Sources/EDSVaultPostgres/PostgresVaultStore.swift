@@ -129,15 +129,19 @@ public final class PostgresVaultStore: VaultStorage {
     }
 
     public func blobCandidates(_ objectID: String) throws -> [Data] {
+        try candidateCopies(objectID).compactMap { copyID, chunks, size in try? readCopy(copyID, chunks: Int(chunks), size: Int(size)) }
+    }
+
+    /// The published copy alone when there is one; else every staged copy (the vault keeps the one that opens).
+    private func candidateCopies(_ objectID: String) throws -> [(copyID: String, chunks: Int64, size: Int64)] {
         let copies = try connection.read { db in
             try db.rows(
                 "SELECT copy_id, chunks, size, published FROM blob_copies WHERE object_id = $1 ORDER BY published DESC, created_at",
                 [.text(objectID)]
             ).map { try $0.decode((String, Int64, Int64, Bool).self) }
         }
-        // The published copy alone when there is one; else every staged copy (the vault keeps the one that opens).
         let chosen = copies.first?.3 == true ? [copies[0]] : copies
-        return chosen.compactMap { copyID, chunks, size, _ in try? readCopy(copyID, chunks: Int(chunks), size: Int(size)) }
+        return chosen.map { ($0.0, $0.1, $0.2) }
     }
 
     public func blobExists(_ objectID: String) throws -> Bool {
@@ -184,14 +188,7 @@ public final class PostgresVaultStore: VaultStorage {
     }
 
     public func blobSources(_ objectID: String) throws -> [BlobSource] {
-        let copies = try connection.read { db in
-            try db.rows(
-                "SELECT copy_id, chunks, size, published FROM blob_copies WHERE object_id = $1 ORDER BY published DESC, created_at",
-                [.text(objectID)]
-            ).map { try $0.decode((String, Int64, Int64, Bool).self) }
-        }
-        let chosen = copies.first?.3 == true ? [copies[0]] : copies
-        return chosen.map { copyID, chunks, size, _ in source(copyID, chunks: chunks, size: size) }
+        try candidateCopies(objectID).map { source($0.copyID, chunks: $0.chunks, size: $0.size) }
     }
 
     public func publishedBlobSource(_ objectID: String) throws -> BlobSource {
