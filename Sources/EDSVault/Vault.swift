@@ -55,7 +55,7 @@ public final class Vault: Sendable {
     /// key from `masterKeyFile`: made (mode 0600) when absent, unless `$EDSVAULT_MASTER_KEY` holds the key. `location`
     /// names the vault in messages and `directory`.
     public static func create(
-        storage: any VaultStorage, index: any VaultIndex, location: URL, masterKeyFile: URL, trustAnchors: [Data],
+        storage: any VaultStorage, index: any VaultIndex, location: URL, masterKeyFile: URL?, trustAnchors: [Data],
         crls: [Data] = [], environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
         let (anchors, lists) = try parsedTrust(trustAnchors: trustAnchors, crls: crls)
@@ -109,7 +109,7 @@ public final class Vault: Sendable {
 
     /// Opens a vault kept in `storage` and `index`, with the master key from `masterKeyFile` (or `$EDSVAULT_MASTER_KEY`).
     public static func open(
-        storage: any VaultStorage, index: any VaultIndex, location: URL, masterKeyFile: URL,
+        storage: any VaultStorage, index: any VaultIndex, location: URL, masterKeyFile: URL?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
         try storage.prepare(creating: false)

@@ -61,16 +61,18 @@ struct VaultKeys: Sendable {
     }
 
     /// The key from `$EDSVAULT_MASTER_KEY` when set, else from `file` (a vault outside a directory: the key is never
-    /// kept where the vault's data is).
-    static func load(file: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
-        try load(vaultDirectory: file.deletingLastPathComponent(), fileName: file.lastPathComponent, environment: environment)
+    /// kept where the vault's data is). nil: the environment must hold it.
+    static func load(file: URL?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> VaultKeys {
+        guard let file else { return try fromEnvironment(environment) }
+        return try load(vaultDirectory: file.deletingLastPathComponent(), fileName: file.lastPathComponent, environment: environment)
     }
 
     /// As `load(file:)`, but a new random key is written to `file` (mode 0600, fsynced) when it does not exist.
     /// `master`: the key to write (a migrated vault's), instead of a new random one.
     static func loadOrCreate(
-        file: URL, environment: [String: String] = ProcessInfo.processInfo.environment, master given: Data? = nil
+        file: URL?, environment: [String: String] = ProcessInfo.processInfo.environment, master given: Data? = nil
     ) throws -> VaultKeys {
+        guard let file else { return try fromEnvironment(environment) }
         if environment[environmentVariable]?.isEmpty == false || FileManager.default.fileExists(atPath: file.path) {
             return try load(file: file, environment: environment)
         }
@@ -79,6 +81,14 @@ struct VaultKeys: Sendable {
         try DurableFile.makeDirectory(directory)
         try DurableFile.write(Data((master.hexString + "\n").utf8), to: file, temporaryDirectory: directory, permissions: 0o600)
         return try VaultKeys(master: master)
+    }
+
+    /// `$EDSVAULT_MASTER_KEY` alone (no key file named).
+    private static func fromEnvironment(_ environment: [String: String]) throws -> VaultKeys {
+        guard let text = environment[environmentVariable], !text.isEmpty else {
+            throw VaultError.wrongMasterKey("no master key: no key file was given and \(environmentVariable) is not set")
+        }
+        return try load(vaultDirectory: URL(fileURLWithPath: "/"), environment: environment)
     }
 
     func lookupValue(for principal: String) throws -> String {

@@ -60,7 +60,7 @@ extension Vault {
     /// target already has, and the rows go in one transaction at the end, so a re-run after a kill ends identical.
     /// Writers must be stopped meanwhile (what they write after the copy of the rows is not copied).
     public func migrate(
-        to storage: any VaultStorage, index target: any VaultIndexImporting, location: URL, masterKeyFile: URL,
+        to storage: any VaultStorage, index target: any VaultIndexImporting, location: URL, masterKeyFile: URL?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> MigrationReport {
         guard let source = index as? any VaultIndexExporting else {
@@ -73,7 +73,8 @@ extension Vault {
         }
         let targetKeys = try VaultKeys.loadOrCreate(file: masterKeyFile, environment: environment, master: keys.master)
         guard targetKeys.checkValue == keys.checkValue else {
-            throw VaultError.wrongMasterKey("\(masterKeyFile.path) holds another master key than the vault being migrated")
+            throw VaultError.wrongMasterKey(
+                "\(masterKeyFile?.path ?? "$\(VaultKeys.environmentVariable)") holds another master key than the vault being migrated")
         }
         try storage.prepare(creating: true)
         try target.prepare(masterKeyCheck: keys.checkValue, creating: true)

@@ -438,7 +438,7 @@ public enum PostgresVault {
 
     /// Creates the vault's tables, its master key file (mode 0600) when absent, and stores the trust anchors and CRLs.
     public static func create(
-        url: String, masterKeyFile: URL, trustAnchors: [Data], crls: [Data] = [],
+        url: String, masterKeyFile: URL?, trustAnchors: [Data], crls: [Data] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
         let configuration = try PostgresVaultIndex.Configuration(url: url, environment: environment)
@@ -450,7 +450,7 @@ public enum PostgresVault {
     }
 
     public static func open(
-        url: String, masterKeyFile: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+        url: String, masterKeyFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
         let configuration = try PostgresVaultIndex.Configuration(url: url, environment: environment)
         let store = try PostgresVaultStore(configuration: configuration)
@@ -461,7 +461,7 @@ public enum PostgresVault {
 
     /// Copies `vault` (a directory vault) into the database at `url`: see `Vault.migrate(to:index:location:masterKeyFile:)`.
     public static func migrate(
-        _ vault: Vault, to url: String, masterKeyFile: URL, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ vault: Vault, to url: String, masterKeyFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> MigrationReport {
         let configuration = try PostgresVaultIndex.Configuration(url: url, environment: environment)
         let store = try PostgresVaultStore(configuration: configuration)

@@ -66,14 +66,14 @@ enum VaultOpening {
         return try vaultFailures { try Vault.open(at: url, index: try PostgresVaultIndex.configured(forVault: url)) }
     }
 
-    /// `--master-key-file`, else `$EDSVAULT_MASTER_KEY_FILE`; with neither, `$EDSVAULT_MASTER_KEY` must hold the key
-    /// (exit 78 otherwise): the key of a vault in PostgreSQL is never in the database.
-    static func masterKeyFile(_ option: String?) throws -> URL {
+    /// `--master-key-file`, else `$EDSVAULT_MASTER_KEY_FILE`; with neither, nil: `$EDSVAULT_MASTER_KEY` must hold the
+    /// key (exit 78 otherwise): the key of a vault in PostgreSQL is never in the database.
+    static func masterKeyFile(_ option: String?) throws -> URL? {
         let environment = ProcessInfo.processInfo.environment
         if let path = option ?? environment[PostgresVault.masterKeyFileVariable], !path.isEmpty {
             return URL(fileURLWithPath: path)
         }
-        if environment["EDSVAULT_MASTER_KEY"]?.isEmpty == false { return URL(fileURLWithPath: "/nonexistent/master.key") }
+        if environment["EDSVAULT_MASTER_KEY"]?.isEmpty == false { return nil }
         throw CLIFailure(
             message: "a vault in PostgreSQL needs its master key: --master-key-file KEY or $\(PostgresVault.masterKeyFileVariable)",
             code: VaultExitStatus.configuration)

@@ -92,11 +92,13 @@ struct VaultMigrationTests {
         let (source, _, _) = try PG.makeVault()
         let id = try source.put(PG.document(), metadata: PG.metadata()).id
         let (url, _) = try Self.target()
-        // Its key comes from $EDSVAULT_MASTER_KEY, as the target's then does.
-        let report = try PostgresVault.migrate(source, to: url, masterKeyFile: URL(fileURLWithPath: "/nonexistent/key"), environment: PG.environment)
+        // Its key comes from $EDSVAULT_MASTER_KEY, as the target's then does: no key file at all.
+        let report = try PostgresVault.migrate(source, to: url, masterKeyFile: nil, environment: PG.environment)
         #expect(report.check.isClean && report.documents == 1, "\(report.check.problems)")
-        let migrated = try PostgresVault.open(url: url, masterKeyFile: URL(fileURLWithPath: "/nonexistent/key"), environment: PG.environment)
+        let migrated = try PostgresVault.open(url: url, masterKeyFile: nil, environment: PG.environment)
         #expect(try migrated.read(id, as: .operator_).bytes == PG.document())
+        // Neither a key file nor the variable: no key, refused.
+        #expect(throws: VaultError.self) { try PostgresVault.open(url: url, masterKeyFile: nil, environment: [:]) }
     }
 
     @Test func aTargetKeyFileWithAnotherKeyIsRefused() throws {
