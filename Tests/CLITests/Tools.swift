@@ -35,6 +35,11 @@ enum Tools {
         environment["EDSVAULT_PASSWORD"] = password
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
+        return try capture(process)
+    }
+
+    /// Runs a prepared process to its end with stdin closed, collecting its status and output.
+    static func capture(_ process: Process) throws -> Result {
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

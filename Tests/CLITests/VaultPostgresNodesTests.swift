@@ -234,17 +234,7 @@ struct PostgresNode {
 
     @discardableResult
     func eds(_ arguments: String...) throws -> Tools.Result {
-        let process = process(Tools.edsvault, arguments)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Tools.Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        try Tools.capture(process(Tools.edsvault, arguments))
     }
 
     /// A bash script; Foundation starts it as the leader of its own process group, so `kill(-pid, SIGKILL)` reaches
