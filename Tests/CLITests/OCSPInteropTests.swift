@@ -110,22 +110,15 @@ import Testing
     /// Online verification downloads the CRL from the certificate's distribution point (a plain HTTP file server);
     /// in this suite so that no OCSP responder from another test answers first.
     @Test func verifyFetchesTheCRLNamedInTheCertificate() throws {
-        let server = try Tools.startServer(Tools.python, ["-m", "http.server", "18791", "--bind", "127.0.0.1", "--directory", "Certs/crl"])
-        defer {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
+        try Tools.withDemoCRLServer {
+            let work = try Tools.workspace()
+            let document = work.appendingPathComponent("order.txt")
+            _ = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
+            // No OCSP responder runs, so the leaf's status must come from http://127.0.0.1:18791/nca_demo.crl;
+            // the intermediate names no distribution point, so its (root) CRL is given.
+            let online = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", document.path + ".cms", document.path, "--crl", "Certs/crl/root.crl")
+            #expect(online.status == 0, "\(online.stdout)")
+            #expect(online.stdout.contains("Revocation: good (crl"))
         }
-        for _ in 0..<50 {
-            if (try? Data(contentsOf: URL(string: "http://127.0.0.1:18791/nca_demo.crl")!)) != nil { break }
-            usleep(100_000)
-        }
-        let work = try Tools.workspace()
-        let document = work.appendingPathComponent("order.txt")
-        _ = try Tools.eds("sign", document.path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
-        // No OCSP responder runs, so the leaf's status must come from http://127.0.0.1:18791/nca_demo.crl;
-        // the intermediate names no distribution point, so its (root) CRL is given.
-        let online = try Tools.eds("verify", "--trust", "Certs/trust/root.pem", "--signature", document.path + ".cms", document.path, "--crl", "Certs/crl/root.crl")
-        #expect(online.status == 0, "\(online.stdout)")
-        #expect(online.stdout.contains("Revocation: good (crl"))
     }
 }

@@ -78,6 +78,21 @@ enum Tools {
         return server
     }
 
+    /// Serves Certs/crl where the demo certificates' CRL distribution points say (http://127.0.0.1:18791/…) for
+    /// the duration of `body`; killed before this returns.
+    static func withDemoCRLServer<T>(_ body: () throws -> T) throws -> T {
+        let server = try startServer(python, ["-m", "http.server", "18791", "--bind", "127.0.0.1", "--directory", "Certs/crl"])
+        defer {
+            kill(server.processIdentifier, SIGKILL)
+            server.waitUntilExit()
+        }
+        for _ in 0..<50 {
+            if (try? Data(contentsOf: URL(string: "http://127.0.0.1:18791/nca_demo.crl")!)) != nil { break }
+            usleep(100_000)
+        }
+        return try body()
+    }
+
     /// `edsvault serve --port 0 ARGUMENTS` (the kernel picks a free port) from the repository root, waiting up to 30 s
     /// for its "listening on" line; returns the process and its base URL. The caller kills it with SIGKILL and waits.
     static func startServe(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil) throws -> (server: Process, base: String) {

@@ -16,21 +16,6 @@ extension OCSPInteropTests {
         /// After the demo certificates (to 2036) have expired.
         static let afterExpiry = "2040-01-01T00:00:00Z"
 
-        /// Serves Certs/crl where the demo certificates' CRL distribution points say (http://127.0.0.1:18791/…) for
-        /// the duration of `body`; killed before this returns.
-        static func withCRLServer<T>(_ body: () throws -> T) throws -> T {
-            let server = try Tools.startServer(Tools.python, ["-m", "http.server", "18791", "--bind", "127.0.0.1", "--directory", "Certs/crl"])
-            defer {
-                kill(server.processIdentifier, SIGKILL)
-                server.waitUntilExit()
-            }
-            for _ in 0..<50 {
-                if (try? Data(contentsOf: URL(string: "http://127.0.0.1:18791/nca_demo.crl")!)) != nil { break }
-                usleep(100_000)
-            }
-            return try body()
-        }
-
         /// A vault whose policy is `--tsa tsaURL --revocation crl`, on the embedded index or PostgreSQL.
         static func makeVault(index: String, tsaURL: String) throws -> (workspace: URL, vault: String) {
             let workspace = try Tools.workspace()
@@ -73,7 +58,7 @@ extension OCSPInteropTests {
             defer { try? FileManager.default.removeItem(at: workspace) }
             let id = try Self.put(in: workspace, vault: vault)
             let (_, bes) = try OCSPInteropTests.ExtendTests.opensslBES("employee", in: workspace)
-            let (attached, signed) = try Self.withCRLServer {
+            let (attached, signed) = try Tools.withDemoCRLServer {
                 (try Tools.eds("vault", "attach", id, bes, "--vault", vault),
                  try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/head.p12", "--password-env", "EDSVAULT_PASSWORD"))
             }
@@ -107,7 +92,7 @@ extension OCSPInteropTests {
             let id = try Self.put(in: workspace, vault: vault)
             let (_, bes) = try OCSPInteropTests.ExtendTests.opensslBES("employee", in: workspace)
 
-            let attached = try Self.withCRLServer { try Tools.eds("vault", "attach", id, bes, "--vault", vault) }
+            let attached = try Tools.withDemoCRLServer { try Tools.eds("vault", "attach", id, bes, "--vault", vault) }
             #expect(attached.status == 0, "\(attached.stderr)")
             #expect(attached.stdout.contains("fully-signed") || attached.stdout.contains("TOTAL_PASSED"), "\(attached.stdout)")
             let warning = attached.stderr.split(separator: "\n")
@@ -125,7 +110,7 @@ extension OCSPInteropTests {
             #expect(failed.stdout.contains("0 extended, 1 still awaiting evidence"), "\(failed.stdout)")
 
             let (tsa, _) = try Tools.startReferenceTSA(port: port)
-            let retried = try Self.withCRLServer { try Tools.eds("vault", "extend", "--pending", "--vault", vault) }
+            let retried = try Tools.withDemoCRLServer { try Tools.eds("vault", "extend", "--pending", "--vault", vault) }
             kill(tsa.processIdentifier, SIGKILL)
             tsa.waitUntilExit()
             #expect(retried.status == 0, "\(retried.stdout)\(retried.stderr)")
