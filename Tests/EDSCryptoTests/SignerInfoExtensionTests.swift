@@ -13,16 +13,7 @@ struct SignerInfoExtensionTests {
             .bytes(document), key: bundle.privateKey, certificate: bundle.certificate, chain: bundle.chain, unsignedAttributes: unsigned)
     }
 
-    static func runOpenSSL(_ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
+    static func runOpenSSL(_ arguments: [String]) throws -> Int32 { try OpenSSLCLI.run(arguments) }
 
     static func scratch() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-extension-\(UUID().uuidString)")
