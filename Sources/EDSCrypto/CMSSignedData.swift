@@ -55,7 +55,9 @@ public final class CMSSignedData: Sendable {
         self.structure = structure
         self.layout = try SignedDataLayout(structure: structure)
         self.certificates = certificates
-        self.signers = try structure.signerInfos.enumerated().map { try CMSSignerInfo(index: $0.offset, structure: $0.element) }
+        self.signers = try structure.signerInfos.enumerated().map {
+            try CMSSignerInfo(index: $0.offset, structure: $0.element, certificates: certificates)
+        }
     }
 
     static func unwrap(_ input: Data) throws -> Data {
@@ -143,12 +145,20 @@ public struct CMSSignerInfo: Sendable {
     /// The bytes the signature covers when there are signed attributes (RFC 5652 § 5.4), from the same parse.
     let signedAttributesForVerification: [UInt8]?
 
-    init(index: Int, structure: SignerInfoStructure) throws {
+    /// `certificates`: the SignedData's own, whose already decoded issuer name and serial number stand for the
+    /// identifier's when the bytes are the same (the usual case: the signer's certificate travels with the signature).
+    init(index: Int, structure: SignerInfoStructure, certificates: [Certificate] = []) throws {
         self.index = index
         identifierEncoding = structure.identifier
         switch structure.identifier {
         case .issuerAndSerialNumber(let issuer, let serial):
-            identifier = .issuerAndSerialNumber(issuer: try Self.name(issuer), serialNumberHex: try Self.integerHex(serial))
+            let serialContent = Self.integerContent(serial)
+            let named = certificates.first { $0.identifierEncodings.issuer == issuer }
+            let numbered = serialContent.flatMap { content in
+                certificates.first { $0.identifierEncodings.serialNumber.map { $0.elementsEqual(content) } ?? false }
+            }
+            identifier = .issuerAndSerialNumber(
+                issuer: try named?.issuer ?? Self.name(issuer), serialNumberHex: try numbered?.serialNumberHex ?? Self.integerHex(serial))
         case .subjectKeyIdentifier(let keyIdentifier):
             identifier = .subjectKeyIdentifier(Data(keyIdentifier))
         }
@@ -184,12 +194,39 @@ public struct CMSSignerInfo: Sendable {
         }
     }
 
+    /// The content octets of an INTEGER TLV (short-form or long-form definite length), which X.690 § 8.3.2 requires
+    /// to be minimal in BER as in DER, so equal values are equal bytes; nil when it is not such an INTEGER (OpenSSL,
+    /// which refuses redundant leading octets too, then has the last word).
+    static func integerContent(_ tlv: [UInt8]) -> ArraySlice<UInt8>? {
+        guard tlv.count >= 3, tlv[0] == 0x02 else { return nil }
+        var start = 2
+        if tlv[1] & 0x80 != 0 {
+            let lengthOctets = Int(tlv[1] & 0x7f)
+            guard lengthOctets > 0, lengthOctets <= 4, tlv.count > 2 + lengthOctets else { return nil }
+            start += lengthOctets
+        }
+        let content = tlv[start...]
+        if content.count > 1 {
+            let first = content[start]
+            let second = content[start + 1]
+            if (first == 0x00 && second & 0x80 == 0) || (first == 0xff && second & 0x80 != 0) { return nil }
+        }
+        return content.isEmpty ? nil : content
+    }
+
     /// RFC 5652 § 5.3 sid: issuer (compared as X.509 names, RFC 5280 § 7.1) and serial number, or the certificate's
     /// subjectKeyIdentifier extension.
     func identifies(_ certificate: Certificate) -> Bool {
         defer { OpenSSLErrorQueue.clear() }
         switch identifierEncoding {
         case .issuerAndSerialNumber(let issuer, let serial):
+            // The same bytes are the same name and number; differing serial values can never match. Only a serial
+            // match under a differently encoded issuer name needs OpenSSL's name comparison.
+            let own = certificate.identifierEncodings
+            if let serialContent = Self.integerContent(serial), let ownSerial = own.serialNumber {
+                guard serialContent.elementsEqual(ownSerial) else { return false }
+                if own.issuer == issuer { return true }
+            }
             return issuer.withUnsafeBufferPointer { issuerBytes in
                 serial.withUnsafeBufferPointer { serialBytes in
                     var issuerCursor = issuerBytes.baseAddress

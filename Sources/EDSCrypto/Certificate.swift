@@ -16,6 +16,45 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         var fingerprint: Data?
         var subject: DistinguishedName?
         var issuer: DistinguishedName?
+        var serialNumberHex: String?
+        var validity: (notBefore: Date, notAfter: Date)?
+        var extendedKeyUsage: [String]?
+        var policies: [String]?
+        var publicKey: PublicKeyDescription?
+        var signatureAlgorithm: String?
+        var isSelfIssued: Bool?
+        var identifierEncodings: IdentifierEncodings?
+        /// Values other modules derive from this certificate alone (`derived(_:)`), one per type.
+        var derived: [ObjectIdentifier: any Sendable] = [:]
+    }
+
+    /// The issuer Name and serial number as they would appear in a SignerIdentifier (RFC 5652 § 10.2.4).
+    struct IdentifierEncodings {
+        /// The issuer Name's TLV as received (OpenSSL re-emits a parsed name's original bytes).
+        let issuer: [UInt8]
+        /// The serial number's two's-complement content octets, minimal; nil for a negative serial number (never
+        /// compared by bytes).
+        let serialNumber: [UInt8]?
+    }
+
+    /// The memoised value at `path`, else `compute()`'s, remembered. `compute` runs outside the lock (it may ask for
+    /// other memoised values); two threads may both compute a value the first time, and agree.
+    private func remembered<Value: Sendable>(_ path: WritableKeyPath<Memo, Value?>, _ compute: () -> Value) -> Value {
+        if let known = memo.withLock({ $0[keyPath: path] }) { return known }
+        let computed = compute()
+        memo.withLock { $0[keyPath: path] = computed }
+        return computed
+    }
+
+    /// A value that depends on this certificate's bytes alone, computed by `make` once per certificate object and then
+    /// handed back to every caller that asks for the same type (a report's summary of the certificate, its Kazakh
+    /// profile). Certificates come from the process cache, so a CA's or a frequent signer's is computed once.
+    public func derived<Value: Sendable>(_ type: Value.Type = Value.self, _ make: (Certificate) -> Value) -> Value {
+        let key = ObjectIdentifier(type)
+        if let known = memo.withLock({ $0.derived[key] }) as? Value { return known }
+        let computed = make(self)
+        memo.withLock { $0.derived[key] = computed }
+        return computed
     }
 
     /// Takes ownership of one reference to `pointer`.
@@ -112,33 +151,50 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     }
 
     public var subject: DistinguishedName {
-        if let known = memo.withLock({ $0.subject }) { return known }
-        let decoded = DistinguishedName(name: X509_get_subject_name(pointer))
-        memo.withLock { $0.subject = decoded }
-        return decoded
+        remembered(\.subject) { DistinguishedName(name: X509_get_subject_name(pointer)) }
     }
 
     public var issuer: DistinguishedName {
-        if let known = memo.withLock({ $0.issuer }) { return known }
-        let decoded = DistinguishedName(name: X509_get_issuer_name(pointer))
-        memo.withLock { $0.issuer = decoded }
-        return decoded
+        remembered(\.issuer) { DistinguishedName(name: X509_get_issuer_name(pointer)) }
     }
 
     /// Serial number in upper-case hex, as certification centres print it.
-    public var serialNumberHex: String { ASN1Conversions.integerHex(X509_get0_serialNumber(pointer)) }
+    public var serialNumberHex: String { remembered(\.serialNumberHex) { ASN1Conversions.integerHex(X509_get0_serialNumber(pointer)) } }
 
-    public var notBefore: Date { ASN1Conversions.date(X509_get0_notBefore(pointer)) ?? .distantPast }
-    public var notAfter: Date { ASN1Conversions.date(X509_get0_notAfter(pointer)) ?? .distantPast }
+    private var validity: (notBefore: Date, notAfter: Date) {
+        remembered(\.validity) {
+            (ASN1Conversions.date(X509_get0_notBefore(pointer)) ?? .distantPast, ASN1Conversions.date(X509_get0_notAfter(pointer)) ?? .distantPast)
+        }
+    }
+
+    public var notBefore: Date { validity.notBefore }
+    public var notAfter: Date { validity.notAfter }
+
+    /// What a SignerIdentifier naming this certificate by issuer and serial number holds, for a byte comparison.
+    var identifierEncodings: IdentifierEncodings {
+        remembered(\.identifierEncodings) {
+            var issuer: [UInt8] = []
+            var out: UnsafeMutablePointer<UInt8>?
+            let length = i2d_X509_NAME(X509_get_issuer_name(pointer), &out)
+            if length > 0, let out {
+                issuer = Array(UnsafeBufferPointer(start: out, count: Int(length)))
+                eds_openssl_free(out)
+            }
+            OpenSSLErrorQueue.clear()
+            var serial: [UInt8]?
+            // OpenSSL keeps a minimal magnitude and the sign apart; a non-negative one is the DER content once a
+            // leading 0x00 keeps its top bit from reading as a sign.
+            if let integer = X509_get0_serialNumber(pointer), ASN1_STRING_type(integer) == V_ASN1_INTEGER {
+                let magnitude = Array(UnsafeBufferPointer(start: ASN1_STRING_get0_data(integer), count: Int(ASN1_STRING_length(integer))))
+                serial = magnitude.first.map { $0 & 0x80 != 0 ? [0] + magnitude : magnitude } ?? [0]
+            }
+            return IdentifierEncodings(issuer: issuer, serialNumber: serial)
+        }
+    }
 
     public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
 
-    public var sha256Fingerprint: Data {
-        if let known = memo.withLock({ $0.fingerprint }) { return known }
-        let computed = Digest.sha256(derEncoded)
-        memo.withLock { $0.fingerprint = computed }
-        return computed
-    }
+    public var sha256Fingerprint: Data { remembered(\.fingerprint) { Digest.sha256(derEncoded) } }
 
     /// keyUsage bits by their RFC 5280 names, in bit order.
     public var keyUsage: [KeyUsage] {
@@ -151,7 +207,9 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     public var hasKeyUsageExtension: Bool { X509_get_key_usage(pointer) != UInt32.max }
 
     /// extendedKeyUsage purposes as dotted OIDs, in certificate order.
-    public var extendedKeyUsage: [String] {
+    public var extendedKeyUsage: [String] { remembered(\.extendedKeyUsage) { decodedExtendedKeyUsage } }
+
+    private var decodedExtendedKeyUsage: [String] {
         guard let raw = X509_get_ext_d2i(pointer, NID_ext_key_usage, nil, nil) else { return [] }
         let usages = OpaquePointer(raw)
         defer { eds_extended_key_usage_free(usages) }
@@ -166,7 +224,9 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     }
 
     /// certificatePolicies as dotted OIDs.
-    public var policies: [String] {
+    public var policies: [String] { remembered(\.policies) { decodedPolicies } }
+
+    private var decodedPolicies: [String] {
         guard let raw = X509_get_ext_d2i(pointer, NID_certificate_policies, nil, nil) else { return [] }
         let policies = OpaquePointer(raw)
         defer { eds_certificate_policies_free(policies) }
@@ -180,9 +240,11 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     public var isCertificateAuthority: Bool { X509_check_ca(pointer) != 0 }
 
     public var isSelfIssued: Bool {
-        // X509_check_issued compares the issuer key's algorithm, which OpenSSL cannot decode for GOST.
-        if isSignedWithGOST { return namesAsIssuer(of: self) }
-        return X509_check_issued(pointer, pointer) == X509_V_OK
+        remembered(\.isSelfIssued) {
+            // X509_check_issued compares the issuer key's algorithm, which OpenSSL cannot decode for GOST.
+            if isSignedWithGOST { return namesAsIssuer(of: self) }
+            return X509_check_issued(pointer, pointer) == X509_V_OK
+        }
     }
 
     /// True when `issuer`'s subject and key identifiers match this certificate's issuer and its key verifies the signature.
@@ -240,7 +302,9 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     }
 
     /// The public key's algorithm and size.
-    public var publicKey: PublicKeyDescription {
+    public var publicKey: PublicKeyDescription { remembered(\.publicKey) { decodedPublicKey } }
+
+    private var decodedPublicKey: PublicKeyDescription {
         guard let key = X509_get0_pubkey(pointer) else {
             OpenSSLErrorQueue.clear()
             if let gost = gostPublicKey {
@@ -262,9 +326,11 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// The certificate's own signature algorithm (how its issuer signed it).
     public var signatureAlgorithm: String {
-        if let gost = gostSignatureAlgorithm { return gost.displayName }
-        let nid = X509_get_signature_nid(pointer)
-        return ASN1Conversions.shortName(nid: nid).map { OpenSSLNames.longName(nid: nid) ?? $0 } ?? "unknown"
+        remembered(\.signatureAlgorithm) {
+            if let gost = gostSignatureAlgorithm { return gost.displayName }
+            let nid = X509_get_signature_nid(pointer)
+            return ASN1Conversions.shortName(nid: nid).map { OpenSSLNames.longName(nid: nid) ?? $0 } ?? "unknown"
+        }
     }
 
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool {

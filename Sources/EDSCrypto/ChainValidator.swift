@@ -32,14 +32,25 @@ public enum ChainValidator {
     /// judged by the caller, who knows which moment that is. Any anchor may be an intermediate CA (partial chain).
     ///
     /// Each issuer → subject signature is checked once per `context` (keyed by the SHA-256 of both certificates):
-    /// OpenSSL still builds the path and checks every constraint on each call, but its signature step is ours
-    /// (`verifySignatures`), which asks the context before asking the public key.
+    /// OpenSSL builds the path and checks every constraint, but its signature step is ours (`verifySignatures`), which
+    /// asks the context before asking the public key; the context also remembers the whole outcome for the same
+    /// certificates (path building here does not depend on the time).
     public static func buildPath(
         for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext = .shared
     ) -> Result<CertificationPath, PathValidationFailure> {
         OpenSSLRuntime.ensureInitialized()
         // OpenSSL cannot check a GOST issuer's signature (it cannot decode GOST keys): those paths are built in GOST/.
         if GOSTPathBuilder.handles(leaf) { return GOSTPathBuilder.buildPath(for: leaf, intermediates: intermediates, anchors: anchors) }
+        // Without time checks the outcome depends on these certificates alone: the same signer with the same
+        // certificates and anchors gets the path (or the failure) OpenSSL gave the first time.
+        let key = VerificationContext.PathKey(
+            leaf: leaf.sha256Fingerprint, intermediates: intermediates.map(\.sha256Fingerprint), anchors: anchors.map(\.sha256Fingerprint))
+        return verdicts.path(key) { openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) }
+    }
+
+    private static func openSSLPath(
+        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext
+    ) -> Result<CertificationPath, PathValidationFailure> {
         defer { OpenSSLErrorQueue.clear() }
         guard let store = X509_STORE_new() else {
             return .failure(PathValidationFailure(kind: .invalidCertificate, openSSLCode: 0, detail: "out of memory", depth: 0))

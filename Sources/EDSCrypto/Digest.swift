@@ -46,19 +46,53 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
     /// MD5 and SHA-1 are no longer acceptable for signatures (ETSI TS 119 312).
     public var isBroken: Bool { self == .md5 || self == .sha1 }
 
+    /// OpenSSL 3.0 looks a legacy handle such as `EVP_sha256()` up in its provider store again on every
+    /// EVP_DigestInit/EVP_DigestVerifyInit (a locked search); a digest fetched once is used as it is.
     var evp: OpaquePointer? {
         switch self {
-        case .sha1: EVP_sha1()
-        case .sha224: EVP_sha224()
-        case .sha256: EVP_sha256()
-        case .sha384: EVP_sha384()
-        case .sha512: EVP_sha512()
-        case .md5: EVP_md5()
+        case .sha1: FetchedDigests.sha1
+        case .sha224: FetchedDigests.sha224
+        case .sha256: FetchedDigests.sha256
+        case .sha384: FetchedDigests.sha384
+        case .sha512: FetchedDigests.sha512
+        case .md5: FetchedDigests.md5
         case .streebog256: GOSTProvider.streebog256
         case .streebog512: GOSTProvider.streebog512
         // Computed in Swift (GOSTR341194): no EVP_MD exists for the test S-box.
         case .gost34311: nil
         }
+    }
+}
+
+/// The default provider's digests, fetched once per process (they are reference-counted and immutable, so every
+/// thread may use them). nil where the provider lacks one (MD5 under a FIPS configuration).
+enum FetchedDigests {
+    /// An EVP_MD that is never freed nor changed once fetched.
+    struct Handle: @unchecked Sendable {
+        let md: OpaquePointer?
+    }
+
+    static var sha1: OpaquePointer? { sha1Handle.md }
+    static var sha224: OpaquePointer? { sha224Handle.md }
+    static var sha256: OpaquePointer? { sha256Handle.md }
+    static var sha384: OpaquePointer? { sha384Handle.md }
+    static var sha512: OpaquePointer? { sha512Handle.md }
+    static var md5: OpaquePointer? { md5Handle.md }
+
+    private static let sha1Handle = fetch("SHA1", legacy: EVP_sha1())
+    private static let sha224Handle = fetch("SHA2-224", legacy: EVP_sha224())
+    private static let sha256Handle = fetch("SHA2-256", legacy: EVP_sha256())
+    private static let sha384Handle = fetch("SHA2-384", legacy: EVP_sha384())
+    private static let sha512Handle = fetch("SHA2-512", legacy: EVP_sha512())
+    private static let md5Handle = fetch("MD5", legacy: EVP_md5())
+
+    private static func fetch(_ name: String, legacy: OpaquePointer?) -> Handle {
+        OpenSSLRuntime.ensureInitialized()
+        guard let fetched = EVP_MD_fetch(nil, name, nil) else {
+            OpenSSLErrorQueue.clear()
+            return Handle(md: legacy)
+        }
+        return Handle(md: fetched)
     }
 }
 
@@ -69,6 +103,14 @@ public enum Digest {
     }
 
     public static func hash(_ data: Data, algorithm: DigestAlgorithm) throws -> Data {
+        if let md = algorithm.evp {
+            // One call for bytes already in memory (fingerprints, signed attributes, small documents).
+            var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+            var length: UInt32 = 0
+            let done = data.withUnsafeBytes { raw in EVP_Digest(raw.baseAddress, raw.count, &out, &length, md, nil) == 1 }
+            if done { return Data(out.prefix(Int(length))) }
+            OpenSSLErrorQueue.clear()
+        }
         var hasher = try StreamingDigest(algorithms: [algorithm])
         hasher.update(data)
         guard let digest = hasher.finish()[algorithm] else {

@@ -28,27 +28,68 @@ public final class VerificationContext: Sendable {
         let signer: Data
     }
 
-    private struct Generations: ~Copyable {
-        var current: [Key: Bool] = [:]
-        var previous: [Key: Bool] = [:]
+    /// A certification path's outcome is a function of the certificates it was built from (path building runs without
+    /// time checks): the leaf, the untrusted certificates in order, and the trust anchors in order.
+    struct PathKey: Hashable, Sendable {
+        let leaf: Data
+        let intermediates: [Data]
+        let anchors: [Data]
+    }
+
+    /// Two generations of a bounded map: when the current one is full it becomes the previous one, and what is still
+    /// asked for is carried forward.
+    private struct Generations<Key: Hashable, Value>: ~Copyable {
+        var current: [Key: Value] = [:]
+        var previous: [Key: Value] = [:]
+        let capacity: Int
+
+        init(capacity: Int) { self.capacity = capacity }
+
+        mutating func lookup(_ key: Key) -> Value? {
+            if let hit = current[key] { return hit }
+            guard let old = previous[key] else { return nil }
+            // Still in use: carried into the current generation so it survives the next turnover.
+            insert(key, old)
+            return old
+        }
+
+        mutating func insert(_ key: Key, _ value: Value) {
+            if current.count >= capacity / 2 {
+                previous = current
+                current = [:]
+            }
+            current[key] = value
+        }
+
+        var count: Int { current.count + previous.count }
+
+        mutating func removeAll() {
+            current.removeAll()
+            previous.removeAll()
+        }
     }
 
     /// At most this many verdicts are held (both generations together).
     public let capacity: Int
-    private let table = Mutex(Generations())
+    private let table: Mutex<Generations<Key, Bool>>
+    /// Path outcomes, at most an eighth of `capacity` (each holds the path's certificates).
+    private let paths: Mutex<Generations<PathKey, Result<CertificationPath, PathValidationFailure>>>
 
     public init(capacity: Int) {
         self.capacity = max(capacity, 2)
+        table = Mutex(Generations(capacity: self.capacity))
+        paths = Mutex(Generations(capacity: max(self.capacity / 8, 2)))
     }
 
     /// How many verdicts are held (the bound tests read this).
-    public var count: Int { table.withLock { $0.current.count + $0.previous.count } }
+    public var count: Int { table.withLock { $0.count } }
+
+    /// How many path outcomes are held.
+    public var pathCount: Int { paths.withLock { $0.count } }
 
     public func removeAll() {
-        table.withLock {
-            $0.current.removeAll()
-            $0.previous.removeAll()
-        }
+        table.withLock { $0.removeAll() }
+        paths.withLock { $0.removeAll() }
     }
 
     /// The remembered verdict for `key`, else `compute()`'s, remembered. `compute` runs outside the lock: two threads
@@ -61,24 +102,20 @@ public final class VerificationContext: Sendable {
     }
 
     func lookup(_ key: Key) -> Bool? {
-        table.withLock { tables in
-            if let hit = tables.current[key] { return hit }
-            guard let old = tables.previous[key] else { return nil }
-            // Still in use: carried into the current generation so it survives the next turnover.
-            insert(key, old, into: &tables)
-            return old
-        }
+        table.withLock { $0.lookup(key) }
     }
 
     func store(_ key: Key, _ verdict: Bool) {
-        table.withLock { insert(key, verdict, into: &$0) }
+        table.withLock { $0.insert(key, verdict) }
     }
 
-    private func insert(_ key: Key, _ verdict: Bool, into tables: inout Generations) {
-        if tables.current.count >= capacity / 2 {
-            tables.previous = tables.current
-            tables.current = [:]
-        }
-        tables.current[key] = verdict
+    /// The remembered outcome of building a path from the certificates `key` names, else `compute()`'s, remembered.
+    func path(
+        _ key: PathKey, compute: () -> Result<CertificationPath, PathValidationFailure>
+    ) -> Result<CertificationPath, PathValidationFailure> {
+        if let known = paths.withLock({ $0.lookup(key) }) { return known }
+        let outcome = compute()
+        paths.withLock { $0.insert(key, outcome) }
+        return outcome
     }
 }

@@ -125,10 +125,10 @@ struct SignerValidation {
             record("signerCertificate", passed: false, DetailMessage(.signerCertificateNotFound, .message(identifier)), (.indeterminate, .noSigningCertificateFound))
             return finish(report, checks: checks, findings: findings, warnings: warnings)
         }
-        let identity = KazakhIdentity(certificate: certificate)
-        report.signer = identity
-        report.certificate = CertificateSummary(certificate)
-        warnings += identity.profileWarningMessages
+        let facts = SignerCertificateFacts.of(certificate)
+        report.signer = facts.identity
+        report.certificate = facts.summary
+        warnings += facts.profileWarnings
         let references = signer.signingCertificateReferences
         if references.isEmpty {
             record("signerCertificate", passed: true, DetailMessage(.signerCertificateByIssuerSerial, .text(certificate.serialNumberHex)))
@@ -346,8 +346,7 @@ struct SignerValidation {
             return
         }
         for issued in path where !issued.isSelfIssued {
-            let name = issued.signatureAlgorithm.lowercased()
-            if name.contains("md5") || name.contains("sha1") {
+            if CertificateSignatureStrength.of(issued).isWeak {
                 record("algorithms", false, DetailMessage(.weakCertificateSignature, .text(issued.serialNumberHex), .text(issued.signatureAlgorithm)), failure)
                 return
             }

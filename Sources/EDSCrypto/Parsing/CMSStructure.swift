@@ -61,7 +61,7 @@ struct SignedDataStructure: Sendable {
     /// `allowingTrailingData`: count bytes after the ContentInfo instead of refusing them, so the validator can
     /// report them (a signature file must be exactly one object).
     init(_ bytes: [UInt8], limits: ASN1Limits = .cms, allowingTrailingData: Bool = false) throws(ASN1ParseError) {
-        // swift-asn1 builds a node for every TLV it is given. Certificates, CRLs and unsigned attribute values are
+        // swift-asn1 builds a node for every TLV it is given. Certificates, CRLs and attribute values are
         // read elsewhere from their exact bytes (by OpenSSL, or by their own parse), so it is given a copy in which
         // they are opaque (issue 11: they were most of a validation's parsing). `opaque` holds where they start;
         // every byte read below comes from `bytes` itself.
@@ -134,7 +134,7 @@ struct SignedDataStructure: Sendable {
         }
     }
 
-    /// A copy of `bytes` in which each certificate and CRL in SignedData, and each unsigned attribute value, has the
+    /// A copy of `bytes` in which each certificate and CRL in SignedData, and each attribute value, has the
     /// identifier octet of a primitive OCTET STRING (same length, same position), with where they start; nil when
     /// there is nothing to hide. Only definite-length constructed TLVs are hidden. Anything unexpected leaves the
     /// bytes as they are, for the ordinary parse to judge.
@@ -156,13 +156,16 @@ struct SignedDataStructure: Sendable {
         }
         if let signerSet = fields.last, signerSet.tag == 0x31 {
             for signer in (try? DER.children(of: signerSet, in: bytes)) ?? [] {
-                guard signer.tag == 0x30, let signerFields = try? DER.children(of: signer, in: bytes),
-                    let unsigned = signerFields.last, unsigned.tag == 0xa1, signerFields.count >= 6
-                else { continue }
-                for attribute in (try? DER.children(of: unsigned, in: bytes)) ?? [] {
-                    guard attribute.tag == 0x30, let parts = try? DER.children(of: attribute, in: bytes), parts.count == 2, parts[1].tag == 0x31
-                    else { continue }
-                    for value in (try? DER.children(of: parts[1], in: bytes)) ?? [] { hide(value) }
+                guard signer.tag == 0x30, let signerFields = try? DER.children(of: signer, in: bytes), signerFields.count >= 5 else { continue }
+                // signedAttrs [0] is the fourth field when present; unsignedAttrs [1] the last.
+                var attributeSets = signerFields[3].tag == 0xa0 ? [signerFields[3]] : []
+                if signerFields.count >= 6, let unsigned = signerFields.last, unsigned.tag == 0xa1 { attributeSets.append(unsigned) }
+                for attributeSet in attributeSets {
+                    for attribute in (try? DER.children(of: attributeSet, in: bytes)) ?? [] {
+                        guard attribute.tag == 0x30, let parts = try? DER.children(of: attribute, in: bytes), parts.count == 2, parts[1].tag == 0x31
+                        else { continue }
+                        for value in (try? DER.children(of: parts[1], in: bytes)) ?? [] { hide(value) }
+                    }
                 }
             }
         }
@@ -202,10 +205,11 @@ struct SignedDataStructure: Sendable {
             signedAttributes = try attributes(signedField, signed: true, bytes: bytes, problems: &problems)
             if signedAttributes.isEmpty { problems.append(.emptySignedAttributes) }
             // RFC 5652 § 5.4: the signature covers the DER of the SET OF; a signer that sent BER signed other bytes.
-            if !ASN1Input.isDER(signedField.encodedBytes, limits: .cms) {
+            // From the bytes as received: the attribute values are opaque in the parsed copy (see `opaqueCopy`).
+            if !ASN1Input.isDER(bytes[signedField.range], limits: .cms) {
                 problems.append(.signedAttributesNotDER)
             }
-            var raw = Array(signedField.encodedBytes)
+            var raw = Array(bytes[signedField.range])
             raw[0] = 0x31
             signedBytes = raw
             position += 1
@@ -285,6 +289,9 @@ extension ASN1Node {
         guard tagOctet == 0x06, let oid = try? ASN1ObjectIdentifier(derEncoded: self) else {
             throw problem("\(what) is not an OBJECT IDENTIFIER")
         }
+        // The few OIDs every signature carries, without formatting their arcs again each time (a visible share of
+        // a validation); anything else, and anything not minimally encoded, is formatted by swift-asn1.
+        if case .primitive(let content) = self.content, let known = KnownObjectIdentifiers.name(of: content) { return known }
         return oid.description
     }
 
@@ -316,5 +323,45 @@ extension ASN1Node {
         guard parts.count == 1 || parts.count == 2 else { throw problem("\(what) is not an AlgorithmIdentifier") }
         let oid = try parts[0].objectIdentifier(what)
         return AlgorithmIdentifierEncoding(oid: oid, parameters: parts.count == 2 ? Array(parts[1].encodedBytes) : nil)
+    }
+}
+
+/// The dotted form of the OIDs CMS signatures are made of, found by their content octets (X.690 § 8.19).
+enum KnownObjectIdentifiers {
+    static let table: [(content: [UInt8], dotted: String)] = [
+        CMSAttribute.OID.signedData, CMSAttribute.OID.data, CMSAttribute.OID.tstInfo, CMSAttribute.OID.contentType,
+        CMSAttribute.OID.messageDigest, CMSAttribute.OID.signingTime, CMSAttribute.OID.signingCertificate,
+        CMSAttribute.OID.signingCertificateV2, CMSAttribute.OID.signatureTimeStampToken, CMSAttribute.OID.certValues,
+        CMSAttribute.OID.revocationValues,
+        "2.16.840.1.101.3.4.2.1", "2.16.840.1.101.3.4.2.2", "2.16.840.1.101.3.4.2.3",  // SHA-256, -384, -512
+        "1.2.840.113549.1.1.1", "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13",  // RSA
+        "1.2.840.113549.1.1.10",  // RSASSA-PSS
+        "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4",  // ECDSA with SHA-2
+        "1.2.398.3.10.1.1.2.3.1", "1.2.398.3.10.1.1.2.3.2", "1.2.398.3.10.1.1.1.2",  // Kazakh GOST signatures
+        "1.2.398.3.10.1.3.2", "1.2.398.3.10.1.3.3", "1.2.398.3.10.1.3.1.1.0",  // Kazakh GOST digests
+    ].map { (content(of: $0), $0) }
+
+    static func name(of content: ArraySlice<UInt8>) -> String? {
+        for entry in table where entry.content.count == content.count && entry.content.elementsEqual(content) {
+            return entry.dotted
+        }
+        return nil
+    }
+
+    /// The content octets of a dotted OID: the first two arcs as 40·a + b, then each arc in base 128.
+    static func content(of dotted: String) -> [UInt8] {
+        let arcs = dotted.split(separator: ".").compactMap { UInt64($0) }
+        guard arcs.count >= 2 else { return [] }
+        var out: [UInt8] = []
+        for arc in [arcs[0] * 40 + arcs[1]] + arcs.dropFirst(2) {
+            var groups: [UInt8] = [UInt8(arc & 0x7f)]
+            var rest = arc >> 7
+            while rest > 0 {
+                groups.append(UInt8(rest & 0x7f) | 0x80)
+                rest >>= 7
+            }
+            out += groups.reversed()
+        }
+        return out
     }
 }

@@ -1,0 +1,127 @@
+import Foundation
+import SwiftASN1
+import Testing
+
+@testable import EDSCrypto
+
+/// Issue 11: what a validation asks of the same certificates again is answered from what was worked out the first
+/// time, and every such answer equals the one worked out afresh.
+struct ValidationFastPathTests {
+    static func certificate(_ path: String) throws -> Certificate {
+        try #require(try Certificate.parseAll(try Certs.data(path)).first)
+    }
+
+    @Test func pathOutcomeIsRememberedPerCertificatesAndAnchors() throws {
+        let context = VerificationContext(capacity: 64)
+        let employee = try Self.certificate("employee.pem")
+        let intermediate = try Self.certificate("ca/nca-demo.pem")
+        let root = try Self.certificate("ca/root.pem")
+        let first = try ChainValidator.buildPath(for: employee, intermediates: [intermediate], anchors: [root], context: context).get()
+        let again = try ChainValidator.buildPath(for: employee, intermediates: [intermediate], anchors: [root], context: context).get()
+        #expect(context.pathCount == 1)
+        #expect(first.certificates.map(\.sha256Fingerprint) == again.certificates.map(\.sha256Fingerprint))
+        // Another anchor set is another question: the intermediate as the anchor (partial chain) ends the path there.
+        let partial = try ChainValidator.buildPath(for: employee, intermediates: [], anchors: [intermediate], context: context).get()
+        #expect(partial.certificates.count == 2 && context.pathCount == 2)
+        // And a failure is remembered as the failure it was.
+        for _ in 0..<2 {
+            guard case .failure(let failure) = ChainValidator.buildPath(for: employee, intermediates: [], anchors: [root], context: context) else {
+                Issue.record("a path without its intermediate was built")
+                return
+            }
+            #expect(failure.kind == .noPathToTrustAnchor)
+        }
+        #expect(context.pathCount == 3)
+    }
+
+    @Test func pathOutcomesStayWithinTheContextsBound() throws {
+        let context = VerificationContext(capacity: 16)
+        let employee = try Self.certificate("employee.pem")
+        let root = try Self.certificate("ca/root.pem")
+        let anchors = try (0..<5).map { _ in try VerificationContextTests.leafUnderCAWithoutCertSign().ca }
+        for anchor in anchors { _ = ChainValidator.buildPath(for: employee, intermediates: [], anchors: [anchor, root], context: context) }
+        #expect(context.pathCount <= 16 / 8)
+    }
+
+    /// The OIDs read by table give the dotted form swift-asn1 gives for the same content octets.
+    @Test func knownObjectIdentifiersMatchTheirEncoding() throws {
+        for entry in KnownObjectIdentifiers.table {
+            let node = try DER.parse([0x06, UInt8(entry.content.count)] + entry.content)
+            #expect(try ASN1ObjectIdentifier(derEncoded: node).description == entry.dotted)
+            #expect(KnownObjectIdentifiers.name(of: entry.content[...]) == entry.dotted)
+        }
+        #expect(KnownObjectIdentifiers.name(of: KnownObjectIdentifiers.content(of: "1.2.3.4")[...]) == nil)
+    }
+
+    @Test(arguments: [
+        ([0x02, 0x01, 0x05], [0x05]),
+        ([0x02, 0x02, 0x00, 0x80], [0x00, 0x80]),  // a needed leading zero
+        ([0x02, 0x01, 0x80], [0x80]),  // -128
+        ([0x02, 0x81, 0x01, 0x07], [0x07]),  // long-form length (BER)
+    ] as [([UInt8], [UInt8])])
+    func integerContentIsCompared(_ tlv: [UInt8], _ content: [UInt8]) {
+        #expect(CMSSignerInfo.integerContent(tlv).map(Array.init) == content)
+    }
+
+    /// X.690 § 8.3.2 forbids redundant leading octets in BER as in DER: such a serial is not compared by bytes.
+    @Test(arguments: [[0x02, 0x00], [0x02, 0x80, 0x01, 0x00, 0x00], [0x04, 0x01, 0x01], [0x02], [0x02, 0x02, 0x00, 0x05], [0x02, 0x02, 0xff, 0x80]]
+        as [[UInt8]])
+    func malformedIntegersAreNotCompared(_ tlv: [UInt8]) {
+        #expect(CMSSignerInfo.integerContent(tlv) == nil)
+    }
+
+    /// A SignerInfo naming `certificate` by its issuer and serial number, the serial written with `padding`
+    /// redundant leading zero octets (BER allows them; the value is the same).
+    static func signerInfo(naming certificate: Certificate, padding: Int, certificates: [Certificate]) throws -> CMSSignerInfo {
+        let encodings = certificate.identifierEncodings
+        let serial = try #require(encodings.serialNumber)
+        let content = [UInt8](repeating: 0, count: padding) + serial
+        let structure = SignerInfoStructure(
+            encodedRange: 0..<0,
+            identifier: .issuerAndSerialNumber(issuer: encodings.issuer, serialNumber: [0x02, UInt8(content.count)] + content),
+            digestAlgorithm: AlgorithmIdentifierEncoding(oid: "2.16.840.1.101.3.4.2.1", parameters: nil), signedAttributes: [],
+            signedAttributesForVerification: nil, signatureAlgorithm: AlgorithmIdentifierEncoding(oid: "1.2.840.113549.1.1.11", parameters: nil),
+            signature: Data([1]), unsignedAttributes: [], formatProblems: [])
+        return try CMSSignerInfo(index: 0, structure: structure, certificates: certificates)
+    }
+
+    /// The byte comparison of the signer identifier agrees with OpenSSL's comparison of names and numbers, and the
+    /// identifier read through the SignedData's certificates is the one OpenSSL decodes.
+    @Test func signerIdentifierMatchesTheCertificateItNames() throws {
+        let employee = try Self.certificate("employee.pem")
+        let intermediate = try Self.certificate("ca/nca-demo.pem")
+        let root = try Self.certificate("ca/root.pem")
+        let throughCertificates = try Self.signerInfo(naming: employee, padding: 0, certificates: [intermediate, employee])
+        let decoded = try Self.signerInfo(naming: employee, padding: 0, certificates: [])
+        #expect(throughCertificates.identifier == decoded.identifier)
+        #expect(decoded.identifier == .issuerAndSerialNumber(issuer: employee.issuer, serialNumberHex: employee.serialNumberHex))
+        #expect(throughCertificates.identifies(employee))
+        #expect(!throughCertificates.identifies(intermediate) && !throughCertificates.identifies(root))
+        #expect(try Self.signerInfo(naming: intermediate, padding: 0, certificates: []).identifies(intermediate))
+    }
+
+    /// A serial number with a redundant leading zero is refused as OpenSSL refuses it, whether or not a certificate
+    /// with that number travels with the signature.
+    @Test func paddedSerialNumberIsRefusedEvenWithItsCertificateAtHand() throws {
+        let employee = try Self.certificate("employee.pem")
+        #expect(throws: CryptoError.self) { try Self.signerInfo(naming: employee, padding: 1, certificates: [employee]) }
+        #expect(throws: CryptoError.self) { try Self.signerInfo(naming: employee, padding: 1, certificates: []) }
+    }
+
+    @Test func derivedValuesAreComputedOncePerCertificateAndType() throws {
+        let employee = try Self.certificate("employee.pem")
+        let root = try Self.certificate("ca/root.pem")
+        struct Name: Sendable { let text: String }
+        let counter = Counter()
+        let first = employee.derived(Name.self) { counter.increment(); return Name(text: $0.subject.description) }
+        let second = employee.derived(Name.self) { _ in counter.increment(); return Name(text: "never") }
+        let other = root.derived(Name.self) { counter.increment(); return Name(text: $0.subject.description) }
+        #expect(first.text == second.text && first.text == employee.subject.description && other.text == root.subject.description)
+        #expect(counter.value == 2)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private(set) var value = 0
+        func increment() { value += 1 }
+    }
+}
