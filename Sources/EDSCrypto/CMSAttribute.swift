@@ -41,7 +41,13 @@ enum AttributeValue {
     }
 
     static func objectIdentifier(_ tlv: Data) -> String? {
-        tlv.withUnsafeBytes { raw -> String? in
+        // A short primitive OID every signature carries (the content type) is read from the table.
+        if tlv.count >= 2, tlv.count < 0x80, tlv[tlv.startIndex] == 0x06, Int(tlv[tlv.startIndex + 1]) == tlv.count - 2,
+            let known = KnownObjectIdentifiers.name(of: [UInt8](tlv.dropFirst(2))[...])
+        {
+            return known
+        }
+        return tlv.withUnsafeBytes { raw -> String? in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return nil }
             var cursor: UnsafePointer<UInt8>? = base
             guard let object = d2i_ASN1_OBJECT(nil, &cursor, raw.count) else {
@@ -104,6 +110,8 @@ public struct SigningCertificateReference: Hashable, Sendable {
     }
 
     public func matches(_ certificate: Certificate) -> Bool {
+        // SHA-256 (the ESSCertIDv2 default) is the certificate's remembered fingerprint.
+        if hashAlgorithm == .sha256 { return certificate.sha256Fingerprint == certificateHash }
         guard let hashAlgorithm, let digest = try? Digest.hash(certificate.derEncoded, algorithm: hashAlgorithm) else { return false }
         return digest == certificateHash
     }

@@ -51,7 +51,7 @@ extension CMSSignedData {
         guard let context = EVP_MD_CTX_new() else { return .invalid("cannot allocate a verification context") }
         defer { EVP_MD_CTX_free(context) }
         var keyContext: OpaquePointer?
-        guard EVP_DigestVerifyInit(context, &keyContext, digest.evp, nil, key) == 1 else {
+        guard EVP_DigestVerifyInit(context, &keyContext, digest.fetched, nil, key) == 1 else {
             return .unsupported("OpenSSL cannot verify \(digest.rawValue) signatures with this key: \(OpenSSLErrorQueue.drain().last ?? "")")
         }
         if let pss, let keyContext, !pss.apply(to: keyContext) {

@@ -11,7 +11,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     /// process cache, so a CA's names are decoded once per process rather than several times per validation.
     private let memo = Mutex(Memo())
 
-    private struct Memo {
+    struct Memo {
         var der: Data?
         var fingerprint: Data?
         var subject: DistinguishedName?
@@ -24,6 +24,8 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         var signatureAlgorithm: String?
         var isSelfIssued: Bool?
         var identifierEncodings: IdentifierEncodings?
+        var tbsSignatureAlgorithmOID: String?
+        var publicKeyAlgorithmOID: String?
         /// Values other modules derive from this certificate alone (`derived(_:)`), one per type.
         var derived: [ObjectIdentifier: any Sendable] = [:]
     }
@@ -39,7 +41,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// The memoised value at `path`, else `compute()`'s, remembered. `compute` runs outside the lock (it may ask for
     /// other memoised values); two threads may both compute a value the first time, and agree.
-    private func remembered<Value: Sendable>(_ path: WritableKeyPath<Memo, Value?>, _ compute: () -> Value) -> Value {
+    func remembered<Value: Sendable>(_ path: WritableKeyPath<Memo, Value?>, _ compute: () -> Value) -> Value {
         if let known = memo.withLock({ $0[keyPath: path] }) { return known }
         let computed = compute()
         memo.withLock { $0[keyPath: path] = computed }
@@ -318,10 +320,12 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// The subjectPublicKeyInfo algorithm OID (GOST keys show up here even when OpenSSL cannot use them).
     public var publicKeyAlgorithmOID: String {
-        guard let publicKey = X509_get_X509_PUBKEY(pointer) else { return "" }
-        var object: OpaquePointer?
-        X509_PUBKEY_get0_param(&object, nil, nil, nil, publicKey)
-        return ASN1Conversions.oid(object)
+        remembered(\.publicKeyAlgorithmOID) {
+            guard let publicKey = X509_get_X509_PUBKEY(pointer) else { return "" }
+            var object: OpaquePointer?
+            X509_PUBKEY_get0_param(&object, nil, nil, nil, publicKey)
+            return ASN1Conversions.oid(object)
+        }
     }
 
     /// The certificate's own signature algorithm (how its issuer signed it).

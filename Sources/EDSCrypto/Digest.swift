@@ -46,9 +46,26 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
     /// MD5 and SHA-1 are no longer acceptable for signatures (ETSI TS 119 312).
     public var isBroken: Bool { self == .md5 || self == .sha1 }
 
-    /// OpenSSL 3.0 looks a legacy handle such as `EVP_sha256()` up in its provider store again on every
-    /// EVP_DigestInit/EVP_DigestVerifyInit (a locked search); a digest fetched once is used as it is.
     var evp: OpaquePointer? {
+        switch self {
+        case .sha1: EVP_sha1()
+        case .sha224: EVP_sha224()
+        case .sha256: EVP_sha256()
+        case .sha384: EVP_sha384()
+        case .sha512: EVP_sha512()
+        case .md5: EVP_md5()
+        case .streebog256: GOSTProvider.streebog256
+        case .streebog512: GOSTProvider.streebog512
+        // Computed in Swift (GOSTR341194): no EVP_MD exists for the test S-box.
+        case .gost34311: nil
+        }
+    }
+
+    /// The same digest fetched once from its provider, for hashing and verifying: OpenSSL 3.0 looks a legacy handle
+    /// such as `EVP_sha256()` up in its provider store again on every EVP_DigestInit/EVP_DigestVerifyInit (a locked
+    /// search). Signing keeps the legacy handles, which OpenSSL's CMS code (and the signing template made from its
+    /// output) is built around.
+    var fetched: OpaquePointer? {
         switch self {
         case .sha1: FetchedDigests.sha1
         case .sha224: FetchedDigests.sha224
@@ -56,10 +73,7 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
         case .sha384: FetchedDigests.sha384
         case .sha512: FetchedDigests.sha512
         case .md5: FetchedDigests.md5
-        case .streebog256: GOSTProvider.streebog256
-        case .streebog512: GOSTProvider.streebog512
-        // Computed in Swift (GOSTR341194): no EVP_MD exists for the test S-box.
-        case .gost34311: nil
+        case .streebog256, .streebog512, .gost34311: evp
         }
     }
 }
@@ -103,7 +117,7 @@ public enum Digest {
     }
 
     public static func hash(_ data: Data, algorithm: DigestAlgorithm) throws -> Data {
-        if let md = algorithm.evp {
+        if let md = algorithm.fetched {
             // One call for bytes already in memory (fingerprints, signed attributes, small documents).
             var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
             var length: UInt32 = 0
@@ -161,7 +175,7 @@ public struct StreamingDigest: ~Copyable {
             }
             if !algorithm.isAvailable { continue }
             guard let context = EVP_MD_CTX_new() else { throw CryptoError.openSSL("cannot allocate a digest context") }
-            guard EVP_DigestInit_ex(context, algorithm.evp, nil) == 1 else {
+            guard EVP_DigestInit_ex(context, algorithm.fetched, nil) == 1 else {
                 EVP_MD_CTX_free(context)
                 throw CryptoError.openSSL("digest \(algorithm.rawValue) is not available", code: .unsupportedAlgorithm)
             }

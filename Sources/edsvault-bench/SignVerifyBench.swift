@@ -243,6 +243,24 @@ struct SignVerifyBench {
         )
     }
 
+    /// `edsvault-bench sign-loop N [rsa2048|p256]`: N detached CMS signatures of a 1 KiB document and nothing else,
+    /// for a profiler (`valgrind --tool=callgrind` counts instructions whatever else runs on the machine).
+    static func signLoop(_ arguments: [String]) throws {
+        guard let count = arguments.first.flatMap(Int.init), count > 0, arguments.count <= 2,
+            let algorithm = arguments.count == 2 ? KeyAlgorithm.allCases.first(where: { $0.optionName == arguments[1] }) : .rsa2048
+        else { throw BenchError("usage: edsvault-bench sign-loop N [rsa2048|p256]") }
+        let pki = try DemoPKI.load(from: try DemoPKI.locate(nil))
+        let bundle = algorithm == .rsa2048 ? pki.rsa : pki.ec
+        let document = Data(repeating: 0x61, count: 1024)
+        let start = Stopwatch.now()
+        var bytes = 0
+        for _ in 0..<count {
+            bytes &+= try CMSSigner.sign(.bytes(document), key: bundle.privateKey, certificate: bundle.certificate, chain: bundle.chain).count
+        }
+        let seconds = Stopwatch.now() - start
+        print(String(format: "%d %@ signatures (%d bytes) in %.3f s: %.1f µs each", count, algorithm.rawValue, bytes, seconds, seconds * 1e6 / Double(count)))
+    }
+
     /// `openssl speed -seconds N ALG`: sign/s and verify/s from the result table.
     static func opensslSpeed(_ openssl: URL, _ algorithm: KeyAlgorithm, seconds: Int) throws -> (sign: Double, verify: Double) {
         progress("\(algorithm.rawValue): openssl speed -seconds \(seconds) \(algorithm.speedName)")

@@ -99,6 +99,14 @@ if arguments.first == "lt-loop" {
         fail("\(error)")
     }
 }
+if arguments.first == "sign-loop" {
+    do {
+        try SignVerifyBench.signLoop(Array(arguments.dropFirst()))
+        exit(0)
+    } catch {
+        fail("\(error)")
+    }
+}
 do {
     exit(try runBenchmark(try Options.parse(arguments)))
 } catch {

@@ -79,10 +79,13 @@ extension Certificate {
     /// The GOST algorithm the issuer signed this certificate with, if any.
     var gostSignatureAlgorithm: GOSTAlgorithm? { GOSTAlgorithm(signatureOID: tbsSignatureAlgorithmOID) }
 
-    private var tbsSignatureAlgorithmOID: String {
-        guard let algorithm = X509_get0_tbs_sigalg(pointer) else { return "" }
-        var object: OpaquePointer?
-        X509_ALGOR_get0(&object, nil, nil, algorithm)
-        return ASN1Conversions.oid(object)
+    /// The TBSCertificate's signature algorithm OID (remembered: every validation asks whether a path is GOST).
+    var tbsSignatureAlgorithmOID: String {
+        remembered(\.tbsSignatureAlgorithmOID) {
+            guard let algorithm = X509_get0_tbs_sigalg(pointer) else { return "" }
+            var object: OpaquePointer?
+            X509_ALGOR_get0(&object, nil, nil, algorithm)
+            return ASN1Conversions.oid(object)
+        }
     }
 }
