@@ -8,6 +8,9 @@ public struct SignatureExtensionError: Error, CustomStringConvertible, Sendable 
         case request
         /// The signature lacks something the extension needs (its signer's certificate, a readable timestamp).
         case signature
+        /// The evidence the servers gave does not hold for the timestamp just obtained (a cached OCSP response older
+        /// than the SIGEX rule allows, and no CRL covering it): asking later may succeed.
+        case evidence
     }
 
     public let kind: Kind
@@ -65,10 +68,11 @@ public struct EvidenceRequest: Sendable {
             }
             if let mode, let gathered = evidence, let token {
                 let tsaCertificates = token.signedData.certificates
-                evidence = gathered.merging(
+                evidence = try gathered.merging(
                     try RevocationEvidence.gather(
                         for: tsaCertificates, pool: tsaCertificates + chain + extra, mode: mode, crlFiles: files,
-                        skipping: gathered.coveredCertificates))
+                        skipping: gathered.coveredCertificates)
+                ).holding(at: token.genTime, crlFiles: files)
             }
             return attributes + (evidence?.attributes ?? [])
         }
@@ -82,19 +86,27 @@ public struct RevocationEvidence: Sendable {
     public enum Mode: String, Sendable, Codable { case crl, ocsp }
 
     var crls: [Data] = []
-    var responses: [Data] = []
+    var answers: [OCSPAnswer] = []
     var certificates: [Certificate] = []
     /// Certificates whose status this evidence answers (by SHA-256 fingerprint).
     var coveredCertificates: Set<Data> = []
 
+    /// One certificate's BasicOCSPResponse, with what asking again needs.
+    struct OCSPAnswer: Sendable {
+        let certificate: Certificate
+        let issuer: Certificate
+        let url: String
+        var response: Data
+    }
+
     var attributes: [CMSAttribute] {
-        [CAdESEvidence.certValues(certificates), CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: responses)]
+        [CAdESEvidence.certValues(certificates), CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: answers.map(\.response))]
     }
 
     func merging(_ other: RevocationEvidence) -> RevocationEvidence {
         var merged = self
         merged.crls += other.crls.filter { !crls.contains($0) }
-        merged.responses += other.responses
+        merged.answers += other.answers
         merged.certificates += other.certificates.filter { !certificates.contains($0) }
         merged.coveredCertificates.formUnion(other.coveredCertificates)
         return merged
@@ -111,7 +123,7 @@ public struct RevocationEvidence: Sendable {
             let issuer = pool.first { $0 != certificate && certificate.isIssued(by: $0) }
             if mode == .ocsp, let issuer, let url = certificate.ocspURLs.first {
                 let response = try OCSPClient.fetch(certificate: certificate, issuer: issuer, url: url)
-                evidence.responses.append(response)
+                evidence.answers.append(OCSPAnswer(certificate: certificate, issuer: issuer, url: url, response: response))
                 evidence.certificates += (try? OCSPResponse(basicResponse: response))?.certificates ?? []
             } else {
                 needCRL.append(certificate)
@@ -125,12 +137,114 @@ public struct RevocationEvidence: Sendable {
                 }
             }
         }
-        if covered.isEmpty, evidence.crls.isEmpty, evidence.responses.isEmpty {
+        if covered.isEmpty, evidence.crls.isEmpty, evidence.answers.isEmpty {
             throw SignatureExtensionError(
                 .request,
                 "no revocation evidence to embed: the certificates name no CRL distribution point or OCSP responder; pass --crl")
         }
         return evidence
+    }
+}
+
+extension RevocationEvidence {
+    /// This evidence made to hold for a timestamp's `genTime` under the rule the validator applies (`OCSPEvaluation`,
+    /// the SIGEX document-card rule): every OCSP answer's thisUpdate at most 5 minutes before genTime, or its
+    /// thisUpdate–nextUpdate period covering it. A stale answer (a responder serving a cached response, a slow fetch)
+    /// is asked for once more; if that is stale too, the issuer's CRL stands in when it covers genTime (RFC 5280
+    /// § 6.3.3: thisUpdate ≤ genTime ≤ nextUpdate, or issued after it); otherwise `.evidence` says why, so nothing
+    /// that would not validate as LT is written.
+    func holding(at genTime: Date, crlFiles: [Data]) throws -> RevocationEvidence {
+        var held = self
+        held.answers = []
+        for answer in answers {
+            var problems: [String] = []
+            guard let stale = answer.staleness(at: genTime) else {
+                held.answers.append(answer)
+                continue
+            }
+            problems.append(stale)
+            do {
+                var again = answer
+                again.response = try OCSPClient.fetch(certificate: answer.certificate, issuer: answer.issuer, url: answer.url)
+                if let staleAgain = again.staleness(at: genTime) {
+                    problems.append("asked again: \(staleAgain)")
+                } else {
+                    held.answers.append(again)
+                    let responders = (try? OCSPResponse(basicResponse: again.response))?.certificates ?? []
+                    held.certificates += responders.filter { !held.certificates.contains($0) }
+                    continue
+                }
+            } catch {
+                problems.append("asked again: \(error)")
+            }
+            switch Self.crlCovering(answer.certificate, issuer: answer.issuer, at: genTime, crlFiles: crlFiles) {
+            case .success(let crl):
+                if !held.crls.contains(crl) { held.crls.append(crl) }
+                continue
+            case .failure(let why):
+                problems.append(why.description)
+            }
+            let name = answer.certificate.subject.commonName ?? answer.certificate.serialNumberHex
+            throw SignatureExtensionError(
+                .evidence,
+                "no revocation evidence for \(name) holds at the timestamp's genTime \(ISO8601.string(genTime)) "
+                    + "(SIGEX rule: OCSP thisUpdate within 5 minutes, or a CRL covering it): " + problems.joined(separator: "; "))
+        }
+        return held
+    }
+
+    private struct Unavailable: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The CRL (DER) of `issuer` that covers `moment` as the validator counts it: from `crlFiles` when given, else
+    /// downloaded from the certificate's first distribution point.
+    private static func crlCovering(
+        _ certificate: Certificate, issuer: Certificate, at moment: Date, crlFiles: [Data]
+    ) -> Result<Data, Unavailable> {
+        var candidates = crlFiles
+        if crlFiles.isEmpty {
+            guard let url = certificate.crlDistributionURLs.first else {
+                return .failure(Unavailable(description: "its CA publishes no CRL to fall back to"))
+            }
+            do { candidates = [try HTTPTransport.get(url)] } catch {
+                return .failure(Unavailable(description: "the CRL at \(url) could not be had: \(error)"))
+            }
+        }
+        for der in candidates {
+            guard let crl = try? CertificateRevocationList(der), crl.issuer == certificate.issuer, crl.isSigned(by: issuer) else { continue }
+            let thisUpdate = crl.thisUpdate ?? .distantPast
+            if thisUpdate >= moment || (crl.nextUpdate.map { moment <= $0 } ?? true) { return .success(der) }
+            return .failure(
+                Unavailable(
+                    description: "its CRL (thisUpdate \(ISO8601.string(thisUpdate)), nextUpdate "
+                        + "\(crl.nextUpdate.map(ISO8601.string) ?? "none")) does not cover it"))
+        }
+        return .failure(
+            Unavailable(
+                description: crlFiles.isEmpty
+                    ? "the CRL its distribution point gave is not its CA's" : "no CRL of its CA among the given CRLs"))
+    }
+}
+
+extension OCSPEvaluation {
+    /// The validator's freshness rule for an OCSP answer at `moment` (the timestamp's genTime): thisUpdate at most
+    /// `freshness` (5 minutes) before it, or a thisUpdate–nextUpdate period that covers it.
+    static func isFresh(thisUpdate: Date, nextUpdate: Date?, for moment: Date) -> Bool {
+        let covers = nextUpdate.map { thisUpdate <= moment && moment <= $0 } ?? false
+        return thisUpdate >= moment.addingTimeInterval(-freshness) || covers
+    }
+}
+
+extension RevocationEvidence.OCSPAnswer {
+    /// Why this answer is not evidence for `moment` under the validator's freshness rule, or nil when it is.
+    func staleness(at moment: Date) -> String? {
+        guard let single = (try? OCSPResponse(basicResponse: response))?.status(of: certificate, issuer: issuer) else {
+            return "the OCSP response from \(url) does not answer for it"
+        }
+        if OCSPEvaluation.isFresh(thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate, for: moment) { return nil }
+        return "the OCSP response from \(url) has thisUpdate \(ISO8601.string(single.thisUpdate)) and nextUpdate "
+            + "\(single.nextUpdate.map(ISO8601.string) ?? "none")"
     }
 }
 

@@ -2,8 +2,8 @@ import Foundation
 
 /// Issue 11's big-CRL row: `edsvault verify --crl BIG` against `openssl crl -verify` on the same CRL in the same run,
 /// time and peak RSS of each process. BIG is the demo NCA's CRL padded to `entries` revoked serials (NCA RK's real
-/// GOST CRL lists 500,000, ~26 MB), issued by `openssl ca -gencrl` with the demo NCA key, so `verify` checks its
-/// signature and looks the signer up in it exactly as with the real one.
+/// GOST CRL lists 500,000, ~26 MB), issued by `openssl ca -gencrl` with the demo NCA key (`Certs/make-big-crl`), so
+/// `verify` checks its signature and looks the signer up in it exactly as with the real one.
 struct BigCRLBench {
     let certs: URL
     let openssl: URL
@@ -57,36 +57,12 @@ struct BigCRLBench {
         return (run.seconds, kib)
     }
 
+    /// `Certs/make-big-crl`, the generator the tests use too.
     private func makeCRL(in work: URL) throws -> URL {
-        var index = try String(contentsOf: certs.appendingPathComponent("demo-ca/nca/index.txt"), encoding: .utf8)
-        if !index.hasSuffix("\n") { index += "\n" }
-        var filler = ""
-        filler.reserveCapacity(entries * 80)
-        for number in 0..<entries {
-            filler += "R\t360101000000Z\t250101000000Z,superseded\t\(String(0x1000_0000_0000_0000 + number * 7919, radix: 16, uppercase: true))\tunknown\t/CN=filler \(number)\n"
-        }
-        try (index + filler).write(to: work.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
-        try "unique_subject = no\n".write(to: work.appendingPathComponent("index.txt.attr"), atomically: true, encoding: .utf8)
-        try "1000\n".write(to: work.appendingPathComponent("crlnumber"), atomically: true, encoding: .utf8)
-        let configuration = work.appendingPathComponent("ca.cnf")
-        try """
-            [ ca ]
-            default_ca = big
-            [ big ]
-            database = \(work.path)/index.txt
-            crlnumber = \(work.path)/crlnumber
-            default_md = sha256
-            default_crl_days = 3650
-            certificate = \(certs.path)/ca/nca-demo.pem
-            private_key = \(certs.path)/ca/nca-demo.key
-            """.write(to: configuration, atomically: true, encoding: .utf8)
-        let pem = work.appendingPathComponent("big.crl.pem")
-        let der = work.appendingPathComponent("big.crl")
-        let made = try Subprocess.run(openssl, ["ca", "-batch", "-config", configuration.path, "-gencrl", "-out", pem.path])
-        guard made.status == 0 else { throw BenchError("openssl ca -gencrl failed: \(made.output.suffix(300))") }
-        let converted = try Subprocess.run(openssl, ["crl", "-in", pem.path, "-outform", "DER", "-out", der.path])
-        guard converted.status == 0 else { throw BenchError("openssl crl -outform DER failed: \(converted.output.suffix(300))") }
-        return der
+        let made = try Subprocess.run(
+            certs.appendingPathComponent("make-big-crl"), [work.path, String(entries), "--openssl", openssl.path])
+        guard made.status == 0 else { throw BenchError("Certs/make-big-crl failed: \(made.output.suffix(300))") }
+        return work.appendingPathComponent("big.crl")
     }
 
     static func render(_ result: Result) -> String {

@@ -18,8 +18,10 @@ struct ExtendCommand: ParsableCommand {
             --trust (or $EDSVAULT_TRUST_DIR) supplies CA certificates the signature does not carry (NCALayer embeds the \
             signer's certificate alone); nothing is validated here: `verify` does that.
             Exit codes: 0 extended (or nothing to add), 64 usage (e.g. a signer without timestamp and no --tsa), \
-            65 not a CMS, 66 file not found, 69 the TSA, OCSP responder or CRL server could not be reached (no output \
-            is written), 73 the output cannot be written.
+            65 not a CMS, 66 file not found, 69 the TSA, OCSP responder or CRL server could not be reached, or their \
+            evidence does not hold at the new timestamp (an OCSP response more than 5 minutes older than it, the \
+            SIGEX rule, even when asked again, and no CRL covering it): no output is written; 73 the output cannot \
+            be written.
             """
     )
 

@@ -44,8 +44,10 @@ struct SignCommand: ParsableCommand {
             let bundle = try passwords.openKey(key)
             let parameters = CMSSignerParameters(digest: digestAlgorithm, attached: attached)
             let unsignedAttributes = try evidence.unsignedAttributes(for: bundle)
-            let signature = try DocumentSigner.sign(
-                document, with: bundle, existing: existing, parameters: parameters, unsignedAttributes: unsignedAttributes)
+            let signature = try extensionFailures {
+                try DocumentSigner.sign(
+                    document, with: bundle, existing: existing, parameters: parameters, unsignedAttributes: unsignedAttributes)
+            }
             let destination = out ?? addTo ?? file + ".cms"
             try InputFiles.writeAtomically(signature, to: destination)
             let identity = KazakhIdentity(certificate: bundle.certificate)

@@ -38,11 +38,18 @@ extension EvidenceRequest {
     }
 }
 
-/// The library's extension errors as one line and the documented exit code (64 what was asked, 65 the signature).
+/// The library's extension errors as one line and the documented exit code (64 what was asked, 65 the signature,
+/// 69 evidence that does not hold yet: try later).
 func extensionFailures<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as SignatureExtensionError {
-        throw CLIFailure(message: error.description, code: error.kind == .request ? ExitStatus.usage : ExitStatus.dataError)
+        let code: Int32
+        switch error.kind {
+        case .request: code = ExitStatus.usage
+        case .signature: code = ExitStatus.dataError
+        case .evidence: code = ExitStatus.unavailable
+        }
+        throw CLIFailure(message: error.description, code: code)
     }
 }

@@ -305,8 +305,8 @@ struct VaultSign: ParsableCommand {
         try reportingFailures {
             let bundle = try passwords.openKey(key)
             let unsignedAttributes = try evidence.unsignedAttributes(for: bundle)
-            let result = try vaultFailures {
-                try vault.open().sign(document, with: bundle, unsignedAttributes: unsignedAttributes)
+            let result = try extensionFailures {
+                try vaultFailures { try vault.open().sign(document, with: bundle, unsignedAttributes: unsignedAttributes) }
             }
             printAttached(result)
         }

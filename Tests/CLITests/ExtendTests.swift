@@ -58,6 +58,22 @@ extension OCSPInteropTests {
             return try JSONDecoder().decode(Diff.self, from: Data(result.stdout.utf8))
         }
 
+        /// What each SignerInfo's revocationValues holds, read by asn1crypto (Tests/Referees/revocation_values.py) from a
+        /// CMS or an ASiC-S bundle.
+        struct RevocationValues: Decodable {
+            struct Signer: Decodable {
+                let crls: Int
+                let ocspResponses: Int
+            }
+            let signers: [Signer]
+        }
+
+        static func revocationValues(_ path: String) throws -> RevocationValues {
+            let result = try Tools.run(Tools.python, ["Tests/Referees/revocation_values.py", path])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try JSONDecoder().decode(RevocationValues.self, from: Data(result.stdout.utf8))
+        }
+
         static let timestampOID = "1.2.840.113549.1.9.16.2.14"
         static let certValuesOID = "1.2.840.113549.1.9.16.2.23"
         static let revocationValuesOID = "1.2.840.113549.1.9.16.2.24"
@@ -155,6 +171,102 @@ extension OCSPInteropTests {
             #expect(result.status == 69, "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out))
+        }
+
+        /// Runs `body` with the reference TSA and, on the demo certificates' OCSP port, a responder that serves cached
+        /// answers (Tests/Referees/ocsp_cached_responder.py): the first `staleAnswers` (-1: all) have a thisUpdate an
+        /// hour old and no nextUpdate, later ones are fresh. Both are killed before this returns.
+        static func withCachedResponder(staleAnswers: Int, _ body: (_ tsaURL: String) throws -> Void) throws {
+            let (tsa, port) = try Tools.startReferenceTSA()
+            let responder = Process()
+            responder.executableURL = URL(fileURLWithPath: Tools.python)
+            responder.arguments = ["Tests/Referees/ocsp_cached_responder.py", "18790", "3600", String(staleAnswers)]
+            responder.currentDirectoryURL = Tools.root
+            let ready = Pipe()
+            responder.standardOutput = ready
+            responder.standardError = FileHandle.nullDevice
+            try responder.run()
+            defer {
+                for server in [tsa, responder] {
+                    kill(server.processIdentifier, SIGKILL)
+                    server.waitUntilExit()
+                }
+            }
+            _ = ready.fileHandleForReading.availableData  // "ready"
+            try body("http://127.0.0.1:\(port)/")
+        }
+
+        /// Issue 11's review, the SIGEX rule at extension time: a responder that served a cached answer (thisUpdate an
+        /// hour before the new timestamp) is asked again once the timestamp exists, and its fresh answer is embedded.
+        @Test func aCachedOCSPAnswerIsAskedForAgainSoTheEmbeddedOneHoldsAtTheTimestamp() throws {
+            let work = try Tools.workspace()
+            let (document, bes) = try Self.opensslBES("employee", in: work)
+            let extended = work.appendingPathComponent("employee-lt.cms").path
+            var result: Tools.Result?
+            try Self.withCachedResponder(staleAnswers: 1) { tsa in
+                result = try Tools.run(
+                    Tools.edsvault, ["extend", bes, "--out", extended, "--tsa", tsa, "--revocation", "ocsp", "--crl", "Certs/crl/root.crl"])
+            }
+            #expect(result?.status == 0, "\(result?.stderr ?? "")")
+            let verified = try Tools.eds(
+                "verify", "--trust", "Certs/trust/root.pem", "--signature", extended, document, "--offline", "--at", Self.afterExpiry, "--format", "json")
+            #expect(verified.status == 0, "\(verified.stdout)")
+            #expect(verified.stdout.contains("\"source\" : \"ocsp\""), "\(verified.stdout)")
+        }
+
+        /// A responder that only ever serves the cached answer, and no CRL for the signer's CA among the given ones:
+        /// nothing that would hold at the timestamp can be embedded, so nothing is written (exit 69, try later).
+        @Test func onlyStaleOCSPAnswersAndNoCoveringCRLExitUnavailableAndWriteNothing() throws {
+            let work = try Tools.workspace()
+            let (_, bes) = try Self.opensslBES("employee", in: work)
+            let out = work.appendingPathComponent("never.cms").path
+            var result: Tools.Result?
+            try Self.withCachedResponder(staleAnswers: -1) { tsa in
+                result = try Tools.run(
+                    Tools.edsvault, ["extend", bes, "--out", out, "--tsa", tsa, "--revocation", "ocsp", "--crl", "Certs/crl/root.crl"])
+            }
+            let stderr = result?.stderr ?? ""
+            #expect(result?.status == 69, "\(stderr)")
+            #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
+            #expect(stderr.contains("SIGEX rule") && stderr.contains("asked again") && stderr.contains("genTime"), "\(stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+
+        /// `sign --tsa --revocation ocsp` shares the rule: with only stale answers and no covering CRL it writes no
+        /// signature (exit 69, one line) rather than one that would not validate as LT.
+        @Test func signingWithOnlyStaleOCSPAnswersExitsUnavailableAndWritesNothing() throws {
+            let work = try Tools.workspace()
+            let out = work.appendingPathComponent("never.cms").path
+            var result: Tools.Result?
+            try Self.withCachedResponder(staleAnswers: -1) { tsa in
+                result = try Tools.eds(
+                    "sign", work.appendingPathComponent("order.txt").path, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD",
+                    "--out", out, "--tsa", tsa, "--revocation", "ocsp", "--crl", "Certs/crl/root.crl")
+            }
+            #expect(result?.status == 69, "\(result?.stderr ?? "")")
+            #expect(result?.stderr.split(separator: "\n").count == 1 && result?.stderr.contains("SIGEX rule") == true, "\(result?.stderr ?? "")")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+
+        /// Only stale OCSP answers, but the CA's CRL is given: it stands in for the signer's (and the TSA's) status, and
+        /// the stale answers are not embedded as if they were evidence.
+        @Test func onlyStaleOCSPAnswersFallBackToAGivenCRLThatCoversTheTimestamp() throws {
+            let work = try Tools.workspace()
+            let (document, bes) = try Self.opensslBES("employee", in: work)
+            let extended = work.appendingPathComponent("employee-lt.cms").path
+            var result: Tools.Result?
+            try Self.withCachedResponder(staleAnswers: -1) { tsa in
+                result = try Tools.run(
+                    Tools.edsvault,
+                    ["extend", bes, "--out", extended, "--tsa", tsa, "--revocation", "ocsp", "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl"])
+            }
+            #expect(result?.status == 0, "\(result?.stderr ?? "")")
+            let verified = try Tools.eds(
+                "verify", "--trust", "Certs/trust/root.pem", "--signature", extended, document, "--offline", "--at", Self.afterExpiry, "--format", "json")
+            #expect(verified.status == 0, "\(verified.stdout)")
+            #expect(verified.stdout.contains("\"source\" : \"crl\"") && !verified.stdout.contains("\"source\" : \"ocsp\""), "\(verified.stdout)")
+            let embedded = try Self.revocationValues(extended).signers
+            #expect(embedded.count == 1 && embedded[0].ocspResponses == 0 && embedded[0].crls == 2, "\(embedded)")
         }
 
         enum BadInput: String, CaseIterable, CustomTestStringConvertible {

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// OCSP against OpenSSL's own responder (`openssl ocsp -index`), on the port the demo certificates' AIA names.
-@Suite(.serialized) struct OCSPInteropTests {
+/// Every test here (and in the suites nested in it) holds `.demoPorts`: another checkout on this machine waits its turn.
+@Suite(.serialized, .demoPorts) struct OCSPInteropTests {
     /// Runs `openssl ocsp` signing with `signer` for the intermediate CA's index, for the duration of `body`.
     func withResponder(signer: String, _ body: () throws -> Void) throws {
         let responder = try Tools.startServer(

@@ -149,3 +149,51 @@ enum Tools {
     static let trustArguments = ["--trust", "Certs/trust/root.pem"]
     static let crlArguments = ["--crl", "Certs/crl/nca_demo.crl", "--crl", "Certs/crl/root.crl", "--offline"]
 }
+
+/// The loopback ports the demo certificates name (OCSP 18790, CRL 18791) exist once per machine. A test that serves
+/// them, or relies on nobody serving them, holds this lock for its duration: an flock(2) on a file in /tmp, which the
+/// kernel releases if the process dies. Two checkouts running `swift test` at once then take turns instead of
+/// failing to bind, or answering each other's requests with another demo PKI's keys.
+struct DemoPortsLock: SuiteTrait, TestTrait, TestScoping {
+    static let defaultPath = "/tmp/edsvault-demo-ports.lock"
+    var path = DemoPortsLock.defaultPath
+
+    var isRecursive: Bool { true }
+
+    /// Each test case holds the lock, not the suite: a suite-wide hold would make a nested test wait for its parent.
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> DemoPortsLock? { testCase == nil ? nil : self }
+
+    func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+        let held = try await acquire()
+        defer { close(held) }
+        try await function()
+    }
+
+    /// Waits (without blocking a thread of the cooperative pool) until this process holds the lock; closing the returned
+    /// descriptor releases it.
+    func acquire() async throws -> Int32 {
+        // Close-on-exec: a server started under the lock must not keep holding it after the test.
+        let descriptor = open(path, O_CREAT | O_RDONLY | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LockFailure(path: path, reason: String(cString: strerror(errno))) }
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw LockFailure(path: path, reason: reason)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return descriptor
+    }
+
+    struct LockFailure: Error, CustomStringConvertible {
+        let path: String
+        let reason: String
+        var description: String { "cannot lock \(path): \(reason)" }
+    }
+}
+
+extension Trait where Self == DemoPortsLock {
+    /// The demo certificates' OCSP and CRL ports, held across processes for each test case (`DemoPortsLock`).
+    static var demoPorts: Self { DemoPortsLock() }
+}

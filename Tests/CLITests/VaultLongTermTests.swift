@@ -16,11 +16,11 @@ extension OCSPInteropTests {
         /// After the demo certificates (to 2036) have expired.
         static let afterExpiry = "2040-01-01T00:00:00Z"
 
-        /// A vault whose policy is `--tsa tsaURL --revocation crl`, on the embedded index or PostgreSQL.
-        static func makeVault(index: String, tsaURL: String) throws -> (workspace: URL, vault: String) {
+        /// A vault whose policy is `--tsa tsaURL --revocation REVOCATION`, on the embedded index or PostgreSQL.
+        static func makeVault(index: String, tsaURL: String, revocation: String = "crl") throws -> (workspace: URL, vault: String) {
             let workspace = try Tools.workspace()
             let vault = workspace.appendingPathComponent("vault").path
-            var arguments = ["vault", "init", vault] + Tools.trustArguments + ["--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl", "--tsa", tsaURL, "--revocation", "crl"]
+            var arguments = ["vault", "init", vault] + Tools.trustArguments + ["--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl", "--tsa", tsaURL, "--revocation", revocation]
             if index == "postgres", let url = VaultCLITests.postgresURL {
                 let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
                 arguments += ["--index-url", url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"]
@@ -125,6 +125,74 @@ extension OCSPInteropTests {
             let verified = try Self.verifyProofAfterExpiry(id, vault: vault, workspace: workspace)
             #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
             #expect(verified.stdout.contains("TOTAL_PASSED"), "\(verified.stdout)")
+        }
+
+        /// The SIGEX rule at extension time, in the vault (`--revocation ocsp`): the responder serves only a cached answer
+        /// (thisUpdate an hour before the new timestamp), so the signer's CA's CRL, downloaded from its distribution
+        /// point, stands in; the proof then holds offline on what it carries, not on the vault's own CRLs.
+        @Test func aVaultWhoseResponderServesOnlyCachedAnswersEmbedsTheCRLInstead() throws {
+            var workspace: URL?
+            var vault = ""
+            var documentID = ""
+            var attached: Tools.Result?
+            try OCSPInteropTests.ExtendTests.withCachedResponder(staleAnswers: -1) { tsa in
+                (workspace, vault) = try Self.makeVault(index: "sqlite", tsaURL: tsa, revocation: "ocsp")
+                documentID = try Self.put(in: try #require(workspace), vault: vault)
+                let (_, bes) = try OCSPInteropTests.ExtendTests.opensslBES("employee", in: try #require(workspace))
+                attached = try Tools.withDemoCRLServer { try Tools.eds("vault", "attach", documentID, bes, "--vault", vault) }
+            }
+            let work = try #require(workspace)
+            defer { try? FileManager.default.removeItem(at: work) }
+            #expect(attached?.status == 0 && attached?.stderr.isEmpty == true, "\(attached?.stderr ?? "")")
+            let verified = try Self.verifyProofAfterExpiry(documentID, vault: vault, workspace: work)
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+            #expect(verified.stdout.contains("\"source\" : \"crl\""), "\(verified.stdout)")
+            // The kept signature itself carries the downloaded CRL, not the stale answers (the bundle would also hold with
+            // the vault's own CRLs, which it carries in SignedData.crls).
+            let bundle = work.appendingPathComponent("proof.asics").path
+            #expect(try Tools.eds("vault", "proof", documentID, "--vault", vault, "--out", bundle).status == 0)
+            let embedded = try OCSPInteropTests.ExtendTests.revocationValues(bundle).signers
+            #expect(embedded.count == 1 && embedded[0].ocspResponses == 0 && embedded[0].crls == 1, "\(embedded)")
+        }
+
+        /// Only cached OCSP answers and no CRL to be had: the signature is kept as received, awaiting evidence, with a
+        /// warning saying why; `vault extend --pending` extends it once a live responder answers.
+        @Test func aVaultWithNoEvidenceHoldingAtTheTimestampKeepsTheSignatureAwaitingIt() throws {
+            var workspace: URL?
+            var vault = ""
+            var documentID = ""
+            var attached: Tools.Result?
+            var tsaURL = ""
+            try OCSPInteropTests.ExtendTests.withCachedResponder(staleAnswers: -1) { tsa in
+                tsaURL = tsa
+                (workspace, vault) = try Self.makeVault(index: "sqlite", tsaURL: tsa, revocation: "ocsp")
+                documentID = try Self.put(in: try #require(workspace), vault: vault)
+                let (_, bes) = try OCSPInteropTests.ExtendTests.opensslBES("employee", in: try #require(workspace))
+                attached = try Tools.eds("vault", "attach", documentID, bes, "--vault", vault)
+            }
+            let work = try #require(workspace)
+            defer { try? FileManager.default.removeItem(at: work) }
+            #expect(attached?.status == 0, "\(attached?.stderr ?? "")")
+            let warning = (attached?.stderr ?? "").split(separator: "\n")
+            #expect(warning.count == 1, "\(attached?.stderr ?? "")")
+            #expect(warning.first?.contains("awaiting evidence") == true && warning.first?.contains("SIGEX rule") == true, "\(attached?.stderr ?? "")")
+            let check = try Tools.eds("vault", "check", "--vault", vault)
+            #expect(check.stdout.contains("1 signature(s) awaiting evidence"), "\(check.stdout)")
+
+            // A live responder (openssl ocsp) and the vault's TSA, on the same port as before.
+            let port = try #require(Int(tsaURL.split(separator: ":").last?.filter(\.isNumber) ?? ""))
+            let (tsa, _) = try Tools.startReferenceTSA(port: port)
+            defer {
+                kill(tsa.processIdentifier, SIGKILL)
+                tsa.waitUntilExit()
+            }
+            var retried: Tools.Result?
+            try OCSPInteropTests().withResponder(signer: "ocsp") { retried = try Tools.eds("vault", "extend", "--pending", "--vault", vault) }
+            #expect(retried?.status == 0, "\(retried?.stdout ?? "")\(retried?.stderr ?? "")")
+            #expect(retried?.stdout.contains("1 extended, 0 still awaiting evidence") == true, "\(retried?.stdout ?? "")")
+            let verified = try Self.verifyProofAfterExpiry(documentID, vault: vault, workspace: work)
+            #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+            #expect(verified.stdout.contains("\"source\" : \"ocsp\""), "\(verified.stdout)")
         }
 
         @Test func initRefusesATSAThatIsNotAnHTTPURL() throws {

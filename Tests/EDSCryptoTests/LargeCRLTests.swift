@@ -6,47 +6,21 @@ import Testing
 /// lookup and a signature check answer must stay what OpenSSL's X509_CRL gave.
 struct LargeCRLTests {
     /// The demo NCA's CRL (its real revocation of `revoked.pem` included) padded with `fillers` superseded serials
-    /// and an entry removing `employee.pem` from the list, issued by `openssl ca -gencrl` with the demo NCA key.
+    /// and an entry removing `employee.pem` from the list, issued by `openssl ca -gencrl` with the demo NCA key
+    /// (`Certs/make-big-crl`, the generator the big-CRL bench row uses too).
     static func demoCRL(fillers: Int) throws -> (der: Data, pem: Data) {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("big-crl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
-        let certs = Certs.directory.path
-        let employeeSerial = try Self.certificate("employee.pem").serialNumberHex.uppercased()
-        // The employee's valid entry becomes a removeFromCRL one (an index holds each serial once).
-        var index = try String(contentsOfFile: "\(certs)/demo-ca/nca/index.txt", encoding: .utf8).split(separator: "\n").map { line in
-            var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 6, fields[3].uppercased() == employeeSerial else { return String(line) }
-            fields[0] = "R"
-            fields[2] = "250101000000Z,removeFromCRL"
-            return fields.joined(separator: "\t")
-        }.joined(separator: "\n") + "\n"
-        for number in 0..<fillers {
-            index += "R\t360101000000Z\t250101000000Z,superseded\t\(String(0x1000_0000_0000 + number * 7919, radix: 16, uppercase: true))\tunknown\t/CN=filler \(number)\n"
-        }
-        try index.write(to: work.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
-        try "unique_subject = no\n".write(to: work.appendingPathComponent("index.txt.attr"), atomically: true, encoding: .utf8)
-        try "1000\n".write(to: work.appendingPathComponent("crlnumber"), atomically: true, encoding: .utf8)
-        try """
-            [ ca ]
-            default_ca = big
-            [ big ]
-            database = \(work.path)/index.txt
-            crlnumber = \(work.path)/crlnumber
-            default_md = sha256
-            default_crl_days = 3650
-            certificate = \(certs)/ca/nca-demo.pem
-            private_key = \(certs)/ca/nca-demo.key
-            """.write(to: work.appendingPathComponent("ca.cnf"), atomically: true, encoding: .utf8)
-        let pem = work.appendingPathComponent("big.pem").path
-        let der = work.appendingPathComponent("big.der").path
-        try openssl(["ca", "-batch", "-config", "\(work.path)/ca.cnf", "-gencrl", "-out", pem])
-        try openssl(["crl", "-in", pem, "-outform", "DER", "-out", der])
-        return (try Data(contentsOf: URL(fileURLWithPath: der)), try Data(contentsOf: URL(fileURLWithPath: pem)))
-    }
-
-    static func openssl(_ arguments: [String]) throws {
-        #expect(try OpenSSLCLI.run(arguments) == 0, "openssl \(arguments)")
+        let employeeSerial = try Self.certificate("employee.pem").serialNumberHex
+        let generator = Process()
+        generator.executableURL = Certs.directory.appendingPathComponent("make-big-crl")
+        generator.arguments = [work.path, String(fillers), "--remove-from-crl", employeeSerial]
+        try generator.run()
+        generator.waitUntilExit()
+        #expect(generator.terminationStatus == 0, "Certs/make-big-crl")
+        return (
+            try Data(contentsOf: work.appendingPathComponent("big.crl")), try Data(contentsOf: work.appendingPathComponent("big.crl.pem"))
+        )
     }
 
     static func certificate(_ path: String) throws -> Certificate {
@@ -81,8 +55,9 @@ struct LargeCRLTests {
 
     @Test func alteredEntryBreaksTheSignature() throws {
         var der = try Self.demoCRL(fillers: 1_000).der
-        // The last filler serial's final byte: still a well-formed CRL, no longer the one the CA signed.
-        let marker = Data([0x02, 0x06, 0x10, 0x00])
+        // The last filler serial's final byte (8-byte serials 0x10000000…): still a well-formed CRL, no longer the one
+        // the CA signed.
+        let marker = Data([0x02, 0x08, 0x10, 0x00, 0x00, 0x00])
         let at = try #require(der.range(of: marker, options: .backwards)).upperBound + 3
         der[at] ^= 0x01
         let crl = try CertificateRevocationList(der)
