@@ -191,6 +191,13 @@ extension DetailMessage {
 enum OCSPEvaluation {
     static let freshness: TimeInterval = 300
 
+    /// The freshness rule for an OCSP answer at `moment` (the signing moment; at extension time the new timestamp's
+    /// genTime): thisUpdate at most `freshness` (5 minutes) before it, or a thisUpdate–nextUpdate period that covers it.
+    static func isFresh(thisUpdate: Date, nextUpdate: Date?, for moment: Date) -> Bool {
+        let covers = nextUpdate.map { thisUpdate <= moment && moment <= $0 } ?? false
+        return thisUpdate >= moment.addingTimeInterval(-freshness) || covers
+    }
+
     static func status(
         of certificate: Certificate, issuer: Certificate, responses: [OCSPResponse?], anchors: [Certificate], extraCertificates: [Certificate],
         signingMoment: Date, context: VerificationContext, reasons: inout [DetailMessage]
@@ -210,8 +217,7 @@ enum OCSPEvaluation {
                 reasons.append(DetailMessage(.ocspUnauthorised, .text(signer.subject.commonName ?? "?")))
                 continue
             }
-            let covers = single.nextUpdate.map { single.thisUpdate <= signingMoment && signingMoment <= $0 } ?? false
-            guard single.thisUpdate >= signingMoment.addingTimeInterval(-freshness) || covers else {
+            guard isFresh(thisUpdate: single.thisUpdate, nextUpdate: single.nextUpdate, for: signingMoment) else {
                 reasons.append(DetailMessage(.ocspStale, .text(ISO8601.string(single.thisUpdate)), .text(ISO8601.string(signingMoment))))
                 continue
             }

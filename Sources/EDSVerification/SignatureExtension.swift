@@ -227,15 +227,6 @@ extension RevocationEvidence {
     }
 }
 
-extension OCSPEvaluation {
-    /// The validator's freshness rule for an OCSP answer at `moment` (the timestamp's genTime): thisUpdate at most
-    /// `freshness` (5 minutes) before it, or a thisUpdate–nextUpdate period that covers it.
-    static func isFresh(thisUpdate: Date, nextUpdate: Date?, for moment: Date) -> Bool {
-        let covers = nextUpdate.map { thisUpdate <= moment && moment <= $0 } ?? false
-        return thisUpdate >= moment.addingTimeInterval(-freshness) || covers
-    }
-}
-
 extension RevocationEvidence.OCSPAnswer {
     /// Why this answer is not evidence for `moment` under the validator's freshness rule, or nil when it is.
     func staleness(at moment: Date) -> String? {
