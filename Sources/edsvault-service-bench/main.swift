@@ -81,27 +81,14 @@ func residentKiB() -> Int {
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
 
-/// Formats every log line as StreamLogHandler does and writes it to /dev/null, so the service pays for its
-/// per-request logging as `edsvault serve` does without flooding the terminal.
-struct NullSinkLogHandler: LogHandler {
-    nonisolated(unsafe) static let sink = fopen("/dev/null", "w")
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-    let label: String
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let line = "\(Date()) \(event.level) \(label): \(merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) \(event.message)\n"
-        fputs(line, Self.sink)
-    }
+/// Where the service's log lines go in the benchmark: swift-log's own StreamLogHandler (what `edsvault serve` logs
+/// with) writes them, formatted in full, to /dev/null, so the service pays for its per-request logging as `serve`
+/// does without flooding the terminal.
+struct NullSink: TextOutputStream, Sendable {
+    nonisolated(unsafe) static let file = fopen("/dev/null", "w")
+    func write(_ string: String) { fputs(string, Self.file) }
 }
 
-/// Validations per second of `signature` on `threads` threads for `seconds`.
 /// CPU seconds (user + system) the whole process has used so far.
 func processCPUSeconds() -> Double {
     var usage = rusage()
@@ -179,7 +166,7 @@ func main() async throws {
     }
 
     let logger = options.logging
-        ? Logger(label: "edsvault.serve") { NullSinkLogHandler(label: $0) }
+        ? Logger(label: "edsvault.serve") { StreamLogHandler(label: $0, stream: NullSink(), metadataProvider: nil) }
         : Logger(label: "edsvault.serve") { _ in SwiftLogNoOpLogHandler() }
     let configuration = ServiceConfiguration(
         host: "127.0.0.1", port: 0, trustAnchors: anchors, crls: crls, validationThreads: options.threads)
