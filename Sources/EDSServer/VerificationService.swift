@@ -102,8 +102,28 @@ public final class VerificationService: Sendable {
 
     /// The HTTP application; `onServerRunning` receives the bound port (useful with port 0).
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        makeApplication(router: makeRouter(), onServerRunning: onServerRunning)
+    }
+
+    /// The same application plus `POST /bench/ceiling`, for `edsvault-service-bench` only: a verification request that
+    /// takes exactly the path of `/api/v1/verify` (middleware, logging, multipart reading, the hand-off to a validation
+    /// thread, the report's JSON) except that `report` stands in for the validation. Its rate is the ceiling the service
+    /// could reach if validating cost nothing. `edsvault serve` never registers it.
+    @_spi(Benchmarking) public func makeApplication(
+        benchmarkCeiling report: ValidationReport, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = makeRouter()
+        router.post("/bench/ceiling") { request, context in
+            try await self.verifyAPI(request, context: context) { _, _ in report }
+        }
+        return makeApplication(router: router, onServerRunning: onServerRunning)
+    }
+
+    private func makeApplication(
+        router: Router<BasicRequestContext>, onServerRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some ApplicationProtocol {
         Application(
-            router: makeRouter(),
+            router: router,
             // A connection that sends nothing for a minute is closed: a stalled upload must not hold its memory forever.
             server: .http1(configuration: .init(idleTimeout: .seconds(60))),
             configuration: ApplicationConfiguration(
@@ -159,8 +179,11 @@ public final class VerificationService: Sendable {
         case refused(HTTPResponse.Status, String)
     }
 
+    /// What turns an upload into a report on a validation thread: `SignatureValidator.validate` except in the benchmark's ceiling.
+    typealias Judge = @Sendable (Data, DocumentSource?) throws -> ValidationReport
+
     /// Reads the upload and validates it off the event loops. Input problems become `.refused`, never a throw.
-    func verify(_ request: Request, context: BasicRequestContext) async -> Outcome {
+    func verify(_ request: Request, context: BasicRequestContext, judge: Judge? = nil) async -> Outcome {
         let upload: VerificationUpload
         do {
             upload = try await VerificationUpload.read(request, limit: configuration.maxUploadBytes)
@@ -175,9 +198,10 @@ public final class VerificationService: Sendable {
         }
         let document = upload.document
         let validator = self.validator
+        let judge = judge ?? { try validator.validate(signature: $0, document: $1) }
         let started = ContinuousClock.now
         do {
-            let report = try await pool.run { try validator.validate(signature: signature, document: document) }
+            let report = try await pool.run { try judge(signature, document) }
             // Indications and counts only: names, IINs and file names stay out of the log.
             context.logger.info(
                 "verified",
@@ -205,8 +229,8 @@ public final class VerificationService: Sendable {
         }
     }
 
-    func verifyAPI(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        switch await verify(request, context: context) {
+    func verifyAPI(_ request: Request, context: BasicRequestContext, judge: Judge? = nil) async throws -> Response {
+        switch await verify(request, context: context, judge: judge) {
         case .report(let report, _):
             return try Self.json(report)
         case .refused(let status, let message):
@@ -290,12 +314,12 @@ public final class VerificationService: Sendable {
     }
 
     static func json(_ report: ValidationReport, noStore: Bool = false) throws -> Response {
-        // Byte for byte what `edsvault verify --format json` prints.
-        var data = try report.jsonData()
-        data.append(0x0A)
+        // Byte for byte what `edsvault verify --format json` prints (its `jsonData()` is this writer too).
+        var json = ReportJSONWriter.json(report, pretty: true)
+        json.append(0x0A)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if noStore { headers[.cacheControl] = "no-store" }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json)))
     }
 
     static func html(_ page: String, status: HTTPResponse.Status = .ok, noStore: Bool = false) -> Response {
@@ -323,10 +347,11 @@ public final class VerificationService: Sendable {
         }
     }
 
+    /// "12.3": milliseconds to a tenth, for the logs (integer arithmetic: `String(format:)` cost ~2 % of a request).
     static func milliseconds(since start: ContinuousClock.Instant) -> String {
         let elapsed = ContinuousClock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return String(format: "%.1f", ms)
+        let tenths = elapsed.components.seconds * 10_000 + (elapsed.components.attoseconds + 50_000_000_000_000) / 100_000_000_000_000
+        return "\(tenths / 10).\(tenths % 10)"
     }
 }
 

@@ -69,12 +69,10 @@ public struct ValidationReport: Codable, Sendable {
         try container.encode(signatures, forKey: .signatures)
     }
 
-    /// Stable JSON: ISO 8601 UTC dates, sorted keys, null for absent values.
+    /// Stable JSON: ISO 8601 UTC dates, sorted keys, null for absent values — the bytes `JSONEncoder` writes with
+    /// `.iso8601` and `[.sortedKeys, .withoutEscapingSlashes]` (+ `.prettyPrinted`), written by `ReportJSONWriter`.
     public func jsonData(pretty: Bool = true) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        Data(ReportJSONWriter.json(self, pretty: pretty))
     }
 
     public static func decode(_ data: Data) throws -> ValidationReport {

@@ -63,7 +63,7 @@ enum BatchVerification {
     }
 
     /// One line of output: the files, and the report (or why there is none).
-    struct Line: Encodable {
+    struct Line {
         let signatureFile: String
         let documentFile: String?
         let indication: Indication
@@ -93,17 +93,33 @@ enum BatchVerification {
         let unreadable: Bool
     }
 
-    /// The same encoder settings on every worker, so a line's bytes do not depend on which thread wrote it.
-    static func makeEncoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }
-
-    static func encode(_ line: Line, with encoder: JSONEncoder) -> EncodedLine {
-        // A report always encodes (plain values); should one not, the line says so rather than vanishing.
-        var json = (try? encoder.encode(line)) ?? Data(#"{"error":"the report cannot be encoded as JSON"}"#.utf8)
+    /// The line's JSON: the bytes `JSONEncoder` wrote for it when `Line` was `Encodable` (keys sorted, no escaped slashes,
+    /// absent values left out, the report compact), written by ReportJSONWriter without the generic encoder.
+    static func encode(_ line: Line) -> EncodedLine {
+        var writer = ReportJSONWriter(pretty: false)
+        writer.beginObject()
+        if let documentFile = line.documentFile {
+            writer.key("documentFile")
+            writer.string(documentFile)
+        }
+        if let error = line.error {
+            writer.key("error")
+            writer.string(error)
+        }
+        writer.key("indication")
+        writer.string(line.indication.rawValue)
+        if let report = line.report {
+            writer.key("report")
+            writer.write(report)
+        }
+        writer.key("signatureFile")
+        writer.string(line.signatureFile)
+        if let subIndication = line.subIndication {
+            writer.key("subIndication")
+            writer.string(subIndication.rawValue)
+        }
+        writer.endObject()
+        var json = Data(writer.bytes)
         json.append(0x0A)
         return EncodedLine(json: json, indication: line.indication, unreadable: line.error != nil)
     }
@@ -127,11 +143,10 @@ enum BatchVerification {
             let slots = LineSlots(count: chunk.count)
             let next = Atomic<Int>(0)
             DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-                let encoder = makeEncoder()
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     guard index < chunk.count else { return }
-                    slots.set(index, encode(validate(chunk[chunk.startIndex + index], with: validator), with: encoder))
+                    slots.set(index, encode(validate(chunk[chunk.startIndex + index], with: validator)))
                 }
             }
             var output = Data()

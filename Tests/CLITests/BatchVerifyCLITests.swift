@@ -1,3 +1,4 @@
+import EDSVerification
 import Foundation
 import Testing
 
@@ -37,6 +38,38 @@ struct BatchVerifyCLITests {
         // List order: the directory's files sorted by path.
         let order = lines.compactMap { ($0?["signatureFile"] as? String).map { URL(fileURLWithPath: $0).lastPathComponent } }
         #expect(order == ["garbage.p7s", "order-1.txt.cms", "order-2.txt.cms", "order-3.txt.cms"])
+    }
+
+    /// The shape of a line as it was when JSONEncoder wrote it (synthesized Codable: absent values left out).
+    struct EncoderLine: Codable {
+        let signatureFile: String
+        let documentFile: String?
+        let indication: Indication
+        let subIndication: SubIndication?
+        let error: String?
+        let report: ValidationReport?
+    }
+
+    /// Lines are written without JSONEncoder (issue 11) but are still its bytes: each line read back and encoded by
+    /// JSONEncoder is the same line.
+    @Test func everyLineIsTheBytesJSONEncoderWrites() throws {
+        let workspace = try Self.archive()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        // A document beside a signature that is not a CMS: the line has both an error and a document file.
+        try Data("x".utf8).write(to: workspace.appendingPathComponent("garbage"))
+        let result = try Tools.run(Tools.edsvault, ["verify", "--batch", workspace.path, "--jobs", "2"] + Self.evidence)
+        #expect(result.status == 1, "\(result.stderr)")
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        for line in lines {
+            let referee = try encoder.encode(try decoder.decode(EncoderLine.self, from: Data(line.utf8)))
+            #expect(String(decoding: referee, as: UTF8.self) == String(line))
+        }
     }
 
     @Test func aListFileNamesPairsRelativeToItsFolder() throws {
