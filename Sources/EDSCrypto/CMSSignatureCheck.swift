@@ -39,10 +39,25 @@ extension CMSSignedData {
             guard let signedBytes = signer.signedAttributesForVerification else {
                 return .invalid("the signed attributes cannot be read")
             }
+            if pss == nil {
+                if let pool = certificate.verifier(for: digest), let verified = pool.verify(signature: signer.signatureValue, over: signedBytes) {
+                    return verified ? .valid : .invalid("the signature value does not verify with the signer's public key")
+                }
+                return Self.verifyWithEVP(signature: signer.signatureValue, over: signedBytes, digest: digest, certificate: certificate)
+            }
             return Self.verify(signature: signer.signatureValue, over: signedBytes, digest: pss?.digest ?? digest, pss: pss, key: key)
         }
         guard let contentDigest else { return .invalid("no content to check the signature against") }
         return Self.verify(signature: signer.signatureValue, overDigest: contentDigest, digest: pss?.digest ?? digest, pss: pss, key: key)
+    }
+
+    /// EVP_DigestVerify with the certificate's key: what every key takes that `SignatureVerifierPool` does not cover.
+    static func verifyWithEVP(signature: Data, over message: [UInt8], digest: DigestAlgorithm, certificate: Certificate) -> SignatureValueCheck {
+        guard let key = X509_get0_pubkey(certificate.pointer) else {
+            OpenSSLErrorQueue.clear()
+            return .unsupported("the signer certificate's public key (\(certificate.publicKeyAlgorithmOID)) cannot be used by OpenSSL")
+        }
+        return verify(signature: signature, over: message, digest: digest, key: key)
     }
 
     static func verify(

@@ -36,17 +36,27 @@ public final class CMSSignedData: Sendable {
         OpenSSLRuntime.ensureInitialized()
         let structure: SignedDataStructure
         do {
-            structure = try SignedDataStructure([UInt8](der), allowingTrailingData: true)
+            structure = try SignedDataStructure([UInt8](der), allowingTrailingData: true, checkingCertificates: false)
         } catch {
             throw CryptoError.malformed("not a CMS/PKCS#7 signature", error)
         }
         var certificates: [Certificate] = []
         for (position, range) in structure.certificateRanges.enumerated() {
             let bytes = Data(structure.bytes[range])
+            // The same CA and signer certificates arrive in signature after signature: decoded once per process
+            // (the cache is keyed by the exact bytes and bounded in bytes, so uploads cannot grow it without bound),
+            // and their bytes checked for DER once.
+            if let known = reuse?.known(bytes) ?? ParsedCertificateCache.shared.lookup(bytes), known.encodingIsDER {
+                certificates.append(known)
+                continue
+            }
+            guard ASN1Input.isDER(structure.bytes[range], limits: .certificate) else {
+                throw CryptoError.malformed("not a CMS/PKCS#7 signature", SignedDataStructure.notDER(range))
+            }
             do {
-                // The same CA and signer certificates arrive in signature after signature: decoded once per process
-                // (the cache is keyed by the exact bytes and bounded in bytes, so uploads cannot grow it without bound).
-                certificates.append(try reuse?.certificate(bytes) ?? Certificate.cached(derEncoded: bytes))
+                let certificate = try reuse?.certificate(bytes) ?? Certificate.cached(derEncoded: bytes)
+                certificate.encodingIsDER = true
+                certificates.append(certificate)
             } catch {
                 throw CryptoError(.malformedInput, "certificate \(position + 1) in the SignedData cannot be read: \(error)")
             }

@@ -13,6 +13,12 @@ public enum DocumentSource: Sendable {
         case .file(let url):
             return try Digest.hashFile(at: url, algorithms: algorithms)
         case .bytes(let data):
+            // Bytes in memory: one EVP_Digest call per algorithm costs less than setting up a context for each.
+            if algorithms.allSatisfy({ $0.fetched != nil && $0.isAvailable }) {
+                var digests: [DigestAlgorithm: Data] = [:]
+                for algorithm in algorithms { digests[algorithm] = try Digest.hash(data, algorithm: algorithm) }
+                return (digests, UInt64(data.count))
+            }
             var hasher = try StreamingDigest(algorithms: algorithms)
             hasher.update(data)
             return (hasher.finish(), UInt64(data.count))

@@ -26,6 +26,10 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         var identifierEncodings: IdentifierEncodings?
         var tbsSignatureAlgorithmOID: String?
         var publicKeyAlgorithmOID: String?
+        /// The bytes this certificate was decoded from passed a DER check (X.690 § 10) with the certificate limits.
+        var encodingIsDER = false
+        /// nil in the map: the key is not one `SignatureVerifierPool` covers.
+        var verifiers: [DigestAlgorithm: SignatureVerifierPool?] = [:]
         /// Values other modules derive from this certificate alone (`derived(_:)`), one per type.
         var derived: [ObjectIdentifier: any Sendable] = [:]
     }
@@ -46,6 +50,27 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         let computed = compute()
         memo.withLock { $0[keyPath: path] = computed }
         return computed
+    }
+
+    /// Whether the bytes this certificate was decoded from are known to be DER (set by the parser that checked them,
+    /// so a certificate from the process cache is not scanned again).
+    var encodingIsDER: Bool {
+        get { memo.withLock { $0.encodingIsDER } }
+        set { memo.withLock { $0.encodingIsDER = newValue } }
+    }
+
+    /// Reusable verification contexts for this certificate's key and `digest` (see `SignatureVerifierPool`); nil when
+    /// the key is not RSA (PKCS#1 v1.5) or EC.
+    func verifier(for digest: DigestAlgorithm) -> SignatureVerifierPool? {
+        if let known = memo.withLock({ $0.verifiers[digest] }) { return known }
+        let made = X509_get0_pubkey(pointer).flatMap { SignatureVerifierPool(key: $0, digest: digest) }
+        OpenSSLErrorQueue.clear()
+        return memo.withLock { memo in
+            // The first pool made is the one every caller shares.
+            if let raced = memo.verifiers[digest] { return raced }
+            memo.verifiers[digest] = made
+            return made
+        }
     }
 
     /// A value that depends on this certificate's bytes alone, computed by `make` once per certificate object and then
@@ -429,6 +454,9 @@ struct CertificateReuse {
         // i2d of a parsed X509 re-emits its cached encoding: a copy, not a parse.
         self.known = Dictionary(known.map { ($0.derEncoded, $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// The certificate already parsed in this validation for exactly these bytes.
+    func known(_ der: Data) -> Certificate? { known[der] }
 
     func certificate(_ der: Data) throws -> Certificate {
         if let certificate = known[der] { return certificate }

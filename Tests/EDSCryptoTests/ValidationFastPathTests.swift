@@ -120,8 +120,79 @@ struct ValidationFastPathTests {
         #expect(counter.value == 2)
     }
 
+
+    /// `signature` rebuilt with its first certificate's outer length written in one more octet than DER allows
+    /// (X.690 § 10.1): a BER certificate, same content.
+    static func withBERCertificate(_ signature: Data) throws -> (cms: Data, certificate: Data) {
+        let bytes = [UInt8](signature)
+        let contentInfo = try DER.node(in: bytes, at: 0)
+        let outer = try DER.children(of: contentInfo, in: bytes)
+        let explicit = try DER.children(of: outer[1], in: bytes)
+        let fields = try DER.children(of: explicit[0], in: bytes)
+        let certificateField = try #require(fields.first { $0.tag == 0xa0 })
+        let certificates = try DER.children(of: certificateField, in: bytes)
+        let first = certificates[0]
+        let content = Array(bytes[first.contentRange])
+        let length = content.count
+        // 0x83 and three length octets where 0x82 and two suffice.
+        let ber = [0x30, 0x83, 0x00, UInt8(length >> 8), UInt8(length & 0xff)] + content
+        let certificateSet = ber + certificates.dropFirst().flatMap { bytes[$0.range] }
+        let signedData = fields.flatMap { $0.tag == 0xa0 ? DER.encode(tag: 0xa0, contents: certificateSet) : Array(bytes[$0.range]) }
+        let cms = DER.encode(
+            tag: 0x30, contents: Array(bytes[outer[0].range]) + DER.encode(tag: 0xa0, contents: DER.encode(tag: 0x30, contents: signedData)))
+        return (Data(cms), Data(ber))
+    }
+
+    /// A certificate's DER check is skipped only for bytes that passed it before: bytes that reached the process
+    /// cache another way (certValues) are still checked when a SignedData carries them.
+    @Test func berCertificateIsRefusedEvenWhenItsBytesWereParsedBefore() throws {
+        let bundle = try PKCS12Bundle.open(try Certs.data("employee.p12"), password: Certs.password)
+        let signature = try CMSSigner.sign(.bytes(Data("doc".utf8)), key: bundle.privateKey, certificate: bundle.certificate, chain: bundle.chain)
+        _ = try CMSSignedData(signature)
+        let (cms, ber) = try Self.withBERCertificate(signature)
+        let parsedElsewhere = try Certificate.cached(derEncoded: ber)
+        #expect(!parsedElsewhere.encodingIsDER)
+        for _ in 0..<2 {
+            #expect {
+                _ = try CMSSignedData(cms)
+            } throws: { error in
+                "\(error)".contains("a certificate in SignedData.certificates is not DER")
+            }
+        }
+        // The DER original keeps passing, its check remembered.
+        let parsed = try CMSSignedData(signature)
+        #expect(parsed.certificates.allSatisfy { $0.encodingIsDER })
+    }
+
+    /// The pooled contexts give EVP_DigestVerify's answer for RSA and EC keys, also from several threads at once.
+    @Test(arguments: ["employee", "employee-ec"])
+    func pooledVerificationAgreesWithEVPDigestVerify(_ name: String) throws {
+        let bundle = try PKCS12Bundle.open(try Certs.data("\(name).p12"), password: Certs.password)
+        let signature = try CMSSigner.sign(.bytes(Data("doc".utf8)), key: bundle.privateKey, certificate: bundle.certificate)
+        let signer = try #require(try CMSSignedData(signature).signers.first)
+        let signedBytes = try #require(signer.signedAttributesForVerification)
+        var altered = signer.signatureValue
+        altered[altered.count - 1] ^= 0x01
+        let tampered = altered
+        let pool = try #require(bundle.certificate.verifier(for: .sha256))
+        for value in [signer.signatureValue, tampered] {
+            let ordinary = CMSSignedData.verifyWithEVP(signature: value, over: signedBytes, digest: .sha256, certificate: bundle.certificate)
+            #expect(pool.verify(signature: value, over: signedBytes) == (ordinary == .valid))
+        }
+        let agreed = Counter()
+        DispatchQueue.concurrentPerform(iterations: 64) { index in
+            let value = index.isMultiple(of: 2) ? signer.signatureValue : tampered
+            if pool.verify(signature: value, over: signedBytes) == index.isMultiple(of: 2) { agreed.add() }
+        }
+        #expect(agreed.total == 64)
+    }
+
     final class Counter: @unchecked Sendable {
-        private(set) var value = 0
-        func increment() { value += 1 }
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.withLock { count } }
+        var total: Int { value }
+        func increment() { add() }
+        func add() { lock.withLock { count += 1 } }
     }
 }

@@ -60,7 +60,12 @@ struct SignedDataStructure: Sendable {
 
     /// `allowingTrailingData`: count bytes after the ContentInfo instead of refusing them, so the validator can
     /// report them (a signature file must be exactly one object).
-    init(_ bytes: [UInt8], limits: ASN1Limits = .cms, allowingTrailingData: Bool = false) throws(ASN1ParseError) {
+    ///
+    /// `checkingCertificates: false` leaves the DER check of each certificate to the caller (`notDER(_:)`), which
+    /// skips it for bytes it has already checked.
+    init(
+        _ bytes: [UInt8], limits: ASN1Limits = .cms, allowingTrailingData: Bool = false, checkingCertificates: Bool = true
+    ) throws(ASN1ParseError) {
         // swift-asn1 builds a node for every TLV it is given. Certificates, CRLs and attribute values are
         // read elsewhere from their exact bytes (by OpenSSL, or by their own parse), so it is given a copy in which
         // they are opaque (issue 11: they were most of a validation's parsing). `opaque` holds where they start;
@@ -109,9 +114,7 @@ struct SignedDataStructure: Sendable {
                 sawCertificates = true
                 for choice in try field.fields(tag: 0xa0, "certificates") where choice.tagOctet == 0x30 || opaque.contains(choice.range.lowerBound) {
                     // X.509 is DER (RFC 5280 § 4.1): its signature covers the TBSCertificate's DER.
-                    guard ASN1Input.isDER(bytes[choice.range], limits: .certificate) else {
-                        throw choice.problem("a certificate in SignedData.certificates is not DER")
-                    }
+                    if checkingCertificates, !ASN1Input.isDER(bytes[choice.range], limits: .certificate) { throw Self.notDER(choice.range) }
                     certificates.append(choice.range)
                 }
             case 0xa1 where !sawCRLs:
@@ -132,6 +135,11 @@ struct SignedDataStructure: Sendable {
         signerInfos = try signerSet.fields(tag: 0x31, "SignedData's signerInfos is not a SET").map { node throws(ASN1ParseError) in
             try Self.signerInfo(node, bytes: bytes)
         }
+    }
+
+    /// The finding for a certificate at `range` that is not DER.
+    static func notDER(_ range: Range<Int>) -> ASN1ParseError {
+        ASN1ParseError(.structure("a certificate in SignedData.certificates is not DER"), at: range.lowerBound)
     }
 
     /// A copy of `bytes` in which each certificate and CRL in SignedData, and each attribute value, has the
@@ -286,12 +294,13 @@ extension ASN1Node {
     }
 
     func objectIdentifier(_ what: String) throws(ASN1ParseError) -> String {
+        // The few OIDs every signature carries, found by their exact (valid, minimal) content octets without decoding
+        // and formatting their arcs again each time (a visible share of a validation); anything else is decoded and
+        // formatted by swift-asn1.
+        if tagOctet == 0x06, case .primitive(let content) = self.content, let known = KnownObjectIdentifiers.name(of: content) { return known }
         guard tagOctet == 0x06, let oid = try? ASN1ObjectIdentifier(derEncoded: self) else {
             throw problem("\(what) is not an OBJECT IDENTIFIER")
         }
-        // The few OIDs every signature carries, without formatting their arcs again each time (a visible share of
-        // a validation); anything else, and anything not minimally encoded, is formatted by swift-asn1.
-        if case .primitive(let content) = self.content, let known = KnownObjectIdentifiers.name(of: content) { return known }
         return oid.description
     }
 
