@@ -1,5 +1,6 @@
 internal import COpenSSL
 import Foundation
+import Synchronization
 
 /// A parsed CMS ContentInfo holding SignedData (RFC 5652 § 5), with every SignerInfo readable on its own.
 ///
@@ -294,11 +295,23 @@ public struct CMSSignerInfo: Sendable {
 /// Readable names for OIDs, from OpenSSL's object table plus the Kazakh GOST arcs it does not know.
 public enum OIDNames {
     public static func name(_ oid: String) -> String {
+        if let known = named.withLock({ $0[oid] }) { return known }
         if let gost = GOSTAlgorithm.name(ofOID: oid) { return gost }
         let nid = oid.withCString { OBJ_txt2nid($0) }
         OpenSSLErrorQueue.clear()
-        return ASN1Conversions.shortName(nid: nid).map { _ in OpenSSLNames.longName(nid: nid) ?? oid } ?? oid
+        guard let name = ASN1Conversions.shortName(nid: nid).map({ _ in OpenSSLNames.longName(nid: nid) ?? oid }) else { return oid }
+        // Only OIDs OpenSSL names are remembered (a fixed set), so unknown OIDs from uploads cannot grow the table.
+        named.withLock { table in
+            if table.count < 1024 { table[oid] = name }
+        }
+        return name
     }
+
+    /// Names already looked up: every report names its signature algorithm (OBJ_txt2nid parses the dotted text).
+    private static let named = Mutex<[String: String]>([:])
+
+    /// Whether `oid`'s name is remembered (the bound tests read this).
+    static func isRemembered(_ oid: String) -> Bool { named.withLock { $0[oid] != nil } }
 
     /// Kazakh national (GOST 34.310/34.311) algorithms, which EDSCrypto computes itself (GOST/).
     public static func isKazakhGOST(_ oid: String) -> Bool { GOSTAlgorithm.isKazakhGOST(oid) }

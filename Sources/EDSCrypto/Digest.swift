@@ -30,9 +30,11 @@ public enum DigestAlgorithm: String, CaseIterable, Sendable, Codable {
     }
 
     public init?(oid: String) {
-        guard let match = Self.allCases.first(where: { $0.oid == oid }) else { return nil }
+        guard let match = Self.byOID[oid] else { return nil }
         self = match
     }
+
+    private static let byOID: [String: DigestAlgorithm] = Dictionary(allCases.map { ($0.oid, $0) }, uniquingKeysWith: { first, _ in first })
 
     /// Accepts "sha256", "SHA-256", "sha-256".
     public init?(name: String) {

@@ -195,4 +195,22 @@ struct ValidationFastPathTests {
         func increment() { add() }
         func add() { lock.withLock { count += 1 } }
     }
+
+    @Test func hexStringSpellsEveryByte() {
+        let bytes = Data((0...255).map { UInt8($0) })
+        #expect(bytes.hexString == bytes.map { String(format: "%02x", $0) }.joined())
+        #expect(Data().hexString.isEmpty)
+        #expect(bytes.dropFirst(250).hexString == "fafbfcfdfeff")
+    }
+
+    /// Names OpenSSL gives are remembered; OIDs it does not know (anything an upload may carry) are not.
+    @Test func oidNamesRememberOnlyWhatOpenSSLNames() {
+        #expect(OIDNames.name("1.2.840.113549.1.1.11") == "sha256WithRSAEncryption")
+        #expect(OIDNames.isRemembered("1.2.840.113549.1.1.11"))
+        for arc in 0..<50 {
+            #expect(OIDNames.name("1.3.6.1.4.1.99999.\(arc)") == "1.3.6.1.4.1.99999.\(arc)")
+            #expect(!OIDNames.isRemembered("1.3.6.1.4.1.99999.\(arc)"))
+        }
+        #expect(OIDNames.name("1.2.840.113549.1.1.11") == "sha256WithRSAEncryption")
+    }
 }

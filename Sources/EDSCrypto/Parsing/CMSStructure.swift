@@ -133,7 +133,7 @@ struct SignedDataStructure: Sendable {
         crlRanges = crls
         let signerSet = fields[fields.count - 1]
         signerInfos = try signerSet.fields(tag: 0x31, "SignedData's signerInfos is not a SET").map { node throws(ASN1ParseError) in
-            try Self.signerInfo(node, bytes: bytes)
+            try Self.signerInfo(node, bytes: bytes, opaque: opaque)
         }
     }
 
@@ -165,6 +165,10 @@ struct SignedDataStructure: Sendable {
         if let signerSet = fields.last, signerSet.tag == 0x31 {
             for signer in (try? DER.children(of: signerSet, in: bytes)) ?? [] {
                 guard signer.tag == 0x30, let signerFields = try? DER.children(of: signer, in: bytes), signerFields.count >= 5 else { continue }
+                // The issuer Name of an issuerAndSerialNumber sid: matched by its bytes, decoded by OpenSSL if at all.
+                if signerFields[1].tag == 0x30, let name = (try? DER.children(of: signerFields[1], in: bytes))?.first, name.tag == 0x30 {
+                    hide(name)
+                }
                 // signedAttrs [0] is the fourth field when present; unsignedAttrs [1] the last.
                 var attributeSets = signerFields[3].tag == 0xa0 ? [signerFields[3]] : []
                 if signerFields.count >= 6, let unsigned = signerFields.last, unsigned.tag == 0xa1 { attributeSets.append(unsigned) }
@@ -186,7 +190,7 @@ struct SignedDataStructure: Sendable {
     ///     SignerInfo ::= SEQUENCE { version CMSVersion, sid SignerIdentifier, digestAlgorithm DigestAlgorithmIdentifier,
     ///       signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL, signatureAlgorithm SignatureAlgorithmIdentifier,
     ///       signature SignatureValue, unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
-    private static func signerInfo(_ node: ASN1Node, bytes: [UInt8]) throws(ASN1ParseError) -> SignerInfoStructure {
+    private static func signerInfo(_ node: ASN1Node, bytes: [UInt8], opaque: Set<Int>) throws(ASN1ParseError) -> SignerInfoStructure {
         let fields = try node.fields(tag: 0x30, "a SignerInfo is not a SEQUENCE")
         guard fields.count >= 5, fields.count <= 7 else { throw node.problem("a SignerInfo has \(fields.count) fields, not 5 to 7") }
         _ = try fields[0].integerValue("the SignerInfo's version")
@@ -194,10 +198,11 @@ struct SignedDataStructure: Sendable {
         switch fields[1].tagOctet {
         case 0x30:
             let parts = try fields[1].fields(tag: 0x30, "issuerAndSerialNumber")
-            guard parts.count == 2, parts[0].tagOctet == 0x30, parts[1].tagOctet == 0x02 else {
+            // The issuer Name may be opaque in the parsed copy (see `opaqueCopy`): its bytes come from `bytes`.
+            guard parts.count == 2, parts[0].tagOctet == 0x30 || opaque.contains(parts[0].range.lowerBound), parts[1].tagOctet == 0x02 else {
                 throw fields[1].problem("the SignerInfo's issuerAndSerialNumber is malformed")
             }
-            identifier = .issuerAndSerialNumber(issuer: Array(parts[0].encodedBytes), serialNumber: Array(parts[1].encodedBytes))
+            identifier = .issuerAndSerialNumber(issuer: Array(bytes[parts[0].range]), serialNumber: Array(parts[1].encodedBytes))
         case 0x80, 0xa0:
             identifier = .subjectKeyIdentifier(try fields[1].octetStringContents("the SignerInfo's subjectKeyIdentifier", tag: 0x80))
         default:
@@ -240,7 +245,7 @@ struct SignedDataStructure: Sendable {
     }
 
     /// Attributes that must carry exactly one value (RFC 5652 § 11.1-11.3, RFC 2634 § 5.4, RFC 5035 § 3).
-    static let singleValuedAttributes: Set<String> = [
+    static let singleValuedAttributes: [String] = [
         CMSAttribute.OID.contentType, CMSAttribute.OID.messageDigest, CMSAttribute.OID.signingTime,
         CMSAttribute.OID.signingCertificate, CMSAttribute.OID.signingCertificateV2,
     ]
@@ -250,24 +255,30 @@ struct SignedDataStructure: Sendable {
         _ field: ASN1Node, signed: Bool, bytes: [UInt8], problems: inout [CMSFormatProblem]
     ) throws(ASN1ParseError) -> [CMSAttribute] {
         var result: [CMSAttribute] = []
-        var seen: [String: Int] = [:]
         for attributeNode in try field.fields(tag: field.tagOctet, "attributes") {
             let parts = try attributeNode.fields(tag: 0x30, "an attribute is not a SEQUENCE")
             guard parts.count == 2 else { throw attributeNode.problem("an attribute does not have exactly a type and a value set") }
             let oid = try parts[0].objectIdentifier("an attribute type")
-            // From the bytes as received: an unsigned value may be opaque in the parsed copy (see `opaqueCopy`).
+            // From the bytes as received: a value may be opaque in the parsed copy (see `opaqueCopy`).
             let values = try parts[1].fields(tag: 0x31, "an attribute's values are not a SET").map { Data(bytes[$0.range]) }
             result.append(CMSAttribute(oid: oid, values: values))
-            seen[oid, default: 0] += 1
             if singleValuedAttributes.contains(oid), values.count != 1 {
                 problems.append(.attributeValueCount(attribute: CMSFormatProblem.attributeName(oid), count: values.count))
             }
         }
         // RFC 5652 § 11: "MUST NOT include multiple instances"; a second instance of any signed attribute leaves
         // which one counts ambiguous. Unsigned attributes may repeat (several timestamps, countersignatures).
+        // A handful of attributes: sorting their types finds repeats without hashing each one.
         if signed {
-            for (oid, count) in seen.sorted(by: { $0.key < $1.key }) where count > 1 {
-                problems.append(.repeatedSignedAttribute(attribute: CMSFormatProblem.attributeName(oid), count: count))
+            let types = result.map(\.oid).sorted()
+            var start = 0
+            while start < types.count {
+                var end = start + 1
+                while end < types.count && types[end] == types[start] { end += 1 }
+                if end - start > 1 {
+                    problems.append(.repeatedSignedAttribute(attribute: CMSFormatProblem.attributeName(types[start]), count: end - start))
+                }
+                start = end
             }
         }
         return result
