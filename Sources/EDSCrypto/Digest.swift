@@ -143,7 +143,11 @@ public enum Digest {
         }
         defer { close(descriptor) }
         var hasher = try StreamingDigest(algorithms: algorithms)
-        let chunkSize = 1 << 20
+        // 1 MiB chunks, or less for a smaller file: a 1 MiB allocation is an mmap and munmap of its own, which for the
+        // small documents of a batch audit cost more than hashing them.
+        var status = stat()
+        let size = fstat(descriptor, &status) == 0 && status.st_size >= 0 ? Int(status.st_size) : Int.max
+        let chunkSize = min(1 << 20, max(4096, size &+ 1))
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         var total: UInt64 = 0

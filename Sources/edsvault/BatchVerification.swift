@@ -36,15 +36,20 @@ enum BatchVerification {
         let base = url.deletingLastPathComponent()
         var items: [Item] = []
         for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            // Spaces and tabs around the line (as `trimmingCharacters(in: .whitespaces)`), without Foundation per line.
+            let line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed()
+            if line.isEmpty || line.first == "#" { continue }
+            let fields = String(line).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard fields.count <= 2 else {
                 throw CLIFailure(
                     message: "\(path):\(number + 1): expected `SIGNATURE [DOCUMENT]` (paths with spaces: use a directory instead)",
                     code: ExitStatus.usage)
             }
-            func resolve(_ field: String) -> URL { field.hasPrefix("/") ? URL(fileURLWithPath: field) : base.appendingPathComponent(field) }
+            // Files, not directories: said outright, or Foundation asks the file system about every path (a stat per
+            // line, before any validation starts).
+            func resolve(_ field: String) -> URL {
+                field.hasPrefix("/") ? URL(fileURLWithPath: field, isDirectory: false) : base.appendingPathComponent(field, isDirectory: false)
+            }
             items.append(Item(signature: resolve(fields[0]), document: fields.count == 2 ? resolve(fields[1]) : nil))
         }
         return items
@@ -62,6 +67,12 @@ enum BatchVerification {
         return items.sorted { $0.signature.path < $1.signature.path }
     }
 
+    /// The signature file's bytes (`BoundedFile`: Foundation's `Data(contentsOf:)` costs several times more per small
+    /// file), refusing files larger than a signature can be (the CMS limit, base64-encoded).
+    static func readSignature(_ url: URL) throws -> Data {
+        try BoundedFile.read(url, limit: ASN1Limits.cms.maximumBytes / 3 * 4 + 4096, what: "a signature")
+    }
+
     /// One line of output: the files, and the report (or why there is none).
     struct Line {
         let signatureFile: String
@@ -74,7 +85,7 @@ enum BatchVerification {
 
     static func validate(_ item: Item, with validator: SignatureValidator) -> Line {
         do {
-            let signature = try Data(contentsOf: item.signature)
+            let signature = try readSignature(item.signature)
             let report = try validator.validate(signature: signature, document: item.document.map { .file($0) })
             return Line(
                 signatureFile: item.signature.path, documentFile: item.document?.path, indication: report.indication,

@@ -214,3 +214,35 @@ struct ValidationFastPathTests {
         #expect(OIDNames.name("1.2.840.113549.1.1.11") == "sha256WithRSAEncryption")
     }
 }
+
+/// Whole-file reads of hostile files: bounded, regular files only, every byte read.
+struct BoundedFileTests {
+    static func scratch(_ bytes: Int) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bounded-\(UUID().uuidString)")
+        try Data((0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: url)
+        return url
+    }
+
+    @Test(arguments: [0, 1, 4096, 70_000])
+    func fileUpToTheLimitIsReadWhole(_ size: Int) throws {
+        let url = try Self.scratch(size)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try BoundedFile.read(url, limit: 70_000, what: "a test file") == (try Data(contentsOf: url)))
+    }
+
+    @Test func fileOverTheLimitIsRefused() throws {
+        let url = try Self.scratch(70_001)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect {
+            _ = try BoundedFile.read(url, limit: 70_000, what: "a test file")
+        } throws: { ($0 as? CryptoError)?.code == .malformedInput && "\($0)".contains("larger than a test file can be") }
+    }
+
+    @Test func directoryAndMissingFileAreRefused() {
+        for path in [FileManager.default.temporaryDirectory.path, "/nonexistent/\(UUID().uuidString)"] {
+            #expect {
+                _ = try BoundedFile.read(URL(fileURLWithPath: path), limit: 1 << 20, what: "a test file")
+            } throws: { ($0 as? CryptoError)?.code == .fileAccess }
+        }
+    }
+}
