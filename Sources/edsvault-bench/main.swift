@@ -32,7 +32,7 @@ func runBenchmark(_ options: Options) throws -> Int32 {
     let bigCRL = try openssl.map { try BigCRLBench(certs: certs, openssl: $0, scratch: scratch.url, entries: options.quick ? 50_000 : 500_000).run() }
     // The batch row (issue 11): `verify --batch` on 1 thread and on every core.
     let batch = options.only == nil || options.only == .rsa2048
-        ? try BatchBench(certs: certs, pki: pki, scratch: scratch.url, signatures: options.quick ? 400 : 2000).run() : nil
+        ? try BatchBench(certs: certs, pki: pki, scratch: scratch.url, signatures: options.quick ? 400 : BatchBench.defaultSignatures).run() : nil
     print(
         report.render() + (longTerm.map(LongTermBench.render) ?? "") + (gost.map(GOSTBench.render) ?? "")
             + (bigCRL.map(BigCRLBench.render) ?? "") + (batch.map(BatchBench.render) ?? ""))
@@ -83,7 +83,7 @@ if arguments.first == "batch" {
         let scratch = try ScratchDirectory(parent: FileManager.default.temporaryDirectory)
         defer { scratch.remove() }
         let certs = try DemoPKI.locate(nil)
-        let count = arguments.count > 1 ? Int(arguments[1]) ?? 2000 : 2000
+        let count = arguments.count > 1 ? Int(arguments[1]) ?? BatchBench.defaultSignatures : BatchBench.defaultSignatures
         let result = try BatchBench(certs: certs, pki: try DemoPKI.load(from: certs), scratch: scratch.url, signatures: count).run(rounds: 3)
         print(BatchBench.render(result))
         exit(0)
