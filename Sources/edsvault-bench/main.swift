@@ -91,17 +91,11 @@ if arguments.first == "batch" {
         fail("\(error)")
     }
 }
-if arguments.first == "lt-loop" {
+// Loops for a profiler: `lt-loop N [--plain|--cold|--ocsp]`, `sign-loop N [rsa2048|p256]`.
+let profilerLoops: [String: ([String]) throws -> Void] = ["lt-loop": LongTermBench.loop, "sign-loop": SignVerifyBench.signLoop]
+if let first = arguments.first, let loop = profilerLoops[first] {
     do {
-        try LongTermBench.loop(Array(arguments.dropFirst()))
-        exit(0)
-    } catch {
-        fail("\(error)")
-    }
-}
-if arguments.first == "sign-loop" {
-    do {
-        try SignVerifyBench.signLoop(Array(arguments.dropFirst()))
+        try loop(Array(arguments.dropFirst()))
         exit(0)
     } catch {
         fail("\(error)")

@@ -7,9 +7,7 @@ import Testing
 /// Issue 11: what a validation asks of the same certificates again is answered from what was worked out the first
 /// time, and every such answer equals the one worked out afresh.
 struct ValidationFastPathTests {
-    static func certificate(_ path: String) throws -> Certificate {
-        try #require(try Certificate.parseAll(try Certs.data(path)).first)
-    }
+    static func certificate(_ path: String) throws -> Certificate { try VerificationContextTests.certificate(path) }
 
     @Test func pathOutcomeIsRememberedPerCertificatesAndAnchors() throws {
         let context = VerificationContext(capacity: 64)
