@@ -54,6 +54,24 @@ public struct TimeStampToken: Sendable {
         OpenSSLErrorQueue.clear()
     }
 
+    /// True when `certificate`'s key verifies the token's first SignerInfo signature (RFC 5652 § 5.6, over its signed
+    /// attributes as received, or over the TSTInfo when it has none).
+    ///
+    /// The verdict depends only on the token's bytes and the certificate's, so it is remembered in `context` keyed by
+    /// the SHA-256 of both, as chain and CRL signatures are: a signature validated again (a vault's audit, the same
+    /// upload twice) does not verify its timestamp again. Whether the TSA was entitled to sign, and when, is checked
+    /// by the caller on every validation.
+    public func isSigned(by certificate: Certificate, context: VerificationContext = .shared) -> Bool {
+        guard let signer = signedData.signers.first, let algorithm = signer.digestAlgorithm, let content = signedData.encapsulatedContent else {
+            return false
+        }
+        let question = VerificationContext.Key(kind: .timeStampToken, signed: Digest.sha256(encoded), signer: certificate.sha256Fingerprint)
+        return context.verdict(question) {
+            guard let digest = try? Digest.hash(content, algorithm: algorithm) else { return false }
+            return signedData.verifySignatureValue(of: signer, with: certificate, contentDigest: digest) == .valid
+        }
+    }
+
     /// True when the token's message imprint is the digest of `data` (for a signature timestamp: the signature value).
     public func covers(_ data: Data) -> Bool {
         guard let algorithm = imprintAlgorithm, let digest = try? Digest.hash(data, algorithm: algorithm) else { return false }

@@ -60,7 +60,7 @@ struct TimestampEvidence {
         guard let content = token.signedData.encapsulatedContent, let algorithm = tokenSigner.digestAlgorithm,
             let contentDigest = try? Digest.hash(content, algorithm: algorithm)
         else { return fail(DetailMessage(.timestampDigestUnsupported, .text(tokenSigner.digestAlgorithmName))) }
-        guard token.signedData.verifySignatureValue(of: tokenSigner, with: tsaCertificate, contentDigest: contentDigest) == .valid else {
+        guard token.isSigned(by: tsaCertificate, context: policy.context) else {
             return fail(DetailMessage(.timestampSignatureInvalid))
         }
         if tokenSigner.hasSignedAttributes && tokenSigner.messageDigest != contentDigest {
