@@ -55,20 +55,23 @@ public struct TimeStampToken: Sendable {
     }
 
     /// True when `certificate`'s key verifies the token's first SignerInfo signature (RFC 5652 § 5.6, over its signed
-    /// attributes as received, or over the TSTInfo when it has none).
+    /// attributes as received, or over the TSTInfo's digest when it has none).
     ///
-    /// The verdict depends only on the token's bytes and the certificate's, so it is remembered in `context` keyed by
-    /// the SHA-256 of both, as chain and CRL signatures are: a signature validated again (a vault's audit, the same
-    /// upload twice) does not verify its timestamp again. Whether the TSA was entitled to sign, and when, is checked
-    /// by the caller on every validation.
+    /// The verdict depends only on that SignerInfo's bytes, the TSTInfo's digest and the certificate, so it is
+    /// remembered in `context` keyed by the SHA-256 of the first two and of the certificate, as chain and CRL
+    /// signatures are: a signature validated again (a vault's audit, the same upload twice) does not verify its
+    /// timestamp again. Whether the TSA was entitled to sign, and when, is the caller's to check every time.
     public func isSigned(by certificate: Certificate, context: VerificationContext = .shared) -> Bool {
-        guard let signer = signedData.signers.first, let algorithm = signer.digestAlgorithm, let content = signedData.encapsulatedContent else {
-            return false
-        }
-        let question = VerificationContext.Key(kind: .timeStampToken, signed: Digest.sha256(encoded), signer: certificate.sha256Fingerprint)
+        guard let signer = signedData.signers.first, let signerInfo = signedData.structure.signerInfoEncodings.first,
+            let algorithm = signer.digestAlgorithm, let content = signedData.encapsulatedContent,
+            let contentDigest = try? Digest.hash(content, algorithm: algorithm)
+        else { return false }
+        // A SignerInfo is one DER TLV, so it and the digest after it cannot run into each other.
+        var signed = Data(signerInfo)
+        signed.append(contentDigest)
+        let question = VerificationContext.Key(kind: .timeStampToken, signed: Digest.sha256(signed), signer: certificate.sha256Fingerprint)
         return context.verdict(question) {
-            guard let digest = try? Digest.hash(content, algorithm: algorithm) else { return false }
-            return signedData.verifySignatureValue(of: signer, with: certificate, contentDigest: digest) == .valid
+            signedData.verifySignatureValue(of: signer, with: certificate, contentDigest: contentDigest) == .valid
         }
     }
 
