@@ -61,10 +61,12 @@ public struct TimeStampToken: Sendable {
     /// remembered in `context` keyed by the SHA-256 of the first two and of the certificate, as chain and CRL
     /// signatures are: a signature validated again (a vault's audit, the same upload twice) does not verify its
     /// timestamp again. Whether the TSA was entitled to sign, and when, is the caller's to check every time.
-    public func isSigned(by certificate: Certificate, context: VerificationContext = .shared) -> Bool {
+    ///
+    /// `contentDigest`: the TSTInfo's digest with the SignerInfo's algorithm, when the caller has computed it.
+    public func isSigned(by certificate: Certificate, contentDigest: Data? = nil, context: VerificationContext = .shared) -> Bool {
         guard let signer = signedData.signers.first, let signerInfo = signedData.structure.signerInfoEncodings.first,
             let algorithm = signer.digestAlgorithm, let content = signedData.encapsulatedContent,
-            let contentDigest = try? Digest.hash(content, algorithm: algorithm)
+            let contentDigest = contentDigest ?? (try? Digest.hash(content, algorithm: algorithm))
         else { return false }
         // A SignerInfo is one DER TLV, so it and the digest after it cannot run into each other.
         var signed = Data(signerInfo)

@@ -213,7 +213,7 @@ enum OCSPEvaluation {
                 reasons.append(DetailMessage(.ocspSignatureInvalid))
                 continue
             }
-            let delegated = signer.isIssued(by: issuer) && signer.extendedKeyUsage.contains(ExtendedKeyUsageOID.ocspSigning)
+            let delegated = signer.isIssued(by: issuer, context: context) && signer.extendedKeyUsage.contains(ExtendedKeyUsageOID.ocspSigning)
             guard signer == issuer || delegated else {
                 reasons.append(DetailMessage(.ocspUnauthorised, .text(signer.subject.commonName ?? "?")))
                 continue
