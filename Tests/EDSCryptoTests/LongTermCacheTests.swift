@@ -134,4 +134,38 @@ struct LongTermCacheTests {
         #expect(try TimeStampToken(der).isSigned(by: tsa, context: context))
         #expect(!(try TimeStampToken(altered).isSigned(by: tsa, context: context)))
     }
+
+    // MARK: - OCSP
+
+    /// The delegated responder's certificate is checked against the issuer with the chain's remembered verdict: the
+    /// same answers as `isIssued(by:)`, one verdict per pair, and a tampered certificate is not confused with it.
+    @Test func responderDelegationVerdictIsRememberedAndAnswersAsUncached() throws {
+        let responder = try Self.certificate("ocsp.pem")
+        let issuer = try Self.certificate("ca/nca-demo.pem")
+        let root = try Self.certificate("ca/root.pem")
+        let tampered = try VerificationContextTests.tampered(responder)
+        let context = VerificationContext(capacity: 64)
+        for (subject, candidate) in [(responder, issuer), (responder, root), (tampered, issuer), (issuer, root)] {
+            #expect(subject.isIssued(by: candidate, context: context) == subject.isIssued(by: candidate))
+        }
+        #expect(responder.isIssued(by: issuer, context: context))
+        #expect(!tampered.isIssued(by: issuer, context: context))
+        // responder and tampered ← nca-demo, nca-demo ← root; responder ← root fails on names before any signature.
+        #expect(context.count == 3)
+    }
+
+    /// A response speaks only of the serials its CertIDs list: the others are passed over before any hashing, as
+    /// OpenSSL's own lookup would pass them over.
+    @Test func ocspStatusIsGivenOnlyForTheListedCertificate() throws {
+        let response = try OCSPResponse(basicResponse: try CertificateReuseTests.basicOCSPResponse())
+        let issuer = try Self.certificate("ca/nca-demo.pem")
+        guard case .good = try #require(response.status(of: try Self.certificate("employee.pem"), issuer: issuer)).state else {
+            Issue.record("the demo response does not say employee.pem is good")
+            return
+        }
+        #expect(response.status(of: try Self.certificate("head.pem"), issuer: issuer) == nil)
+        #expect(response.status(of: issuer, issuer: try Self.certificate("ca/root.pem")) == nil)
+        // The listed serial under another issuer: the CertID's name and key hashes do not match.
+        #expect(response.status(of: try Self.certificate("employee.pem"), issuer: try Self.certificate("ca/root.pem")) == nil)
+    }
 }
