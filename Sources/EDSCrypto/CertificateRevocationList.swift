@@ -49,6 +49,28 @@ public final class CertificateRevocationList: @unchecked Sendable {
         try self.init(der: der)
     }
 
+    /// A parsed CRL for `data` (DER or PEM), shared with earlier callers that passed the same bytes.
+    ///
+    /// The CA's current CRL is embedded (revocationValues, SignedData.crls) in signature after signature until its
+    /// next update: parsed once per process, its issuer name decoded once, and its signature verified once per
+    /// issuer certificate (this object remembers the verdict). Keyed by the exact bytes, so a CRL altered in any
+    /// byte is another entry, parsed and verified afresh. Bounded (64 CRLs, 4 MiB counting their indexes; a CRL over
+    /// 512 KiB is parsed every time and not kept), so uploads can only evict, never grow the memory.
+    public static func cached(_ data: Data) throws -> CertificateRevocationList {
+        if let hit = parsedCache.lookup(data) { return hit }
+        let parsed = try CertificateRevocationList(data)
+        // The serial index holds about 12 bytes per ~40-byte entry: twice the bytes bounds the whole object.
+        parsedCache.store(data, parsed, cost: 2 * data.count)
+        return parsed
+    }
+
+    static let parsedCache = ParsedObjectCache<CertificateRevocationList>(capacity: 64, byteCapacity: 4 << 20)
+
+    /// Empties the cache behind `cached(_:)`: the benchmark's one-shot row parses every CRL afresh.
+    @_spi(Benchmarking) public static func purgeParsedCache() {
+        parsedCache.removeAll()
+    }
+
     private init(der: Data) throws {
         let read = der.withUnsafeBytes { raw in Reader.read(raw.bindMemory(to: UInt8.self)) }
         guard let read else { throw CryptoError.malformed("not a certificate revocation list") }

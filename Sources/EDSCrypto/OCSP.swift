@@ -145,6 +145,9 @@ public final class OCSPResponse: @unchecked Sendable {
     /// The status this response gives `certificate` (issued by `issuer`), nil when it does not speak of it.
     public func status(of certificate: Certificate, issuer: Certificate) -> SingleStatus? {
         defer { OpenSSLErrorQueue.clear() }
+        // A CertID names the serial number in clear (RFC 6960 § 4.1.1): a response listing no such serial does not
+        // speak of the certificate, and the issuer's name and key need not be hashed to know it.
+        guard speaks(ofSerial: X509_get0_serialNumber(certificate.pointer)) else { return nil }
         for digest in [EVP_sha1(), EVP_sha256()] {
             guard let identifier = OCSP_cert_to_id(digest, certificate.pointer, issuer.pointer) else { continue }
             defer { OCSP_CERTID_free(identifier) }
@@ -166,6 +169,34 @@ public final class OCSPResponse: @unchecked Sendable {
                 state: state, thisUpdate: ASN1Conversions.date(thisUpdate) ?? .distantPast, nextUpdate: ASN1Conversions.date(nextUpdate))
         }
         return nil
+    }
+}
+
+extension OCSPResponse {
+    /// True when some SingleResponse's CertID has this serialNumber.
+    fileprivate func speaks(ofSerial serial: UnsafePointer<ASN1_INTEGER>?) -> Bool {
+        guard let serial else { return true }
+        for index in 0..<OCSP_resp_count(pointer) {
+            guard let single = OCSP_resp_get0(pointer, index), let identifier = OCSP_SINGLERESP_get0_id(single) else { continue }
+            var listed: UnsafeMutablePointer<ASN1_INTEGER>?
+            guard OCSP_id_get0_info(nil, nil, nil, &listed, identifier) == 1, let listed else { return true }
+            if ASN1_INTEGER_cmp(listed, serial) == 0 { return true }
+        }
+        return false
+    }
+}
+
+extension Certificate {
+    /// `isIssued(by:)`, with the signature verdict remembered in `context` keyed by the SHA-256 of both certificates:
+    /// the question the chain validator asks of each link, here for an OCSP responder's delegation (RFC 6960
+    /// § 4.2.2.2), which every response from that responder asks again. Names and key identifiers are compared
+    /// every time.
+    public func isIssued(by issuer: Certificate, context: VerificationContext) -> Bool {
+        if let gost = gostIsIssued(by: issuer) { return gost }
+        defer { OpenSSLErrorQueue.clear() }
+        guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK, let key = X509_get0_pubkey(issuer.pointer) else { return false }
+        let question = VerificationContext.Key(kind: .certificate, signed: sha256Fingerprint, signer: issuer.sha256Fingerprint)
+        return context.verdict(question) { X509_verify(pointer, key) == 1 }
     }
 }
 

@@ -1,15 +1,26 @@
 import Foundation
 
-/// A process-wide map from certificate DER to its parsed form, bounded in entries and in bytes.
-///
-/// It is filled from whatever validations see, uploads included, so neither the number of certificates nor their
-/// size may grow it without bound (issue 10). Eviction is least-recently-used: the CA, TSA and OCSP responder
-/// certificates that recur in nearly every signature stay, while a flood of one-off certificates only evicts itself.
-final class ParsedCertificateCache: @unchecked Sendable {
-    static let shared = ParsedCertificateCache(capacity: 512, byteCapacity: 4 << 20)
+/// The process-wide map from certificate DER to its parsed form (`Certificate.cached(derEncoded:)`).
+typealias ParsedCertificateCache = ParsedObjectCache<Certificate>
 
+extension ParsedObjectCache where Object == Certificate {
+    static var shared: ParsedCertificateCache { sharedParsedCertificates }
+}
+
+private let sharedParsedCertificates = ParsedCertificateCache(capacity: 512, byteCapacity: 4 << 20)
+
+/// A process-wide map from an object's exact bytes to its parsed form, bounded in entries and in bytes.
+///
+/// It is filled from whatever validations see, uploads included, so neither the number of objects nor their size
+/// may grow it without bound (issue 10). Eviction is least-recently-used: the CA, TSA and OCSP responder
+/// certificates and the CA's current CRL, which recur in nearly every signature, stay, while a flood of one-off
+/// objects only evicts itself. The objects must be immutable once parsed (or guard their own memos), as they are
+/// shared between threads; the key is the whole encoding, so bytes that differ in one bit are another entry.
+final class ParsedObjectCache<Object: AnyObject & Sendable>: @unchecked Sendable {
     private struct Entry {
-        let certificate: Certificate
+        let object: Object
+        /// What the entry counts against `byteCapacity`.
+        let cost: Int
         var lastUse: UInt64
     }
 
@@ -25,13 +36,13 @@ final class ParsedCertificateCache: @unchecked Sendable {
         self.byteCapacity = byteCapacity
     }
 
-    func lookup(_ der: Data) -> Certificate? {
+    func lookup(_ bytes: Data) -> Object? {
         lock.withLock {
-            guard var entry = entries[der] else { return nil }
+            guard var entry = entries[bytes] else { return nil }
             clock += 1
             entry.lastUse = clock
-            entries[der] = entry
-            return entry.certificate
+            entries[bytes] = entry
+            return entry.object
         }
     }
 
@@ -42,23 +53,26 @@ final class ParsedCertificateCache: @unchecked Sendable {
         }
     }
 
-    /// How many certificates and DER bytes are held (the bound tests read these).
+    /// How many objects and bytes are held (the bound tests read these).
     var usage: (count: Int, bytes: Int) { lock.withLock { (entries.count, storedBytes) } }
 
-    func store(_ der: Data, _ certificate: Certificate) {
-        // One certificate larger than a quarter of the budget is parsed every time rather than crowding out the rest.
-        guard der.count <= byteCapacity / 4 else { return }
+    /// `cost`: the memory the parsed object holds, the key's size unless the caller knows better (a CRL keeps its
+    /// serial index beside its bytes).
+    func store(_ bytes: Data, _ object: Object, cost: Int? = nil) {
+        let cost = max(cost ?? bytes.count, bytes.count)
+        // One object larger than a quarter of the budget is parsed every time rather than crowding out the rest.
+        guard cost <= byteCapacity / 4 else { return }
         lock.withLock {
             clock += 1
-            if let existing = entries[der] {
-                entries[der] = Entry(certificate: existing.certificate, lastUse: clock)
+            if let existing = entries[bytes] {
+                entries[bytes] = Entry(object: existing.object, cost: existing.cost, lastUse: clock)
                 return
             }
-            if entries.count >= capacity || storedBytes + der.count > byteCapacity {
-                evict(toFit: der.count)
+            if entries.count >= capacity || storedBytes + cost > byteCapacity {
+                evict(toFit: cost)
             }
-            entries[der] = Entry(certificate: certificate, lastUse: clock)
-            storedBytes += der.count
+            entries[bytes] = Entry(object: object, cost: cost, lastUse: clock)
+            storedBytes += cost
         }
     }
 
@@ -70,7 +84,7 @@ final class ParsedCertificateCache: @unchecked Sendable {
         let target = entries.count / 2
         while index < byAge.count && (index < target || storedBytes + incoming > byteCapacity || entries.count >= capacity) {
             entries[byAge[index].key] = nil
-            storedBytes -= byAge[index].key.count
+            storedBytes -= byAge[index].value.cost
             index += 1
         }
     }

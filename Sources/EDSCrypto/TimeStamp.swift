@@ -54,6 +54,29 @@ public struct TimeStampToken: Sendable {
         OpenSSLErrorQueue.clear()
     }
 
+    /// True when `certificate`'s key verifies the token's first SignerInfo signature (RFC 5652 § 5.6, over its signed
+    /// attributes as received, or over the TSTInfo's digest when it has none).
+    ///
+    /// The verdict depends only on that SignerInfo's bytes, the TSTInfo's digest and the certificate, so it is
+    /// remembered in `context` keyed by the SHA-256 of the first two and of the certificate, as chain and CRL
+    /// signatures are: a signature validated again (a vault's audit, the same upload twice) does not verify its
+    /// timestamp again. Whether the TSA was entitled to sign, and when, is the caller's to check every time.
+    ///
+    /// `contentDigest`: the TSTInfo's digest with the SignerInfo's algorithm, when the caller has computed it.
+    public func isSigned(by certificate: Certificate, contentDigest: Data? = nil, context: VerificationContext = .shared) -> Bool {
+        guard let signer = signedData.signers.first, let signerInfo = signedData.structure.signerInfoEncodings.first,
+            let algorithm = signer.digestAlgorithm, let content = signedData.encapsulatedContent,
+            let contentDigest = contentDigest ?? (try? Digest.hash(content, algorithm: algorithm))
+        else { return false }
+        // A SignerInfo is one DER TLV, so it and the digest after it cannot run into each other.
+        var signed = Data(signerInfo)
+        signed.append(contentDigest)
+        let question = VerificationContext.Key(kind: .timeStampToken, signed: Digest.sha256(signed), signer: certificate.sha256Fingerprint)
+        return context.verdict(question) {
+            signedData.verifySignatureValue(of: signer, with: certificate, contentDigest: contentDigest) == .valid
+        }
+    }
+
     /// True when the token's message imprint is the digest of `data` (for a signature timestamp: the signature value).
     public func covers(_ data: Data) -> Bool {
         guard let algorithm = imprintAlgorithm, let digest = try? Digest.hash(data, algorithm: algorithm) else { return false }

@@ -18,6 +18,8 @@ public final class VerificationContext: Sendable {
     /// What was signed; a certificate, CRL and OCSP response with the same digest are different questions.
     enum SignedObject: UInt8, Hashable, Sendable {
         case certificate, crl, ocspResponse
+        /// An RFC 3161 token's SignerInfo signature (TimeStampToken.isSigned(by:context:)).
+        case timeStampToken
     }
 
     struct Key: Hashable, Sendable {

@@ -25,8 +25,9 @@ final class RevocationSources {
 
     init(signedData: CMSSignedData, signedDataCertificates: [Certificate], embedded: EmbeddedEvidence, policy: ValidationPolicy) {
         var crls = policy.crls
+        // The same CA CRL arrives in signature after signature: parsed, and its signature verified, once per process.
         for der in signedData.crls + embedded.crls {
-            if let crl = try? CertificateRevocationList(der) { crls.append(crl) }
+            if let crl = try? CertificateRevocationList.cached(der) { crls.append(crl) }
         }
         self.crls = crls
         let extraCertificates = signedDataCertificates + embedded.certificates
@@ -212,7 +213,7 @@ enum OCSPEvaluation {
                 reasons.append(DetailMessage(.ocspSignatureInvalid))
                 continue
             }
-            let delegated = signer.isIssued(by: issuer) && signer.extendedKeyUsage.contains(ExtendedKeyUsageOID.ocspSigning)
+            let delegated = signer.isIssued(by: issuer, context: context) && signer.extendedKeyUsage.contains(ExtendedKeyUsageOID.ocspSigning)
             guard signer == issuer || delegated else {
                 reasons.append(DetailMessage(.ocspUnauthorised, .text(signer.subject.commonName ?? "?")))
                 continue

@@ -30,7 +30,9 @@ struct TimestampEvidence {
         }
         let token: TimeStampToken
         do {
-            token = try TimeStampToken(der, reusingCertificates: signedDataCertificates + embedded)
+            // certValues usually are SignedData.certificates' own objects: offered once.
+            let more = embedded.filter { extra in !signedDataCertificates.contains { $0 === extra } }
+            token = try TimeStampToken(der, reusingCertificates: signedDataCertificates + more)
         } catch {
             return fail(DetailMessage(.timestampUnreadable, "\(error)"))
         }
@@ -60,7 +62,7 @@ struct TimestampEvidence {
         guard let content = token.signedData.encapsulatedContent, let algorithm = tokenSigner.digestAlgorithm,
             let contentDigest = try? Digest.hash(content, algorithm: algorithm)
         else { return fail(DetailMessage(.timestampDigestUnsupported, .text(tokenSigner.digestAlgorithmName))) }
-        guard token.signedData.verifySignatureValue(of: tokenSigner, with: tsaCertificate, contentDigest: contentDigest) == .valid else {
+        guard token.isSigned(by: tsaCertificate, contentDigest: contentDigest, context: policy.context) else {
             return fail(DetailMessage(.timestampSignatureInvalid))
         }
         if tokenSigner.hasSignedAttributes && tokenSigner.messageDigest != contentDigest {

@@ -15,6 +15,8 @@ struct LongTermFixture {
     let plainValidator: SignatureValidator
     /// The CAdES-LT signature is validated from what it carries alone: no `--crl`, offline.
     let longTermValidator: SignatureValidator
+    /// Makes another CAdES-LT signature over `document` like `longTerm`, with its own timestamp token.
+    private let makeLongTerm: @Sendable () throws -> Data
 
     init(pki: DemoPKI, openssl: URL?) throws {
         let tsaCertificates = try Certificate.parseAll(try Data(contentsOf: pki.directory.appendingPathComponent("tsa.pem")))
@@ -31,14 +33,17 @@ struct LongTermFixture {
             let token = try TimeStampClient.token(fromResponse: try tsa.respond(to: request))
             return CMSAttribute(oid: CMSAttribute.OID.signatureTimeStampToken, values: [token])
         }
-        longTerm = try CMSSigner.sign(.bytes(document), key: signer.privateKey, certificate: signer.certificate, chain: signer.chain) {
-            signatureValue in
-            [
-                try timestamp(signatureValue),
-                CAdESEvidence.certValues([signer.certificate] + signer.chain),
-                CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: []),
-            ]
+        makeLongTerm = {
+            try CMSSigner.sign(.bytes(document), key: signer.privateKey, certificate: signer.certificate, chain: signer.chain) {
+                signatureValue in
+                [
+                    try timestamp(signatureValue),
+                    CAdESEvidence.certValues([signer.certificate] + signer.chain),
+                    CAdESEvidence.revocationValues(crls: crls, basicOCSPResponses: []),
+                ]
+            }
         }
+        longTerm = try makeLongTerm()
         if let openssl {
             let (response, responder) = try Self.ocspEvidence(pki: pki, openssl: openssl)
             longTermOCSP = try CMSSigner.sign(.bytes(document), key: signer.privateKey, certificate: signer.certificate, chain: signer.chain) {
@@ -93,6 +98,16 @@ struct LongTermFixture {
         return (try OCSPResponse.basicResponse(fromResponse: try Data(contentsOf: URL(fileURLWithPath: response))), responder)
     }
 
+    /// `count` more CAdES-LT signatures, each with a token never seen before: a stream of new signatures, where
+    /// nothing remembered about a token (its signature verdict) can help.
+    func freshLongTermSignatures(_ count: Int) throws -> [Data] {
+        try (0..<count).map { _ in try makeLongTerm() }
+    }
+
+    func validateLongTerm(_ signature: Data) throws -> Bool {
+        try longTermValidator.validate(signature: signature, document: .bytes(document)).indication == .totalPassed
+    }
+
     func validatePlain() throws -> Bool {
         try plainValidator.validate(signature: plain, document: .bytes(document)).indication == .totalPassed
     }
@@ -120,8 +135,12 @@ struct LongTermBench {
         /// cache, as it does in a vault or service that validates many signatures from one TSA. The signer's and CA's
         /// certValues are reused from SignedData.certificates of the same validation, not from the cache.
         let longTerm: Rate
-        /// The cache emptied before every validation: every certificate parsed afresh, as a one-shot `edsvault verify` does.
+        /// The certificate and CRL caches emptied before every validation: everything parsed afresh, as a one-shot
+        /// `edsvault verify` does.
         let longTermCold: Rate
+        /// Every validation a new LT signature, its token never seen before (its signature verified, not remembered):
+        /// a stream of uploads rather than an archive validated again.
+        let longTermFresh: Rate
         /// With OCSP for the signer instead of a CRL (nil without openssl).
         let longTermOCSP: Rate?
         /// What the LT evidence adds, piece by piece, µs.
@@ -129,10 +148,14 @@ struct LongTermBench {
         /// How many times longer one LT validation takes than one plain validation (target < 2).
         var costFactor: Double { Self.factor(plain, longTerm) }
         var coldCostFactor: Double { Self.factor(plain, longTermCold) }
+        var freshCostFactor: Double { Self.factor(plain, longTermFresh) }
         var ocspCostFactor: Double? { longTermOCSP.map { Self.factor(plain, $0) } }
 
         static func factor(_ plain: Rate, _ other: Rate) -> Double { other.perSecond > 0 ? plain.perSecond / other.perSecond : .infinity }
     }
+
+    /// New LT signatures validated per round for the `longTermFresh` row.
+    static let freshPerRound = 100
 
     func run() throws -> Result {
         let fixture = try LongTermFixture(pki: pki, openssl: openssl)
@@ -143,8 +166,11 @@ struct LongTermBench {
         var longTerm: [Rate] = []
         var cold: [Rate] = []
         var ocsp: [Rate] = []
+        var fresh: [Rate] = []
         let slice = options.measureSeconds / 3
-        for _ in 0..<3 {
+        // Each new signature is validated once, so each round needs its own (two RSA signatures each to make).
+        let freshSets = try (0..<3).map { _ in try fixture.freshLongTermSignatures(Self.freshPerRound) }
+        for round in 0..<3 {
             plain.append(try measureRate(seconds: slice, warmup: options.warmupSeconds, chunks: 3) {
                 if try !fixture.validatePlain() { failures += 1 }
             })
@@ -153,8 +179,12 @@ struct LongTermBench {
             })
             cold.append(try measureRate(seconds: slice, warmup: options.warmupSeconds, chunks: 3) {
                 Certificate.purgeParsedCache()
+                CertificateRevocationList.purgeParsedCache()
                 if try !fixture.validateLongTerm() { failures += 1 }
             })
+            let freshStart = Stopwatch.now()
+            for signature in freshSets[round] where try !fixture.validateLongTerm(signature) { failures += 1 }
+            fresh.append(Rate(operations: Self.freshPerRound, seconds: Stopwatch.now() - freshStart))
             if fixture.longTermOCSP != nil {
                 ocsp.append(try measureRate(seconds: slice, warmup: options.warmupSeconds, chunks: 3) {
                     if try !fixture.validateLongTermOCSP() { failures += 1 }
@@ -165,7 +195,7 @@ struct LongTermBench {
         func median(_ rates: [Rate]) -> Rate { rates.sorted { $0.perSecond < $1.perSecond }[rates.count / 2] }
         let extra = try Self.extraWork(fixture, seconds: max(0.2, options.measureSeconds / 5))
         return Result(
-            plain: median(plain), longTerm: median(longTerm), longTermCold: median(cold), longTermOCSP: ocsp.isEmpty ? nil : median(ocsp),
+            plain: median(plain), longTerm: median(longTerm), longTermCold: median(cold), longTermFresh: median(fresh), longTermOCSP: ocsp.isEmpty ? nil : median(ocsp),
             extra: extra)
     }
 
@@ -194,12 +224,17 @@ struct LongTermBench {
                 Certificate.purgeParsedCache()
                 sink &+= try TimeStampToken(tokenDER, reusingCertificates: known).serialNumberHex.count
             }),
-            ("imprint, token signature (1 RSA verify), ESS certificate hash, TSA purpose", {
-                let digest = try Digest.hash(content, algorithm: tokenSigner.digestAlgorithm ?? .sha256)
-                guard token.covers(signer.signatureValue),
-                    token.signedData.verifySignatureValue(of: tokenSigner, with: tsa, contentDigest: digest) == .valid,
+            ("imprint, token signature (verdict remembered in the context), ESS certificate hash, TSA purpose", {
+                guard token.covers(signer.signatureValue), token.isSigned(by: tsa),
                     tokenSigner.signingCertificateReferences.first?.matches(tsa) == true, tsa.isTimeStampingCertificate
                 else { throw BenchError("the benchmark timestamp token does not verify") }
+                sink &+= 1
+            }),
+            ("  the token signature itself (1 RSA verify: a token seen for the first time)", {
+                let digest = try Digest.hash(content, algorithm: tokenSigner.digestAlgorithm ?? .sha256)
+                guard token.signedData.verifySignatureValue(of: tokenSigner, with: tsa, contentDigest: digest) == .valid else {
+                    throw BenchError("the benchmark timestamp token does not verify")
+                }
                 sink &+= 1
             }),
             ("TSA chain (2 RSA certificate signatures)", {
@@ -211,7 +246,10 @@ struct LongTermBench {
             ("certValues (byte-identical to SignedData.certificates: reused, not parsed)", {
                 sink &+= CAdESEvidence.certificates(fromCertValues: certValues, reusing: known).count
             }),
-            ("the \(crls.count) embedded CRLs parsed (the plain run gets them parsed from --crl)", {
+            ("the \(crls.count) embedded CRLs, from the parsed-CRL cache (the plain run gets them parsed from --crl)", {
+                for der in crls { sink &+= try CertificateRevocationList.cached(der).thisUpdate == nil ? 0 : 1 }
+            }),
+            ("  the same parsed afresh (CRLs not seen before)", {
                 for der in crls { sink &+= try CertificateRevocationList(der).thisUpdate == nil ? 0 : 1 }
             }),
         ]
@@ -239,7 +277,8 @@ struct LongTermBench {
             row(
                 "CAdES-LT, TSA certificate cached", result.longTerm,
                 "\(factor(result.costFactor))  (target < 2.00: \(result.costFactor < 2 ? "PASS" : "MISS"))"),
-            row("CAdES-LT, certificate cache emptied every time", result.longTermCold, "\(factor(result.coldCostFactor))  (one-shot verify; info)"),
+            row("CAdES-LT, certificate and CRL caches emptied", result.longTermCold, "\(factor(result.coldCostFactor))  (one-shot verify; info)"),
+            row("CAdES-LT, a new signature every time", result.longTermFresh, "\(factor(result.freshCostFactor))  (token verified; info)"),
         ]
         if let ocsp = result.longTermOCSP, let ocspFactor = result.ocspCostFactor {
             lines.append(row("CAdES-LT, OCSP for the signer + CRL for its CA", ocsp, "\(factor(ocspFactor))  (as NCA RK signs; info)"))
@@ -249,7 +288,9 @@ struct LongTermBench {
         lines += [
             "  The signer's and its CA's certValues are the same bytes as SignedData.certificates and are reused, not cached:",
             "  a new signer every time costs what this repeated one does. The TSA (and OCSP responder) certificates come",
-            "  from the process-wide cache, as in a service where one TSA stamps every signature.",
+            "  from the process-wide cache, as in a service where one TSA stamps every signature; so do the CAs' CRLs (the",
+            "  same CRL is embedded until its next update). The repeated signature's token verdict is remembered (an archive",
+            "  validated again); a new signature's token is verified (\(Self.freshPerRound) new signatures per round).",
             "What the LT evidence adds (µs, each piece timed on its own, best of 3 rounds):",
         ]
         lines += result.extra.map { step in
@@ -258,22 +299,32 @@ struct LongTermBench {
         return lines.joined(separator: "\n")
     }
 
-    /// `edsvault-bench lt-loop N [--cold|--plain|--ocsp]`: N CAdES-LT (or plain, or OCSP-based LT) validations and nothing else, for a profiler
-    /// (`valgrind --tool=callgrind .build/release/edsvault-bench lt-loop 200`).
+    /// How many new signatures `lt-loop --fresh` makes, whatever N is (so that N = 50 and N = 250 do the same set-up
+    /// and their difference is validations only).
+    static let freshSignatureCount = 250
+
+    /// `edsvault-bench lt-loop N [--cold|--plain|--ocsp|--fresh]`: N CAdES-LT (or plain, or OCSP-based LT)
+    /// validations and nothing else, for a profiler (`valgrind --tool=callgrind .build/release/edsvault-bench lt-loop
+    /// 200`). `--fresh`: each validation a signature with a token not seen before (N ≤ 250).
     static func loop(_ arguments: [String]) throws {
-        guard let count = arguments.first.flatMap(Int.init), count > 0, arguments.count <= 2 else {
-            throw BenchError("usage: edsvault-bench lt-loop N [--cold|--plain|--ocsp]")
-        }
+        let usage = BenchError("usage: edsvault-bench lt-loop N [--cold|--plain|--ocsp|--fresh]")
+        guard let count = arguments.first.flatMap(Int.init), count > 0, arguments.count <= 2 else { throw usage }
         let mode = arguments.count == 2 ? arguments[1] : ""
-        guard ["", "--cold", "--plain", "--ocsp"].contains(mode) else { throw BenchError("usage: edsvault-bench lt-loop N [--cold|--plain|--ocsp]") }
+        guard ["", "--cold", "--plain", "--ocsp", "--fresh"].contains(mode) else { throw usage }
         let fixture = try LongTermFixture(pki: try DemoPKI.load(from: try DemoPKI.locate(nil)), openssl: Subprocess.which("openssl"))
+        let fresh = mode == "--fresh" ? try fixture.freshLongTermSignatures(freshSignatureCount) : []
+        guard mode != "--fresh" || count <= fresh.count else { throw BenchError("lt-loop --fresh: N is at most \(freshSignatureCount)") }
         let start = Stopwatch.now()
-        for _ in 0..<count {
-            if mode == "--cold" { Certificate.purgeParsedCache() }
+        for index in 0..<count {
+            if mode == "--cold" {
+                Certificate.purgeParsedCache()
+                CertificateRevocationList.purgeParsedCache()
+            }
             let passed =
                 switch mode {
                 case "--plain": try fixture.validatePlain()
                 case "--ocsp": try fixture.validateLongTermOCSP()
+                case "--fresh": try fixture.validateLongTerm(fresh[index])
                 default: try fixture.validateLongTerm()
                 }
             guard passed else { throw BenchError("a validation did not pass") }
