@@ -32,14 +32,25 @@ enum BatchVerification {
             throw CLIFailure(message: "batch list not found: \(path)", code: ExitStatus.noInput)
         }
         if isDirectory.boolValue { return try items(inDirectory: url) }
-        let text = String(decoding: try InputFiles.read(path, what: "batch list"), as: UTF8.self)
+        let bytes = [UInt8](try InputFiles.read(path, what: "batch list"))
         let base = url.deletingLastPathComponent()
         var items: [Item] = []
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            // Spaces and tabs around the line (as `trimmingCharacters(in: .whitespaces)`), without Foundation per line.
-            let line = rawLine.drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }.reversed()
-            if line.isEmpty || line.first == "#" { continue }
-            let fields = String(line).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        for (number, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            // Fields between spaces, tabs and carriage returns, read as bytes (per-Character work on every line of a
+            // long list was a visible serial share of a batch run).
+            var fields: [String] = []
+            var start: Int?
+            for index in line.indices {
+                let byte = line[index]
+                if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+                    if let first = start { fields.append(String(decoding: line[first..<index], as: UTF8.self)) }
+                    start = nil
+                } else if start == nil {
+                    start = index
+                }
+            }
+            if let first = start { fields.append(String(decoding: line[first...], as: UTF8.self)) }
+            if fields.isEmpty || fields[0].hasPrefix("#") { continue }
             guard fields.count <= 2 else {
                 throw CLIFailure(
                     message: "\(path):\(number + 1): expected `SIGNATURE [DOCUMENT]` (paths with spaces: use a directory instead)",

@@ -20,6 +20,25 @@ struct BatchVerifyCLITests {
         return workspace
     }
 
+    /// A list written on Windows or by hand: CRLF line ends, tabs between fields, blank and comment lines, spaces
+    /// around; relative paths resolve against the list's folder, absolute ones stay. Three fields are refused (64).
+    @Test func aListMayUseTabsCRLFCommentsAndAbsolutePaths() throws {
+        let workspace = try Self.archive()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let order3 = workspace.appendingPathComponent("order-3.txt")
+        let list = workspace.appendingPathComponent("list.txt")
+        try Data("# audit of 2026\r\n  order-1.txt.cms\torder-1.txt  \r\n\r\n\t\(order3.path).cms   \(order3.path)\r\n".utf8).write(to: list)
+        let result = try Tools.run(Tools.edsvault, ["verify", "--batch", list.path] + Self.evidence)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.map { $0["signatureFile"] as? String } == [workspace.appendingPathComponent("order-1.txt.cms").path, order3.path + ".cms"])
+        #expect(lines.map { $0["documentFile"] as? String } == [workspace.appendingPathComponent("order-1.txt").path, order3.path])
+        #expect(lines.allSatisfy { $0["indication"] as? String == "TOTAL_PASSED" })
+        try Data("order-1.txt.cms order-1.txt extra\n".utf8).write(to: list)
+        let refused = try Tools.run(Tools.edsvault, ["verify", "--batch", list.path] + Self.evidence)
+        #expect(refused.status == 64 && refused.stderr.contains("list.txt:1: expected `SIGNATURE [DOCUMENT]`"), "\(refused.stderr)")
+    }
+
     @Test func aDirectoryOfPairsGivesOneLinePerSignatureAndTheWorstExitStatus() throws {
         let workspace = try Self.archive()
         defer { try? FileManager.default.removeItem(at: workspace) }
