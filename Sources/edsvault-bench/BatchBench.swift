@@ -35,7 +35,7 @@ struct BatchBench {
         var idleMachineSpeedup: Double { Double(threads) * cpuEfficiency }
     }
 
-    func run(rounds: Int = 2) throws -> Result {
+    func run(rounds: Int = 3) throws -> Result {
         let work = scratch.appendingPathComponent("batch")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }

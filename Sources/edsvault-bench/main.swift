@@ -84,7 +84,7 @@ if arguments.first == "batch" {
         defer { scratch.remove() }
         let certs = try DemoPKI.locate(nil)
         let count = arguments.count > 1 ? Int(arguments[1]) ?? BatchBench.defaultSignatures : BatchBench.defaultSignatures
-        let result = try BatchBench(certs: certs, pki: try DemoPKI.load(from: certs), scratch: scratch.url, signatures: count).run(rounds: 3)
+        let result = try BatchBench(certs: certs, pki: try DemoPKI.load(from: certs), scratch: scratch.url, signatures: count).run()
         print(BatchBench.render(result))
         exit(0)
     } catch {
