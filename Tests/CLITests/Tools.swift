@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs edsvault, openssl and the pyHanko referee as a user would, from the repository root.
 enum Tools {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -129,20 +133,50 @@ enum Tools {
     /// The reference TSA (Tests/Referees/tsa_server.py, Python's own RFC 3161 stack) on a loopback port; the caller
     /// kills it with SIGKILL.
     /// `signer`: another certificate for the demo TSA key (a test's long-lived TSA), instead of Certs/tsa.pem.
-    /// `port`: a given one (a test that needs the TSA's URL before it runs), instead of a random one.
+    /// `port`: a given one (a test that needs the TSA's URL before it runs), instead of one the kernel picks (so
+    /// tests running at once, in this checkout or another, never race for a port).
     static func startReferenceTSA(signer: String? = nil, port given: Int? = nil) throws -> (server: Process, port: Int) {
-        let port = given ?? 18_700 + Int.random(in: 0..<90)
         let server = Process()
         // The venv's interpreter itself, not a shim script: killing a shim would leave the server holding our pipes.
         server.executableURL = URL(fileURLWithPath: python)
-        server.arguments = ["Tests/Referees/tsa_server.py", String(port)] + (signer.map { [$0] } ?? [])
+        server.arguments = ["Tests/Referees/tsa_server.py", String(given ?? 0)] + (signer.map { [$0] } ?? [])
         server.currentDirectoryURL = root
         let ready = Pipe()
         server.standardOutput = ready
         server.standardError = FileHandle.nullDevice
         try server.run()
-        _ = ready.fileHandleForReading.availableData  // "ready"
+        // "ready PORT"
+        let line = String(decoding: ready.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = line.split(separator: " ").last.flatMap({ Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+            server.terminate()
+            throw ReferenceTSAFailure(output: line)
+        }
         return (server, port)
+    }
+
+    /// A loopback port the kernel reports free (bound to port 0, then released), for a test that must name a server's
+    /// URL before the server runs; far less likely to collide with another run's port than a random pick.
+    static func unusedLoopbackPort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw ReferenceTSAFailure(output: "socket: \(String(cString: strerror(errno)))") }
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                Glibc.bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
+            }
+        }
+        guard bound else { throw ReferenceTSAFailure(output: "bind: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    struct ReferenceTSAFailure: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "the reference TSA did not start (it said \"\(output)\")" }
     }
 
     /// The demo root, named explicitly: nothing is trusted by default.

@@ -85,8 +85,8 @@ extension OCSPInteropTests {
 
         @Test(arguments: VaultCLITests.indexes)
         func aSignatureWhoseTSAIsUnreachableIsKeptAwaitingEvidenceAndExtendedOnRetry(index: String) throws {
-            // A port no other test's TSA uses (they take 18700-18789): nothing listens there until the retry.
-            let port = 18_600 + Int.random(in: 0..<90)
+            // A port nothing listens on until the retry.
+            let port = try Tools.unusedLoopbackPort()
             let (workspace, vault) = try Self.makeVault(index: index, tsaURL: "http://127.0.0.1:\(port)/")
             defer { try? FileManager.default.removeItem(at: workspace) }
             let id = try Self.put(in: workspace, vault: vault)

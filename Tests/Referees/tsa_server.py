@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Referee TSA: answers RFC 3161 requests over HTTP with OpenSSL's own `openssl ts -reply` (demo TSA key).
 
-usage: tsa_server.py PORT [SIGNER_CERT]   (run from the repository root; stops after 10 minutes or on SIGTERM)
+usage: tsa_server.py PORT [SIGNER_CERT]   (PORT 0: the kernel picks one, printed as "ready PORT"; run from the repository root; stops after 10 minutes or on SIGTERM)
 SIGNER_CERT: another certificate for the demo TSA key (a test's long-lived TSA), instead of Certs/tsa.pem.
 """
 import http.server
@@ -44,5 +44,5 @@ if __name__ == "__main__":
     stopper = threading.Timer(600, server.shutdown)
     stopper.daemon = True
     stopper.start()
-    print("ready", flush=True)
+    print(f"ready {server.server_address[1]}", flush=True)  # port 0: the port the kernel chose
     server.serve_forever()
