@@ -85,8 +85,10 @@ extension OCSPInteropTests {
 
         @Test(arguments: VaultCLITests.indexes)
         func aSignatureWhoseTSAIsUnreachableIsKeptAwaitingEvidenceAndExtendedOnRetry(index: String) throws {
-            // A port nothing listens on until the retry.
-            let port = try Tools.unusedLoopbackPort()
+            // A port nothing listens on until the retry: where the kernel put a reference TSA that is then stopped.
+            let (probe, port) = try Tools.startReferenceTSA()
+            kill(probe.processIdentifier, SIGKILL)
+            probe.waitUntilExit()
             let (workspace, vault) = try Self.makeVault(index: index, tsaURL: "http://127.0.0.1:\(port)/")
             defer { try? FileManager.default.removeItem(at: workspace) }
             let id = try Self.put(in: workspace, vault: vault)
