@@ -212,7 +212,8 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
             // OpenSSL keeps a minimal magnitude and the sign apart; a non-negative one is the DER content once a
             // leading 0x00 keeps its top bit from reading as a sign.
             if let integer = X509_get0_serialNumber(pointer), ASN1_STRING_type(integer) == V_ASN1_INTEGER {
-                let magnitude = Array(UnsafeBufferPointer(start: ASN1_STRING_get0_data(integer), count: Int(ASN1_STRING_length(integer))))
+                let stored = UnsafeBufferPointer(start: ASN1_STRING_get0_data(integer), count: Int(ASN1_STRING_length(integer)))
+                let magnitude = Array(stored.drop { $0 == 0 })
                 serial = magnitude.first.map { $0 & 0x80 != 0 ? [0] + magnitude : magnitude } ?? [0]
             }
             return IdentifierEncodings(issuer: issuer, serialNumber: serial)
