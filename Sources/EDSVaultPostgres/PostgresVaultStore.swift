@@ -441,36 +441,36 @@ public enum PostgresVault {
         url: String, masterKeyFile: URL?, trustAnchors: [Data], crls: [Data] = [],
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
-        let configuration = try PostgresVaultIndex.Configuration(url: url, environment: environment)
-        let store = try PostgresVaultStore(configuration: configuration)
-        let index = try PostgresVaultIndex(configuration: configuration)
+        let (store, index, location) = try connect(url: url, environment: environment)
         return try Vault.create(
-            storage: store, index: index, location: location(configuration), masterKeyFile: masterKeyFile, trustAnchors: trustAnchors,
+            storage: store, index: index, location: location, masterKeyFile: masterKeyFile, trustAnchors: trustAnchors,
             crls: crls, environment: environment)
     }
 
     public static func open(
         url: String, masterKeyFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
-        let configuration = try PostgresVaultIndex.Configuration(url: url, environment: environment)
-        let store = try PostgresVaultStore(configuration: configuration)
-        let index = try PostgresVaultIndex(configuration: configuration)
+        let (store, index, location) = try connect(url: url, environment: environment)
         return try Vault.open(
-            storage: store, index: index, location: location(configuration), masterKeyFile: masterKeyFile, environment: environment)
+            storage: store, index: index, location: location, masterKeyFile: masterKeyFile, environment: environment)
     }
 
     /// Copies `vault` (a directory vault) into the database at `url`: see `Vault.migrate(to:index:location:masterKeyFile:)`.
     public static func migrate(
         _ vault: Vault, to url: String, masterKeyFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> MigrationReport {
+        let (store, index, location) = try connect(url: url, environment: environment)
+        return try vault.migrate(
+            to: store, index: index, location: location, masterKeyFile: masterKeyFile, environment: environment)
+    }
+
+    /// The store and index of the vault at `url`, and the URL the vault reports as its location.
+    private static func connect(
+        url: String, environment: [String: String]
+    ) throws -> (store: PostgresVaultStore, index: PostgresVaultIndex, location: URL) {
         let configuration = try PostgresVaultIndex.Configuration(url: url, environment: environment)
         let store = try PostgresVaultStore(configuration: configuration)
         let index = try PostgresVaultIndex(configuration: configuration)
-        return try vault.migrate(
-            to: store, index: index, location: location(configuration), masterKeyFile: masterKeyFile, environment: environment)
-    }
-
-    static func location(_ configuration: PostgresVaultIndex.Configuration) -> URL {
-        URL(string: configuration.url) ?? URL(fileURLWithPath: "/")
+        return (store, index, URL(string: configuration.url) ?? URL(fileURLWithPath: "/"))
     }
 }
