@@ -54,6 +54,25 @@ enum DER {
         return result
     }
 
+    /// The DER TLV of a dotted OID (X.690 § 8.19).
+    static func objectIdentifier(_ dotted: String) throws -> [UInt8] {
+        let arcs = dotted.split(separator: ".").map { UInt64($0) }
+        guard arcs.count >= 2, let first = arcs[0], let second = arcs[1], first <= 2, first == 2 || second < 40,
+            second <= UInt64.max - 80, arcs.allSatisfy({ $0 != nil })
+        else { throw CryptoError(.malformedInput, "not an object identifier: \(dotted)") }
+        var contents: [UInt8] = []
+        for arc in [first * 40 + second] + arcs.dropFirst(2).compactMap({ $0 }) {
+            var groups: [UInt8] = [UInt8(arc & 0x7f)]
+            var rest = arc >> 7
+            while rest > 0 {
+                groups.insert(UInt8(rest & 0x7f) | 0x80, at: 0)
+                rest >>= 7
+            }
+            contents += groups
+        }
+        return encode(tag: 0x06, contents: contents)
+    }
+
     /// A DER TLV with a definite length.
     static func encode(tag: UInt8, contents: [UInt8]) -> [UInt8] {
         var out: [UInt8] = [tag]

@@ -25,21 +25,8 @@ enum GOSTDER {
         return encode(0x02, bytes)
     }
 
-    static func oid(_ dotted: String) -> [UInt8] {
-        let arcs = dotted.split(separator: ".").compactMap { UInt64($0) }
-        guard arcs.count >= 2 else { return encode(0x06, []) }
-        var contents: [UInt8] = []
-        for arc in [arcs[0] * 40 + arcs[1]] + arcs.dropFirst(2) {
-            var chunk: [UInt8] = [UInt8(arc & 0x7f)]
-            var remaining = arc >> 7
-            while remaining > 0 {
-                chunk.insert(UInt8(remaining & 0x7f) | 0x80, at: 0)
-                remaining >>= 7
-            }
-            contents += chunk
-        }
-        return encode(0x06, contents)
-    }
+    /// The OIDs written here are the writer's own literals, always well formed.
+    static func oid(_ dotted: String) -> [UInt8] { (try? DER.objectIdentifier(dotted)) ?? encode(0x06, []) }
 
     /// AlgorithmIdentifier with absent parameters.
     static func algorithm(_ dotted: String) -> [UInt8] { sequence([oid(dotted)]) }

@@ -361,27 +361,13 @@ enum KnownObjectIdentifiers {
         "1.2.398.3.10.1.3.2", "1.2.398.3.10.1.3.3", "1.2.398.3.10.1.3.1.1.0",  // Kazakh GOST digests
     ].map { (content(of: $0), $0) }
 
+    /// The content octets of a dotted OID (X.690 § 8.19): the TLV less its two header octets (every OID here is short).
+    static func content(of dotted: String) -> [UInt8] { Array((try? DER.objectIdentifier(dotted))?.dropFirst(2) ?? []) }
+
     static func name(of content: ArraySlice<UInt8>) -> String? {
         for entry in table where entry.content.count == content.count && entry.content.elementsEqual(content) {
             return entry.dotted
         }
         return nil
-    }
-
-    /// The content octets of a dotted OID: the first two arcs as 40·a + b, then each arc in base 128.
-    static func content(of dotted: String) -> [UInt8] {
-        let arcs = dotted.split(separator: ".").compactMap { UInt64($0) }
-        guard arcs.count >= 2 else { return [] }
-        var out: [UInt8] = []
-        for arc in [arcs[0] * 40 + arcs[1]] + arcs.dropFirst(2) {
-            var groups: [UInt8] = [UInt8(arc & 0x7f)]
-            var rest = arc >> 7
-            while rest > 0 {
-                groups.append(UInt8(rest & 0x7f) | 0x80)
-                rest >>= 7
-            }
-            out += groups.reversed()
-        }
-        return out
     }
 }
