@@ -31,7 +31,7 @@ final class CMSSigningTemplate: @unchecked Sendable {
     /// SignerInfo.signatureAlgorithm TLV.
     private let signatureAlgorithm: [UInt8]
     private let digest: DigestAlgorithm
-    /// `digest`'s implementation, fetched once (freed with the template).
+    /// `digest`'s implementation, fetched once per process (`FetchedDigests`).
     private let fetchedDigest: OpaquePointer
     private let key: OpaquePointer
     /// Signing contexts initialised once (EVP_PKEY_sign_init, padding and digest): one per concurrent signer.
@@ -45,7 +45,7 @@ final class CMSSigningTemplate: @unchecked Sendable {
     /// Reads the template out of `signedData`, OpenSSL's encoding of a signature by `key` whose messageDigest is
     /// `messageDigest`; nil when it is not the plain shape this fast path reproduces (then OpenSSL keeps signing).
     init?(signedData: Data, messageDigest: Data, digest: DigestAlgorithm, key: PrivateKey) {
-        guard EVP_PKEY_is_a(key.pointer, "RSA") == 1 || EVP_PKEY_is_a(key.pointer, "EC") == 1, let evp = digest.evp else { return nil }
+        guard EVP_PKEY_is_a(key.pointer, "RSA") == 1 || EVP_PKEY_is_a(key.pointer, "EC") == 1, digest.evp != nil else { return nil }
         let bytes = [UInt8](signedData)
         guard let contentInfo = try? DER.node(in: bytes, at: 0), contentInfo.tag == 0x30, contentInfo.range == 0..<bytes.count,
             let outer = try? DER.children(of: contentInfo, in: bytes), outer.count == 2, outer[1].tag == 0xa0,
@@ -75,7 +75,7 @@ final class CMSSigningTemplate: @unchecked Sendable {
         }
         guard let messageDigestRange, let signingTimeRange,
             Array(bytes[(base + messageDigestRange.lowerBound)..<(base + messageDigestRange.upperBound)]) == [UInt8](messageDigest),
-            let fetchedDigest = EVP_MD_fetch(nil, EVP_MD_get0_name(evp), nil)
+            let fetchedDigest = digest.fetched
         else { return nil }
         self.contentType = Array(bytes[outer[0].range])
         self.signedDataHead = fields.dropLast().flatMap { bytes[$0.range] }
@@ -226,7 +226,6 @@ final class CMSSigningTemplate: @unchecked Sendable {
     deinit {
         for context in contexts.withLock({ $0 }) { EVP_PKEY_CTX_free(context.pointer) }
         EVP_PKEY_free(key)
-        EVP_MD_free(fetchedDigest)
     }
 
     /// id-messageDigest (1.2.840.113549.1.9.4) and id-signingTime (1.2.840.113549.1.9.5) as OID TLVs.
