@@ -130,18 +130,24 @@ import Glibc
         #expect(fromDirectory.status == 64 && fromDirectory.stderr.contains("--demo"), "\(fromDirectory.stderr)")
     }
 
-    /// `serve --vault` shows proofs judged against the vault's own anchors: a vault made with the demo root is
-    /// refused like a demo --trust, whatever --trust says.
-    @Test func serveRefusesAVaultThatTrustsADemoAnchorUnlessStartedWithDemo() throws {
-        let work = try Tools.workspace()
-        let vault = work.appendingPathComponent("vault").path
-        #expect(try Tools.run(Tools.edsvault, ["vault", "init", vault, "--trust", "Certs/trust/root.pem"], environment: Self.noTrustDirectory).status == 0)
+    /// A self-signed root of the organisation's own (not a demo anchor) in `work`: the path of its PEM.
+    static func ownRoot(in work: URL) throws -> String {
         let key = work.appendingPathComponent("ca.key").path
         let certificate = work.appendingPathComponent("ca.pem").path
         #expect(
             try Tools.openssl(
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "30", "-subj", "/CN=Own Root/O=Own Org/C=KZ"
             ).status == 0)
+        return certificate
+    }
+
+    /// `serve --vault` shows proofs judged against the vault's own anchors: a vault made with the demo root is
+    /// refused like a demo --trust, whatever --trust says.
+    @Test func serveRefusesAVaultThatTrustsADemoAnchorUnlessStartedWithDemo() throws {
+        let work = try Tools.workspace()
+        let vault = work.appendingPathComponent("vault").path
+        #expect(try Tools.run(Tools.edsvault, ["vault", "init", vault, "--trust", "Certs/trust/root.pem"], environment: Self.noTrustDirectory).status == 0)
+        let certificate = try TrustAnchorTests.ownRoot(in: work)
         let refused = try Tools.run(
             Tools.edsvault, ["serve", "--port", "0", "--trust", certificate, "--vault", vault], environment: Self.noTrustDirectory)
         #expect(refused.status == 64, "\(refused.stderr)")

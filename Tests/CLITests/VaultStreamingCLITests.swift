@@ -46,12 +46,7 @@ import Testing
         let work = try Tools.workspace()
         let vault = work.appendingPathComponent("vault").path
         #expect(try Tools.eds("vault", "init", vault, "--trust", "Certs/trust/root.pem").status == 0)
-        let key = work.appendingPathComponent("ca.key").path
-        let certificate = work.appendingPathComponent("ca.pem").path
-        #expect(
-            try Tools.openssl(
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "30", "-subj", "/CN=Own Root/O=Own Org/C=KZ"
-            ).status == 0)
+        let certificate = try TrustAnchorTests.ownRoot(in: work)
         let refused = try Tools.run(
             "/usr/bin/timeout", ["30", Tools.edsvault, "serve", "--port", "0", "--trust", certificate], environment: ["EDSVAULT_VAULT": vault])
         #expect(refused.status == 64, "\(refused.stderr)")
