@@ -111,17 +111,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
     public var derEncoded: Data { der }
 
     /// Decoded once: every validation compares it with the certificates it may speak of.
-    public var issuer: DistinguishedName {
-        lock.lock()
-        let known = decodedIssuer
-        lock.unlock()
-        if let known { return known }
-        let decoded = DistinguishedName(name: issuerName)
-        lock.lock()
-        decodedIssuer = decoded
-        lock.unlock()
-        return decoded
-    }
+    public var issuer: DistinguishedName { remembered(\.decodedIssuer) { DistinguishedName(name: issuerName) } }
 
     /// True when `issuer` issued this CRL: names match and its key verifies the CRL signature.
     ///
@@ -151,14 +141,18 @@ public final class CertificateRevocationList: @unchecked Sendable {
     static let contextLimit = 1 << 20
 
     /// SHA-256 of the CRL's DER, computed on first use.
-    private var fingerprint: Data {
+    private var fingerprint: Data { remembered(\.storedFingerprint) { Digest.sha256(der) } }
+
+    /// The value in `slot`, else `compute()`'s, stored there. `compute` runs outside the lock; two threads may both
+    /// compute a value the first time, and agree.
+    private func remembered<Value>(_ slot: ReferenceWritableKeyPath<CertificateRevocationList, Value?>, _ compute: () -> Value) -> Value {
         lock.lock()
-        let known = storedFingerprint
+        let known = self[keyPath: slot]
         lock.unlock()
         if let known { return known }
-        let computed = Digest.sha256(der)
+        let computed = compute()
         lock.lock()
-        storedFingerprint = computed
+        self[keyPath: slot] = computed
         lock.unlock()
         return computed
     }
