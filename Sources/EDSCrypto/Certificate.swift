@@ -276,13 +276,21 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     }
 
     /// True when `issuer`'s subject and key identifiers match this certificate's issuer and its key verifies the signature.
-    public func isIssued(by issuer: Certificate) -> Bool {
+    public func isIssued(by issuer: Certificate) -> Bool { issued(by: issuer, context: nil) }
+
+    /// `isIssued(by:)`, with the signature verdict remembered in `context` keyed by the SHA-256 of both certificates:
+    /// the question the chain validator asks of each link, here for an OCSP responder's delegation (RFC 6960
+    /// § 4.2.2.2), which every response from that responder asks again. Names and key identifiers are compared
+    /// every time.
+    public func isIssued(by issuer: Certificate, context: VerificationContext) -> Bool { issued(by: issuer, context: context) }
+
+    private func issued(by issuer: Certificate, context: VerificationContext?) -> Bool {
         if let gost = gostIsIssued(by: issuer) { return gost }
-        guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK else { return false }
-        guard let key = X509_get0_pubkey(issuer.pointer) else { return false }
-        let verified = X509_verify(pointer, key) == 1
-        OpenSSLErrorQueue.clear()
-        return verified
+        defer { OpenSSLErrorQueue.clear() }
+        guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK, let key = X509_get0_pubkey(issuer.pointer) else { return false }
+        guard let context else { return X509_verify(pointer, key) == 1 }
+        let question = VerificationContext.Key(kind: .certificate, signed: sha256Fingerprint, signer: issuer.sha256Fingerprint)
+        return context.verdict(question) { X509_verify(pointer, key) == 1 }
     }
 
     /// OCSP responder URLs from authorityInfoAccess.

@@ -186,20 +186,6 @@ extension OCSPResponse {
     }
 }
 
-extension Certificate {
-    /// `isIssued(by:)`, with the signature verdict remembered in `context` keyed by the SHA-256 of both certificates:
-    /// the question the chain validator asks of each link, here for an OCSP responder's delegation (RFC 6960
-    /// § 4.2.2.2), which every response from that responder asks again. Names and key identifiers are compared
-    /// every time.
-    public func isIssued(by issuer: Certificate, context: VerificationContext) -> Bool {
-        if let gost = gostIsIssued(by: issuer) { return gost }
-        defer { OpenSSLErrorQueue.clear() }
-        guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK, let key = X509_get0_pubkey(issuer.pointer) else { return false }
-        let question = VerificationContext.Key(kind: .certificate, signed: sha256Fingerprint, signer: issuer.sha256Fingerprint)
-        return context.verdict(question) { X509_verify(pointer, key) == 1 }
-    }
-}
-
 /// An RFC 6960 client over HTTP POST.
 public enum OCSPClient {
     /// Asks `url` for the status of `certificate`; returns the BasicOCSPResponse DER after checking the nonce.
