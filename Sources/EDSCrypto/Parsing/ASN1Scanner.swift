@@ -26,12 +26,17 @@ enum ASN1Scanner {
         let elementCount: Int
         let maximumDepth: Int
         let usesIndefiniteLength: Bool
+        /// Where each indefinite-length element ends (after its end-of-contents octets), by where it starts; filled
+        /// only when the scan was asked to record them.
+        var indefiniteEnds: [Int: Int] = [:]
     }
 
-    /// Walks the single object at `start`; the bytes after it are the caller's business.
-    static func scan(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0, rules: ASN1EncodingRules, limits: ASN1Limits)
-        throws(ASN1ParseError) -> Result
-    {
+    /// Walks the single object at `start`; the bytes after it are the caller's business. `recordingIndefiniteEnds`:
+    /// remember where each indefinite-length element ends, so a reader can skip one without walking it again.
+    static func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int = 0, rules: ASN1EncodingRules, limits: ASN1Limits,
+        recordingIndefiniteEnds: Bool = false
+    ) throws(ASN1ParseError) -> Result {
         guard bytes.count - start <= limits.maximumBytes else { throw ASN1ParseError(.tooLarge(limit: limits.maximumBytes), at: start) }
         guard start < bytes.count else { throw ASN1ParseError(start == 0 ? .empty : .truncated, at: start) }
         // Per open constructed element: where its contents end (definite) or nil (indefinite), and the bound its
@@ -44,6 +49,8 @@ enum ASN1Scanner {
         var elements = 0
         var deepest = 0
         var indefinite = false
+        var openIndefiniteStarts: [Int] = []
+        var indefiniteEnds: [Int: Int] = [:]
         while true {
             // Close every element the position has reached the end of.
             while let end = ends.last, let enclosing = bounds.last {
@@ -52,6 +59,7 @@ enum ASN1Scanner {
                 } else {
                     guard position + 2 <= enclosing, bytes[position] == 0, bytes[position + 1] == 0 else { break }
                     position += 2
+                    if recordingIndefiniteEnds, let opened = openIndefiniteStarts.popLast() { indefiniteEnds[opened] = position }
                 }
                 ends.removeLast()
                 bounds.removeLast()
@@ -75,6 +83,7 @@ enum ASN1Scanner {
                     bounds.append(contentsStart + length)
                 } else {
                     indefinite = true
+                    if recordingIndefiniteEnds { openIndefiniteStarts.append(position) }
                     ends.append(nil)
                     bounds.append(bound)
                 }
@@ -86,7 +95,9 @@ enum ASN1Scanner {
                 deepest = max(deepest, ends.count + 1)
             }
         }
-        return Result(objectLength: position - start, elementCount: elements, maximumDepth: deepest, usesIndefiniteLength: indefinite)
+        return Result(
+            objectLength: position - start, elementCount: elements, maximumDepth: deepest, usesIndefiniteLength: indefinite,
+            indefiniteEnds: indefiniteEnds)
     }
 
     /// The header at `position`, whose element must end by `bound` (X.690 § 8.1.2-8.1.3; DER § 10.1).

@@ -1,5 +1,4 @@
 import Foundation
-internal import SwiftASN1
 
 /// An AlgorithmIdentifier as received (RFC 5280 § 4.1.1.2): its OID and the exact parameter bytes, if any.
 struct AlgorithmIdentifierEncoding: Hashable, Sendable {
@@ -34,7 +33,7 @@ struct SignerInfoStructure: Sendable {
     let formatProblems: [CMSFormatProblem]
 }
 
-/// ContentInfo with SignedData (RFC 5652 § 3, § 5.1), decoded once from one `ParsedASN1`.
+/// ContentInfo with SignedData (RFC 5652 § 3, § 5.1), read once by offset (`BERWalker`).
 ///
 ///     ContentInfo ::= SEQUENCE { contentType ContentType, content [0] EXPLICIT ANY DEFINED BY contentType }
 ///     SignedData ::= SEQUENCE { version CMSVersion, digestAlgorithms DigestAlgorithmIdentifiers,
@@ -66,41 +65,38 @@ struct SignedDataStructure: Sendable {
     init(
         _ bytes: [UInt8], limits: ASN1Limits = .cms, allowingTrailingData: Bool = false, checkingCertificates: Bool = true
     ) throws(ASN1ParseError) {
-        // swift-asn1 builds a node for every TLV it is given. Certificates, CRLs and attribute values are
-        // read elsewhere from their exact bytes (by OpenSSL, or by their own parse), so it is given a copy in which
-        // they are opaque (issue 11: they were most of a validation's parsing). `opaque` holds where they start;
-        // every byte read below comes from `bytes` itself.
-        let (shadow, opaque) = Self.opaqueCopy(bytes)
-        let parsed = try ASN1Input.parse(shadow ?? bytes, rules: .ber, limits: limits, allowingTrailingData: allowingTrailingData)
+        // Read by offset (`BERWalker`): certificates, CRLs, the sid's issuer Name and attribute values are kept as
+        // their exact bytes and never walked here; OpenSSL or their own parse reads them.
+        let walker = try BERWalker(bytes, rules: .ber, limits: limits, allowingTrailingData: allowingTrailingData)
         self.bytes = bytes
-        trailingByteCount = parsed.trailingByteCount
-        let contentInfo = parsed.root
+        trailingByteCount = walker.trailingByteCount
+        let contentInfo = walker.root
         contentInfoRange = contentInfo.range
-        let contentInfoFields = try contentInfo.fields(tag: 0x30, "the ContentInfo is not a SEQUENCE")
-        guard contentInfoFields.count == 2 else { throw contentInfo.problem("the ContentInfo does not have exactly two fields") }
-        let contentType = try contentInfoFields[0].objectIdentifier("the ContentInfo's contentType")
+        let contentInfoFields = try walker.fields(of: contentInfo, tag: 0x30, "the ContentInfo is not a SEQUENCE")
+        guard contentInfoFields.count == 2 else { throw walker.problem("the ContentInfo does not have exactly two fields", contentInfo) }
+        let contentType = try walker.objectIdentifier(contentInfoFields[0], "the ContentInfo's contentType")
         guard contentType == Self.signedDataOID else {
-            throw contentInfoFields[0].problem("the CMS is not SignedData (content type \(contentType))")
+            throw walker.problem("the CMS is not SignedData (content type \(contentType))", contentInfoFields[0])
         }
         contentTypeRange = contentInfoFields[0].range
-        let explicit = try contentInfoFields[1].fields(tag: 0xa0, "the ContentInfo's content is not [0] EXPLICIT")
-        guard explicit.count == 1 else { throw contentInfoFields[1].problem("the ContentInfo's [0] does not hold exactly one SignedData") }
+        let explicit = try walker.fields(of: contentInfoFields[1], tag: 0xa0, "the ContentInfo's content is not [0] EXPLICIT")
+        guard explicit.count == 1 else { throw walker.problem("the ContentInfo's [0] does not hold exactly one SignedData", contentInfoFields[1]) }
         let signedData = explicit[0]
         signedDataRange = signedData.range
-        let fields = try signedData.fields(tag: 0x30, "SignedData is not a SEQUENCE")
-        guard fields.count >= 4, fields.count <= 6 else { throw signedData.problem("SignedData has \(fields.count) fields, not 4 to 6") }
+        let fields = try walker.fields(of: signedData, tag: 0x30, "SignedData is not a SEQUENCE")
+        guard fields.count >= 4, fields.count <= 6 else { throw walker.problem("SignedData has \(fields.count) fields, not 4 to 6", signedData) }
         fieldRanges = fields.map(\.range)
-        _ = try fields[0].integerValue("SignedData's version")
-        _ = try fields[1].fields(tag: 0x31, "SignedData's digestAlgorithms is not a SET")
-        let encapsulated = try fields[2].fields(tag: 0x30, "SignedData's encapContentInfo is not a SEQUENCE")
+        _ = try walker.integerValue(fields[0], "SignedData's version")
+        _ = try walker.fields(of: fields[1], tag: 0x31, "SignedData's digestAlgorithms is not a SET")
+        let encapsulated = try walker.fields(of: fields[2], tag: 0x30, "SignedData's encapContentInfo is not a SEQUENCE")
         guard encapsulated.count == 1 || encapsulated.count == 2 else {
-            throw fields[2].problem("the encapContentInfo does not have one or two fields")
+            throw walker.problem("the encapContentInfo does not have one or two fields", fields[2])
         }
-        eContentType = try encapsulated[0].objectIdentifier("the eContentType")
+        eContentType = try walker.objectIdentifier(encapsulated[0], "the eContentType")
         if encapsulated.count == 2 {
-            let wrapped = try encapsulated[1].fields(tag: 0xa0, "the eContent is not [0] EXPLICIT")
-            guard wrapped.count == 1 else { throw encapsulated[1].problem("the eContent [0] does not hold exactly one OCTET STRING") }
-            eContent = Data(try wrapped[0].octetStringContents("the eContent"))
+            let wrapped = try walker.fields(of: encapsulated[1], tag: 0xa0, "the eContent is not [0] EXPLICIT")
+            guard wrapped.count == 1 else { throw walker.problem("the eContent [0] does not hold exactly one OCTET STRING", encapsulated[1]) }
+            eContent = Data(try walker.octetStringContents(wrapped[0], "the eContent"))
         } else {
             eContent = nil
         }
@@ -112,28 +108,28 @@ struct SignedDataStructure: Sendable {
             switch field.tagOctet {
             case 0xa0 where !sawCertificates && !sawCRLs:
                 sawCertificates = true
-                for choice in try field.fields(tag: 0xa0, "certificates") where choice.tagOctet == 0x30 || opaque.contains(choice.range.lowerBound) {
+                for choice in try walker.fields(of: field, tag: 0xa0, "certificates") where choice.tagOctet == 0x30 {
                     // X.509 is DER (RFC 5280 § 4.1): its signature covers the TBSCertificate's DER.
                     if checkingCertificates, !ASN1Input.isDER(bytes[choice.range], limits: .certificate) { throw Self.notDER(choice.range) }
                     certificates.append(choice.range)
                 }
             case 0xa1 where !sawCRLs:
                 sawCRLs = true
-                for choice in try field.fields(tag: 0xa1, "crls") where choice.tagOctet == 0x30 || opaque.contains(choice.range.lowerBound) {
+                for choice in try walker.fields(of: field, tag: 0xa1, "crls") where choice.tagOctet == 0x30 {
                     guard ASN1Input.isDER(bytes[choice.range], limits: .crl) else {
-                        throw choice.problem("a CRL in SignedData.crls is not DER")
+                        throw walker.problem("a CRL in SignedData.crls is not DER", choice)
                     }
                     crls.append(choice.range)
                 }
             default:
-                throw field.problem("unexpected SignedData field (tag 0x\(String(field.tagOctet, radix: 16)))")
+                throw walker.problem("unexpected SignedData field (tag 0x\(String(field.tagOctet, radix: 16)))", field)
             }
         }
         certificateRanges = certificates
         crlRanges = crls
         let signerSet = fields[fields.count - 1]
-        signerInfos = try signerSet.fields(tag: 0x31, "SignedData's signerInfos is not a SET").map { node throws(ASN1ParseError) in
-            try Self.signerInfo(node, bytes: bytes, opaque: opaque)
+        signerInfos = try walker.fields(of: signerSet, tag: 0x31, "SignedData's signerInfos is not a SET").map { element throws(ASN1ParseError) in
+            try Self.signerInfo(element, walker: walker)
         }
     }
 
@@ -142,83 +138,37 @@ struct SignedDataStructure: Sendable {
         ASN1ParseError(.structure("a certificate in SignedData.certificates is not DER"), at: range.lowerBound)
     }
 
-    /// A copy of `bytes` in which each certificate and CRL in SignedData, and each attribute value, has the
-    /// identifier octet of a primitive OCTET STRING (same length, same position), with where they start; nil when
-    /// there is nothing to hide. Only definite-length constructed TLVs are hidden. Anything unexpected leaves the
-    /// bytes as they are, for the ordinary parse to judge.
-    private static func opaqueCopy(_ bytes: [UInt8]) -> (shadow: [UInt8]?, opaque: Set<Int>) {
-        var starts: [Int] = []
-        func hide(_ node: DER.Node) {
-            // 0x30/0x31/0xa0...: constructed; the length form must be definite (BER indefinite ends in 00 00).
-            if node.isConstructed, bytes.count > node.range.lowerBound + 1, bytes[node.range.lowerBound + 1] != 0x80 {
-                starts.append(node.range.lowerBound)
-            }
-        }
-        guard let contentInfo = try? DER.node(in: bytes, at: 0), contentInfo.tag == 0x30,
-            let outer = try? DER.children(of: contentInfo, in: bytes), outer.count == 2, outer[1].tag == 0xa0,
-            let explicit = try? DER.children(of: outer[1], in: bytes), explicit.count == 1, explicit[0].tag == 0x30,
-            let fields = try? DER.children(of: explicit[0], in: bytes), fields.count >= 4
-        else { return (nil, []) }
-        for field in fields.dropFirst(3).dropLast() where field.tag == 0xa0 || field.tag == 0xa1 {
-            for choice in (try? DER.children(of: field, in: bytes)) ?? [] where choice.tag == 0x30 { hide(choice) }
-        }
-        if let signerSet = fields.last, signerSet.tag == 0x31 {
-            for signer in (try? DER.children(of: signerSet, in: bytes)) ?? [] {
-                guard signer.tag == 0x30, let signerFields = try? DER.children(of: signer, in: bytes), signerFields.count >= 5 else { continue }
-                // The issuer Name of an issuerAndSerialNumber sid: matched by its bytes, decoded by OpenSSL if at all.
-                if signerFields[1].tag == 0x30, let name = (try? DER.children(of: signerFields[1], in: bytes))?.first, name.tag == 0x30 {
-                    hide(name)
-                }
-                // signedAttrs [0] is the fourth field when present; unsignedAttrs [1] the last.
-                var attributeSets = signerFields[3].tag == 0xa0 ? [signerFields[3]] : []
-                if signerFields.count >= 6, let unsigned = signerFields.last, unsigned.tag == 0xa1 { attributeSets.append(unsigned) }
-                for attributeSet in attributeSets {
-                    for attribute in (try? DER.children(of: attributeSet, in: bytes)) ?? [] {
-                        guard attribute.tag == 0x30, let parts = try? DER.children(of: attribute, in: bytes), parts.count == 2, parts[1].tag == 0x31
-                        else { continue }
-                        for value in (try? DER.children(of: parts[1], in: bytes)) ?? [] { hide(value) }
-                    }
-                }
-            }
-        }
-        guard !starts.isEmpty else { return (nil, []) }
-        var shadow = bytes
-        for start in starts { shadow[start] = 0x04 }
-        return (shadow, Set(starts))
-    }
-
     ///     SignerInfo ::= SEQUENCE { version CMSVersion, sid SignerIdentifier, digestAlgorithm DigestAlgorithmIdentifier,
     ///       signedAttrs [0] IMPLICIT SignedAttributes OPTIONAL, signatureAlgorithm SignatureAlgorithmIdentifier,
     ///       signature SignatureValue, unsignedAttrs [1] IMPLICIT UnsignedAttributes OPTIONAL }
-    private static func signerInfo(_ node: ASN1Node, bytes: [UInt8], opaque: Set<Int>) throws(ASN1ParseError) -> SignerInfoStructure {
-        let fields = try node.fields(tag: 0x30, "a SignerInfo is not a SEQUENCE")
-        guard fields.count >= 5, fields.count <= 7 else { throw node.problem("a SignerInfo has \(fields.count) fields, not 5 to 7") }
-        _ = try fields[0].integerValue("the SignerInfo's version")
+    private static func signerInfo(_ element: BERElement, walker: BERWalker) throws(ASN1ParseError) -> SignerInfoStructure {
+        let bytes = walker.bytes
+        let fields = try walker.fields(of: element, tag: 0x30, "a SignerInfo is not a SEQUENCE")
+        guard fields.count >= 5, fields.count <= 7 else { throw walker.problem("a SignerInfo has \(fields.count) fields, not 5 to 7", element) }
+        _ = try walker.integerValue(fields[0], "the SignerInfo's version")
         let identifier: SignerIdentifierEncoding
         switch fields[1].tagOctet {
         case 0x30:
-            let parts = try fields[1].fields(tag: 0x30, "issuerAndSerialNumber")
-            // The issuer Name may be opaque in the parsed copy (see `opaqueCopy`): its bytes come from `bytes`.
-            guard parts.count == 2, parts[0].tagOctet == 0x30 || opaque.contains(parts[0].range.lowerBound), parts[1].tagOctet == 0x02 else {
-                throw fields[1].problem("the SignerInfo's issuerAndSerialNumber is malformed")
+            let parts = try walker.fields(of: fields[1], tag: 0x30, "issuerAndSerialNumber")
+            guard parts.count == 2, parts[0].tagOctet == 0x30, parts[1].tagOctet == 0x02 else {
+                throw walker.problem("the SignerInfo's issuerAndSerialNumber is malformed", fields[1])
             }
-            identifier = .issuerAndSerialNumber(issuer: Array(bytes[parts[0].range]), serialNumber: Array(parts[1].encodedBytes))
+            identifier = .issuerAndSerialNumber(issuer: Array(bytes[parts[0].range]), serialNumber: Array(bytes[parts[1].range]))
         case 0x80, 0xa0:
-            identifier = .subjectKeyIdentifier(try fields[1].octetStringContents("the SignerInfo's subjectKeyIdentifier", tag: 0x80))
+            identifier = .subjectKeyIdentifier(try walker.octetStringContents(fields[1], "the SignerInfo's subjectKeyIdentifier", tag: 0x80))
         default:
-            throw fields[1].problem("the SignerInfo's sid is neither issuerAndSerialNumber nor subjectKeyIdentifier")
+            throw walker.problem("the SignerInfo's sid is neither issuerAndSerialNumber nor subjectKeyIdentifier", fields[1])
         }
-        let digestAlgorithm = try fields[2].algorithmIdentifier("the SignerInfo's digestAlgorithm")
+        let digestAlgorithm = try walker.algorithmIdentifier(fields[2], "the SignerInfo's digestAlgorithm")
         var position = 3
         var problems: [CMSFormatProblem] = []
         var signedAttributes: [CMSAttribute] = []
         var signedBytes: [UInt8]?
         if fields[position].tagOctet == 0xa0 {
             let signedField = fields[position]
-            signedAttributes = try attributes(signedField, signed: true, bytes: bytes, problems: &problems)
+            signedAttributes = try attributes(signedField, signed: true, walker: walker, problems: &problems)
             if signedAttributes.isEmpty { problems.append(.emptySignedAttributes) }
             // RFC 5652 § 5.4: the signature covers the DER of the SET OF; a signer that sent BER signed other bytes.
-            // From the bytes as received: the attribute values are opaque in the parsed copy (see `opaqueCopy`).
             if !ASN1Input.isDER(bytes[signedField.range], limits: .cms) {
                 problems.append(.signedAttributesNotDER)
             }
@@ -227,19 +177,21 @@ struct SignedDataStructure: Sendable {
             signedBytes = raw
             position += 1
         }
-        guard position + 1 < fields.count else { throw node.problem("a SignerInfo ends before its signature") }
-        let signatureAlgorithm = try fields[position].algorithmIdentifier("the SignerInfo's signatureAlgorithm")
-        let signature = try fields[position + 1].octetStringContents("the SignerInfo's signature")
+        guard position + 1 < fields.count else { throw walker.problem("a SignerInfo ends before its signature", element) }
+        let signatureAlgorithm = try walker.algorithmIdentifier(fields[position], "the SignerInfo's signatureAlgorithm")
+        let signature = try walker.octetStringContents(fields[position + 1], "the SignerInfo's signature")
         position += 2
         var unsignedAttributes: [CMSAttribute] = []
         if position < fields.count {
-            guard fields[position].tagOctet == 0xa1 else { throw fields[position].problem("unexpected SignerInfo field after the signature") }
-            unsignedAttributes = try attributes(fields[position], signed: false, bytes: bytes, problems: &problems)
+            guard fields[position].tagOctet == 0xa1 else {
+                throw walker.problem("unexpected SignerInfo field after the signature", fields[position])
+            }
+            unsignedAttributes = try attributes(fields[position], signed: false, walker: walker, problems: &problems)
             position += 1
         }
-        guard position == fields.count else { throw node.problem("a SignerInfo has fields after its unsigned attributes") }
+        guard position == fields.count else { throw walker.problem("a SignerInfo has fields after its unsigned attributes", element) }
         return SignerInfoStructure(
-            encodedRange: node.range, identifier: identifier, digestAlgorithm: digestAlgorithm, signedAttributes: signedAttributes,
+            encodedRange: element.range, identifier: identifier, digestAlgorithm: digestAlgorithm, signedAttributes: signedAttributes,
             signedAttributesForVerification: signedBytes, signatureAlgorithm: signatureAlgorithm, signature: Data(signature),
             unsignedAttributes: unsignedAttributes, formatProblems: problems)
     }
@@ -252,15 +204,14 @@ struct SignedDataStructure: Sendable {
 
     ///     Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }
     private static func attributes(
-        _ field: ASN1Node, signed: Bool, bytes: [UInt8], problems: inout [CMSFormatProblem]
+        _ field: BERElement, signed: Bool, walker: BERWalker, problems: inout [CMSFormatProblem]
     ) throws(ASN1ParseError) -> [CMSAttribute] {
         var result: [CMSAttribute] = []
-        for attributeNode in try field.fields(tag: field.tagOctet, "attributes") {
-            let parts = try attributeNode.fields(tag: 0x30, "an attribute is not a SEQUENCE")
-            guard parts.count == 2 else { throw attributeNode.problem("an attribute does not have exactly a type and a value set") }
-            let oid = try parts[0].objectIdentifier("an attribute type")
-            // From the bytes as received: a value may be opaque in the parsed copy (see `opaqueCopy`).
-            let values = try parts[1].fields(tag: 0x31, "an attribute's values are not a SET").map { Data(bytes[$0.range]) }
+        for attribute in try walker.fields(of: field, tag: field.tagOctet, "attributes") {
+            let parts = try walker.fields(of: attribute, tag: 0x30, "an attribute is not a SEQUENCE")
+            guard parts.count == 2 else { throw walker.problem("an attribute does not have exactly a type and a value set", attribute) }
+            let oid = try walker.objectIdentifier(parts[0], "an attribute type")
+            let values = try walker.fields(of: parts[1], tag: 0x31, "an attribute's values are not a SET").map { Data(walker.bytes[$0.range]) }
             result.append(CMSAttribute(oid: oid, values: values))
             if singleValuedAttributes.contains(oid), values.count != 1 {
                 problems.append(.attributeValueCount(attribute: CMSFormatProblem.attributeName(oid), count: values.count))
@@ -286,64 +237,6 @@ struct SignedDataStructure: Sendable {
 
     /// Each SignerInfo's exact bytes, in order.
     var signerInfoEncodings: [ArraySlice<UInt8>] { signerInfos.map { bytes[$0.encodedRange] } }
-}
-
-// MARK: - Reading swift-asn1 nodes
-
-extension ASN1Node {
-    var range: Range<Int> { encodedBytes.startIndex..<encodedBytes.endIndex }
-
-    /// The first identifier octet (class, constructed bit, tag number below 31): all CMS needs.
-    var tagOctet: UInt8 { encodedBytes.first ?? 0 }
-
-    func problem(_ what: String) -> ASN1ParseError { ASN1ParseError(.structure(what), at: encodedBytes.startIndex) }
-
-    /// The children of a constructed node with first identifier octet `tag`.
-    func fields(tag: UInt8, _ what: String) throws(ASN1ParseError) -> [ASN1Node] {
-        guard tagOctet == tag, case .constructed(let children) = content else { throw problem(what) }
-        return Array(children)
-    }
-
-    func objectIdentifier(_ what: String) throws(ASN1ParseError) -> String {
-        // The few OIDs every signature carries, found by their exact (valid, minimal) content octets without decoding
-        // and formatting their arcs again each time (a visible share of a validation); anything else is decoded and
-        // formatted by swift-asn1.
-        if tagOctet == 0x06, case .primitive(let content) = self.content, let known = KnownObjectIdentifiers.name(of: content) { return known }
-        guard tagOctet == 0x06, let oid = try? ASN1ObjectIdentifier(derEncoded: self) else {
-            throw problem("\(what) is not an OBJECT IDENTIFIER")
-        }
-        return oid.description
-    }
-
-    func integerValue(_ what: String) throws(ASN1ParseError) -> Int {
-        guard tagOctet == 0x02, let value = try? Int(derEncoded: self) else { throw problem("\(what) is not a small INTEGER") }
-        return value
-    }
-
-    /// OCTET STRING contents, primitive or (BER, X.690 § 8.7.3) constructed from nested chunks; `tag` is the
-    /// primitive identifier octet (0x04, or 0x80 for an IMPLICIT [0]).
-    func octetStringContents(_ what: String, tag: UInt8 = 0x04) throws(ASN1ParseError) -> [UInt8] {
-        guard tagOctet & 0xdf == tag else { throw problem("\(what) is not an OCTET STRING") }
-        switch content {
-        case .primitive(let bytes):
-            return Array(bytes)
-        case .constructed(let children):
-            // Chunks are primitive OCTET STRINGs, or constructed ones again (the depth is bounded by the scan).
-            var out: [UInt8] = []
-            for child in children {
-                out += try child.octetStringContents("a chunk of \(what)")
-            }
-            return out
-        }
-    }
-
-    ///     AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY DEFINED BY algorithm OPTIONAL }
-    func algorithmIdentifier(_ what: String) throws(ASN1ParseError) -> AlgorithmIdentifierEncoding {
-        let parts = try fields(tag: 0x30, "\(what) is not an AlgorithmIdentifier")
-        guard parts.count == 1 || parts.count == 2 else { throw problem("\(what) is not an AlgorithmIdentifier") }
-        let oid = try parts[0].objectIdentifier(what)
-        return AlgorithmIdentifierEncoding(oid: oid, parameters: parts.count == 2 ? Array(parts[1].encodedBytes) : nil)
-    }
 }
 
 /// The dotted form of the OIDs CMS signatures are made of, found by their content octets (X.690 § 8.19).

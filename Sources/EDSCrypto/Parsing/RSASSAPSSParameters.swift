@@ -1,6 +1,5 @@
 internal import COpenSSL
 import Foundation
-internal import SwiftASN1
 
 /// RSASSA-PSS-params (RFC 4055 § 3.1), read from a SignerInfo's signatureAlgorithm by the parsing layer and handed
 /// to OpenSSL as padding settings (RFC 4056 § 3 for CMS):
@@ -22,33 +21,33 @@ struct RSASSAPSSParameters: Hashable, Sendable {
 
     init(_ encoded: [UInt8]?) throws(ASN1ParseError) {
         guard let encoded else { throw ASN1ParseError(.structure("RSASSA-PSS needs explicit parameters"), at: 0) }
-        let root = try ASN1Input.parse(encoded, rules: .der, limits: Self.limits).root
+        let walker = try BERWalker(encoded, rules: .der, limits: Self.limits)
         var digest = DigestAlgorithm.sha1
         var maskDigest = DigestAlgorithm.sha1
         var saltLength = 20
         var previousTag: UInt8 = 0
-        for field in try root.fields(tag: 0x30, "RSASSA-PSS-params is not a SEQUENCE") {
-            guard field.tagOctet > previousTag else { throw field.problem("RSASSA-PSS-params fields out of order") }
+        for field in try walker.fields(of: walker.root, tag: 0x30, "RSASSA-PSS-params is not a SEQUENCE") {
+            guard field.tagOctet > previousTag else { throw walker.problem("RSASSA-PSS-params fields out of order", field) }
             previousTag = field.tagOctet
-            let inner = try field.fields(tag: field.tagOctet, "an RSASSA-PSS-params field is not EXPLICIT")
-            guard inner.count == 1 else { throw field.problem("an RSASSA-PSS-params field holds \(inner.count) values") }
+            let inner = try walker.fields(of: field, tag: field.tagOctet, "an RSASSA-PSS-params field is not EXPLICIT")
+            guard inner.count == 1 else { throw walker.problem("an RSASSA-PSS-params field holds \(inner.count) values", field) }
             switch field.tagOctet {
             case 0xa0:
-                digest = try Self.digest(inner[0].algorithmIdentifier("hashAlgorithm"), at: field)
+                digest = try Self.digest(walker.algorithmIdentifier(inner[0], "hashAlgorithm"), at: field)
             case 0xa1:
-                let mask = try inner[0].algorithmIdentifier("maskGenAlgorithm")
+                let mask = try walker.algorithmIdentifier(inner[0], "maskGenAlgorithm")
                 guard mask.oid == Self.mgf1, let parameters = mask.parameters else {
-                    throw field.problem("maskGenAlgorithm \(mask.oid) is not MGF1")
+                    throw walker.problem("maskGenAlgorithm \(mask.oid) is not MGF1", field)
                 }
-                let hash = try ASN1Input.parse(parameters, rules: .der, limits: Self.limits).root.algorithmIdentifier("MGF1's hash")
-                maskDigest = try Self.digest(hash, at: field)
+                let hashWalker = try BERWalker(parameters, rules: .der, limits: Self.limits)
+                maskDigest = try Self.digest(hashWalker.algorithmIdentifier(hashWalker.root, "MGF1's hash"), at: field)
             case 0xa2:
-                saltLength = try inner[0].integerValue("saltLength")
-                guard (0...1024).contains(saltLength) else { throw field.problem("saltLength \(saltLength) is out of range") }
+                saltLength = try walker.integerValue(inner[0], "saltLength")
+                guard (0...1024).contains(saltLength) else { throw walker.problem("saltLength \(saltLength) is out of range", field) }
             case 0xa3:
-                guard try inner[0].integerValue("trailerField") == 1 else { throw field.problem("trailerField must be 1") }
+                guard try walker.integerValue(inner[0], "trailerField") == 1 else { throw walker.problem("trailerField must be 1", field) }
             default:
-                throw field.problem("unknown RSASSA-PSS-params field")
+                throw walker.problem("unknown RSASSA-PSS-params field", field)
             }
         }
         self.digest = digest
@@ -56,8 +55,10 @@ struct RSASSAPSSParameters: Hashable, Sendable {
         self.saltLength = saltLength
     }
 
-    private static func digest(_ algorithm: AlgorithmIdentifierEncoding, at node: ASN1Node) throws(ASN1ParseError) -> DigestAlgorithm {
-        guard let digest = DigestAlgorithm(oid: algorithm.oid) else { throw node.problem("hash algorithm \(algorithm.oid) is not supported") }
+    private static func digest(_ algorithm: AlgorithmIdentifierEncoding, at field: BERElement) throws(ASN1ParseError) -> DigestAlgorithm {
+        guard let digest = DigestAlgorithm(oid: algorithm.oid) else {
+            throw ASN1ParseError(.structure("hash algorithm \(algorithm.oid) is not supported"), at: field.range.lowerBound)
+        }
         return digest
     }
 

@@ -1,5 +1,3 @@
-internal import SwiftASN1
-
 /// The three fields every X.509-style signed structure has: certificates (RFC 5280 § 4.1.1), CRLs (§ 5.1.1) and
 /// BasicOCSPResponse (RFC 6960 § 4.2.1):
 ///
@@ -15,29 +13,32 @@ struct SignedStructureParts {
     let signature: ArraySlice<UInt8>
 
     init(_ bytes: [UInt8], limits: ASN1Limits) throws(ASN1ParseError) {
-        let parsed = try ASN1Input.parse(bytes, rules: .der, limits: limits)
-        let fields = try parsed.root.fields(tag: 0x30, "a signed structure is not a SEQUENCE")
+        let walker = try BERWalker(bytes, rules: .der, limits: limits)
+        let fields = try walker.fields(of: walker.root, tag: 0x30, "a signed structure is not a SEQUENCE")
         guard fields.count == 3 || (fields.count == 4 && fields[3].tagOctet == 0xa0), fields[0].tagOctet == 0x30 else {
-            throw parsed.root.problem("a signed structure is not SEQUENCE { tbs, signatureAlgorithm, signature }")
+            throw walker.problem("a signed structure is not SEQUENCE { tbs, signatureAlgorithm, signature }", walker.root)
         }
-        toBeSigned = fields[0].encodedBytes
-        signatureAlgorithmOID = try fields[1].algorithmIdentifier("the signature algorithm").oid
-        signature = try Self.signatureBits(fields[2])
+        toBeSigned = bytes[fields[0].range]
+        signatureAlgorithmOID = try walker.algorithmIdentifier(fields[1], "the signature algorithm").oid
+        signature = try Self.signatureBits(fields[2], walker: walker)
     }
 
     /// The OID of an AlgorithmIdentifier given as its own DER (as a streaming CRL reader locates it).
     static func algorithmOID(_ encoded: [UInt8]) throws(ASN1ParseError) -> String {
-        try ASN1Input.parse(encoded, rules: .der, limits: .certificate).root.algorithmIdentifier("the signature algorithm").oid
+        let walker = try BERWalker(encoded, rules: .der, limits: .certificate)
+        return try walker.algorithmIdentifier(walker.root, "the signature algorithm").oid
     }
 
     /// The bits of a signature BIT STRING given as its own DER.
     static func signatureBits(_ encoded: [UInt8]) throws(ASN1ParseError) -> ArraySlice<UInt8> {
-        try signatureBits(ASN1Input.parse(encoded, rules: .der, limits: .certificate).root)
+        let walker = try BERWalker(encoded, rules: .der, limits: .certificate)
+        return try signatureBits(walker.root, walker: walker)
     }
 
-    private static func signatureBits(_ node: ASN1Node) throws(ASN1ParseError) -> ArraySlice<UInt8> {
-        guard node.tagOctet == 0x03, case .primitive(let contents) = node.content, contents.first == 0 else {
-            throw node.problem("the signature is not a BIT STRING of whole octets")
+    private static func signatureBits(_ element: BERElement, walker: BERWalker) throws(ASN1ParseError) -> ArraySlice<UInt8> {
+        let contents = walker.bytes[element.contentRange]
+        guard element.tagOctet == 0x03, !element.isConstructed, contents.first == 0 else {
+            throw walker.problem("the signature is not a BIT STRING of whole octets", element)
         }
         return contents.dropFirst()
     }
@@ -45,9 +46,8 @@ struct SignedStructureParts {
     /// The contents of one primitive TLV with identifier octet `tag` (an OCTET STRING or INTEGER key encoding that
     /// OpenSSL hands over as bytes), nil when `encoded` is anything else.
     static func primitiveContents(_ encoded: [UInt8], tag: UInt8) -> ArraySlice<UInt8>? {
-        guard let parsed = try? ASN1Input.parse(encoded, rules: .der, limits: .certificate),
-            parsed.root.tagOctet == tag, case .primitive(let contents) = parsed.root.content
+        guard let walker = try? BERWalker(encoded, rules: .der, limits: .certificate), walker.root.tagOctet == tag, !walker.root.isConstructed
         else { return nil }
-        return contents
+        return walker.bytes[walker.root.contentRange]
     }
 }
