@@ -64,7 +64,7 @@ public final class CMSSignedData: Sendable {
         }
         self.encoded = der
         self.structure = structure
-        self.layout = try SignedDataLayout(structure: structure)
+        self.layout = SignedDataLayout(structure: structure)
         self.certificates = certificates
         self.signers = try structure.signerInfos.enumerated().map {
             try CMSSignerInfo(index: $0.offset, structure: $0.element, certificates: certificates)

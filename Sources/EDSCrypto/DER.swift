@@ -113,15 +113,18 @@ struct SignedDataLayout {
         } catch {
             throw DER.ParseError(underlying: error)
         }
-        try self.init(structure: structure)
+        self.init(structure: structure)
     }
 
-    init(structure: SignedDataStructure) throws {
+    init(structure: SignedDataStructure) {
         self.structure = structure
-        let bytes = structure.bytes
-        contentInfo = try DER.node(in: bytes, at: structure.contentInfoRange.lowerBound)
-        signedData = try DER.node(in: bytes, at: structure.signedDataRange.lowerBound)
-        signedDataFields = try structure.fieldRanges.map { try DER.node(in: bytes, at: $0.lowerBound) }
+        // The parse has read these elements already.
+        func node(_ element: BERElement) -> DER.Node {
+            DER.Node(tag: element.tagOctet, range: element.range, contentRange: element.contentRange)
+        }
+        contentInfo = node(structure.contentInfo)
+        signedData = node(structure.signedData)
+        signedDataFields = structure.fields.map(node)
     }
 
     /// Each SignerInfo exactly as encoded, in order.

@@ -39,65 +39,66 @@ enum ASN1Scanner {
     ) throws(ASN1ParseError) -> Result {
         guard bytes.count - start <= limits.maximumBytes else { throw ASN1ParseError(.tooLarge(limit: limits.maximumBytes), at: start) }
         guard start < bytes.count else { throw ASN1ParseError(start == 0 ? .empty : .truncated, at: start) }
-        // Per open constructed element: where its contents end (definite) or nil (indefinite), and the bound its
-        // children must stay within (its own end, or its nearest definite ancestor's).
-        var ends: [Int?] = []
-        var bounds: [Int] = []
-        ends.reserveCapacity(16)
-        bounds.reserveCapacity(16)
-        var position = start
-        var elements = 0
-        var deepest = 0
-        var indefinite = false
-        var openIndefiniteStarts: [Int] = []
-        var indefiniteEnds: [Int: Int] = [:]
-        while true {
-            // Close every element the position has reached the end of.
-            while let end = ends.last, let enclosing = bounds.last {
-                if let end {
-                    guard position == end else { break }
-                } else {
-                    guard position + 2 <= enclosing, bytes[position] == 0, bytes[position + 1] == 0 else { break }
-                    position += 2
-                    if recordingIndefiniteEnds, let opened = openIndefiniteStarts.popLast() { indefiniteEnds[opened] = position }
+        // Per open constructed element: where its contents end (definite) or `indefiniteMark`, and the bound its
+        // children must stay within (its own end, or its nearest definite ancestor's). The depth is bounded by the
+        // limits, so the stack is one fixed allocation.
+        let indefiniteMark = -1
+        return try withUnsafeTemporaryAllocation(of: (end: Int, bound: Int).self, capacity: limits.maximumDepth + 1) {
+            stack throws(ASN1ParseError) -> Result in
+            var depth = 0
+            var position = start
+            var elements = 0
+            var deepest = 0
+            var indefinite = false
+            var openIndefiniteStarts: [Int] = []
+            var indefiniteEnds: [Int: Int] = [:]
+            while true {
+                // Close every element the position has reached the end of.
+                while depth > 0 {
+                    let open = stack[depth - 1]
+                    if open.end != indefiniteMark {
+                        guard position == open.end else { break }
+                    } else {
+                        guard position + 2 <= open.bound, bytes[position] == 0, bytes[position + 1] == 0 else { break }
+                        position += 2
+                        if recordingIndefiniteEnds, let opened = openIndefiniteStarts.popLast() { indefiniteEnds[opened] = position }
+                    }
+                    depth -= 1
                 }
-                ends.removeLast()
-                bounds.removeLast()
-            }
-            if ends.isEmpty && elements > 0 { break }
-            let bound = bounds.last ?? bytes.count
-            if position >= bound {
-                // An indefinite-length element whose end-of-contents never came.
-                throw ASN1ParseError(bound == bytes.count ? .truncated : .overrunsParent, at: position)
-            }
-            let header = try readHeader(bytes, at: position, bound: bound, rules: rules)
-            elements += 1
-            guard elements <= limits.maximumElements else {
-                throw ASN1ParseError(.tooManyElements(limit: limits.maximumElements), at: position)
-            }
-            if header.isConstructed {
-                guard ends.count < limits.maximumDepth else { throw ASN1ParseError(.tooDeep(limit: limits.maximumDepth), at: position) }
-                let contentsStart = position + header.headerLength
-                if let length = header.contentLength {
-                    ends.append(contentsStart + length)
-                    bounds.append(contentsStart + length)
-                } else {
-                    indefinite = true
-                    if recordingIndefiniteEnds { openIndefiniteStarts.append(position) }
-                    ends.append(nil)
-                    bounds.append(bound)
+                if depth == 0 && elements > 0 { break }
+                let bound = depth > 0 ? stack[depth - 1].bound : bytes.count
+                if position >= bound {
+                    // An indefinite-length element whose end-of-contents never came.
+                    throw ASN1ParseError(bound == bytes.count ? .truncated : .overrunsParent, at: position)
                 }
-                deepest = max(deepest, ends.count)
-                position = contentsStart
-            } else {
-                // readHeader refuses indefinite primitives and lengths past the bound.
-                position += header.headerLength + (header.contentLength ?? 0)
-                deepest = max(deepest, ends.count + 1)
+                let header = try readHeader(bytes, at: position, bound: bound, rules: rules)
+                elements += 1
+                guard elements <= limits.maximumElements else {
+                    throw ASN1ParseError(.tooManyElements(limit: limits.maximumElements), at: position)
+                }
+                if header.isConstructed {
+                    guard depth < limits.maximumDepth else { throw ASN1ParseError(.tooDeep(limit: limits.maximumDepth), at: position) }
+                    let contentsStart = position + header.headerLength
+                    if let length = header.contentLength {
+                        stack[depth] = (end: contentsStart + length, bound: contentsStart + length)
+                    } else {
+                        indefinite = true
+                        if recordingIndefiniteEnds { openIndefiniteStarts.append(position) }
+                        stack[depth] = (end: indefiniteMark, bound: bound)
+                    }
+                    depth += 1
+                    deepest = max(deepest, depth)
+                    position = contentsStart
+                } else {
+                    // readHeader refuses indefinite primitives and lengths past the bound.
+                    position += header.headerLength + (header.contentLength ?? 0)
+                    deepest = max(deepest, depth + 1)
+                }
             }
+            return Result(
+                objectLength: position - start, elementCount: elements, maximumDepth: deepest, usesIndefiniteLength: indefinite,
+                indefiniteEnds: indefiniteEnds)
         }
-        return Result(
-            objectLength: position - start, elementCount: elements, maximumDepth: deepest, usesIndefiniteLength: indefinite,
-            indefiniteEnds: indefiniteEnds)
     }
 
     /// The header at `position`, whose element must end by `bound` (X.690 § 8.1.2-8.1.3; DER § 10.1).

@@ -42,11 +42,11 @@ struct SignerInfoStructure: Sendable {
 struct SignedDataStructure: Sendable {
     let bytes: [UInt8]
     let trailingByteCount: Int
-    let contentInfoRange: Range<Int>
+    let contentInfo: BERElement
     let contentTypeRange: Range<Int>
     /// The SignedData SEQUENCE and each of its fields, in order (the last is the SignerInfo set).
-    let signedDataRange: Range<Int>
-    let fieldRanges: [Range<Int>]
+    let signedData: BERElement
+    let fields: [BERElement]
     let eContentType: String
     let eContent: Data?
     /// Each X.509 certificate in `certificates` (other CertificateChoices are skipped), exact bytes.
@@ -71,7 +71,7 @@ struct SignedDataStructure: Sendable {
         self.bytes = bytes
         trailingByteCount = walker.trailingByteCount
         let contentInfo = walker.root
-        contentInfoRange = contentInfo.range
+        self.contentInfo = contentInfo
         let contentInfoFields = try walker.fields(of: contentInfo, tag: 0x30, "the ContentInfo is not a SEQUENCE")
         guard contentInfoFields.count == 2 else { throw walker.problem("the ContentInfo does not have exactly two fields", contentInfo) }
         let contentType = try walker.objectIdentifier(contentInfoFields[0], "the ContentInfo's contentType")
@@ -82,10 +82,10 @@ struct SignedDataStructure: Sendable {
         let explicit = try walker.fields(of: contentInfoFields[1], tag: 0xa0, "the ContentInfo's content is not [0] EXPLICIT")
         guard explicit.count == 1 else { throw walker.problem("the ContentInfo's [0] does not hold exactly one SignedData", contentInfoFields[1]) }
         let signedData = explicit[0]
-        signedDataRange = signedData.range
+        self.signedData = signedData
         let fields = try walker.fields(of: signedData, tag: 0x30, "SignedData is not a SEQUENCE")
         guard fields.count >= 4, fields.count <= 6 else { throw walker.problem("SignedData has \(fields.count) fields, not 4 to 6", signedData) }
-        fieldRanges = fields.map(\.range)
+        self.fields = fields
         _ = try walker.integerValue(fields[0], "SignedData's version")
         _ = try walker.fields(of: fields[1], tag: 0x31, "SignedData's digestAlgorithms is not a SET")
         let encapsulated = try walker.fields(of: fields[2], tag: 0x30, "SignedData's encapContentInfo is not a SEQUENCE")
