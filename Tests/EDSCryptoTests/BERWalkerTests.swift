@@ -95,4 +95,27 @@ struct BERWalkerTests {
         #expect(!openSSLCertificates.isEmpty)
         #expect(structure.certificateRanges.map { Data(structure.bytes[$0]) } == openSSLCertificates)
     }
+
+    @Test("the scan's fast header path agrees with the full header reader wherever it answers", arguments: [ASN1EncodingRules.ber, .der])
+    func commonHeaderAgreesWithReadHeader(rules: ASN1EncodingRules) {
+        let identifiers: [UInt8] = [0x02, 0x04, 0x06, 0x30, 0x31, 0xa0, 0x80, 0x1f, 0x3f, 0x00, 0x20]
+        let lengths: [[UInt8]] = [
+            [0x00], [0x05], [0x7f], [0x80], [0x81, 0x05], [0x81, 0x7f], [0x81, 0x80], [0x81, 0xff], [0x82, 0x00, 0x80], [0x82, 0x00, 0xff],
+            [0x82, 0x01, 0x00], [0x82, 0xff, 0xff], [0x83, 0x01, 0x00, 0x00], [0xff],
+        ]
+        var answered = 0
+        for identifier in identifiers {
+            for length in lengths {
+                for contentBytes in [0, 5, 127, 128, 300, 70_000] {
+                    let bytes = [identifier] + length + [UInt8](repeating: 0x41, count: contentBytes)
+                    bytes.withUnsafeBufferPointer { buffer in
+                        guard let common = ASN1Scanner.commonHeader(buffer, at: 0, bound: buffer.count, rules: rules) else { return }
+                        answered += 1
+                        #expect((try? ASN1Scanner.readHeader(buffer, at: 0, bound: buffer.count, rules: rules)) == common, "\(bytes.prefix(5))")
+                    }
+                }
+            }
+        }
+        #expect(answered > 50)
+    }
 }

@@ -71,7 +71,12 @@ enum ASN1Scanner {
                     // An indefinite-length element whose end-of-contents never came.
                     throw ASN1ParseError(bound == bytes.count ? .truncated : .overrunsParent, at: position)
                 }
-                let header = try readHeader(bytes, at: position, bound: bound, rules: rules)
+                let header: ASN1Header
+                if let common = commonHeader(bytes, at: position, bound: bound, rules: rules) {
+                    header = common
+                } else {
+                    header = try readHeader(bytes, at: position, bound: bound, rules: rules)
+                }
                 elements += 1
                 guard elements <= limits.maximumElements else {
                     throw ASN1ParseError(.tooManyElements(limit: limits.maximumElements), at: position)
@@ -99,6 +104,35 @@ enum ASN1Scanner {
                 objectLength: position - start, elementCount: elements, maximumDepth: deepest, usesIndefiniteLength: indefinite,
                 indefiniteEnds: indefiniteEnds)
         }
+    }
+
+    /// The header at `position` when it has the form nearly every TLV of a signature has: a low tag number and a
+    /// definite length of at most two octets that fits within `bound`, minimal under DER. Anything else, valid or
+    /// not, is nil and left to `readHeader`, which judges it (so every error comes from one place).
+    @inline(__always)
+    static func commonHeader(_ bytes: UnsafeBufferPointer<UInt8>, at position: Int, bound: Int, rules: ASN1EncodingRules) -> ASN1Header? {
+        guard position + 2 <= bound else { return nil }
+        let first = bytes[position]
+        guard first & 0x1f != 0x1f, first & 0xdf != 0 else { return nil }
+        let lengthOctet = bytes[position + 1]
+        let headerLength: Int
+        let length: Int
+        if lengthOctet < 0x80 {
+            headerLength = 2
+            length = Int(lengthOctet)
+        } else if lengthOctet == 0x81, position + 3 <= bound {
+            headerLength = 3
+            length = Int(bytes[position + 2])
+            guard rules == .ber || length >= 0x80 else { return nil }
+        } else if lengthOctet == 0x82, position + 4 <= bound {
+            headerLength = 4
+            length = Int(bytes[position + 2]) << 8 | Int(bytes[position + 3])
+            guard rules == .ber || length >= 0x100 else { return nil }
+        } else {
+            return nil
+        }
+        guard length <= bound - position - headerLength else { return nil }
+        return ASN1Header(firstOctet: first, isConstructed: first & 0x20 != 0, headerLength: headerLength, contentLength: length)
     }
 
     /// The header at `position`, whose element must end by `bound` (X.690 § 8.1.2-8.1.3; DER § 10.1).

@@ -67,6 +67,8 @@ struct BERWalker {
     func children(of element: BERElement) throws(ASN1ParseError) -> [BERElement] {
         guard element.isConstructed else { throw ASN1ParseError(.structure("a primitive element has no fields"), at: element.range.lowerBound) }
         var result: [BERElement] = []
+        // One allocation for the usual few fields (a SignerInfo has at most 7) instead of one per doubling.
+        result.reserveCapacity(8)
         var position = element.contentRange.lowerBound
         while position < element.contentRange.upperBound {
             let child = try Self.element(
