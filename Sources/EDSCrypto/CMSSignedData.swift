@@ -121,7 +121,7 @@ public final class CMSSignedData: Sendable {
     /// The certificate whose issuer/serial or subject key identifier the SignerInfo names (RFC 5652 § 5.3),
     /// searched among the CMS's own certificates and `extra`.
     public func signerCertificate(for signer: CMSSignerInfo, extra: [Certificate] = []) -> Certificate? {
-        (certificates + extra).first { signer.identifies($0) }
+        certificates.first { signer.identifies($0) } ?? extra.first { signer.identifies($0) }
     }
 }
 

@@ -79,6 +79,15 @@ struct BERWalker {
         return result
     }
 
+    /// The element after `previous` inside `parent` (the first one when `previous` is nil), nil after the last: for
+    /// reading a few fields without building an array of them.
+    func child(after previous: BERElement?, in parent: BERElement) throws(ASN1ParseError) -> BERElement? {
+        guard parent.isConstructed else { throw ASN1ParseError(.structure("a primitive element has no fields"), at: parent.range.lowerBound) }
+        let position = previous?.range.upperBound ?? parent.contentRange.lowerBound
+        guard position < parent.contentRange.upperBound else { return nil }
+        return try Self.element(in: bytes, at: position, bound: parent.contentRange.upperBound, rules: rules, indefiniteEnds: indefiniteEnds)
+    }
+
     func problem(_ what: String, _ element: BERElement) -> ASN1ParseError {
         ASN1ParseError(.structure(what), at: element.range.lowerBound)
     }

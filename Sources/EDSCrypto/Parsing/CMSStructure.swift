@@ -208,10 +208,19 @@ struct SignedDataStructure: Sendable {
     ) throws(ASN1ParseError) -> [CMSAttribute] {
         var result: [CMSAttribute] = []
         for attribute in try walker.fields(of: field, tag: field.tagOctet, "attributes") {
-            let parts = try walker.fields(of: attribute, tag: 0x30, "an attribute is not a SEQUENCE")
-            guard parts.count == 2 else { throw walker.problem("an attribute does not have exactly a type and a value set", attribute) }
-            let oid = try walker.objectIdentifier(parts[0], "an attribute type")
-            let values = try walker.fields(of: parts[1], tag: 0x31, "an attribute's values are not a SET").map { Data(walker.bytes[$0.range]) }
+            // Read field by field: an array per attribute and per value set was most of this loop's allocations.
+            guard attribute.tagOctet == 0x30, attribute.isConstructed else { throw walker.problem("an attribute is not a SEQUENCE", attribute) }
+            guard let type = try walker.child(after: nil, in: attribute), let valueSet = try walker.child(after: type, in: attribute),
+                try walker.child(after: valueSet, in: attribute) == nil
+            else { throw walker.problem("an attribute does not have exactly a type and a value set", attribute) }
+            let oid = try walker.objectIdentifier(type, "an attribute type")
+            guard valueSet.tagOctet == 0x31, valueSet.isConstructed else { throw walker.problem("an attribute's values are not a SET", valueSet) }
+            var values: [Data] = []
+            var value = try walker.child(after: nil, in: valueSet)
+            while let element = value {
+                values.append(Data(walker.bytes[element.range]))
+                value = try walker.child(after: element, in: valueSet)
+            }
             result.append(CMSAttribute(oid: oid, values: values))
             if singleValuedAttributes.contains(oid), values.count != 1 {
                 problems.append(.attributeValueCount(attribute: CMSFormatProblem.attributeName(oid), count: values.count))
