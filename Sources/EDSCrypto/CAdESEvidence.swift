@@ -10,7 +10,7 @@ public enum CAdESEvidence {
     /// certValues usually repeat SignedData.certificates (the signer and its CAs): a certificate byte-identical to one
     /// in `known` is that same object, not a second parse; the rest come through `Certificate.cached`.
     public static func certificates(fromCertValues tlv: Data, reusing known: [Certificate]) -> [Certificate] {
-        let bytes = [UInt8](tlv)
+        let bytes = tlv.byteArray
         guard let outer = try? DER.node(in: bytes, at: 0), outer.tag == 0x30,
             let items = try? DER.children(of: outer, in: bytes)
         else { return [] }
@@ -35,7 +35,7 @@ public enum CAdESEvidence {
     /// RevocationValues ::= SEQUENCE { crlVals [0] SEQUENCE OF CertificateList OPTIONAL,
     ///                                 ocspVals [1] SEQUENCE OF BasicOCSPResponse OPTIONAL, otherRevVals [2] ... }
     public static func revocationValues(_ tlv: Data) -> (crls: [Data], basicOCSPResponses: [Data]) {
-        let bytes = [UInt8](tlv)
+        let bytes = tlv.byteArray
         guard let outer = try? DER.node(in: bytes, at: 0), outer.tag == 0x30,
             let fields = try? DER.children(of: outer, in: bytes)
         else { return ([], []) }

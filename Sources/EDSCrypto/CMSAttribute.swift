@@ -35,7 +35,7 @@ public struct CMSAttribute: Hashable, Sendable {
 /// Decoders for the few attribute value types CMS signatures carry.
 enum AttributeValue {
     static func octetString(_ tlv: Data) -> Data? {
-        let bytes = [UInt8](tlv)
+        let bytes = tlv.byteArray
         guard let node = try? DER.node(in: bytes, at: 0), node.tag == 0x04 else { return nil }
         return Data(bytes[node.contentRange])
     }
@@ -84,7 +84,7 @@ public struct SigningCertificateReference: Hashable, Sendable {
     /// ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier DEFAULT sha256, certHash OCTET STRING, issuerSerial ... }
     /// RFC 2634 § 5.4: ESSCertID ::= SEQUENCE { certHash OCTET STRING (SHA-1), issuerSerial ... }
     static func parse(_ tlv: Data, version2: Bool) -> [SigningCertificateReference] {
-        let bytes = [UInt8](tlv)
+        let bytes = tlv.byteArray
         guard let outer = try? DER.node(in: bytes, at: 0),
             let outerFields = try? DER.children(of: outer, in: bytes),
             let certs = outerFields.first, certs.tag == 0x30,

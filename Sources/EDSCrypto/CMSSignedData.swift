@@ -37,7 +37,7 @@ public final class CMSSignedData: Sendable {
         OpenSSLRuntime.ensureInitialized()
         let structure: SignedDataStructure
         do {
-            structure = try SignedDataStructure([UInt8](der), allowingTrailingData: true, checkingCertificates: false)
+            structure = try SignedDataStructure(der.byteArray, allowingTrailingData: true, checkingCertificates: false)
         } catch {
             throw CryptoError.malformed("not a CMS/PKCS#7 signature", error)
         }

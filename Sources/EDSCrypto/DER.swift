@@ -109,7 +109,7 @@ struct SignedDataLayout {
     init(_ data: Data) throws {
         let structure: SignedDataStructure
         do {
-            structure = try SignedDataStructure([UInt8](data))
+            structure = try SignedDataStructure(data.byteArray)
         } catch {
             throw DER.ParseError(underlying: error)
         }

@@ -52,7 +52,7 @@ public final class OCSPResponse: @unchecked Sendable {
     /// BasicOCSPResponse ::= SEQUENCE { tbsResponseData, signatureAlgorithm, signature, certs [0] EXPLICIT SEQUENCE OF
     /// Certificate OPTIONAL }: the response without certs, and each certificate's TLV. Nil when there are none.
     private static func split(_ der: Data) -> (Data, [Data])? {
-        let bytes = [UInt8](der)
+        let bytes = der.byteArray
         guard let outer = try? DER.node(in: bytes, at: 0), outer.tag == 0x30, outer.range.upperBound == bytes.count,
             let fields = try? DER.children(of: outer, in: bytes), fields.count == 4, fields[3].tag == 0xa0,
             let sequence = try? DER.children(of: fields[3], in: bytes), sequence.count == 1, sequence[0].tag == 0x30,

@@ -38,11 +38,11 @@ final class ParsedObjectCache<Object: AnyObject & Sendable>: @unchecked Sendable
 
     func lookup(_ bytes: Data) -> Object? {
         lock.withLock {
-            guard var entry = entries[bytes] else { return nil }
+            // One hash of the key: its recency is updated in place, not by storing the entry again.
+            guard let index = entries.index(forKey: bytes) else { return nil }
             clock += 1
-            entry.lastUse = clock
-            entries[bytes] = entry
-            return entry.object
+            entries.values[index].lastUse = clock
+            return entries.values[index].object
         }
     }
 

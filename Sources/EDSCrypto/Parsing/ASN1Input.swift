@@ -37,3 +37,11 @@ extension CryptoError {
         CryptoError(.malformedInput, "\(what): \(error)")
     }
 }
+
+extension Data {
+    /// The bytes as an array, copied in one block (`[UInt8](data)` goes through the generic sequence copy,
+    /// several instructions per byte: a visible share of reading a signature).
+    var byteArray: [UInt8] {
+        withUnsafeBytes { raw in Array(raw.bindMemory(to: UInt8.self)) }
+    }
+}
