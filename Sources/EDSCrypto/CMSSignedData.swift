@@ -47,7 +47,8 @@ public final class CMSSignedData: Sendable {
             // The same CA and signer certificates arrive in signature after signature: decoded once per process
             // (the cache is keyed by the exact bytes and bounded in bytes, so uploads cannot grow it without bound),
             // and their bytes checked for DER once.
-            if let known = reuse?.known(bytes) ?? ParsedCertificateCache.shared.lookup(bytes), known.encodingIsDER {
+            let known = reuse?.known(bytes) ?? ParsedCertificateCache.shared.lookup(bytes)
+            if let known, known.encodingIsDER {
                 certificates.append(known)
                 continue
             }
@@ -55,7 +56,14 @@ public final class CMSSignedData: Sendable {
                 throw CryptoError.malformed("not a CMS/PKCS#7 signature", SignedDataStructure.notDER(range))
             }
             do {
-                let certificate = try reuse?.certificate(bytes) ?? Certificate.cached(derEncoded: bytes)
+                // Looked up above already: a miss is parsed and remembered without asking the cache again.
+                let certificate: Certificate
+                if let known {
+                    certificate = known
+                } else {
+                    certificate = try Certificate(derEncoded: bytes)
+                    ParsedCertificateCache.shared.store(bytes, certificate)
+                }
                 certificate.encodingIsDER = true
                 certificates.append(certificate)
             } catch {
