@@ -12,7 +12,9 @@ struct DetailMessage: Hashable, Sendable {
         self.arguments = arguments
     }
 
-    indirect enum Argument: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
+    /// Not `indirect`: a message nests through its arguments' array, so no case needs a box of its own (every
+    /// `.text` argument of every check was one allocation).
+    enum Argument: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
         /// Names, serial numbers, dates, OIDs, algorithm names, URLs: the same in every language.
         case text(String)
         case message(DetailMessage)
@@ -26,11 +28,23 @@ struct DetailMessage: Hashable, Sendable {
         init(stringInterpolation: DefaultStringInterpolation) { self = .text(String(stringInterpolation: stringInterpolation)) }
 
         func render(_ language: ReportLanguage) -> String {
+            var out = ""
+            render(language, into: &out)
+            return out
+        }
+
+        /// Appends this argument to `out`: a nested message is written in place, not built as a string of its own.
+        func render(_ language: ReportLanguage, into out: inout String) {
             switch self {
-            case .text(let text): text
-            case .message(let message): message.render(language)
-            case .list(let messages): messages.map { $0.render(language) }.joined(separator: "; ")
-            case .foreign(let english, let translation): language == .english ? english : translation?.render(language) ?? english
+            case .text(let text): out += text
+            case .message(let message): message.render(language, into: &out)
+            case .list(let messages):
+                for (index, message) in messages.enumerated() {
+                    if index > 0 { out += "; " }
+                    message.render(language, into: &out)
+                }
+            case .foreign(let english, let translation):
+                if language != .english, let translation { translation.render(language, into: &out) } else { out += english }
             }
         }
     }
@@ -38,12 +52,22 @@ struct DetailMessage: Hashable, Sendable {
     var english: String { render(.english) }
 
     func render(_ language: ReportLanguage) -> String {
+        let template = key.template(language)
+        var out = ""
+        out.reserveCapacity(template.utf8.count + 32)
+        render(language, template: template, into: &out)
+        return out
+    }
+
+    /// Appends this message to `out`.
+    func render(_ language: ReportLanguage, into out: inout String) {
+        render(language, template: key.template(language), into: &out)
+    }
+
+    private func render(_ language: ReportLanguage, template: String, into out: inout String) {
         // Over UTF-8 bytes, not Characters: every validation renders each detail in English for the JSON, and
         // grapheme-by-grapheme scanning made that a visible share of a validation.
-        let template = key.template(language)
         let bytes = template.utf8
-        var out = ""
-        out.reserveCapacity(bytes.count + 32)
         var segmentStart = bytes.startIndex
         var position = bytes.startIndex
         while position != bytes.endIndex {
@@ -55,7 +79,7 @@ struct DetailMessage: Hashable, Sendable {
                     let index = Int(bytes[digit] - UInt8(ascii: "0"))
                     if close != bytes.endIndex, bytes[close] == UInt8(ascii: "}"), index < arguments.count {
                         out += template[segmentStart..<position]
-                        out += arguments[index].render(language)
+                        arguments[index].render(language, into: &out)
                         position = bytes.index(after: close)
                         segmentStart = position
                         continue
@@ -65,7 +89,6 @@ struct DetailMessage: Hashable, Sendable {
             position = bytes.index(after: position)
         }
         out += template[segmentStart...]
-        return out
     }
 }
 

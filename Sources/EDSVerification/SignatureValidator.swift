@@ -91,12 +91,18 @@ struct SignerValidation {
 
     func run() -> SignatureReport {
         var checks: [Check] = []
+        // A plain signature makes nine checks: one allocation rather than five as the array grows.
+        checks.reserveCapacity(12)
         var findings: [Finding] = []
         var warnings: [DetailMessage] = []
-        var report = SignatureReport(
-            indication: .indeterminate, subIndication: nil, signer: nil, certificate: nil, signingTime: signer.signingTime,
-            timestamp: nil, revocation: nil, digestAlgorithm: signer.digestAlgorithmName,
-            signatureAlgorithm: signer.signatureAlgorithmName, checks: [], errors: [], warnings: [])
+        // The report is made once, at the end (`finish`): a report holds dozens of strings, and each copy of it on
+        // the way retains and releases every one.
+        var facts: SignerCertificateFacts?
+        var timestampSummary: TimestampSummary?
+        var revocationSummary: RevocationSummary?
+        func finish() -> SignatureReport {
+            report(facts: facts, timestamp: timestampSummary, revocation: revocationSummary, checks: checks, findings: findings, warnings: warnings)
+        }
 
         func record(_ check: Check, _ failure: (Indication, SubIndication)? = nil) {
             checks.append(check)
@@ -115,20 +121,23 @@ struct SignerValidation {
         // Parsed once: certificate parsing dominates validation time on OpenSSL 3.0.
         let signedDataCertificates = signedData.certificates
         let embedded = EmbeddedEvidence(signer: signer, signedDataCertificates: signedDataCertificates)
-        let extraCertificates = policy.trustAnchors + embedded.certificates
-        guard let certificate = signedData.signerCertificate(for: signer, extra: extraCertificates) else {
+        // The SignedData's own certificates first (where a signer's nearly always is), the same order as searching
+        // them and the extra ones together, without building that array on every validation.
+        guard
+            let certificate = signedData.signerCertificate(for: signer)
+                ?? signedData.signerCertificate(for: signer, extra: policy.trustAnchors + embedded.certificates)
+        else {
             let identifier: DetailMessage =
                 switch signer.identifier {
                 case .issuerAndSerialNumber(let issuer, let serial): DetailMessage(.identifierIssuerSerial, "\(issuer)", .text(serial))
                 case .subjectKeyIdentifier(let identifier): DetailMessage(.identifierKeyIdentifier, .text(identifier.hexString))
                 }
             record("signerCertificate", passed: false, DetailMessage(.signerCertificateNotFound, .message(identifier)), (.indeterminate, .noSigningCertificateFound))
-            return finish(report, checks: checks, findings: findings, warnings: warnings)
+            return finish()
         }
-        let facts = SignerCertificateFacts.of(certificate)
-        report.signer = facts.identity
-        report.certificate = facts.summary
-        warnings += facts.profileWarnings
+        let certificateFacts = SignerCertificateFacts.of(certificate)
+        warnings += certificateFacts.profileWarnings
+        facts = certificateFacts
         let references = signer.signingCertificateReferences
         if references.isEmpty {
             record("signerCertificate", passed: true, DetailMessage(.signerCertificateByIssuerSerial, .text(certificate.serialNumberHex)))
@@ -167,7 +176,7 @@ struct SignerValidation {
         if let timestamp {
             for check in timestamp.checks { record(check, check.passed ? nil : timestamp.failure) }
             if let verified = timestamp.summary, timestamp.isValid {
-                report.timestamp = verified
+                timestampSummary = verified
                 signingMoment = verified.genTime
                 hasProofOfExistence = true
             }
@@ -186,7 +195,7 @@ struct SignerValidation {
                 warnings.append(failed)
             }
         }
-        if let claim = signer.signingTime, hasProofOfExistence, let genTime = report.timestamp?.genTime, claim > genTime.addingTimeInterval(300) {
+        if let claim = signer.signingTime, hasProofOfExistence, let genTime = timestampSummary?.genTime, claim > genTime.addingTimeInterval(300) {
             warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))
         }
 
@@ -212,7 +221,8 @@ struct SignerValidation {
         }
 
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
-        checkKeyUsage(certificate, record: record)
+        let keyUsage = KeyUsageVerdict.of(certificate)
+        record(keyUsage.check, keyUsage.failure)
         let pathCertificates = path.map { Array($0.certificates.dropLast()) } ?? [certificate]
         checkValidity(
             pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, byEvidenceRecord: provenByEvidenceRecord, record: record)
@@ -220,7 +230,7 @@ struct SignerValidation {
             let revocation = RevocationEvaluation(
                 path: path, sources: revocationSources, signingMoment: signingMoment, proofOfExistence: hasProofOfExistence
             ).run()
-            report.revocation = revocation.leafSummary
+            revocationSummary = revocation.leafSummary
             warnings += revocation.warnings
             for check in revocation.checks { record(check.check, check.failure) }
         }
@@ -228,7 +238,7 @@ struct SignerValidation {
         // 4. Acceptable algorithms.
         checkAlgorithms(certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, record: record)
 
-        return finish(report, checks: checks, findings: findings, warnings: warnings)
+        return finish()
     }
 
     /// Issue 10: trailing bytes and ambiguous attributes make the signature malformed, whatever its value says
@@ -283,31 +293,43 @@ struct SignerValidation {
         }
     }
 
-    private func checkKeyUsage(_ certificate: Certificate, record: Recorder) {
-        let usage = certificate.keyUsage
-        let extended = certificate.extendedKeyUsage
-        if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
-            record("keyUsage", false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
-            return
+    /// The keyUsage check depends on the certificate alone: judged, and its detail rendered, once per certificate.
+    private struct KeyUsageVerdict: Sendable {
+        let check: Check
+        let failure: (Indication, SubIndication)?
+
+        init(_ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)? = nil) {
+            check = Check(name: "keyUsage", passed: passed, detail)
+            self.failure = failure
         }
-        // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
-        let isAuthenticationKey =
-            (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
-                && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
-            || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
-        if isAuthenticationKey {
-            record("keyUsage", false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
-            return
+
+        static func of(_ certificate: Certificate) -> KeyUsageVerdict {
+            certificate.derived(KeyUsageVerdict.self, judge)
         }
-        if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
-            && extended.allSatisfy({ SignerRole(oid: $0) == nil })
-        {
-            record("keyUsage", false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
-            return
+
+        private static func judge(_ certificate: Certificate) -> KeyUsageVerdict {
+            let usage = certificate.keyUsage
+            let extended = certificate.extendedKeyUsage
+            if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
+                return KeyUsageVerdict(false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
+            }
+            // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
+            let isAuthenticationKey =
+                (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
+                    && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
+                || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
+            if isAuthenticationKey {
+                return KeyUsageVerdict(false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
+            }
+            if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
+                && extended.allSatisfy({ SignerRole(oid: $0) == nil })
+            {
+                return KeyUsageVerdict(false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
+            }
+            let shown: DetailMessage.Argument =
+                usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
+            return KeyUsageVerdict(true, DetailMessage(.signingKey, shown))
         }
-        let shown: DetailMessage.Argument =
-            usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
-        record("keyUsage", true, DetailMessage(.signingKey, shown), nil)
     }
 
     private func checkValidity(
@@ -317,7 +339,8 @@ struct SignerValidation {
             byEvidenceRecord ? .momentProofOfExistence : proofOfExistence ? .momentTimestamped : .momentValidationTime
         let momentText = DetailMessage.Argument.message(DetailMessage(momentKey, .text(ISO8601.string(moment))))
         for (depth, certificate) in certificates.enumerated() {
-            let who = DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?")
+            // Named only in a failure: a certificate's subject is shared by every thread validating its signatures.
+            var who: DetailMessage.Argument { DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?") }
             if moment > certificate.notAfter {
                 record(
                     "validityAtSigningMoment", false, DetailMessage(.expired, who, .text(ISO8601.string(certificate.notAfter)), momentText),
@@ -354,21 +377,32 @@ struct SignerValidation {
         record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(signer.digestAlgorithmName), .text(key.summary)), nil)
     }
 
-    private func finish(_ report: SignatureReport, checks: [Check], findings: [Finding], warnings: [DetailMessage]) -> SignatureReport {
-        var report = report
-        report.checks = checks
-        report.warnings = warnings.map(\.english)
-        for warning in warnings { report.warningMessages[warning.english] = warning }
-        report.errors = findings.map(\.detail)
-        if let failed = findings.first(where: { $0.indication == .totalFailed }) {
-            report.indication = .totalFailed
-            report.subIndication = failed.subIndication
-        } else if let open = findings.first {
-            report.indication = .indeterminate
-            report.subIndication = open.subIndication
-        } else {
-            report.indication = .totalPassed
-            report.subIndication = nil
+    private func report(
+        facts: SignerCertificateFacts?, timestamp: TimestampSummary?, revocation: RevocationSummary?, checks: [Check], findings: [Finding],
+        warnings: [DetailMessage]
+    ) -> SignatureReport {
+        let (indication, subIndication): (Indication, SubIndication?) =
+            if let failed = findings.first(where: { $0.indication == .totalFailed }) {
+                (.totalFailed, failed.subIndication)
+            } else if let open = findings.first {
+                (.indeterminate, open.subIndication)
+            } else {
+                (.totalPassed, nil)
+            }
+        var report = SignatureReport(
+            indication: indication, subIndication: subIndication, signer: facts?.identity, certificate: facts?.summary,
+            signingTime: signer.signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: signer.digestAlgorithmName,
+            signatureAlgorithm: signer.signatureAlgorithmName, checks: checks, errors: findings.map(\.detail), warnings: [])
+        if !warnings.isEmpty {
+            // Each warning rendered once, for the JSON's list and as the key of its translations.
+            var english: [String] = []
+            english.reserveCapacity(warnings.count)
+            for warning in warnings {
+                let text = warning.english
+                english.append(text)
+                report.warningMessages[text] = warning
+            }
+            report.warnings = english
         }
         return report
     }
