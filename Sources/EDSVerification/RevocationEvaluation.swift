@@ -11,8 +11,6 @@ final class RevocationSources {
     /// Certificates an OCSP response's signer may be among.
     let extraCertificates: [Certificate]
     let policy: ValidationPolicy
-    /// CRL signature checks already made in this validation: the TSA's CA is usually the signer's.
-    private var verified: [ObjectIdentifier: [(issuer: Certificate, signed: Bool)]] = [:]
     /// CRLs downloaded in this validation, by URL (nil: the download failed).
     private var fetched: [String: Result<CertificateRevocationList, any Error>] = [:]
 
@@ -56,7 +54,8 @@ final class RevocationSources {
         of certificate: Certificate, issuer: Certificate, candidates: [CertificateRevocationList], at moment: Date, reasons: inout [DetailMessage]
     ) -> Status? {
         for crl in candidates where crl.issuer == certificate.issuer {
-            guard isSigned(crl, by: issuer) else {
+            // The CRL remembers its verdict per issuer certificate (the TSA's CA is usually the signer's).
+            guard crl.isSigned(by: issuer, context: policy.context) else {
                 reasons.append(DetailMessage(.crlSignatureInvalid))
                 continue
             }
@@ -77,14 +76,6 @@ final class RevocationSources {
             }
         }
         return nil
-    }
-
-    private func isSigned(_ crl: CertificateRevocationList, by issuer: Certificate) -> Bool {
-        let key = ObjectIdentifier(crl)
-        if let known = verified[key]?.first(where: { $0.issuer == issuer }) { return known.signed }
-        let signed = crl.isSigned(by: issuer, context: policy.context)
-        verified[key, default: []].append((issuer, signed))
-        return signed
     }
 
     private func fetchedStatus(
@@ -137,7 +128,8 @@ struct RevocationEvaluation {
             outcome.checks.append((Check(name: "revocation", passed: true, DetailMessage(.revocationSignerIsAnchor)), nil))
             return outcome
         }
-        let moment = DetailMessage.Argument.text(ISO8601.string(signingMoment))
+        // Said only of a revocation.
+        var moment: DetailMessage.Argument { .text(ISO8601.string(signingMoment)) }
         for depth in 0..<(certificates.count - 1) {
             let certificate = certificates[depth]
             let issuer = certificates[depth + 1]

@@ -410,34 +410,46 @@ struct SignerValidation {
 
 enum ISO8601 {
     /// "2026-11-29T10:00:00Z", whole seconds rounded down: Foundation's `.iso8601` format style, which a validation
-    /// calls several times (~1.6 µs each). Dates from 1900 to 9999 are formatted here from their UTC fields; others
+    /// calls several times (~1.6 µs each). Dates from 1900 to 9999 are formatted here from their UTC fields (the
+    /// proleptic Gregorian calendar's civil date from a day count, H. Hinnant's days_from_civil inverse); others
     /// (where Foundation's calendar is Julian, or the year needs more digits) go to Foundation.
     static func string(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else { return date.formatted(.iso8601) }
-        var time = time_t(seconds)
-        var fields = tm()
-        guard gmtime_r(&time, &fields) != nil else { return date.formatted(.iso8601) }
-        var text = [UInt8](repeating: 0, count: 20)
-        func put(_ value: Int32, at offset: Int, digits: Int) {
-            var remaining = value
-            for position in stride(from: offset + digits - 1, through: offset, by: -1) {
-                text[position] = 0x30 + UInt8(remaining % 10)
-                remaining /= 10
+        let total = Int(seconds)
+        let (days, secondOfDay) = total.quotientAndRemainder(dividingBy: 86_400)
+        let (dayCount, daySeconds) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        // Days since 0000-03-01 in 400-year eras of 146,097 days.
+        let shifted = dayCount + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 20) { text in
+            func put(_ value: Int, at offset: Int, digits: Int) {
+                var remaining = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    text[position] = 0x30 + UInt8(remaining % 10)
+                    remaining /= 10
+                }
             }
+            put(year, at: 0, digits: 4)
+            text[4] = 0x2D
+            put(month, at: 5, digits: 2)
+            text[7] = 0x2D
+            put(day, at: 8, digits: 2)
+            text[10] = 0x54
+            put(daySeconds / 3600, at: 11, digits: 2)
+            text[13] = 0x3A
+            put(daySeconds / 60 % 60, at: 14, digits: 2)
+            text[16] = 0x3A
+            put(daySeconds % 60, at: 17, digits: 2)
+            text[19] = 0x5A
+            return 20
         }
-        put(fields.tm_year + 1900, at: 0, digits: 4)
-        text[4] = 0x2D
-        put(fields.tm_mon + 1, at: 5, digits: 2)
-        text[7] = 0x2D
-        put(fields.tm_mday, at: 8, digits: 2)
-        text[10] = 0x54
-        put(fields.tm_hour, at: 11, digits: 2)
-        text[13] = 0x3A
-        put(fields.tm_min, at: 14, digits: 2)
-        text[16] = 0x3A
-        put(fields.tm_sec, at: 17, digits: 2)
-        text[19] = 0x5A
-        return String(decoding: text, as: UTF8.self)
     }
 }
