@@ -62,23 +62,23 @@ public struct SignatureValidator: Sendable {
             summary = DocumentSummary(sha256: hashed.digests[.sha256]?.hexString ?? "", size: hashed.size)
         }
         let reports = signers.map { signer in
-            SignerValidation(
-                signedData: signedData, signer: signer, contentDigests: content == nil ? nil : digests,
-                validationTime: validationTime, policy: policy
-            ).run()
+            SignerValidation(signedData: signedData, signer: signer, contentDigests: content == nil ? nil : digests, validationTime: validationTime)
+                .run(policy: policy)
         }
         return ValidationReport(validationTime: validationTime, document: summary, signatures: reports)
     }
 }
 
 /// The checks for one SignerInfo; collects findings and picks the indication the most serious one gives.
+///
+/// The policy is borrowed by `run`, not held: a copy of it retains each of its arrays, which every thread validating
+/// against the same policy shares.
 struct SignerValidation {
     let signedData: CMSSignedData
     let signer: CMSSignerInfo
     /// nil when no document was supplied for a detached signature.
     let contentDigests: [DigestAlgorithm: Data]?
     let validationTime: Date
-    let policy: ValidationPolicy
 
     private struct Finding {
         let indication: Indication
@@ -89,7 +89,7 @@ struct SignerValidation {
     /// Records one check: its name, outcome and detail, and what a failure means for the signature.
     typealias Recorder = (_ name: String, _ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)?) -> Void
 
-    func run() -> SignatureReport {
+    func run(policy: ValidationPolicy) -> SignatureReport {
         var checks: [Check] = []
         // A plain signature makes nine checks: one allocation rather than five as the array grows.
         checks.reserveCapacity(12)
@@ -183,7 +183,8 @@ struct SignerValidation {
             warnings += timestamp.warnings
         }
         var provenByEvidenceRecord = false
-        if let evidenceRecord = policy.evidenceRecords[signer.signatureValue] {
+        // Looked up only when there are records: the key is the whole signature value, hashed for the lookup.
+        if !policy.evidenceRecords.isEmpty, let evidenceRecord = policy.evidenceRecords[signer.signatureValue] {
             if let proof = evidenceRecord.proofOfExistence, proof.time <= validationTime {
                 if !hasProofOfExistence {
                     record("proofOfExistence", passed: true, proof.detail)
@@ -223,7 +224,8 @@ struct SignerValidation {
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
         let keyUsage = KeyUsageVerdict.of(certificate)
         record(keyUsage.check, keyUsage.failure)
-        let pathCertificates = path.map { Array($0.certificates.dropLast()) } ?? [certificate]
+        // A slice of the path (which the context shares between threads), not a new array retaining each certificate.
+        let pathCertificates: ArraySlice<Certificate> = path.map { $0.certificates.dropLast() } ?? [certificate][...]
         checkValidity(
             pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, byEvidenceRecord: provenByEvidenceRecord, record: record)
         if let path {
@@ -236,7 +238,9 @@ struct SignerValidation {
         }
 
         // 4. Acceptable algorithms.
-        checkAlgorithms(certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, record: record)
+        checkAlgorithms(
+            certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, minimumRSABits: policy.minimumRSABits,
+            record: record)
 
         return finish()
     }
@@ -333,7 +337,7 @@ struct SignerValidation {
     }
 
     private func checkValidity(
-        _ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, byEvidenceRecord: Bool, record: Recorder
+        _ certificates: ArraySlice<Certificate>, at moment: Date, proofOfExistence: Bool, byEvidenceRecord: Bool, record: Recorder
     ) {
         let momentKey: DetailMessage.Key =
             byEvidenceRecord ? .momentProofOfExistence : proofOfExistence ? .momentTimestamped : .momentValidationTime
@@ -357,15 +361,15 @@ struct SignerValidation {
         record("validityAtSigningMoment", true, DetailMessage(.pathValid, momentText), nil)
     }
 
-    private func checkAlgorithms(certificate: Certificate, path: [Certificate], proofOfExistence: Bool, record: Recorder) {
+    private func checkAlgorithms(certificate: Certificate, path: ArraySlice<Certificate>, proofOfExistence: Bool, minimumRSABits: Int, record: Recorder) {
         let failure: (Indication, SubIndication) = (.indeterminate, proofOfExistence ? .cryptoConstraintsFailure : .cryptoConstraintsFailureNoPOE)
         if let digest = signer.digestAlgorithm, digest.isBroken {
             record("algorithms", false, DetailMessage(.brokenDigest, .text(digest.rawValue)), failure)
             return
         }
         let key = certificate.publicKey
-        if key.algorithm == "RSA" && key.bits < policy.minimumRSABits {
-            record("algorithms", false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(policy.minimumRSABits)"), failure)
+        if key.algorithm == "RSA" && key.bits < minimumRSABits {
+            record("algorithms", false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(minimumRSABits)"), failure)
             return
         }
         for issued in path where !issued.isSelfIssued {
@@ -389,22 +393,23 @@ struct SignerValidation {
             } else {
                 (.totalPassed, nil)
             }
-        var report = SignatureReport(
-            indication: indication, subIndication: subIndication, signer: facts?.identity, certificate: facts?.summary,
-            signingTime: signer.signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: signer.digestAlgorithmName,
-            signatureAlgorithm: signer.signatureAlgorithmName, checks: checks, errors: findings.map(\.detail), warnings: [])
+        // Each warning rendered once, for the JSON's list and as the key of its translations.
+        var english: [String] = []
+        var messages: [String: DetailMessage] = [:]
         if !warnings.isEmpty {
-            // Each warning rendered once, for the JSON's list and as the key of its translations.
-            var english: [String] = []
             english.reserveCapacity(warnings.count)
             for warning in warnings {
                 let text = warning.english
                 english.append(text)
-                report.warningMessages[text] = warning
+                messages[text] = warning
             }
-            report.warnings = english
         }
-        return report
+        // Made in one piece and returned as it is: a report holds dozens of strings, and a copy retains each.
+        return SignatureReport(
+            indication: indication, subIndication: subIndication, signer: facts?.identity, certificate: facts?.summary,
+            signingTime: signer.signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: signer.digestAlgorithmName,
+            signatureAlgorithm: signer.signatureAlgorithmName, checks: checks, errors: findings.map(\.detail), warnings: english,
+            warningMessages: messages)
     }
 }
 
