@@ -56,7 +56,8 @@ public struct SignatureValidator: Sendable {
         var digests: [DigestAlgorithm: Data] = [:]
         var summary: DocumentSummary?
         if let content {
-            let algorithms = Set(signers.compactMap(\.digestAlgorithm)).union([.sha256])
+            var algorithms: Set<DigestAlgorithm> = [.sha256]
+            for signer in signers { if let algorithm = signer.digestAlgorithm { algorithms.insert(algorithm) } }
             let hashed = try content.digests(algorithms)
             digests = hashed.digests
             summary = DocumentSummary(sha256: hashed.digests[.sha256]?.hexString ?? "", size: hashed.size)
