@@ -30,8 +30,9 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         var encodingIsDER = false
         /// nil in the map: the key is not one `SignatureVerifierPool` covers.
         var verifiers: [DigestAlgorithm: SignatureVerifierPool?] = [:]
-        /// Values other modules derive from this certificate alone (`derived(_:)`), one per type.
-        var derived: [ObjectIdentifier: any Sendable] = [:]
+        /// Values other modules derive from this certificate alone (`derived(_:)`), one per type, each in a
+        /// `DerivedBox` of that type.
+        var derived: [ObjectIdentifier: any AnyObject & Sendable] = [:]
     }
 
     /// The issuer Name and serial number as they would appear in a SignerIdentifier (RFC 5652 § 10.2.4).
@@ -78,10 +79,16 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     /// profile). Certificates come from the process cache, so a CA's or a frequent signer's is computed once.
     public func derived<Value: Sendable>(_ type: Value.Type = Value.self, _ make: (Certificate) -> Value) -> Value {
         let key = ObjectIdentifier(type)
-        if let known = memo.withLock({ $0.derived[key] }) as? Value { return known }
+        // The box under a type's key is always of that type: a pointer cast, not a dynamic cast of an existential.
+        if let known = memo.withLock({ $0.derived[key] }) { return unsafeDowncast(known, to: DerivedBox<Value>.self).value }
         let computed = make(self)
-        memo.withLock { $0.derived[key] = computed }
+        memo.withLock { $0.derived[key] = DerivedBox(computed) }
         return computed
+    }
+
+    private final class DerivedBox<Value: Sendable>: Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     /// Takes ownership of one reference to `pointer`.

@@ -24,6 +24,12 @@ public final class CertificateRevocationList: @unchecked Sendable {
     private var indirect: OpaquePointer?
     /// isSigned(by:) answers, by the SHA-256 of the issuer certificate's DER.
     private var signatureChecks: [Data: Bool] = [:]
+    /// The last isSigned(by:) answer and the certificate object it was for: the CA's certificate, from the process
+    /// cache, asks again on every validation, and is known by identity without hashing anything (or retaining it).
+    /// `lastIssuer` is held strongly, so its identifier cannot be another certificate's.
+    private var lastIssuer: Certificate?
+    private var lastIssuerIdentity: ObjectIdentifier?
+    private var lastSigned = false
     private var storedFingerprint: Data?
     private var decodedIssuer: DistinguishedName?
 
@@ -120,9 +126,14 @@ public final class CertificateRevocationList: @unchecked Sendable {
     /// (revocationValues) is parsed each time but its signature is verified once.
     public func isSigned(by issuer: Certificate, context: VerificationContext = .shared) -> Bool {
         guard X509_NAME_cmp(issuerName, X509_get_subject_name(issuer.pointer)) == 0 else { return false }
+        lock.lock()
+        let same: Bool? = lastIssuerIdentity == ObjectIdentifier(issuer) ? lastSigned : nil
+        lock.unlock()
+        if let same { return same }
         let key = issuer.sha256Fingerprint
         lock.lock()
         let known = signatureChecks[key]
+        if let known { rememberLast(issuer, known) }
         lock.unlock()
         if let known { return known }
         // Hashing the bytes for the key costs what verifying does, less the public-key operation: for a large CRL
@@ -133,8 +144,16 @@ public final class CertificateRevocationList: @unchecked Sendable {
             : context.verdict(VerificationContext.Key(kind: .crl, signed: fingerprint, signer: key)) { verifySignature(with: issuer) }
         lock.lock()
         signatureChecks[key] = signed
+        rememberLast(issuer, signed)
         lock.unlock()
         return signed
+    }
+
+    /// Called with `lock` held.
+    private func rememberLast(_ issuer: Certificate, _ signed: Bool) {
+        lastIssuer = issuer
+        lastIssuerIdentity = ObjectIdentifier(issuer)
+        lastSigned = signed
     }
 
     /// CRLs larger than this are not remembered in a `VerificationContext` (see `isSigned(by:context:)`).

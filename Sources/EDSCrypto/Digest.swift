@@ -121,10 +121,13 @@ public enum Digest {
     public static func hash(_ data: Data, algorithm: DigestAlgorithm) throws -> Data {
         if let md = algorithm.fetched {
             // One call for bytes already in memory (fingerprints, signed attributes, small documents).
-            var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-            var length: UInt32 = 0
-            let done = data.withUnsafeBytes { raw in EVP_Digest(raw.baseAddress, raw.count, &out, &length, md, nil) == 1 }
-            if done { return Data(out.prefix(Int(length))) }
+            // Into a stack buffer: the digest's one heap allocation is the Data it is returned in.
+            let digest = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { out -> Data? in
+                var length: UInt32 = 0
+                let done = data.withUnsafeBytes { raw in EVP_Digest(raw.baseAddress, raw.count, out.baseAddress, &length, md, nil) == 1 }
+                return done ? Data(UnsafeBufferPointer(rebasing: out[..<Int(length)])) : nil
+            }
+            if let digest { return digest }
             OpenSSLErrorQueue.clear()
         }
         var hasher = try StreamingDigest(algorithms: [algorithm])

@@ -10,9 +10,12 @@ final class RevocationSources {
     let ocspResponses: [OCSPResponse?]
     /// Certificates an OCSP response's signer may be among.
     let extraCertificates: [Certificate]
-    let policy: ValidationPolicy
-    /// CRL signature checks already made in this validation: the TSA's CA is usually the signer's.
-    private var verified: [ObjectIdentifier: [(issuer: Certificate, signed: Bool)]] = [:]
+    // What the policy says about revocation, not the policy: a copy of it retains each of its arrays, which every
+    // thread validating against the same policy shares.
+    private let trustAnchors: [Certificate]
+    private let context: VerificationContext
+    let offline: Bool
+    private let revocationSource: (any RevocationSource)?
     /// CRLs downloaded in this validation, by URL (nil: the download failed).
     private var fetched: [String: Result<CertificateRevocationList, any Error>] = [:]
 
@@ -33,20 +36,23 @@ final class RevocationSources {
         let extraCertificates = signedDataCertificates + embedded.certificates
         self.ocspResponses = embedded.basicOCSPResponses.map { try? OCSPResponse(basicResponse: $0, reusingCertificates: extraCertificates) }
         self.extraCertificates = extraCertificates
-        self.policy = policy
+        trustAnchors = policy.trustAnchors
+        context = policy.context
+        offline = policy.offline
+        revocationSource = policy.revocationSource
     }
 
     /// `certificate`'s status at `moment` from the first usable evidence: embedded OCSP, then CRLs, then (online)
     /// the responder and distribution points it names. Why each unusable piece was passed over goes to `reasons`.
     func status(of certificate: Certificate, issuer: Certificate, at moment: Date, reasons: inout [DetailMessage]) -> Status? {
         if let status = OCSPEvaluation.status(
-            of: certificate, issuer: issuer, responses: ocspResponses, anchors: policy.trustAnchors, extraCertificates: extraCertificates,
-            signingMoment: moment, context: policy.context, reasons: &reasons)
+            of: certificate, issuer: issuer, responses: ocspResponses, anchors: trustAnchors, extraCertificates: extraCertificates,
+            signingMoment: moment, context: context, reasons: &reasons)
         {
             return status
         }
         if let status = crlStatus(of: certificate, issuer: issuer, candidates: crls, at: moment, reasons: &reasons) { return status }
-        guard !policy.offline, let source = policy.revocationSource else { return nil }
+        guard !offline, let source = revocationSource else { return nil }
         return fetchedStatus(of: certificate, issuer: issuer, source: source, at: moment, reasons: &reasons)
     }
 
@@ -56,7 +62,8 @@ final class RevocationSources {
         of certificate: Certificate, issuer: Certificate, candidates: [CertificateRevocationList], at moment: Date, reasons: inout [DetailMessage]
     ) -> Status? {
         for crl in candidates where crl.issuer == certificate.issuer {
-            guard isSigned(crl, by: issuer) else {
+            // The CRL remembers its verdict per issuer certificate (the TSA's CA is usually the signer's).
+            guard crl.isSigned(by: issuer, context: context) else {
                 reasons.append(DetailMessage(.crlSignatureInvalid))
                 continue
             }
@@ -79,14 +86,6 @@ final class RevocationSources {
         return nil
     }
 
-    private func isSigned(_ crl: CertificateRevocationList, by issuer: Certificate) -> Bool {
-        let key = ObjectIdentifier(crl)
-        if let known = verified[key]?.first(where: { $0.issuer == issuer }) { return known.signed }
-        let signed = crl.isSigned(by: issuer, context: policy.context)
-        verified[key, default: []].append((issuer, signed))
-        return signed
-    }
-
     private func fetchedStatus(
         of certificate: Certificate, issuer: Certificate, source: any RevocationSource, at moment: Date, reasons: inout [DetailMessage]
     ) -> Status? {
@@ -94,8 +93,8 @@ final class RevocationSources {
             do {
                 let response = try source.fetchOCSP(certificate: certificate, issuer: issuer, url: url)
                 if let status = OCSPEvaluation.status(
-                    of: certificate, issuer: issuer, responses: [try? OCSPResponse(basicResponse: response)], anchors: policy.trustAnchors, extraCertificates: extraCertificates,
-                    signingMoment: moment, context: policy.context, reasons: &reasons)
+                    of: certificate, issuer: issuer, responses: [try? OCSPResponse(basicResponse: response)], anchors: trustAnchors, extraCertificates: extraCertificates,
+                    signingMoment: moment, context: context, reasons: &reasons)
                 {
                     return status
                 }
@@ -137,7 +136,8 @@ struct RevocationEvaluation {
             outcome.checks.append((Check(name: "revocation", passed: true, DetailMessage(.revocationSignerIsAnchor)), nil))
             return outcome
         }
-        let moment = DetailMessage.Argument.text(ISO8601.string(signingMoment))
+        // Said only of a revocation.
+        var moment: DetailMessage.Argument { .text(ISO8601.string(signingMoment)) }
         for depth in 0..<(certificates.count - 1) {
             let certificate = certificates[depth]
             let issuer = certificates[depth + 1]
@@ -146,7 +146,7 @@ struct RevocationEvaluation {
             var reasons: [DetailMessage] = []
             guard let status = sources.status(of: certificate, issuer: issuer, at: signingMoment, reasons: &reasons) else {
                 let why: DetailMessage.Argument = reasons.isEmpty ? .message(DetailMessage(.revocationNothingAvailable)) : .list(reasons)
-                let hint: DetailMessage.Argument = sources.policy.offline ? .message(DetailMessage(.revocationOfflineHint)) : ""
+                let hint: DetailMessage.Argument = sources.offline ? .message(DetailMessage(.revocationOfflineHint)) : ""
                 outcome.checks.append(
                     (Check(name: "revocation", passed: false, DetailMessage(.revocationNoData, who, why, hint)), (.indeterminate, .tryLater)))
                 continue

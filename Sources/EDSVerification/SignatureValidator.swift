@@ -56,29 +56,30 @@ public struct SignatureValidator: Sendable {
         var digests: [DigestAlgorithm: Data] = [:]
         var summary: DocumentSummary?
         if let content {
-            let algorithms = Set(signers.compactMap(\.digestAlgorithm)).union([.sha256])
+            var algorithms: Set<DigestAlgorithm> = [.sha256]
+            for signer in signers { if let algorithm = signer.digestAlgorithm { algorithms.insert(algorithm) } }
             let hashed = try content.digests(algorithms)
             digests = hashed.digests
             summary = DocumentSummary(sha256: hashed.digests[.sha256]?.hexString ?? "", size: hashed.size)
         }
         let reports = signers.map { signer in
-            SignerValidation(
-                signedData: signedData, signer: signer, contentDigests: content == nil ? nil : digests,
-                validationTime: validationTime, policy: policy
-            ).run()
+            SignerValidation(signedData: signedData, signer: signer, contentDigests: content == nil ? nil : digests, validationTime: validationTime)
+                .run(policy: policy)
         }
         return ValidationReport(validationTime: validationTime, document: summary, signatures: reports)
     }
 }
 
 /// The checks for one SignerInfo; collects findings and picks the indication the most serious one gives.
+///
+/// The policy is borrowed by `run`, not held: a copy of it retains each of its arrays, which every thread validating
+/// against the same policy shares.
 struct SignerValidation {
     let signedData: CMSSignedData
     let signer: CMSSignerInfo
     /// nil when no document was supplied for a detached signature.
     let contentDigests: [DigestAlgorithm: Data]?
     let validationTime: Date
-    let policy: ValidationPolicy
 
     private struct Finding {
         let indication: Indication
@@ -89,14 +90,20 @@ struct SignerValidation {
     /// Records one check: its name, outcome and detail, and what a failure means for the signature.
     typealias Recorder = (_ name: String, _ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)?) -> Void
 
-    func run() -> SignatureReport {
+    func run(policy: ValidationPolicy) -> SignatureReport {
         var checks: [Check] = []
+        // A plain signature makes nine checks: one allocation rather than five as the array grows.
+        checks.reserveCapacity(12)
         var findings: [Finding] = []
         var warnings: [DetailMessage] = []
-        var report = SignatureReport(
-            indication: .indeterminate, subIndication: nil, signer: nil, certificate: nil, signingTime: signer.signingTime,
-            timestamp: nil, revocation: nil, digestAlgorithm: signer.digestAlgorithmName,
-            signatureAlgorithm: signer.signatureAlgorithmName, checks: [], errors: [], warnings: [])
+        // The report is made once, at the end (`finish`): a report holds dozens of strings, and each copy of it on
+        // the way retains and releases every one.
+        var facts: SignerCertificateFacts?
+        var timestampSummary: TimestampSummary?
+        var revocationSummary: RevocationSummary?
+        func finish() -> SignatureReport {
+            report(facts: facts, timestamp: timestampSummary, revocation: revocationSummary, checks: checks, findings: findings, warnings: warnings)
+        }
 
         func record(_ check: Check, _ failure: (Indication, SubIndication)? = nil) {
             checks.append(check)
@@ -115,20 +122,23 @@ struct SignerValidation {
         // Parsed once: certificate parsing dominates validation time on OpenSSL 3.0.
         let signedDataCertificates = signedData.certificates
         let embedded = EmbeddedEvidence(signer: signer, signedDataCertificates: signedDataCertificates)
-        let extraCertificates = policy.trustAnchors + embedded.certificates
-        guard let certificate = signedData.signerCertificate(for: signer, extra: extraCertificates) else {
+        // The SignedData's own certificates first (where a signer's nearly always is), the same order as searching
+        // them and the extra ones together, without building that array on every validation.
+        guard
+            let certificate = signedData.signerCertificate(for: signer)
+                ?? signedData.signerCertificate(for: signer, extra: policy.trustAnchors + embedded.certificates)
+        else {
             let identifier: DetailMessage =
                 switch signer.identifier {
                 case .issuerAndSerialNumber(let issuer, let serial): DetailMessage(.identifierIssuerSerial, "\(issuer)", .text(serial))
                 case .subjectKeyIdentifier(let identifier): DetailMessage(.identifierKeyIdentifier, .text(identifier.hexString))
                 }
             record("signerCertificate", passed: false, DetailMessage(.signerCertificateNotFound, .message(identifier)), (.indeterminate, .noSigningCertificateFound))
-            return finish(report, checks: checks, findings: findings, warnings: warnings)
+            return finish()
         }
-        let facts = SignerCertificateFacts.of(certificate)
-        report.signer = facts.identity
-        report.certificate = facts.summary
-        warnings += facts.profileWarnings
+        let certificateFacts = SignerCertificateFacts.of(certificate)
+        warnings += certificateFacts.profileWarnings
+        facts = certificateFacts
         let references = signer.signingCertificateReferences
         if references.isEmpty {
             record("signerCertificate", passed: true, DetailMessage(.signerCertificateByIssuerSerial, .text(certificate.serialNumberHex)))
@@ -167,14 +177,15 @@ struct SignerValidation {
         if let timestamp {
             for check in timestamp.checks { record(check, check.passed ? nil : timestamp.failure) }
             if let verified = timestamp.summary, timestamp.isValid {
-                report.timestamp = verified
+                timestampSummary = verified
                 signingMoment = verified.genTime
                 hasProofOfExistence = true
             }
             warnings += timestamp.warnings
         }
         var provenByEvidenceRecord = false
-        if let evidenceRecord = policy.evidenceRecords[signer.signatureValue] {
+        // Looked up only when there are records: the key is the whole signature value, hashed for the lookup.
+        if !policy.evidenceRecords.isEmpty, let evidenceRecord = policy.evidenceRecords[signer.signatureValue] {
             if let proof = evidenceRecord.proofOfExistence, proof.time <= validationTime {
                 if !hasProofOfExistence {
                     record("proofOfExistence", passed: true, proof.detail)
@@ -186,7 +197,7 @@ struct SignerValidation {
                 warnings.append(failed)
             }
         }
-        if let claim = signer.signingTime, hasProofOfExistence, let genTime = report.timestamp?.genTime, claim > genTime.addingTimeInterval(300) {
+        if let claim = signer.signingTime, hasProofOfExistence, let genTime = timestampSummary?.genTime, claim > genTime.addingTimeInterval(300) {
             warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))
         }
 
@@ -212,23 +223,27 @@ struct SignerValidation {
         }
 
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
-        checkKeyUsage(certificate, record: record)
-        let pathCertificates = path.map { Array($0.certificates.dropLast()) } ?? [certificate]
+        let keyUsage = KeyUsageVerdict.of(certificate)
+        record(keyUsage.check, keyUsage.failure)
+        // A slice of the path (which the context shares between threads), not a new array retaining each certificate.
+        let pathCertificates: ArraySlice<Certificate> = path.map { $0.certificates.dropLast() } ?? [certificate][...]
         checkValidity(
             pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, byEvidenceRecord: provenByEvidenceRecord, record: record)
         if let path {
             let revocation = RevocationEvaluation(
                 path: path, sources: revocationSources, signingMoment: signingMoment, proofOfExistence: hasProofOfExistence
             ).run()
-            report.revocation = revocation.leafSummary
+            revocationSummary = revocation.leafSummary
             warnings += revocation.warnings
             for check in revocation.checks { record(check.check, check.failure) }
         }
 
         // 4. Acceptable algorithms.
-        checkAlgorithms(certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, record: record)
+        checkAlgorithms(
+            certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, minimumRSABits: policy.minimumRSABits,
+            record: record)
 
-        return finish(report, checks: checks, findings: findings, warnings: warnings)
+        return finish()
     }
 
     /// Issue 10: trailing bytes and ambiguous attributes make the signature malformed, whatever its value says
@@ -283,41 +298,54 @@ struct SignerValidation {
         }
     }
 
-    private func checkKeyUsage(_ certificate: Certificate, record: Recorder) {
-        let usage = certificate.keyUsage
-        let extended = certificate.extendedKeyUsage
-        if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
-            record("keyUsage", false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
-            return
+    /// The keyUsage check depends on the certificate alone: judged, and its detail rendered, once per certificate.
+    private struct KeyUsageVerdict: Sendable {
+        let check: Check
+        let failure: (Indication, SubIndication)?
+
+        init(_ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)? = nil) {
+            check = Check(name: "keyUsage", passed: passed, detail)
+            self.failure = failure
         }
-        // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
-        let isAuthenticationKey =
-            (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
-                && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
-            || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
-        if isAuthenticationKey {
-            record("keyUsage", false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
-            return
+
+        static func of(_ certificate: Certificate) -> KeyUsageVerdict {
+            certificate.derived(KeyUsageVerdict.self, judge)
         }
-        if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
-            && extended.allSatisfy({ SignerRole(oid: $0) == nil })
-        {
-            record("keyUsage", false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
-            return
+
+        private static func judge(_ certificate: Certificate) -> KeyUsageVerdict {
+            let usage = certificate.keyUsage
+            let extended = certificate.extendedKeyUsage
+            if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
+                return KeyUsageVerdict(false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
+            }
+            // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
+            let isAuthenticationKey =
+                (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
+                    && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
+                || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
+            if isAuthenticationKey {
+                return KeyUsageVerdict(false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
+            }
+            if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
+                && extended.allSatisfy({ SignerRole(oid: $0) == nil })
+            {
+                return KeyUsageVerdict(false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
+            }
+            let shown: DetailMessage.Argument =
+                usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
+            return KeyUsageVerdict(true, DetailMessage(.signingKey, shown))
         }
-        let shown: DetailMessage.Argument =
-            usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
-        record("keyUsage", true, DetailMessage(.signingKey, shown), nil)
     }
 
     private func checkValidity(
-        _ certificates: [Certificate], at moment: Date, proofOfExistence: Bool, byEvidenceRecord: Bool, record: Recorder
+        _ certificates: ArraySlice<Certificate>, at moment: Date, proofOfExistence: Bool, byEvidenceRecord: Bool, record: Recorder
     ) {
         let momentKey: DetailMessage.Key =
             byEvidenceRecord ? .momentProofOfExistence : proofOfExistence ? .momentTimestamped : .momentValidationTime
         let momentText = DetailMessage.Argument.message(DetailMessage(momentKey, .text(ISO8601.string(moment))))
         for (depth, certificate) in certificates.enumerated() {
-            let who = DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?")
+            // Named only in a failure: a certificate's subject is shared by every thread validating its signatures.
+            var who: DetailMessage.Argument { DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?") }
             if moment > certificate.notAfter {
                 record(
                     "validityAtSigningMoment", false, DetailMessage(.expired, who, .text(ISO8601.string(certificate.notAfter)), momentText),
@@ -334,15 +362,15 @@ struct SignerValidation {
         record("validityAtSigningMoment", true, DetailMessage(.pathValid, momentText), nil)
     }
 
-    private func checkAlgorithms(certificate: Certificate, path: [Certificate], proofOfExistence: Bool, record: Recorder) {
+    private func checkAlgorithms(certificate: Certificate, path: ArraySlice<Certificate>, proofOfExistence: Bool, minimumRSABits: Int, record: Recorder) {
         let failure: (Indication, SubIndication) = (.indeterminate, proofOfExistence ? .cryptoConstraintsFailure : .cryptoConstraintsFailureNoPOE)
         if let digest = signer.digestAlgorithm, digest.isBroken {
             record("algorithms", false, DetailMessage(.brokenDigest, .text(digest.rawValue)), failure)
             return
         }
         let key = certificate.publicKey
-        if key.algorithm == "RSA" && key.bits < policy.minimumRSABits {
-            record("algorithms", false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(policy.minimumRSABits)"), failure)
+        if key.algorithm == "RSA" && key.bits < minimumRSABits {
+            record("algorithms", false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(minimumRSABits)"), failure)
             return
         }
         for issued in path where !issued.isSelfIssued {
@@ -354,56 +382,80 @@ struct SignerValidation {
         record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(signer.digestAlgorithmName), .text(key.summary)), nil)
     }
 
-    private func finish(_ report: SignatureReport, checks: [Check], findings: [Finding], warnings: [DetailMessage]) -> SignatureReport {
-        var report = report
-        report.checks = checks
-        report.warnings = warnings.map(\.english)
-        for warning in warnings { report.warningMessages[warning.english] = warning }
-        report.errors = findings.map(\.detail)
-        if let failed = findings.first(where: { $0.indication == .totalFailed }) {
-            report.indication = .totalFailed
-            report.subIndication = failed.subIndication
-        } else if let open = findings.first {
-            report.indication = .indeterminate
-            report.subIndication = open.subIndication
-        } else {
-            report.indication = .totalPassed
-            report.subIndication = nil
+    private func report(
+        facts: SignerCertificateFacts?, timestamp: TimestampSummary?, revocation: RevocationSummary?, checks: [Check], findings: [Finding],
+        warnings: [DetailMessage]
+    ) -> SignatureReport {
+        let (indication, subIndication): (Indication, SubIndication?) =
+            if let failed = findings.first(where: { $0.indication == .totalFailed }) {
+                (.totalFailed, failed.subIndication)
+            } else if let open = findings.first {
+                (.indeterminate, open.subIndication)
+            } else {
+                (.totalPassed, nil)
+            }
+        // Each warning rendered once, for the JSON's list and as the key of its translations.
+        var english: [String] = []
+        var messages: [String: DetailMessage] = [:]
+        if !warnings.isEmpty {
+            english.reserveCapacity(warnings.count)
+            for warning in warnings {
+                let text = warning.english
+                english.append(text)
+                messages[text] = warning
+            }
         }
-        return report
+        // Made in one piece and returned as it is: a report holds dozens of strings, and a copy retains each.
+        return SignatureReport(
+            indication: indication, subIndication: subIndication, signer: facts?.identity, certificate: facts?.summary,
+            signingTime: signer.signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: signer.digestAlgorithmName,
+            signatureAlgorithm: signer.signatureAlgorithmName, checks: checks, errors: findings.map(\.detail), warnings: english,
+            warningMessages: messages)
     }
 }
 
 enum ISO8601 {
     /// "2026-11-29T10:00:00Z", whole seconds rounded down: Foundation's `.iso8601` format style, which a validation
-    /// calls several times (~1.6 µs each). Dates from 1900 to 9999 are formatted here from their UTC fields; others
+    /// calls several times (~1.6 µs each). Dates from 1900 to 9999 are formatted here from their UTC fields (the
+    /// proleptic Gregorian calendar's civil date from a day count, H. Hinnant's days_from_civil inverse); others
     /// (where Foundation's calendar is Julian, or the year needs more digits) go to Foundation.
     static func string(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970.rounded(.down)
         guard seconds >= -2_208_988_800, seconds < 253_402_300_800 else { return date.formatted(.iso8601) }
-        var time = time_t(seconds)
-        var fields = tm()
-        guard gmtime_r(&time, &fields) != nil else { return date.formatted(.iso8601) }
-        var text = [UInt8](repeating: 0, count: 20)
-        func put(_ value: Int32, at offset: Int, digits: Int) {
-            var remaining = value
-            for position in stride(from: offset + digits - 1, through: offset, by: -1) {
-                text[position] = 0x30 + UInt8(remaining % 10)
-                remaining /= 10
+        let total = Int(seconds)
+        let (days, secondOfDay) = total.quotientAndRemainder(dividingBy: 86_400)
+        let (dayCount, daySeconds) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        // Days since 0000-03-01 in 400-year eras of 146,097 days.
+        let shifted = dayCount + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 20) { text in
+            func put(_ value: Int, at offset: Int, digits: Int) {
+                var remaining = value
+                for position in stride(from: offset + digits - 1, through: offset, by: -1) {
+                    text[position] = 0x30 + UInt8(remaining % 10)
+                    remaining /= 10
+                }
             }
+            put(year, at: 0, digits: 4)
+            text[4] = 0x2D
+            put(month, at: 5, digits: 2)
+            text[7] = 0x2D
+            put(day, at: 8, digits: 2)
+            text[10] = 0x54
+            put(daySeconds / 3600, at: 11, digits: 2)
+            text[13] = 0x3A
+            put(daySeconds / 60 % 60, at: 14, digits: 2)
+            text[16] = 0x3A
+            put(daySeconds % 60, at: 17, digits: 2)
+            text[19] = 0x5A
+            return 20
         }
-        put(fields.tm_year + 1900, at: 0, digits: 4)
-        text[4] = 0x2D
-        put(fields.tm_mon + 1, at: 5, digits: 2)
-        text[7] = 0x2D
-        put(fields.tm_mday, at: 8, digits: 2)
-        text[10] = 0x54
-        put(fields.tm_hour, at: 11, digits: 2)
-        text[13] = 0x3A
-        put(fields.tm_min, at: 14, digits: 2)
-        text[16] = 0x3A
-        put(fields.tm_sec, at: 17, digits: 2)
-        text[19] = 0x5A
-        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -2,11 +2,18 @@ import EDSCrypto
 
 /// What a report says about a signer's certificate that depends on the certificate alone: computed once per
 /// certificate (`Certificate.derived`), since the same employees' certificates come back signature after signature.
-struct SignerCertificateFacts: Sendable {
+/// A class: handing it to a validation retains it once, not each of the dozens of strings it holds.
+final class SignerCertificateFacts: Sendable {
     let identity: KazakhIdentity
     let summary: CertificateSummary
     /// The Kazakh profile's warnings (IIN/BIN checksums, a missing IIN).
     let profileWarnings: [DetailMessage]
+
+    init(identity: KazakhIdentity, summary: CertificateSummary, profileWarnings: [DetailMessage]) {
+        self.identity = identity
+        self.summary = summary
+        self.profileWarnings = profileWarnings
+    }
 
     static func of(_ certificate: Certificate) -> SignerCertificateFacts {
         certificate.derived(SignerCertificateFacts.self) { certificate in

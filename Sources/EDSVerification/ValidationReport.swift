@@ -51,10 +51,15 @@ public struct ValidationReport: Codable, Sendable {
     }
 
     /// TOTAL_PASSED only when every signature is; TOTAL_FAILED when any failed; else INDETERMINATE.
+    /// By index: `first(where:)` copies each report it looks at, and a report holds dozens of strings.
     static func combine(_ signatures: [SignatureReport]) -> (Indication, SubIndication?) {
         if signatures.isEmpty { return (.indeterminate, .signedDataNotFound) }
-        if let failed = signatures.first(where: { $0.indication == .totalFailed }) { return (.totalFailed, failed.subIndication) }
-        if let open = signatures.first(where: { $0.indication == .indeterminate }) { return (.indeterminate, open.subIndication) }
+        if let failed = signatures.indices.first(where: { signatures[$0].indication == .totalFailed }) {
+            return (.totalFailed, signatures[failed].subIndication)
+        }
+        if let open = signatures.indices.first(where: { signatures[$0].indication == .indeterminate }) {
+            return (.indeterminate, signatures[open].subIndication)
+        }
         return (.totalPassed, nil)
     }
 
