@@ -91,6 +91,30 @@ struct BatchVerifyCLITests {
         }
     }
 
+    /// Lines are written while the workers go on, at most a window of lines ahead: a list longer than that window
+    /// (2,600 lines on 3 threads; passing, tampered and unreadable signatures in an irregular order) still comes out
+    /// one line per list line, in list order, with the summary counting each.
+    @Test func aLongListComesOutInListOrderWhileWorkersRunAhead() throws {
+        let workspace = try Self.archive()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let kinds = ["order-1.txt.cms order-1.txt", "order-2.txt.cms order-2.txt", "garbage.p7s", "order-3.txt.cms order-3.txt"]
+        let picks = (0..<2_600).map { ($0 * 7 + $0 / 13) % kinds.count }
+        let list = workspace.appendingPathComponent("long.list")
+        try picks.map { kinds[$0] }.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let result = try Tools.run(Tools.edsvault, ["verify", "--batch", list.path, "--jobs", "3"] + Self.evidence)
+        #expect(result.status == 1, "\(result.stderr)")
+        let files = result.stdout.split(separator: "\n").map {
+            ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any])?["signatureFile"] as? String
+        }
+        let expected = picks.map { workspace.appendingPathComponent(String(kinds[$0].split(separator: " ")[0])).path }
+        #expect(files == expected)
+        let failed = picks.filter { $0 == 1 }.count
+        let unreadable = picks.filter { $0 == 2 }.count
+        #expect(result.stderr.contains(
+            "2600 signature file(s): \(2_600 - failed - unreadable) TOTAL_PASSED, \(failed) TOTAL_FAILED, \(unreadable) INDETERMINATE (\(unreadable) unreadable)"),
+            "\(result.stderr)")
+    }
+
     @Test func aListFileNamesPairsRelativeToItsFolder() throws {
         let workspace = try Self.archive()
         defer { try? FileManager.default.removeItem(at: workspace) }
