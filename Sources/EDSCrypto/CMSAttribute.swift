@@ -35,6 +35,10 @@ public struct CMSAttribute: Hashable, Sendable {
 /// Decoders for the few attribute value types CMS signatures carry.
 enum AttributeValue {
     static func octetString(_ tlv: Data) -> Data? {
+        // A short OCTET STRING (a message digest) without a header walk.
+        if tlv.count >= 2, tlv.count < 0x82, tlv[tlv.startIndex] == 0x04, Int(tlv[tlv.startIndex + 1]) == tlv.count - 2 {
+            return Data(tlv.dropFirst(2))
+        }
         let bytes = tlv.byteArray
         guard let node = try? DER.node(in: bytes, at: 0), node.tag == 0x04 else { return nil }
         return Data(bytes[node.contentRange])
@@ -61,6 +65,50 @@ enum AttributeValue {
 
     /// UTCTime or GeneralizedTime.
     static func time(_ tlv: Data) -> Date? {
+        if let common = commonTime(tlv) { return common }
+        return openSSLTime(tlv)
+    }
+
+    /// The two forms RFC 5280 § 4.1.2.5 allows and every signer writes, `YYMMDDHHMMSSZ` (UTCTime; YY < 50 is 20YY)
+    /// and `YYYYMMDDHHMMSSZ` (GeneralizedTime), read directly; nil for anything else, which OpenSSL then reads
+    /// (fractions, offsets, no seconds) or refuses. A test holds the two readers to the same answers.
+    static func commonTime(_ tlv: Data) -> Date? {
+        tlv.withUnsafeBytes { raw -> Date? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard bytes.count == 15 || bytes.count == 17 else { return nil }
+            let generalized = bytes.count == 17
+            guard bytes[0] == (generalized ? 0x18 : 0x17), Int(bytes[1]) == bytes.count - 2, bytes[bytes.count - 1] == UInt8(ascii: "Z")
+            else { return nil }
+            var cursor = 2
+            func digits(_ count: Int) -> Int? {
+                var value = 0
+                for _ in 0..<count {
+                    let digit = Int(bytes[cursor]) - 48
+                    guard (0...9).contains(digit) else { return nil }
+                    value = value * 10 + digit
+                    cursor += 1
+                }
+                return value
+            }
+            guard var year = digits(generalized ? 4 : 2), let month = digits(2), let day = digits(2), let hour = digits(2),
+                let minute = digits(2), let second = digits(2)
+            else { return nil }
+            if !generalized { year += year < 50 ? 2000 : 1900 }
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let monthDays = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+            guard (1...12).contains(month), day >= 1, day <= monthDays[month - 1], hour < 24, minute < 60, second < 60 else { return nil }
+            // Days from 1970-01-01 to the civil date (H. Hinnant's days_from_civil).
+            let shifted = month <= 2 ? year - 1 : year
+            let era = (shifted >= 0 ? shifted : shifted - 399) / 400
+            let yearOfEra = shifted - era * 400
+            let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+            let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+            let days = era * 146_097 + dayOfEra - 719_468
+            return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
+        }
+    }
+
+    static func openSSLTime(_ tlv: Data) -> Date? {
         tlv.withUnsafeBytes { raw -> Date? in
             guard let base = raw.bindMemory(to: UInt8.self).baseAddress else { return nil }
             var cursor: UnsafePointer<UInt8>? = base
