@@ -223,8 +223,7 @@ struct SignerValidation {
         }
 
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
-        let keyUsage = KeyUsageVerdict.of(certificate)
-        record(keyUsage.check, keyUsage.failure)
+        record(certificateFacts.keyUsage.check, certificateFacts.keyUsage.failure)
         // A slice of the path (which the context shares between threads), not a new array retaining each certificate.
         let pathCertificates: ArraySlice<Certificate> = path.map { $0.certificates.dropLast() } ?? [certificate][...]
         checkValidity(
@@ -240,7 +239,7 @@ struct SignerValidation {
 
         // 4. Acceptable algorithms.
         checkAlgorithms(
-            certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, minimumRSABits: policy.minimumRSABits,
+            signerFacts: certificateFacts, path: pathCertificates, proofOfExistence: hasProofOfExistence, minimumRSABits: policy.minimumRSABits,
             record: record)
 
         return finish()
@@ -298,45 +297,6 @@ struct SignerValidation {
         }
     }
 
-    /// The keyUsage check depends on the certificate alone: judged, and its detail rendered, once per certificate.
-    private struct KeyUsageVerdict: Sendable {
-        let check: Check
-        let failure: (Indication, SubIndication)?
-
-        init(_ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)? = nil) {
-            check = Check(name: "keyUsage", passed: passed, detail)
-            self.failure = failure
-        }
-
-        static func of(_ certificate: Certificate) -> KeyUsageVerdict {
-            certificate.derived(KeyUsageVerdict.self, judge)
-        }
-
-        private static func judge(_ certificate: Certificate) -> KeyUsageVerdict {
-            let usage = certificate.keyUsage
-            let extended = certificate.extendedKeyUsage
-            if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
-                return KeyUsageVerdict(false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
-            }
-            // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
-            let isAuthenticationKey =
-                (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
-                    && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
-                || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
-            if isAuthenticationKey {
-                return KeyUsageVerdict(false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
-            }
-            if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
-                && extended.allSatisfy({ SignerRole(oid: $0) == nil })
-            {
-                return KeyUsageVerdict(false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
-            }
-            let shown: DetailMessage.Argument =
-                usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
-            return KeyUsageVerdict(true, DetailMessage(.signingKey, shown))
-        }
-    }
-
     private func checkValidity(
         _ certificates: ArraySlice<Certificate>, at moment: Date, proofOfExistence: Bool, byEvidenceRecord: Bool, record: Recorder
     ) {
@@ -362,13 +322,15 @@ struct SignerValidation {
         record("validityAtSigningMoment", true, DetailMessage(.pathValid, momentText), nil)
     }
 
-    private func checkAlgorithms(certificate: Certificate, path: ArraySlice<Certificate>, proofOfExistence: Bool, minimumRSABits: Int, record: Recorder) {
+    private func checkAlgorithms(
+        signerFacts facts: SignerCertificateFacts, path: ArraySlice<Certificate>, proofOfExistence: Bool, minimumRSABits: Int, record: Recorder
+    ) {
         let failure: (Indication, SubIndication) = (.indeterminate, proofOfExistence ? .cryptoConstraintsFailure : .cryptoConstraintsFailureNoPOE)
         if let digest = signer.digestAlgorithm, digest.isBroken {
             record("algorithms", false, DetailMessage(.brokenDigest, .text(digest.rawValue)), failure)
             return
         }
-        let key = certificate.publicKey
+        let key = facts.publicKey
         if key.algorithm == "RSA" && key.bits < minimumRSABits {
             record("algorithms", false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(minimumRSABits)"), failure)
             return
@@ -379,7 +341,7 @@ struct SignerValidation {
                 return
             }
         }
-        record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(signer.digestAlgorithmName), .text(key.summary)), nil)
+        record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(signer.digestAlgorithmName), .text(facts.publicKeySummary)), nil)
     }
 
     private func report(
@@ -411,6 +373,42 @@ struct SignerValidation {
             signingTime: signer.signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: signer.digestAlgorithmName,
             signatureAlgorithm: signer.signatureAlgorithmName, checks: checks, errors: findings.map(\.detail), warnings: english,
             warningMessages: messages)
+    }
+}
+
+/// The keyUsage check depends on the certificate alone: judged, and its detail rendered, once per signer certificate
+/// (`SignerCertificateFacts`).
+struct KeyUsageVerdict: Sendable {
+    let check: Check
+    let failure: (Indication, SubIndication)?
+
+    init(_ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)? = nil) {
+        check = Check(name: "keyUsage", passed: passed, detail)
+        self.failure = failure
+    }
+
+    static func judge(_ certificate: Certificate) -> KeyUsageVerdict {
+        let usage = certificate.keyUsage
+        let extended = certificate.extendedKeyUsage
+        if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
+            return KeyUsageVerdict(false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
+        }
+        // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
+        let isAuthenticationKey =
+            (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
+                && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
+            || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
+        if isAuthenticationKey {
+            return KeyUsageVerdict(false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
+        }
+        if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
+            && extended.allSatisfy({ SignerRole(oid: $0) == nil })
+        {
+            return KeyUsageVerdict(false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
+        }
+        let shown: DetailMessage.Argument =
+            usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
+        return KeyUsageVerdict(true, DetailMessage(.signingKey, shown))
     }
 }
 
