@@ -80,6 +80,18 @@ struct SignerValidation {
     /// nil when no document was supplied for a detached signature.
     let contentDigests: [DigestAlgorithm: Data]?
     let validationTime: Date
+    /// Read from the SignerInfo once: each read decodes the attribute, or looks the OID up, again.
+    let signingTime: Date?
+    let digestAlgorithmName: String
+
+    init(signedData: CMSSignedData, signer: CMSSignerInfo, contentDigests: [DigestAlgorithm: Data]?, validationTime: Date) {
+        self.signedData = signedData
+        self.signer = signer
+        self.contentDigests = contentDigests
+        self.validationTime = validationTime
+        signingTime = signer.signingTime
+        digestAlgorithmName = signer.digestAlgorithmName
+    }
 
     private struct Finding {
         let indication: Indication
@@ -197,7 +209,7 @@ struct SignerValidation {
                 warnings.append(failed)
             }
         }
-        if let claim = signer.signingTime, hasProofOfExistence, let genTime = timestampSummary?.genTime, claim > genTime.addingTimeInterval(300) {
+        if let claim = signingTime, hasProofOfExistence, let genTime = timestampSummary?.genTime, claim > genTime.addingTimeInterval(300) {
             warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))
         }
 
@@ -282,14 +294,14 @@ struct SignerValidation {
             return
         }
         guard let contentDigest else {
-            record("integrity", false, DetailMessage(.digestAlgorithmUnsupported, .text(signer.digestAlgorithmName)), (.indeterminate, .formatFailure))
+            record("integrity", false, DetailMessage(.digestAlgorithmUnsupported, .text(digestAlgorithmName)), (.indeterminate, .formatFailure))
             return
         }
         if claimed == contentDigest {
-            record("integrity", true, DetailMessage(.digestMatches, .text(signer.digestAlgorithmName)), nil)
+            record("integrity", true, DetailMessage(.digestMatches, .text(digestAlgorithmName)), nil)
         } else {
             let detail = DetailMessage(
-                .documentChanged, .text(signer.digestAlgorithmName), "\(contentDigest.hexString.prefix(16))", "\(claimed.hexString.prefix(16))")
+                .documentChanged, .text(digestAlgorithmName), "\(contentDigest.hexString.prefix(16))", "\(claimed.hexString.prefix(16))")
             record("integrity", false, detail, (.totalFailed, .hashFailure))
         }
         if let contentType = signer.contentTypeAttribute, contentType != signedData.contentTypeOID {
@@ -341,7 +353,7 @@ struct SignerValidation {
                 return
             }
         }
-        record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(signer.digestAlgorithmName), .text(facts.publicKeySummary)), nil)
+        record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(digestAlgorithmName), .text(facts.publicKeySummary)), nil)
     }
 
     private func report(
@@ -370,7 +382,7 @@ struct SignerValidation {
         // Made in one piece and returned as it is: a report holds dozens of strings, and a copy retains each.
         return SignatureReport(
             indication: indication, subIndication: subIndication, signer: facts?.identity, certificate: facts?.summary,
-            signingTime: signer.signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: signer.digestAlgorithmName,
+            signingTime: signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: digestAlgorithmName,
             signatureAlgorithm: signer.signatureAlgorithmName, checks: checks, errors: findings.map(\.detail), warnings: english,
             warningMessages: messages)
     }
