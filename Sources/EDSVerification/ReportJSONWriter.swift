@@ -264,12 +264,21 @@ public struct ReportJSONWriter {
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
+            guard let base = UnsafeRawPointer(utf8.baseAddress) else { return }
+            let count = utf8.count
             var runStart = 0
-            for index in 0..<utf8.count {
+            var index = 0
+            while index < count {
+                // Eight bytes at a time while none of them needs escaping: nearly all of a report's text.
+                if count - index >= 8, !Self.needsEscaping(base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                    index += 8
+                    continue
+                }
                 let byte = utf8[index]
+                index += 1
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                runStart = index + 1
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<(index - 1)]))
+                runStart = index
                 bytes.append(0x5C)
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
@@ -288,8 +297,18 @@ public struct ReportJSONWriter {
                     bytes.append(low < 10 ? 0x30 + low : 0x57 + low)
                 }
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count]))
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes in `word` is below 0x20, `"` or `\` (the "has a byte less than n" and "has a
+    /// zero byte" word tests, exact as yes/no answers for n ≤ 128).
+    private static func needsEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+        let hasControl = (word &- ones &* 0x20) & ~word & high != 0
+        return hasControl || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
     }
 }

@@ -80,6 +80,18 @@ struct SignerValidation {
     /// nil when no document was supplied for a detached signature.
     let contentDigests: [DigestAlgorithm: Data]?
     let validationTime: Date
+    /// Read from the SignerInfo once: each read decodes the attribute, or looks the OID up, again.
+    let signingTime: Date?
+    let digestAlgorithmName: String
+
+    init(signedData: CMSSignedData, signer: CMSSignerInfo, contentDigests: [DigestAlgorithm: Data]?, validationTime: Date) {
+        self.signedData = signedData
+        self.signer = signer
+        self.contentDigests = contentDigests
+        self.validationTime = validationTime
+        signingTime = signer.signingTime
+        digestAlgorithmName = signer.digestAlgorithmName
+    }
 
     private struct Finding {
         let indication: Indication
@@ -197,7 +209,7 @@ struct SignerValidation {
                 warnings.append(failed)
             }
         }
-        if let claim = signer.signingTime, hasProofOfExistence, let genTime = timestampSummary?.genTime, claim > genTime.addingTimeInterval(300) {
+        if let claim = signingTime, hasProofOfExistence, let genTime = timestampSummary?.genTime, claim > genTime.addingTimeInterval(300) {
             warnings.append(DetailMessage(.warningSigningTimeAfterTimestamp, .text(ISO8601.string(claim)), .text(ISO8601.string(genTime))))
         }
 
@@ -223,8 +235,7 @@ struct SignerValidation {
         }
 
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
-        let keyUsage = KeyUsageVerdict.of(certificate)
-        record(keyUsage.check, keyUsage.failure)
+        record(certificateFacts.keyUsage.check, certificateFacts.keyUsage.failure)
         // A slice of the path (which the context shares between threads), not a new array retaining each certificate.
         let pathCertificates: ArraySlice<Certificate> = path.map { $0.certificates.dropLast() } ?? [certificate][...]
         checkValidity(
@@ -240,7 +251,7 @@ struct SignerValidation {
 
         // 4. Acceptable algorithms.
         checkAlgorithms(
-            certificate: certificate, path: pathCertificates, proofOfExistence: hasProofOfExistence, minimumRSABits: policy.minimumRSABits,
+            signerFacts: certificateFacts, path: pathCertificates, proofOfExistence: hasProofOfExistence, minimumRSABits: policy.minimumRSABits,
             record: record)
 
         return finish()
@@ -283,57 +294,18 @@ struct SignerValidation {
             return
         }
         guard let contentDigest else {
-            record("integrity", false, DetailMessage(.digestAlgorithmUnsupported, .text(signer.digestAlgorithmName)), (.indeterminate, .formatFailure))
+            record("integrity", false, DetailMessage(.digestAlgorithmUnsupported, .text(digestAlgorithmName)), (.indeterminate, .formatFailure))
             return
         }
         if claimed == contentDigest {
-            record("integrity", true, DetailMessage(.digestMatches, .text(signer.digestAlgorithmName)), nil)
+            record("integrity", true, DetailMessage(.digestMatches, .text(digestAlgorithmName)), nil)
         } else {
             let detail = DetailMessage(
-                .documentChanged, .text(signer.digestAlgorithmName), "\(contentDigest.hexString.prefix(16))", "\(claimed.hexString.prefix(16))")
+                .documentChanged, .text(digestAlgorithmName), "\(contentDigest.hexString.prefix(16))", "\(claimed.hexString.prefix(16))")
             record("integrity", false, detail, (.totalFailed, .hashFailure))
         }
         if let contentType = signer.contentTypeAttribute, contentType != signedData.contentTypeOID {
             record("integrity", false, DetailMessage(.contentTypeDiffers, .text(contentType)), (.totalFailed, .formatFailure))
-        }
-    }
-
-    /// The keyUsage check depends on the certificate alone: judged, and its detail rendered, once per certificate.
-    private struct KeyUsageVerdict: Sendable {
-        let check: Check
-        let failure: (Indication, SubIndication)?
-
-        init(_ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)? = nil) {
-            check = Check(name: "keyUsage", passed: passed, detail)
-            self.failure = failure
-        }
-
-        static func of(_ certificate: Certificate) -> KeyUsageVerdict {
-            certificate.derived(KeyUsageVerdict.self, judge)
-        }
-
-        private static func judge(_ certificate: Certificate) -> KeyUsageVerdict {
-            let usage = certificate.keyUsage
-            let extended = certificate.extendedKeyUsage
-            if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
-                return KeyUsageVerdict(false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
-            }
-            // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
-            let isAuthenticationKey =
-                (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
-                    && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
-                || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
-            if isAuthenticationKey {
-                return KeyUsageVerdict(false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
-            }
-            if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
-                && extended.allSatisfy({ SignerRole(oid: $0) == nil })
-            {
-                return KeyUsageVerdict(false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
-            }
-            let shown: DetailMessage.Argument =
-                usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
-            return KeyUsageVerdict(true, DetailMessage(.signingKey, shown))
         }
     }
 
@@ -362,13 +334,15 @@ struct SignerValidation {
         record("validityAtSigningMoment", true, DetailMessage(.pathValid, momentText), nil)
     }
 
-    private func checkAlgorithms(certificate: Certificate, path: ArraySlice<Certificate>, proofOfExistence: Bool, minimumRSABits: Int, record: Recorder) {
+    private func checkAlgorithms(
+        signerFacts facts: SignerCertificateFacts, path: ArraySlice<Certificate>, proofOfExistence: Bool, minimumRSABits: Int, record: Recorder
+    ) {
         let failure: (Indication, SubIndication) = (.indeterminate, proofOfExistence ? .cryptoConstraintsFailure : .cryptoConstraintsFailureNoPOE)
         if let digest = signer.digestAlgorithm, digest.isBroken {
             record("algorithms", false, DetailMessage(.brokenDigest, .text(digest.rawValue)), failure)
             return
         }
-        let key = certificate.publicKey
+        let key = facts.publicKey
         if key.algorithm == "RSA" && key.bits < minimumRSABits {
             record("algorithms", false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(minimumRSABits)"), failure)
             return
@@ -379,7 +353,7 @@ struct SignerValidation {
                 return
             }
         }
-        record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(signer.digestAlgorithmName), .text(key.summary)), nil)
+        record("algorithms", true, DetailMessage(.algorithmsAcceptable, .text(digestAlgorithmName), .text(facts.publicKeySummary)), nil)
     }
 
     private func report(
@@ -408,9 +382,45 @@ struct SignerValidation {
         // Made in one piece and returned as it is: a report holds dozens of strings, and a copy retains each.
         return SignatureReport(
             indication: indication, subIndication: subIndication, signer: facts?.identity, certificate: facts?.summary,
-            signingTime: signer.signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: signer.digestAlgorithmName,
+            signingTime: signingTime, timestamp: timestamp, revocation: revocation, digestAlgorithm: digestAlgorithmName,
             signatureAlgorithm: signer.signatureAlgorithmName, checks: checks, errors: findings.map(\.detail), warnings: english,
             warningMessages: messages)
+    }
+}
+
+/// The keyUsage check depends on the certificate alone: judged, and its detail rendered, once per signer certificate
+/// (`SignerCertificateFacts`).
+struct KeyUsageVerdict: Sendable {
+    let check: Check
+    let failure: (Indication, SubIndication)?
+
+    init(_ passed: Bool, _ detail: DetailMessage, _ failure: (Indication, SubIndication)? = nil) {
+        check = Check(name: "keyUsage", passed: passed, detail)
+        self.failure = failure
+    }
+
+    static func judge(_ certificate: Certificate) -> KeyUsageVerdict {
+        let usage = certificate.keyUsage
+        let extended = certificate.extendedKeyUsage
+        if certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && !usage.contains(.digitalSignature) {
+            return KeyUsageVerdict(false, DetailMessage(.keyUsageForbidsSignatures, "\(usage.map(\.rawValue))"), (.indeterminate, .sigConstraintsFailure))
+        }
+        // The 2022 single GOST key carries clientAuth and nonRepudiation: it signs as well as it authenticates.
+        let isAuthenticationKey =
+            (extended.contains(ExtendedKeyUsageOID.clientAuth) && !extended.contains(ExtendedKeyUsageOID.emailProtection)
+                && !(certificate.hasKeyUsageExtension && usage.contains(.nonRepudiation)))
+            || (certificate.hasKeyUsageExtension && !usage.contains(.nonRepudiation) && usage.contains(.keyEncipherment))
+        if isAuthenticationKey {
+            return KeyUsageVerdict(false, DetailMessage(.authenticationKey), (.indeterminate, .sigConstraintsFailure))
+        }
+        if !extended.isEmpty && !extended.contains(ExtendedKeyUsageOID.emailProtection) && !extended.contains("2.5.29.37.0")
+            && extended.allSatisfy({ SignerRole(oid: $0) == nil })
+        {
+            return KeyUsageVerdict(false, DetailMessage(.extendedKeyUsageWithoutSigning, "\(extended)"), (.indeterminate, .sigConstraintsFailure))
+        }
+        let shown: DetailMessage.Argument =
+            usage.isEmpty ? .message(DetailMessage(.noKeyUsageExtension)) : .text(usage.map(\.rawValue).joined(separator: ", "))
+        return KeyUsageVerdict(true, DetailMessage(.signingKey, shown))
     }
 }
 

@@ -8,18 +8,25 @@ final class SignerCertificateFacts: Sendable {
     let summary: CertificateSummary
     /// The Kazakh profile's warnings (IIN/BIN checksums, a missing IIN).
     let profileWarnings: [DetailMessage]
+    /// The keyUsage check, judged and rendered.
+    let keyUsage: KeyUsageVerdict
+    let publicKey: PublicKeyDescription
+    /// `publicKey.summary` ("RSA 2048"), as the algorithms check names it.
+    let publicKeySummary: String
 
-    init(identity: KazakhIdentity, summary: CertificateSummary, profileWarnings: [DetailMessage]) {
+    init(_ certificate: Certificate) {
+        let identity = KazakhIdentity(certificate: certificate)
+        let publicKey = certificate.publicKey
         self.identity = identity
-        self.summary = summary
-        self.profileWarnings = profileWarnings
+        summary = CertificateSummary(certificate)
+        profileWarnings = identity.profileWarningMessages
+        keyUsage = KeyUsageVerdict.judge(certificate)
+        self.publicKey = publicKey
+        publicKeySummary = publicKey.summary
     }
 
     static func of(_ certificate: Certificate) -> SignerCertificateFacts {
-        certificate.derived(SignerCertificateFacts.self) { certificate in
-            let identity = KazakhIdentity(certificate: certificate)
-            return SignerCertificateFacts(identity: identity, summary: CertificateSummary(certificate), profileWarnings: identity.profileWarningMessages)
-        }
+        certificate.derived(SignerCertificateFacts.self, SignerCertificateFacts.init)
     }
 }
 

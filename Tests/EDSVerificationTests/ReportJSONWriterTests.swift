@@ -89,6 +89,9 @@ struct ReportJSONWriterTests {
         "emoji 😀🇰🇿 e\u{301} \u{0}nul",
         "</script><script>alert(1)</script>",
         String(repeating: "\\\"", count: 300),
+        // The writer scans eight bytes at a time: a character to escape at every offset of two words and a tail.
+        "\u{1}abcdefghijklmnopq", "abcdefg\"hijklmnopq", "abcdefgh\\ijklmnopq", "abcdefghijklmno\u{1F}pq", "abcdefghijklmnop\nq",
+        "abcdefghijklmnopq\t", "ab\u{7F}\u{80}cd\u{FF}efghijklmnopq", "абвгдеёжзийклмн\u{1}",
     ]
 
     @Test(arguments: hostileStrings)
