@@ -43,9 +43,14 @@ public enum ChainValidator {
         if GOSTPathBuilder.handles(leaf) { return GOSTPathBuilder.buildPath(for: leaf, intermediates: intermediates, anchors: anchors) }
         // Without time checks the outcome depends on these certificates alone: the same signer with the same
         // certificates and anchors gets the path (or the failure) OpenSSL gave the first time.
+        if let recent = RecentPath.current, recent.matches(leaf: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) {
+            return recent.outcome
+        }
         let key = VerificationContext.PathKey(
             leaf: leaf.sha256Fingerprint, intermediates: intermediates.map(\.sha256Fingerprint), anchors: anchors.map(\.sha256Fingerprint))
-        return verdicts.path(key) { openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) }
+        let outcome = verdicts.path(key) { openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) }
+        RecentPath.current = RecentPath(leaf: leaf, intermediates: intermediates, anchors: anchors, context: verdicts, outcome: outcome)
+        return outcome
     }
 
     private static func openSSLPath(
@@ -167,4 +172,54 @@ public enum ChainValidator {
         }
         return 1
     }
+}
+
+/// The last path outcome a thread looked up, by the identity of the certificate objects and the context it was asked
+/// for. A service's or a batch's validation thread meets the same signer, CA and anchors (the same objects, from the
+/// process-wide certificate cache and the policy) validation after validation: it then needs neither the context's
+/// shared lock nor a fingerprint hashed per certificate. The entry holds the objects it names, so no other object can
+/// take one of their identities while it is remembered; certificates are immutable, so the same objects are the same
+/// bytes, and the outcome is a function of those bytes.
+final class RecentPath {
+    let leaf: Certificate
+    let intermediates: [Certificate]
+    let anchors: [Certificate]
+    let context: VerificationContext
+    let outcome: Result<CertificationPath, PathValidationFailure>
+
+    init(
+        leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context: VerificationContext,
+        outcome: Result<CertificationPath, PathValidationFailure>
+    ) {
+        self.leaf = leaf
+        self.intermediates = intermediates
+        self.anchors = anchors
+        self.context = context
+        self.outcome = outcome
+    }
+
+    func matches(leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context: VerificationContext) -> Bool {
+        guard self.leaf === leaf, self.context === context, self.intermediates.count == intermediates.count,
+            self.anchors.count == anchors.count
+        else { return false }
+        for index in intermediates.indices where self.intermediates[index] !== intermediates[index] { return false }
+        for index in anchors.indices where self.anchors[index] !== anchors[index] { return false }
+        return true
+    }
+
+    /// This thread's entry (pthread-specific storage; released when the thread ends).
+    static var current: RecentPath? {
+        get { pthread_getspecific(threadKey).map { Unmanaged<RecentPath>.fromOpaque($0).takeUnretainedValue() } }
+        set {
+            let old = pthread_getspecific(threadKey)
+            pthread_setspecific(threadKey, newValue.map { Unmanaged.passRetained($0).toOpaque() })
+            if let old { Unmanaged<RecentPath>.fromOpaque(old).release() }
+        }
+    }
+
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { entry in if let entry { Unmanaged<RecentPath>.fromOpaque(entry).release() } }
+        return key
+    }()
 }

@@ -32,6 +32,36 @@ struct ValidationFastPathTests {
         #expect(context.pathCount == 3)
     }
 
+    /// A thread asking again about the same certificate objects and context gets its last outcome without the shared
+    /// table; any other object (even with the same bytes), anchor set or context is asked of the context again, and
+    /// never answered with that remembered outcome.
+    @Test func aThreadsLastPathIsReusedOnlyForTheSameObjects() throws {
+        let context = VerificationContext(capacity: 64)
+        let employee = try Self.certificate("employee.pem")
+        let intermediate = try Self.certificate("ca/nca-demo.pem")
+        let root = try Self.certificate("ca/root.pem")
+        _ = try ChainValidator.buildPath(for: employee, intermediates: [intermediate], anchors: [root], context: context).get()
+        let recent = try #require(RecentPath.current)
+        #expect(recent.matches(leaf: employee, intermediates: [intermediate], anchors: [root], context: context))
+        _ = try ChainValidator.buildPath(for: employee, intermediates: [intermediate], anchors: [root], context: context).get()
+        #expect(RecentPath.current === recent, "the same objects were answered from the thread's entry")
+        // The same bytes in other objects: not the remembered entry, but the context's answer (the same path).
+        let sameBytes = try Certificate(derEncoded: employee.derEncoded)
+        #expect(!recent.matches(leaf: sameBytes, intermediates: [intermediate], anchors: [root], context: context))
+        #expect(try ChainValidator.buildPath(for: sameBytes, intermediates: [intermediate], anchors: [root], context: context).get().certificates.count == 3)
+        // Without the intermediate, or under another context, the earlier success is not given back.
+        guard case .failure(let failure) = ChainValidator.buildPath(for: employee, intermediates: [], anchors: [root], context: context) else {
+            Issue.record("the remembered path answered a question without its intermediate")
+            return
+        }
+        #expect(failure.kind == .noPathToTrustAnchor)
+        let other = VerificationContext(capacity: 64)
+        _ = try ChainValidator.buildPath(for: employee, intermediates: [intermediate], anchors: [root], context: other).get()
+        #expect(other.pathCount == 1)
+        let partial = try ChainValidator.buildPath(for: employee, intermediates: [intermediate], anchors: [intermediate], context: context).get()
+        #expect(partial.certificates.count == 2)
+    }
+
     @Test func pathOutcomesStayWithinTheContextsBound() throws {
         let context = VerificationContext(capacity: 16)
         let employee = try Self.certificate("employee.pem")
