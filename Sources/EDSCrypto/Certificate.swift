@@ -11,13 +11,42 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     /// process cache, so a CA's names are decoded once per process rather than several times per validation.
     private let memo = Mutex(Memo())
 
+    /// What depends on the certificate alone and nearly every validation reads, decoded when the certificate is made
+    /// and then read as plain constants: validation threads share the cached CA and signer certificates, and the lock
+    /// a lazily filled value needed on every read moved the certificate's lock between cores on every access.
+    private let decoded: Decoded
+
+    final class Decoded: Sendable {
+        let derEncoded: Data
+        let sha256Fingerprint: Data
+        let subject: DistinguishedName
+        let issuer: DistinguishedName
+        let serialNumberHex: String
+        let notBefore: Date
+        let notAfter: Date
+        let identifierEncodings: IdentifierEncodings
+
+        init(_ pointer: OpaquePointer) {
+            var out: UnsafeMutablePointer<UInt8>?
+            let length = i2d_X509(pointer, &out)
+            if length > 0, let out {
+                derEncoded = Data(bytes: out, count: Int(length))
+                eds_openssl_free(out)
+            } else {
+                derEncoded = Data()
+            }
+            sha256Fingerprint = Digest.sha256(derEncoded)
+            subject = DistinguishedName(name: X509_get_subject_name(pointer))
+            issuer = DistinguishedName(name: X509_get_issuer_name(pointer))
+            serialNumberHex = ASN1Conversions.integerHex(X509_get0_serialNumber(pointer))
+            notBefore = ASN1Conversions.date(X509_get0_notBefore(pointer)) ?? .distantPast
+            notAfter = ASN1Conversions.date(X509_get0_notAfter(pointer)) ?? .distantPast
+            identifierEncodings = IdentifierEncodings(pointer)
+            OpenSSLErrorQueue.clear()
+        }
+    }
+
     struct Memo {
-        var der: Data?
-        var fingerprint: Data?
-        var subject: DistinguishedName?
-        var issuer: DistinguishedName?
-        var serialNumberHex: String?
-        var validity: (notBefore: Date, notAfter: Date)?
         var extendedKeyUsage: [String]?
         var policies: [String]?
         var publicKey: PublicKeyDescription?
@@ -36,12 +65,33 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     }
 
     /// The issuer Name and serial number as they would appear in a SignerIdentifier (RFC 5652 § 10.2.4).
-    struct IdentifierEncodings {
+    struct IdentifierEncodings: Sendable {
         /// The issuer Name's TLV as received (OpenSSL re-emits a parsed name's original bytes).
         let issuer: [UInt8]
         /// The serial number's two's-complement content octets, minimal; nil for a negative serial number (never
         /// compared by bytes).
         let serialNumber: [UInt8]?
+
+        init(_ pointer: OpaquePointer) {
+            var issuer: [UInt8] = []
+            var out: UnsafeMutablePointer<UInt8>?
+            let length = i2d_X509_NAME(X509_get_issuer_name(pointer), &out)
+            if length > 0, let out {
+                issuer = Array(UnsafeBufferPointer(start: out, count: Int(length)))
+                eds_openssl_free(out)
+            }
+            OpenSSLErrorQueue.clear()
+            var serial: [UInt8]?
+            // OpenSSL keeps a minimal magnitude and the sign apart; a non-negative one is the DER content once a
+            // leading 0x00 keeps its top bit from reading as a sign.
+            if let integer = X509_get0_serialNumber(pointer), ASN1_STRING_type(integer) == V_ASN1_INTEGER {
+                let stored = UnsafeBufferPointer(start: ASN1_STRING_get0_data(integer), count: Int(ASN1_STRING_length(integer)))
+                let magnitude = Array(stored.drop { $0 == 0 })
+                serial = magnitude.first.map { $0 & 0x80 != 0 ? [0] + magnitude : magnitude } ?? [0]
+            }
+            self.issuer = issuer
+            serialNumber = serial
+        }
     }
 
     /// The memoised value at `path`, else `compute()`'s, remembered. `compute` runs outside the lock (it may ask for
@@ -94,12 +144,14 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     /// Takes ownership of one reference to `pointer`.
     init(taking pointer: OpaquePointer) {
         self.pointer = pointer
+        decoded = Decoded(pointer)
     }
 
     /// Adds a reference to `pointer` (for certificates borrowed from OpenSSL structures).
     init(retaining pointer: OpaquePointer) {
         X509_up_ref(pointer)
         self.pointer = pointer
+        decoded = Decoded(pointer)
     }
 
     deinit { X509_free(pointer) }
@@ -167,16 +219,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// The DER, re-emitted by OpenSSL once and then remembered (ESS hashes, certValues and certificate reuse ask
     /// for it on every validation).
-    public var derEncoded: Data {
-        if let known = memo.withLock({ $0.der }) { return known }
-        var out: UnsafeMutablePointer<UInt8>?
-        let length = i2d_X509(pointer, &out)
-        guard length > 0, let out else { return Data() }
-        defer { eds_openssl_free(out) }
-        let encoded = Data(bytes: out, count: Int(length))
-        memo.withLock { $0.der = encoded }
-        return encoded
-    }
+    public var derEncoded: Data { decoded.derEncoded }
 
     public var pemEncoded: String {
         guard let bio = try? MemoryBIO() else { return "" }
@@ -184,52 +227,22 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return String(decoding: bio.contents, as: UTF8.self)
     }
 
-    public var subject: DistinguishedName {
-        remembered(\.subject) { DistinguishedName(name: X509_get_subject_name(pointer)) }
-    }
+    public var subject: DistinguishedName { decoded.subject }
 
-    public var issuer: DistinguishedName {
-        remembered(\.issuer) { DistinguishedName(name: X509_get_issuer_name(pointer)) }
-    }
+    public var issuer: DistinguishedName { decoded.issuer }
 
     /// Serial number in upper-case hex, as certification centres print it.
-    public var serialNumberHex: String { remembered(\.serialNumberHex) { ASN1Conversions.integerHex(X509_get0_serialNumber(pointer)) } }
+    public var serialNumberHex: String { decoded.serialNumberHex }
 
-    private var validity: (notBefore: Date, notAfter: Date) {
-        remembered(\.validity) {
-            (ASN1Conversions.date(X509_get0_notBefore(pointer)) ?? .distantPast, ASN1Conversions.date(X509_get0_notAfter(pointer)) ?? .distantPast)
-        }
-    }
-
-    public var notBefore: Date { validity.notBefore }
-    public var notAfter: Date { validity.notAfter }
+    public var notBefore: Date { decoded.notBefore }
+    public var notAfter: Date { decoded.notAfter }
 
     /// What a SignerIdentifier naming this certificate by issuer and serial number holds, for a byte comparison.
-    var identifierEncodings: IdentifierEncodings {
-        remembered(\.identifierEncodings) {
-            var issuer: [UInt8] = []
-            var out: UnsafeMutablePointer<UInt8>?
-            let length = i2d_X509_NAME(X509_get_issuer_name(pointer), &out)
-            if length > 0, let out {
-                issuer = Array(UnsafeBufferPointer(start: out, count: Int(length)))
-                eds_openssl_free(out)
-            }
-            OpenSSLErrorQueue.clear()
-            var serial: [UInt8]?
-            // OpenSSL keeps a minimal magnitude and the sign apart; a non-negative one is the DER content once a
-            // leading 0x00 keeps its top bit from reading as a sign.
-            if let integer = X509_get0_serialNumber(pointer), ASN1_STRING_type(integer) == V_ASN1_INTEGER {
-                let stored = UnsafeBufferPointer(start: ASN1_STRING_get0_data(integer), count: Int(ASN1_STRING_length(integer)))
-                let magnitude = Array(stored.drop { $0 == 0 })
-                serial = magnitude.first.map { $0 & 0x80 != 0 ? [0] + magnitude : magnitude } ?? [0]
-            }
-            return IdentifierEncodings(issuer: issuer, serialNumber: serial)
-        }
-    }
+    var identifierEncodings: IdentifierEncodings { decoded.identifierEncodings }
 
     public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
 
-    public var sha256Fingerprint: Data { remembered(\.fingerprint) { Digest.sha256(derEncoded) } }
+    public var sha256Fingerprint: Data { decoded.sha256Fingerprint }
 
     /// keyUsage bits by their RFC 5280 names, in bit order.
     public var keyUsage: [KeyUsage] {
