@@ -146,48 +146,46 @@ enum BatchVerification {
         return EncodedLine(json: json, indication: line.indication, unreadable: line.error != nil)
     }
 
-    /// Validates every item on `jobs` threads; lines are written in list order while the workers go on.
+    /// Validates every item on `jobs` threads; lines are written in list order as soon as each chunk is complete.
     ///
-    /// Each worker takes the next item from an atomic counter, validates it and encodes its JSON line; a writer thread
-    /// takes the lines in list order as they complete. Workers stay at most `window` items ahead of the writer, so
-    /// the lines held in memory are bounded; nothing waits at a chunk's end for its slowest item, and writing overlaps
-    /// validating (with a barrier per chunk and the writes between them, start-up and writing were a serial share
-    /// that capped the speed-up on two cores).
+    /// Each worker takes the next item from an atomic counter, validates it and encodes its JSON line into the item's
+    /// own slot: nothing on that path is shared but the counter. The main thread only writes finished chunks.
     static func run(items: [Item], policy: ValidationPolicy, jobs: Int) throws -> Int32 {
         let validator = SignatureValidator(policy: policy)
         let showProgress = isatty(STDERR_FILENO) == 1
         let started = Date()
-        let lines = OrderedLines(count: items.count, window: max(jobs * 256, 1024), batch: 128)
-        let writer = Thread {
-            var position = 0
-            while position < items.count {
-                let ready = lines.takeReady()
-                var output = Data()
-                for line in ready { output.append(line.json) }
-                FileHandle.standardOutput.write(output)
-                position += ready.count
-                if showProgress {
-                    let width = 30
-                    let done = Int(Double(position) / Double(items.count) * Double(width))
-                    let bar = String(repeating: "#", count: done) + String(repeating: ".", count: width - done)
-                    FileHandle.standardError.write(Data("\r[\(bar)] \(position)/\(items.count)".utf8))
+        var counts: [Indication: Int] = [:]
+        var unreadable = 0
+        // Chunks bound memory (lines are kept until written); large enough that the wait for a chunk's last item is
+        // a small share of it.
+        let chunkSize = max(jobs * 256, 1024)
+        var position = 0
+        while position < items.count {
+            let chunk = items[position..<min(position + chunkSize, items.count)]
+            let slots = LineSlots(count: chunk.count)
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < chunk.count else { return }
+                    slots.set(index, encode(validate(chunk[chunk.startIndex + index], with: validator)))
                 }
             }
-            lines.writerFinished()
-        }
-        writer.start()
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < items.count else { return }
-                lines.waitForRoom(index)
-                lines.put(index, encode(validate(items[index], with: validator)))
+            var output = Data()
+            for line in slots.values() {
+                output.append(line.json)
+                counts[line.indication, default: 0] += 1
+                if line.unreadable { unreadable += 1 }
+            }
+            FileHandle.standardOutput.write(output)
+            position += chunk.count
+            if showProgress {
+                let width = 30
+                let done = Int(Double(position) / Double(items.count) * Double(width))
+                let bar = String(repeating: "#", count: done) + String(repeating: ".", count: width - done)
+                FileHandle.standardError.write(Data("\r[\(bar)] \(position)/\(items.count)".utf8))
             }
         }
-        let tally = lines.waitForWriter()
-        let counts = tally.counts
-        let unreadable = tally.unreadable
         let seconds = Date().timeIntervalSince(started)
         let rate = seconds > 0 ? Double(items.count) / seconds : 0
         let summary =
@@ -201,81 +199,22 @@ enum BatchVerification {
     }
 }
 
-/// The lines of a batch in list order, between the workers that fill them and the writer that takes them.
-///
-/// A worker holding item `index` waits while `index` is `window` or more ahead of the writer. The writer is woken
-/// when `batch` consecutive lines (or the last ones) are ready and takes them all: one write and one wake-up per
-/// batch, not per line. One lock and one condition for both sides: a line costs tens of microseconds to validate,
-/// so a lock round-trip per line is noise.
-private final class OrderedLines: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var ready: [Int: BatchVerification.EncodedLine] = [:]
-    /// The index of the next line the writer takes, and how many lines from it on are ready without a gap.
-    private var written = 0
-    private var contiguous = 0
-    private let count: Int
-    private let window: Int
-    private let batch: Int
-    private var counts: [Indication: Int] = [:]
-    private var unreadable = 0
-    private var finished = false
+/// Lines written by concurrent workers, each slot by exactly one worker (the atomic counter hands each index out
+/// once) and read only after `concurrentPerform` returned: no lock is needed.
+private final class LineSlots: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<BatchVerification.EncodedLine?>
 
-    init(count: Int, window: Int, batch: Int) {
-        self.count = count
-        self.window = window
-        self.batch = batch
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
     }
 
-    private var writerMayTake: Bool { contiguous >= batch || (contiguous > 0 && written + contiguous == count) }
-
-    func waitForRoom(_ index: Int) {
-        condition.lock()
-        while index >= written + window { condition.wait() }
-        condition.unlock()
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
     }
 
-    func put(_ index: Int, _ line: BatchVerification.EncodedLine) {
-        condition.lock()
-        ready[index] = line
-        if index == written + contiguous {
-            while ready[written + contiguous] != nil { contiguous += 1 }
-            if writerMayTake { condition.broadcast() }
-        }
-        condition.unlock()
-    }
+    func set(_ index: Int, _ line: BatchVerification.EncodedLine) { slots[index] = line }
 
-    /// The next lines in order (at least one), counted for the summary.
-    func takeReady() -> [BatchVerification.EncodedLine] {
-        condition.lock()
-        defer { condition.unlock() }
-        while !writerMayTake { condition.wait() }
-        var taken: [BatchVerification.EncodedLine] = []
-        taken.reserveCapacity(contiguous)
-        for index in written..<(written + contiguous) {
-            guard let line = ready.removeValue(forKey: index) else { break }
-            taken.append(line)
-            counts[line.indication, default: 0] += 1
-            if line.unreadable { unreadable += 1 }
-        }
-        written += contiguous
-        contiguous = 0
-        while ready[written + contiguous] != nil { contiguous += 1 }
-        condition.broadcast()
-        return taken
-    }
-
-    func writerFinished() {
-        condition.lock()
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Blocks until every line is written; the indications counted.
-    func waitForWriter() -> (counts: [Indication: Int], unreadable: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        while !finished { condition.wait() }
-        return (counts, unreadable)
-    }
+    func values() -> [BatchVerification.EncodedLine] { slots.compactMap { $0 } }
 }
