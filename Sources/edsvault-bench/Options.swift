@@ -49,7 +49,7 @@ struct Options {
 
         hash-only FILE: hashes FILE with Digest.hashFile (SHA-256) and prints its digest, time and peak RSS
         (used by the benchmark itself to measure memory in a clean child process).
-        batch [SIGNATURES]: the `verify --batch` row alone (default 10,000 signatures; --jobs 1 against one job per core).
+        batch [SIGNATURES]: the `verify --batch` row alone (default 20,000 signatures; --jobs 1 against one job per core).
         lt-loop N [--cold|--plain|--ocsp]: N CAdES-LT (or plain, or OCSP-based LT) validations and nothing else, for a
         profiler such as valgrind --tool=callgrind; --cold empties the certificate cache before each one.
         """
