@@ -20,7 +20,7 @@ struct Options {
     var certs = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Certs")
     var clients = 16
     var requests = 10_000
-    var rounds = 3
+    var rounds = 5
     var seconds = 2.0
     var threads = ProcessInfo.processInfo.activeProcessorCount
     var logging = true
@@ -49,7 +49,7 @@ struct Options {
                 print("""
                     usage: edsvault-service-bench [--quick] [--requests N] [--rounds R] [--clients C] [--seconds S] [--threads T]
                                                   [--certs DIR] [--no-log]
-                      --requests N  requests per round (default 10000); --rounds R rounds (default 3): RSS is read around each
+                      --requests N  requests per round (default 10000); --rounds R rounds (default 5): RSS is read around each
                       --clients C   concurrent keep-alive connections (default 16)
                       --seconds S   length of each round's in-process measurement with T threads (1 thread: S/2; default 2)
                       --threads T   validation threads of the service and of the parallel in-process run (default: cores)
@@ -174,8 +174,9 @@ func main() async throws {
     // The ceiling's request is the same upload; its path is as long, so the POST is as large.
     let ceilingRequest = multipartRequest(path: "/bench/ceiling", signature: signature, document: document)
 
-    // Each round measures in-process validation and then the service, back to back, so a change in the machine's
-    // background load hits both sides of the ratio alike; the ratio reported is the median of the rounds'.
+    // Each round measures in-process validation and then the service and the ceiling back to back (in turn first), so a
+    // change in the machine's background load hits both sides of the ratio alike; the ratio reported is the median of
+    // the rounds' (five: single rounds moved between 0.67 and 0.99 on this machine).
     struct Round {
         let single: Double
         let parallel: Double
@@ -219,16 +220,22 @@ func main() async throws {
             for index in 0..<options.rounds {
                 let single = inProcessRate(validator, signature: signature, document: document, threads: 1, seconds: options.seconds / 2).rate
                 let parallel = inProcessRate(validator, signature: signature, document: document, threads: options.threads, seconds: options.seconds)
+                // The service and the ceiling run back to back, in turn first and second: whatever the machine does
+                // between the two (the in-process run just before, a neighbour) does not always favour the same side.
+                func measureCeiling() async throws -> (LoadGenerator.Result, Double) {
+                    let start = processCPUSeconds()
+                    let ceiling = try await LoadGenerator.run(
+                        port: port, request: ceilingRequest, expect: "TOTAL_PASSED", clients: options.clients, total: options.requests)
+                    return (ceiling, (processCPUSeconds() - start - ceiling.clientCPUSeconds) / Double(ceiling.requests))
+                }
+                let ceilingFirst = index % 2 == 1 ? try await measureCeiling() : nil
                 let before = residentKiB()
                 let cpuStart = processCPUSeconds()
                 let result = try await LoadGenerator.run(
                     port: port, request: request, expect: "TOTAL_PASSED", clients: options.clients, total: options.requests)
                 let cpuPerRequest = (processCPUSeconds() - cpuStart - result.clientCPUSeconds) / Double(result.requests)
                 let rssAfter = residentKiB()
-                let ceilingCPUStart = processCPUSeconds()
-                let ceiling = try await LoadGenerator.run(
-                    port: port, request: ceilingRequest, expect: "TOTAL_PASSED", clients: options.clients, total: options.requests)
-                let cpuPerCeilingRequest = (processCPUSeconds() - ceilingCPUStart - ceiling.clientCPUSeconds) / Double(ceiling.requests)
+                let (ceiling, cpuPerCeilingRequest) = if let ceilingFirst { ceilingFirst } else { try await measureCeiling() }
                 let round = Round(
                     single: single, parallel: parallel.rate, cpuPerValidation: parallel.cpu, cpuPerRequest: cpuPerRequest, result: result,
                     rssBefore: before, rssAfter: rssAfter, ceiling: ceiling, cpuPerCeilingRequest: cpuPerCeilingRequest)
