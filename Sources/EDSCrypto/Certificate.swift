@@ -6,9 +6,9 @@ import Synchronization
 public final class Certificate: @unchecked Sendable, Hashable, CustomStringConvertible {
     /// X509*; immutable after construction, so sharing across threads is safe.
     let pointer: OpaquePointer
-    /// What every validation asks of a certificate and OpenSSL computes afresh each time (the DER's SHA-256 for
-    /// verdict caches and hashing, the names decoded to strings): computed on first use. Certificates come from the
-    /// process cache, so a CA's names are decoded once per process rather than several times per validation.
+    /// What some validations ask of a certificate and OpenSSL computes afresh each time (extensions, the key's
+    /// description, verification contexts, values other modules derive): computed on first use and kept. Certificates
+    /// come from the process cache, so a CA's are computed once per process rather than on every validation.
     private let memo = Mutex(Memo())
 
     /// What depends on the certificate alone and nearly every validation reads, decoded when the certificate is made
@@ -16,7 +16,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     /// a lazily filled value needed on every read moved the certificate's lock between cores on every access.
     private let decoded: Decoded
 
-    final class Decoded: Sendable {
+    private final class Decoded: Sendable {
         let derEncoded: Data
         let sha256Fingerprint: Data
         let subject: DistinguishedName
@@ -52,7 +52,6 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         var publicKey: PublicKeyDescription?
         var signatureAlgorithm: String?
         var isSelfIssued: Bool?
-        var identifierEncodings: IdentifierEncodings?
         var tbsSignatureAlgorithmOID: String?
         var publicKeyAlgorithmOID: String?
         /// The bytes this certificate was decoded from passed a DER check (X.690 § 10) with the certificate limits.
