@@ -14,17 +14,8 @@ public enum CAdESEvidence {
         guard let outer = try? DER.node(in: bytes, at: 0), outer.tag == 0x30,
             let items = try? DER.children(of: outer, in: bytes)
         else { return [] }
-        // The usual handful of known certificates (signer and CAs): comparing bytes, lengths first, is cheaper than
-        // hashing each one's DER. Many (a hostile SignedData) go through a hash table, so the work stays linear.
-        guard known.count <= 8 else {
-            let reuse = CertificateReuse(known)
-            return items.compactMap { try? reuse.certificate(Data(bytes[$0.range])) }
-        }
-        return items.compactMap { item in
-            let der = Data(bytes[item.range])
-            if let same = known.first(where: { $0.derEncoded == der }) { return same }
-            return try? Certificate.cached(derEncoded: der)
-        }
+        let reuse = CertificateReuse(known)
+        return items.compactMap { try? reuse.certificate(Data(bytes[$0.range])) }
     }
 
     public static func certValues(_ certificates: [Certificate]) -> CMSAttribute {

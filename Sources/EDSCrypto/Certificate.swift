@@ -476,18 +476,27 @@ enum PEM {
 /// Turns certificate DER into parsed certificates without parsing any certificate twice in one validation: first a
 /// byte-identical one among `known` (what the validation already parsed), then the process-wide cache.
 struct CertificateReuse {
-    private let known: [Data: Certificate]
+    /// The usual handful (the signer and its CAs), compared by bytes, lengths first: cheaper than hashing each DER.
+    private let few: [Certificate]
+    /// More than that (a hostile SignedData), in a hash table, so the work stays linear.
+    private let many: [Data: Certificate]
 
     init(_ known: [Certificate]) {
-        // i2d of a parsed X509 re-emits its cached encoding: a copy, not a parse.
-        self.known = Dictionary(known.map { ($0.derEncoded, $0) }, uniquingKeysWith: { first, _ in first })
+        if known.count <= 8 {
+            few = known
+            many = [:]
+        } else {
+            few = []
+            many = Dictionary(known.map { ($0.derEncoded, $0) }, uniquingKeysWith: { first, _ in first })
+        }
     }
 
     /// The certificate already parsed in this validation for exactly these bytes.
-    func known(_ der: Data) -> Certificate? { known[der] }
+    func known(_ der: Data) -> Certificate? {
+        many.isEmpty ? few.first { $0.derEncoded == der } : many[der]
+    }
 
     func certificate(_ der: Data) throws -> Certificate {
-        if let certificate = known[der] { return certificate }
-        return try Certificate.cached(derEncoded: der)
+        try known(der) ?? Certificate.cached(derEncoded: der)
     }
 }
