@@ -23,9 +23,6 @@ enum ASN1Scanner {
     struct Result: Hashable, Sendable {
         /// Length of the object that starts at the scan's offset.
         let objectLength: Int
-        let elementCount: Int
-        let maximumDepth: Int
-        let usesIndefiniteLength: Bool
         /// Where each indefinite-length element ends (after its end-of-contents octets), by where it starts; filled
         /// only when the scan was asked to record them.
         var indefiniteEnds: [Int: Int] = [:]
@@ -48,8 +45,6 @@ enum ASN1Scanner {
             var depth = 0
             var position = start
             var elements = 0
-            var deepest = 0
-            var indefinite = false
             var openIndefiniteStarts: [Int] = []
             var indefiniteEnds: [Int: Int] = [:]
             while true {
@@ -87,22 +82,17 @@ enum ASN1Scanner {
                     if let length = header.contentLength {
                         stack[depth] = (end: contentsStart + length, bound: contentsStart + length)
                     } else {
-                        indefinite = true
                         if recordingIndefiniteEnds { openIndefiniteStarts.append(position) }
                         stack[depth] = (end: indefiniteMark, bound: bound)
                     }
                     depth += 1
-                    deepest = max(deepest, depth)
                     position = contentsStart
                 } else {
                     // readHeader refuses indefinite primitives and lengths past the bound.
                     position += header.headerLength + (header.contentLength ?? 0)
-                    deepest = max(deepest, depth + 1)
                 }
             }
-            return Result(
-                objectLength: position - start, elementCount: elements, maximumDepth: deepest, usesIndefiniteLength: indefinite,
-                indefiniteEnds: indefiniteEnds)
+            return Result(objectLength: position - start, indefiniteEnds: indefiniteEnds)
         }
     }
 
