@@ -25,10 +25,9 @@ public final class CertificateRevocationList: @unchecked Sendable {
     /// isSigned(by:) answers, by the SHA-256 of the issuer certificate's DER.
     private var signatureChecks: [Data: Bool] = [:]
     /// The last isSigned(by:) answer and the certificate object it was for: the CA's certificate, from the process
-    /// cache, asks again on every validation, and is known by identity without hashing anything (or retaining it).
-    /// `lastIssuer` is held strongly, so its identifier cannot be another certificate's.
+    /// cache, asks again on every validation, and is known by identity without hashing anything. `lastIssuer` is held
+    /// strongly, so no other certificate can take its identity.
     private var lastIssuer: Certificate?
-    private var lastIssuerIdentity: ObjectIdentifier?
     private var lastSigned = false
     private var storedFingerprint: Data?
     private var decodedIssuer: DistinguishedName?
@@ -127,7 +126,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
     public func isSigned(by issuer: Certificate, context: VerificationContext = .shared) -> Bool {
         guard X509_NAME_cmp(issuerName, X509_get_subject_name(issuer.pointer)) == 0 else { return false }
         lock.lock()
-        let same: Bool? = lastIssuerIdentity == ObjectIdentifier(issuer) ? lastSigned : nil
+        let same: Bool? = lastIssuer === issuer ? lastSigned : nil
         lock.unlock()
         if let same { return same }
         let key = issuer.sha256Fingerprint
@@ -152,7 +151,6 @@ public final class CertificateRevocationList: @unchecked Sendable {
     /// Called with `lock` held.
     private func rememberLast(_ issuer: Certificate, _ signed: Bool) {
         lastIssuer = issuer
-        lastIssuerIdentity = ObjectIdentifier(issuer)
         lastSigned = signed
     }
 
