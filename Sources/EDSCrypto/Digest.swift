@@ -119,16 +119,10 @@ public enum Digest {
     }
 
     public static func hash(_ data: Data, algorithm: DigestAlgorithm) throws -> Data {
-        if let md = algorithm.fetched {
-            // One call for bytes already in memory (fingerprints, signed attributes, small documents).
-            // Into a stack buffer: the digest's one heap allocation is the Data it is returned in.
-            let digest = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { out -> Data? in
-                var length: UInt32 = 0
-                let done = data.withUnsafeBytes { raw in EVP_Digest(raw.baseAddress, raw.count, out.baseAddress, &length, md, nil) == 1 }
-                return done ? Data(UnsafeBufferPointer(rebasing: out[..<Int(length)])) : nil
-            }
-            if let digest { return digest }
-            OpenSSLErrorQueue.clear()
+        // One call for bytes already in memory (fingerprints, signed attributes, small documents): the digest's one
+        // heap allocation is the Data it is returned in.
+        if let md = algorithm.fetched, let digest = data.withUnsafeBytes({ raw in withDigest(of: raw, md: md) { Data($0) } }) {
+            return digest
         }
         var hasher = try StreamingDigest(algorithms: [algorithm])
         hasher.update(data)
@@ -136,6 +130,21 @@ public enum Digest {
             throw CryptoError(.unsupportedAlgorithm, algorithm.unavailableReason ?? "digest \(algorithm.rawValue) is not available")
         }
         return digest
+    }
+
+    /// `body` with the digest of `bytes` by `md` (a fetched `EVP_MD`), computed in one EVP_Digest call into a stack
+    /// buffer; nil when OpenSSL fails (its error queue cleared).
+    static func withDigest<Result>(
+        of bytes: UnsafeRawBufferPointer, md: OpaquePointer, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Int(EVP_MAX_MD_SIZE)) { out -> Result? in
+            var length: UInt32 = 0
+            guard EVP_Digest(bytes.baseAddress, bytes.count, out.baseAddress, &length, md, nil) == 1 else {
+                OpenSSLErrorQueue.clear()
+                return nil
+            }
+            return body(UnsafeBufferPointer(rebasing: out[..<Int(length)]))
+        }
     }
 
     /// Hashes a file in fixed-size chunks: memory stays constant whatever the file's size.

@@ -36,25 +36,14 @@ final class SignatureVerifierPool: Sendable {
 
     /// nil when OpenSSL could not set a context up (the caller then verifies the ordinary way).
     func verify(signature: Data, over message: [UInt8]) -> Bool? {
-        guard let md = digest.fetched else { return nil }
+        guard let md = digest.fetched, let context = take() else { return nil }
         // The digest straight from the message's bytes into a stack buffer: no copies of either on the heap.
-        var hash: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        var length: UInt32 = 0
-        let hashed = withUnsafeMutableBytes(of: &hash) { out in
-            message.withUnsafeBufferPointer { bytes in
-                EVP_Digest(bytes.baseAddress, bytes.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, md, nil) == 1
-            }
-        }
-        guard hashed, Int(length) <= MemoryLayout.size(ofValue: hash) else {
-            OpenSSLErrorQueue.clear()
-            return nil
-        }
-        guard let context = take() else { return nil }
-        let result = signature.withUnsafeBytes { signatureBytes in
-            withUnsafeBytes(of: &hash) { hashBytes in
-                EVP_PKEY_verify(
-                    context.pointer, signatureBytes.bindMemory(to: UInt8.self).baseAddress, signatureBytes.count,
-                    hashBytes.bindMemory(to: UInt8.self).baseAddress, Int(length))
+        let result = message.withUnsafeBytes { bytes in
+            Digest.withDigest(of: bytes, md: md) { hash in
+                signature.withUnsafeBytes { signatureBytes in
+                    EVP_PKEY_verify(
+                        context.pointer, signatureBytes.bindMemory(to: UInt8.self).baseAddress, signatureBytes.count, hash.baseAddress, hash.count)
+                }
             }
         }
         OpenSSLErrorQueue.clear()
@@ -64,7 +53,7 @@ final class SignatureVerifierPool: Sendable {
             return nil
         }
         if let surplus { EVP_PKEY_CTX_free(surplus.pointer) }
-        return result == 1
+        return result.map { $0 == 1 }
     }
 
     private func take() -> Context? {
