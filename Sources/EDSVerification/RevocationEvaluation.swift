@@ -68,8 +68,7 @@ final class RevocationSources {
                 continue
             }
             let thisUpdate = crl.thisUpdate ?? .distantPast
-            let covers = thisUpdate >= moment || (crl.nextUpdate.map { moment <= $0 } ?? true)
-            guard covers else {
+            guard crl.covers(moment) else {
                 reasons.append(DetailMessage(.crlExpired, .text(ISO8601.string(thisUpdate)), .text(crl.nextUpdate.map(ISO8601.string) ?? "?")))
                 continue
             }
@@ -189,6 +188,14 @@ extension DetailMessage {
 /// OCSP evidence (RFC 6960): a response signed by the issuer itself or by a responder the issuer delegated
 /// (id-kp-OCSPSigning), fresh for the signing moment (SIGEX document-card rule: thisUpdate within 5 minutes
 /// of the timestamp, or a validity period that covers the signing moment).
+extension CertificateRevocationList {
+    /// Whether this CRL speaks for `moment` (RFC 5280 § 6.3.3): its thisUpdate–nextUpdate period covers it, or it was
+    /// issued after it (a later CRL still lists a revocation from before). The one rule for validation and extension.
+    func covers(_ moment: Date) -> Bool {
+        (thisUpdate ?? .distantPast) >= moment || (nextUpdate.map { moment <= $0 } ?? true)
+    }
+}
+
 enum OCSPEvaluation {
     static let freshness: TimeInterval = 300
 

@@ -213,8 +213,8 @@ extension RevocationEvidence {
         }
         for der in candidates {
             guard let crl = try? CertificateRevocationList(der), crl.issuer == certificate.issuer, crl.isSigned(by: issuer) else { continue }
+            if crl.covers(moment) { return .success(der) }
             let thisUpdate = crl.thisUpdate ?? .distantPast
-            if thisUpdate >= moment || (crl.nextUpdate.map { moment <= $0 } ?? true) { return .success(der) }
             return .failure(
                 Unavailable(
                     description: "its CRL (thisUpdate \(ISO8601.string(thisUpdate)), nextUpdate "
