@@ -9,6 +9,8 @@ struct CertificateListLayout: Hashable, Sendable {
     let signatureAlgorithm: Range<Int>
     /// The BIT STRING.
     let signature: Range<Int>
+    /// The contents of crlExtensions [0] (the Extensions SEQUENCE), when present.
+    let extensions: Range<Int>?
 }
 
 /// The revokedCertificates of a CRL indexed by serial: each entry is the offset of its TLV in the DER (4 bytes), found
@@ -89,6 +91,8 @@ extension CertificateRevocationList {
             let layout: CertificateListLayout
             let serials: SerialIndex
             let namesCertificateIssuers: Bool
+            /// The OID (whole TLV) of a critical entry extension RFC 5280 § 5.3 does not define, in the first entry that has one.
+            let unhandledCriticalEntryExtension: Range<Int>?
         }
 
         private struct Malformed: Error {}
@@ -140,6 +144,7 @@ extension CertificateRevocationList {
             let nextUpdate = cursor.peekTag() == 0x17 || cursor.peekTag() == 0x18 ? try cursor.nextTime() : nil
             var entries: [UInt32] = []
             var namesCertificateIssuers = false
+            var unhandledCritical: Range<Int>?
             if cursor.peekTag() == 0x30 {
                 let revoked = try cursor.next(0x30).contents
                 entries.reserveCapacity(revoked.count / 40)
@@ -153,17 +158,27 @@ extension CertificateRevocationList {
                     _ = try fields.nextTime()
                     if !fields.atEnd {
                         let extensions = try fields.next(0x30).contents
-                        if try namesCertificateIssuer(bytes, extensions) { namesCertificateIssuers = true }
+                        let found = try entryExtensions(bytes, extensions)
+                        if found.certificateIssuer { namesCertificateIssuers = true }
+                        if unhandledCritical == nil { unhandledCritical = found.unhandledCritical }
                     }
                     guard fields.atEnd else { throw Malformed() }
                 }
             }
-            if cursor.peekTag() == 0xa0 { _ = try cursor.next(0xa0) }
+            var extensions: Range<Int>?
+            if cursor.peekTag() == 0xa0 {
+                let wrapper = try cursor.next(0xa0).contents
+                var inner = Cursor(bytes: bytes, position: wrapper.lowerBound, end: wrapper.upperBound)
+                extensions = try inner.next(0x30).whole
+                guard inner.atEnd else { throw Malformed() }
+            }
             guard cursor.atEnd else { throw Malformed() }
             let layout = CertificateListLayout(
                 toBeSigned: tbs.whole, innerSignatureAlgorithm: innerAlgorithm, issuer: issuer, thisUpdate: thisUpdate,
-                nextUpdate: nextUpdate, signatureAlgorithm: signatureAlgorithm, signature: signature)
-            return Result(layout: layout, serials: SerialIndex(entries: entries, bytes: bytes), namesCertificateIssuers: namesCertificateIssuers)
+                nextUpdate: nextUpdate, signatureAlgorithm: signatureAlgorithm, signature: signature, extensions: extensions)
+            return Result(
+                layout: layout, serials: SerialIndex(entries: entries, bytes: bytes), namesCertificateIssuers: namesCertificateIssuers,
+                unhandledCriticalEntryExtension: unhandledCritical)
         }
 
         /// X.690 § 8.3.2: no empty INTEGER and no redundant leading octet (OpenSSL refuses both).
@@ -176,22 +191,32 @@ extension CertificateRevocationList {
             }
         }
 
-        /// Whether the entry's Extensions hold a certificateIssuer (id-ce 29, § 5.3.3).
-        private static func namesCertificateIssuer(_ bytes: UnsafeBufferPointer<UInt8>, _ extensions: Range<Int>) throws(Malformed) -> Bool {
+        /// Whether the entry's Extensions hold a certificateIssuer (id-ce 29, § 5.3.3), and the first critical one that
+        /// § 5.3 does not define (reasonCode 21, holdInstructionCode 23, invalidityDate 24 and certificateIssuer 29 are).
+        private static func entryExtensions(
+            _ bytes: UnsafeBufferPointer<UInt8>, _ extensions: Range<Int>
+        ) throws(Malformed) -> (certificateIssuer: Bool, unhandledCritical: Range<Int>?) {
             var list = Cursor(bytes: bytes, position: extensions.lowerBound, end: extensions.upperBound)
             var found = false
+            var unhandled: Range<Int>?
             while !list.atEnd {
                 let ext = try list.next(0x30).contents
                 var fields = Cursor(bytes: bytes, position: ext.lowerBound, end: ext.upperBound)
-                let oid = try fields.next(0x06).contents
-                if oid.count == 3 && bytes[oid.lowerBound] == 0x55 && bytes[oid.lowerBound + 1] == 0x1d && bytes[oid.lowerBound + 2] == 0x1d {
-                    found = true
+                let (oidTLV, oid) = try fields.next(0x06)
+                let isIdCE = oid.count == 3 && bytes[oid.lowerBound] == 0x55 && bytes[oid.lowerBound + 1] == 0x1d
+                if isIdCE && bytes[oid.lowerBound + 2] == 0x1d { found = true }
+                var critical = false
+                if fields.peekTag() == 0x01 {
+                    let flag = try fields.next(0x01).contents
+                    critical = flag.count == 1 && bytes[flag.lowerBound] != 0
                 }
-                if fields.peekTag() == 0x01 { _ = try fields.next(0x01) }
+                if critical && unhandled == nil && !(isIdCE && [21, 23, 24, 29].contains(bytes[oid.lowerBound + 2])) {
+                    unhandled = oidTLV
+                }
                 _ = try fields.next(0x04)
                 guard fields.atEnd else { throw Malformed() }
             }
-            return found
+            return (found, unhandled)
         }
     }
 }

@@ -19,6 +19,8 @@ public final class CertificateRevocationList: @unchecked Sendable {
     private let namesCertificateIssuers: Bool
     public let thisUpdate: Date?
     public let nextUpdate: Date?
+    /// What RFC 5280 § 6.3 reads from the CRL's extensions: its number, whether it is a delta, its scope.
+    public let scope: CRLScope
 
     private let lock = NSLock()
     private var indirect: OpaquePointer?
@@ -106,6 +108,17 @@ public final class CertificateRevocationList: @unchecked Sendable {
         self.nextUpdate = decoded.nextUpdate
         self.serials = read.serials
         self.namesCertificateIssuers = read.namesCertificateIssuers
+        self.scope = self.der.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let entryOID = read.unhandledCriticalEntryExtension.flatMap { range -> String? in
+                let tlv = Array(bytes[range])
+                return try? ExtensionDecoder.oid(DER.Node(tag: 0x06, range: 0..<tlv.count, contentRange: 0..<tlv.count), tlv)
+            }
+            return CRLScope(
+                issuer: NameKey(name: decoded.name), extensions: read.layout.extensions.map { Array(bytes[$0]) },
+                unhandledCriticalEntryExtension: read.unhandledCriticalEntryExtension.map { _ in entryOID ?? "?" })
+        }
+        OpenSSLErrorQueue.clear()
     }
 
     deinit {
@@ -219,6 +232,8 @@ public final class CertificateRevocationList: @unchecked Sendable {
     public enum Entry: Hashable, Sendable {
         case notListed
         case revoked(at: Date, reason: String?)
+        /// Listed in a delta CRL with reason removeFromCRL (§ 5.3.1): a certificateHold of the base CRL is lifted.
+        case removedFromCRL
     }
 
     /// Whether `certificate` (by serial, under this CRL's issuer) is listed; what X509_CRL_get0_by_cert answers.
@@ -249,7 +264,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
             ASN1_ENUMERATED_free(enumerated)
         }
         // An entry removed from a delta CRL (§ 5.3.1 removeFromCRL) is not a revocation (OpenSSL's crl_lookup).
-        if code == 8 { return .notListed }
+        if code == 8 { return .removedFromCRL }
         let date = ASN1Conversions.date(X509_REVOKED_get0_revocationDate(revoked)) ?? .distantPast
         return .revoked(at: date, reason: code.map(RevocationReason.name))
     }
@@ -265,7 +280,10 @@ public final class CertificateRevocationList: @unchecked Sendable {
         }
         guard let indirect else { return .notListed }
         var revoked: OpaquePointer?
-        guard X509_CRL_get0_by_cert(indirect, &revoked, certificate.pointer) == 1, let revoked else { return .notListed }
+        let found = X509_CRL_get0_by_cert(indirect, &revoked, certificate.pointer)
+        // 2: listed with reason removeFromCRL.
+        if found == 2 { return .removedFromCRL }
+        guard found == 1, let revoked else { return .notListed }
         let date = ASN1Conversions.date(X509_REVOKED_get0_revocationDate(revoked)) ?? .distantPast
         var reason: String?
         var critical: Int32 = 0
@@ -327,5 +345,105 @@ public enum RevocationReason {
         case 10: "aACompromise"
         default: "reason \(code)"
         }
+    }
+}
+
+/// The parts of a CRL's extensions that decide what it may be used for (RFC 5280 § 5.2, § 6.3.3).
+public struct CRLScope: Sendable {
+    /// The issuer name in § 7.1's comparison form.
+    public let issuer: NameKey
+    /// CRLNumber (§ 5.2.3), big-endian without leading zeros.
+    public let crlNumber: [UInt8]?
+    /// deltaCRLIndicator's BaseCRLNumber (§ 5.2.4): set only on a delta CRL.
+    public let baseCRLNumber: [UInt8]?
+    public let issuingDistributionPoint: IssuingDistributionPoint?
+    /// The IDP extension's value as received: a delta matches its base's scope when both are absent or equal.
+    let issuingDistributionPointDER: [UInt8]?
+    /// authorityKeyIdentifier's keyIdentifier (§ 5.2.1).
+    public let authorityKeyIdentifier: [UInt8]?
+    /// Freshest CRL (§ 5.2.6): where this complete CRL's deltas are published.
+    public let freshestCRL: [DistributionPoint]
+    /// Why the CRL cannot be used at all: an unknown critical CRL or entry extension (§ 5.2, § 5.3), or a CRL
+    /// extension that could not be read.
+    public let unusableBecause: UnusableReason?
+
+    public enum UnusableReason: Hashable, Sendable {
+        case unhandledCriticalExtension(String)
+        case unhandledCriticalEntryExtension(String)
+        case malformedExtension(String)
+    }
+
+    public var isDelta: Bool { baseCRLNumber != nil }
+
+    /// The CRL extensions RFC 5280 § 5.2 defines (a critical one of these is understood).
+    private static let understood: Set<String> = [
+        "2.5.29.35", "2.5.29.18", "2.5.29.20", "2.5.29.27", "2.5.29.28", "2.5.29.46", "1.3.6.1.5.5.7.1.1",
+    ]
+
+    init(issuer: NameKey, extensions: [UInt8]?, unhandledCriticalEntryExtension: String?) {
+        self.issuer = issuer
+        var crlNumber: [UInt8]?
+        var base: [UInt8]?
+        var point: IssuingDistributionPoint?
+        var pointDER: [UInt8]?
+        var keyIdentifier: [UInt8]?
+        var freshest: [DistributionPoint] = []
+        var unusable: UnusableReason?
+        if let extensions {
+            do {
+                let list = try DER.node(in: extensions, at: 0)
+                var seen: Set<String> = []
+                for ext in try DER.children(of: list, in: extensions) {
+                    let fields = try DER.children(of: ext, in: extensions)
+                    guard fields.count == 2 || fields.count == 3, fields.last?.tag == 0x04 else { throw ExtensionDecoder.Malformed() }
+                    let oid = try ExtensionDecoder.oid(fields[0], extensions)
+                    guard seen.insert(oid).inserted else { throw ExtensionDecoder.Malformed() }
+                    let critical = fields.count == 3 && fields[1].tag == 0x01 && extensions[fields[1].contentRange].first.map { $0 != 0 } == true
+                    let value = Array(extensions[fields[fields.count - 1].contentRange])
+                    func decode<T>(_ name: String, _ reader: ([UInt8]) throws -> T) -> T? {
+                        do { return try reader(value) } catch {
+                            if unusable == nil { unusable = .malformedExtension(name) }
+                            return nil
+                        }
+                    }
+                    switch oid {
+                    case "2.5.29.20": crlNumber = decode("cRLNumber", ExtensionDecoder.unsignedInteger)
+                    case "2.5.29.27": base = decode("deltaCRLIndicator", ExtensionDecoder.unsignedInteger)
+                    case "2.5.29.28":
+                        point = decode("issuingDistributionPoint", ExtensionDecoder.issuingDistributionPoint)
+                        pointDER = value
+                    case "2.5.29.35": keyIdentifier = decode("authorityKeyIdentifier", ExtensionDecoder.keyIdentifier) ?? nil
+                    case "2.5.29.46": freshest = decode("freshestCRL", ExtensionDecoder.distributionPoints) ?? []
+                    default:
+                        if critical && !Self.understood.contains(oid) && unusable == nil { unusable = .unhandledCriticalExtension(oid) }
+                    }
+                }
+            } catch {
+                unusable = .malformedExtension("crlExtensions")
+            }
+        }
+        if unusable == nil, let entry = unhandledCriticalEntryExtension { unusable = .unhandledCriticalEntryExtension(entry) }
+        self.crlNumber = crlNumber
+        self.baseCRLNumber = base
+        self.issuingDistributionPoint = point
+        self.issuingDistributionPointDER = pointDER
+        self.authorityKeyIdentifier = keyIdentifier
+        self.freshestCRL = freshest
+        self.unusableBecause = unusable
+    }
+
+    /// § 6.3.3 (c): `delta` is a delta CRL for this complete CRL: same issuer, same scope (IDP), same key identifier,
+    /// and its base is no newer than this CRL (§ 5.2.4: BaseCRLNumber ≤ this CRL's number).
+    public func acceptsDelta(_ delta: CRLScope) -> Bool {
+        guard let base = delta.baseCRLNumber, let number = crlNumber, !isDelta else { return false }
+        return delta.issuer == issuer && delta.issuingDistributionPointDER == issuingDistributionPointDER
+            && delta.authorityKeyIdentifier == authorityKeyIdentifier && Self.compareNumbers(base, number) <= 0
+    }
+
+    /// Orders two CRL numbers (unsigned, big-endian, without leading zeros): -1, 0 or 1.
+    public static func compareNumbers(_ lhs: [UInt8], _ rhs: [UInt8]) -> Int {
+        if lhs.count != rhs.count { return lhs.count < rhs.count ? -1 : 1 }
+        for (left, right) in zip(lhs, rhs) where left != right { return left < right ? -1 : 1 }
+        return 0
     }
 }
