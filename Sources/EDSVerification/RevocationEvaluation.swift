@@ -12,8 +12,8 @@ final class RevocationSources {
     let extraCertificates: [Certificate]
     // What the policy says about revocation, not the policy: a copy of it retains each of its arrays, which every
     // thread validating against the same policy shares.
-    private let trustAnchors: [Certificate]
-    private let context: VerificationContext
+    let trustAnchors: [Certificate]
+    let context: VerificationContext
     let offline: Bool
     private let revocationSource: (any RevocationSource)?
     /// CRLs downloaded in this validation, by URL (nil: the download failed).
@@ -42,51 +42,38 @@ final class RevocationSources {
         revocationSource = policy.revocationSource
     }
 
-    /// `certificate`'s status at `moment` from the first usable evidence: embedded OCSP, then CRLs, then (online)
-    /// the responder and distribution points it names. Why each unusable piece was passed over goes to `reasons`.
-    func status(of certificate: Certificate, issuer: Certificate, at moment: Date, reasons: inout [DetailMessage]) -> Status? {
+    /// `certificate`'s status at `moment` from the first usable evidence: embedded OCSP, then CRLs (RFC 5280 § 6.3,
+    /// `crlStatus`), then (online) the responder, distribution points and Freshest CRL points it names. Why each
+    /// unusable piece was passed over goes to `reasons`. `anchor` is the trust anchor of the certificate's path (nil:
+    /// any of the policy's): a CRL signed by another key than the issuer's must chain to it.
+    ///
+    /// `pathCertificates`: the path being validated; a CRL signed by one of them needs no path of its own (OpenSSL's
+    /// "same path" rule), which is how a CRL issuer's own status can come from the indirect CRL it signs.
+    func status(
+        of certificate: Certificate, issuer: Certificate, anchor: Certificate? = nil, pathCertificates: [Certificate] = [], at moment: Date,
+        reasons: inout [DetailMessage], signerDepth: Int = 0
+    ) -> Status? {
         if let status = OCSPEvaluation.status(
             of: certificate, issuer: issuer, responses: ocspResponses, anchors: trustAnchors, extraCertificates: extraCertificates,
             signingMoment: moment, context: context, reasons: &reasons)
         {
             return status
         }
-        if let status = crlStatus(of: certificate, issuer: issuer, candidates: crls, at: moment, reasons: &reasons) { return status }
-        guard !offline, let source = revocationSource else { return nil }
-        return fetchedStatus(of: certificate, issuer: issuer, source: source, at: moment, reasons: &reasons)
-    }
-
-    /// A CRL from the certificate's issuer whose period covers `moment`, or that was issued after it (a later CRL
-    /// still lists a revocation that happened before).
-    private func crlStatus(
-        of certificate: Certificate, issuer: Certificate, candidates: [CertificateRevocationList], at moment: Date, reasons: inout [DetailMessage]
-    ) -> Status? {
-        for crl in candidates where crl.issuer == certificate.issuer {
-            // The CRL remembers its verdict per issuer certificate (the TSA's CA is usually the signer's).
-            guard crl.isSigned(by: issuer, context: context) else {
-                reasons.append(DetailMessage(.crlSignatureInvalid))
-                continue
-            }
-            let thisUpdate = crl.thisUpdate ?? .distantPast
-            guard crl.covers(moment) else {
-                reasons.append(DetailMessage(.crlExpired, .text(ISO8601.string(thisUpdate)), .text(crl.nextUpdate.map(ISO8601.string) ?? "?")))
-                continue
-            }
-            let evidence = DetailMessage(.evidenceCRL, .text(ISO8601.string(thisUpdate)))
-            switch crl.entry(for: certificate) {
-            case .notListed:
-                return Status(summary: RevocationSummary(status: .good, source: .crl, thisUpdate: thisUpdate), evidence: evidence)
-            case .revoked(let date, let reason):
-                return Status(
-                    summary: RevocationSummary(status: .revoked, source: .crl, thisUpdate: thisUpdate, revocationTime: date, revocationReason: reason),
-                    evidence: evidence)
-            }
+        if let status = crlStatus(
+            of: certificate, issuer: issuer, anchor: anchor, pathCertificates: pathCertificates, candidates: crls, at: moment, reasons: &reasons,
+            signerDepth: signerDepth)
+        {
+            return status
         }
-        return nil
+        guard !offline, let source = revocationSource else { return nil }
+        return fetchedStatus(
+            of: certificate, issuer: issuer, anchor: anchor, pathCertificates: pathCertificates, source: source, at: moment, reasons: &reasons,
+            signerDepth: signerDepth)
     }
 
     private func fetchedStatus(
-        of certificate: Certificate, issuer: Certificate, source: any RevocationSource, at moment: Date, reasons: inout [DetailMessage]
+        of certificate: Certificate, issuer: Certificate, anchor: Certificate?, pathCertificates: [Certificate], source: any RevocationSource,
+        at moment: Date, reasons: inout [DetailMessage], signerDepth: Int
     ) -> Status? {
         for url in certificate.ocspURLs {
             do {
@@ -101,8 +88,10 @@ final class RevocationSources {
                 reasons.append(DetailMessage(.ocspFetchFailed, .text(url), "\(error)"))
             }
         }
+        // The complete CRLs the certificate names, then the delta CRLs its Freshest CRL extension and those CRLs name
+        // (RFC 5280 § 5.2.6, § 4.2.1.15): NCA RK publishes a base and a delta, and only both tell a recent revocation.
         var downloaded: [CertificateRevocationList] = []
-        for url in certificate.crlDistributionURLs {
+        func download(_ url: String) {
             let result = fetched[url] ?? Result { try CertificateRevocationList(try source.fetchCRL(from: url)) }
             fetched[url] = result
             switch result {
@@ -110,7 +99,15 @@ final class RevocationSources {
             case .failure(let error): reasons.append(DetailMessage(.crlFetchFailed, .text(url), "\(error)"))
             }
         }
-        return crlStatus(of: certificate, issuer: issuer, candidates: downloaded, at: moment, reasons: &reasons)
+        for url in certificate.crlDistributionURLs { download(url) }
+        var deltaURLs = certificate.pathExtensions.freshestCRL.flatMap(\.urls)
+        for crl in downloaded { deltaURLs += crl.scope.freshestCRL.flatMap(\.urls) }
+        var seen = Set(certificate.crlDistributionURLs)
+        for url in deltaURLs where seen.insert(url).inserted { download(url) }
+        guard !downloaded.isEmpty else { return nil }
+        return crlStatus(
+            of: certificate, issuer: issuer, anchor: anchor, pathCertificates: pathCertificates, candidates: crls + downloaded, at: moment,
+            reasons: &reasons, signerDepth: signerDepth)
     }
 }
 
@@ -143,7 +140,8 @@ struct RevocationEvaluation {
             let isLeaf = depth == 0
             let who = DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? certificate.serialNumberHex)
             var reasons: [DetailMessage] = []
-            guard let status = sources.status(of: certificate, issuer: issuer, at: signingMoment, reasons: &reasons) else {
+            guard let status = sources.status(
+                    of: certificate, issuer: issuer, anchor: path.anchor, pathCertificates: certificates, at: signingMoment, reasons: &reasons) else {
                 let why: DetailMessage.Argument = reasons.isEmpty ? .message(DetailMessage(.revocationNothingAvailable)) : .list(reasons)
                 let hint: DetailMessage.Argument = sources.offline ? .message(DetailMessage(.revocationOfflineHint)) : ""
                 outcome.checks.append(

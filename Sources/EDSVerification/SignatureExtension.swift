@@ -133,7 +133,15 @@ public struct RevocationEvidence: Sendable {
             var fetched = Set<String>()
             for certificate in needCRL {
                 for url in certificate.crlDistributionURLs.prefix(1) where fetched.insert(url).inserted {
-                    evidence.crls.append(try HTTPTransport.get(url))
+                    let base = try HTTPTransport.get(url)
+                    evidence.crls.append(base)
+                    // The delta CRL beside the base (RFC 5280 § 5.2.6 Freshest CRL, in the certificate or the base CRL):
+                    // NCA RK revokes between base CRLs through its delta, so LT evidence without it can miss a revocation.
+                    var deltaURLs = certificate.pathExtensions.freshestCRL.flatMap(\.urls)
+                    if let crl = try? CertificateRevocationList.cached(base) { deltaURLs += crl.scope.freshestCRL.flatMap(\.urls) }
+                    for deltaURL in deltaURLs.prefix(1) where fetched.insert(deltaURL).inserted {
+                        evidence.crls.append(try HTTPTransport.get(deltaURL))
+                    }
                 }
             }
         }

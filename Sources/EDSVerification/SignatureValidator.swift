@@ -20,6 +20,9 @@ public struct ValidationPolicy: Sendable {
     /// Signature verdicts remembered between validations (chain, CRL and OCSP signatures); bounded and thread-safe.
     /// The process-wide default unless the caller (a CLI run, the service, a vault) keeps its own.
     public var context: VerificationContext = .shared
+    /// The certificate-policy inputs of path validation (RFC 5280 § 6.1.1): the policies the verifier accepts
+    /// (default anyPolicy) and the initial explicit-policy, policy-mapping-inhibit and any-policy-inhibit settings.
+    public var certificatePolicies: CertificatePolicyInputs = .default
 
     public init(
         trustAnchors: [Certificate], crls: [CertificateRevocationList] = [], validationTime: Date? = nil, offline: Bool = false,
@@ -222,6 +225,7 @@ struct SignerValidation {
             path = built
             let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
             record("chain", passed: true, DetailMessage(.chainBuilt, "\(built.certificates.count)", .text(anchor)))
+            if let check = PolicyCheck.evaluate(built, inputs: policy.certificatePolicies) { record(check.check, check.failure) }
         case .failure(let failure):
             let subIndication: SubIndication =
                 switch failure.kind {

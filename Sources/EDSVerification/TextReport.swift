@@ -131,7 +131,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
                 failed: "Подпись недействительна: документ или подпись изменены, либо сертификат отозван или истек.",
                 indeterminate: "Подпись не удалось подтвердить имеющимися данными; см. непройденные проверки.",
                 checkNames: [
-                    "signerCertificate": "сертификат подписанта", "authenticity": "подлинность", "integrity": "целостность", "chain": "цепочка доверия",
+                    "signerCertificate": "сертификат подписанта", "authenticity": "подлинность", "integrity": "целостность", "chain": "цепочка доверия", "policies": "политики сертификатов",
                     "keyUsage": "назначение ключа", "validityAtSigningMoment": "срок действия на момент подписания", "revocation": "отзыв",
                     "timestamp": "метка времени", "algorithms": "алгоритмы",
                 ],
@@ -152,7 +152,7 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
                 failed: "Қолтаңба жарамсыз: құжат не қолтаңба өзгертілген, не куәлік кері қайтарылған немесе мерзімі өткен.",
                 indeterminate: "Қолда бар деректермен қолтаңбаны растау мүмкін болмады; өтпеген тексерулерді қараңыз.",
                 checkNames: [
-                    "signerCertificate": "қол қоюшының куәлігі", "authenticity": "түпнұсқалық", "integrity": "тұтастық", "chain": "сенім тізбегі",
+                    "signerCertificate": "қол қоюшының куәлігі", "authenticity": "түпнұсқалық", "integrity": "тұтастық", "chain": "сенім тізбегі", "policies": "куәлік саясаттары",
                     "keyUsage": "кілттің мақсаты", "validityAtSigningMoment": "қол қою сәтіндегі жарамдылық", "revocation": "кері қайтарып алу",
                     "timestamp": "уақыт белгісі", "algorithms": "алгоритмдер",
                 ],

@@ -95,7 +95,9 @@ struct TimestampEvidence {
             let who: DetailMessage.Argument =
                 depth == 0 ? .message(DetailMessage(.whoTSA)) : DetailMessage.who(depth: depth, name: certificate.subject.commonName ?? "?")
             var reasons: [DetailMessage] = []
-            guard let status = revocation.status(of: certificate, issuer: certificates[depth + 1], at: token.genTime, reasons: &reasons),
+            guard let status = revocation.status(
+                of: certificate, issuer: certificates[depth + 1], anchor: path.anchor, pathCertificates: certificates, at: token.genTime,
+                reasons: &reasons),
                 status.summary.status != .unknown
             else {
                 let why: DetailMessage.Argument = reasons.isEmpty ? .message(DetailMessage(.revocationNothingAvailable)) : .list(reasons)

@@ -51,6 +51,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Report format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup(title: "Certificate policies (RFC 5280 § 6.1)")
+    var certificatePolicyOptions: CertificatePolicyOptions
+
     @Option(help: "Language of the text report: en, ru or kk.")
     var lang: String = "en"
 
@@ -82,9 +85,10 @@ struct VerifyCommand: ParsableCommand {
             let anchors = try TrustAnchors.load(trust)
             if let batch {
                 let items = try BatchVerification.items(from: batch)
-                let policy = ValidationPolicy(
+                var policy = ValidationPolicy(
                     trustAnchors: anchors, crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse),
                     offline: offline, revocationSource: offline ? nil : NetworkRevocationSource())
+                policy.certificatePolicies = certificatePolicyOptions.inputs
                 exitCode = try BatchVerification.run(items: items, policy: policy, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
                 return
             }
@@ -118,6 +122,7 @@ struct VerifyCommand: ParsableCommand {
             var policy = ValidationPolicy(
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
                 revocationSource: offline ? nil : NetworkRevocationSource())
+            policy.certificatePolicies = certificatePolicyOptions.inputs
             let report: ValidationReport
             if let card {
                 report = try verifyCard(card, policy: policy)

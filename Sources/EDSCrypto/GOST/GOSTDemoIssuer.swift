@@ -112,6 +112,29 @@ import Foundation
 
     /// An empty GOST-signed CRL of `issuer` (RFC 5280 § 5.1: v2, cRLNumber, authorityKeyIdentifier), DER.
     public static func emptyCRL(issuer: Certificate, key: GOSTDemoKey, thisUpdate: Date, nextUpdate: Date, number: Int) throws -> Data {
+        try crl(issuer: issuer, key: key, thisUpdate: thisUpdate, nextUpdate: nextUpdate, number: number)
+    }
+
+    /// One revokedCertificates entry: the certificate, when, and the CRLReason code (§ 5.3.1; nil: no reason).
+    public struct RevokedEntry: Sendable {
+        public let certificate: Certificate
+        public let date: Date
+        public let reason: Int?
+
+        public init(_ certificate: Certificate, at date: Date, reason: Int? = nil) {
+            self.certificate = certificate
+            self.date = date
+            self.reason = reason
+        }
+    }
+
+    /// A GOST-signed CRL of `issuer` (RFC 5280 § 5.1: v2, cRLNumber, authorityKeyIdentifier) listing `revoked`; with
+    /// `deltaOf`, a delta CRL (§ 5.2.4 deltaCRLIndicator, critical, naming that BaseCRLNumber), as NCA RK publishes
+    /// beside its base CRL. DER.
+    public static func crl(
+        issuer: Certificate, key: GOSTDemoKey, thisUpdate: Date, nextUpdate: Date, number: Int, revoked: [RevokedEntry] = [],
+        deltaOf base: Int? = nil
+    ) throws -> Data {
         var nameOut: UnsafeMutablePointer<UInt8>?
         let nameLength = i2d_X509_NAME(X509_get_subject_name(issuer.pointer), &nameOut)
         guard nameLength > 0, let nameOut else { throw CryptoError.openSSL("cannot encode the issuer name") }
@@ -123,10 +146,25 @@ import Foundation
             let identifier = GOSTDER.encode(0x80, [UInt8](ASN1Conversions.bytes(keyID)))
             extensions.append(GOSTDER.sequence([GOSTDER.oid("2.5.29.35"), GOSTDER.octetString(GOSTDER.sequence([identifier]))]))
         }
-        let tbs = GOSTDER.sequence([
-            GOSTDER.integer(1), algorithmIdentifier, name, GOSTDER.time(thisUpdate), GOSTDER.time(nextUpdate),
-            GOSTDER.encode(0xa0, GOSTDER.sequence(extensions)),
-        ])
+        if let base {
+            extensions.append(GOSTDER.sequence([GOSTDER.oid("2.5.29.27"), [0x01, 0x01, 0xff], GOSTDER.octetString(GOSTDER.integer(base))]))
+        }
+        var fields: [[UInt8]] = [GOSTDER.integer(1), algorithmIdentifier, name, GOSTDER.time(thisUpdate), GOSTDER.time(nextUpdate)]
+        if !revoked.isEmpty {
+            fields.append(
+                GOSTDER.sequence(
+                    revoked.map { entry in
+                        let serial = GOSTDER.encode(0x02, entry.certificate.identifierEncodings.serialNumber ?? [0])
+                        var entryFields = [serial, GOSTDER.time(entry.date)]
+                        if let reason = entry.reason {
+                            let value = GOSTDER.octetString(GOSTDER.encode(0x0a, [UInt8(reason)]))
+                            entryFields.append(GOSTDER.sequence([GOSTDER.sequence([GOSTDER.oid("2.5.29.21"), value])]))
+                        }
+                        return GOSTDER.sequence(entryFields)
+                    }))
+        }
+        fields.append(GOSTDER.encode(0xa0, GOSTDER.sequence(extensions)))
+        let tbs = GOSTDER.sequence(fields)
         let signature = try key.key.sign(message: Data(tbs))
         return Data(GOSTDER.sequence([tbs, algorithmIdentifier, GOSTDER.encode(0x03, [0] + signature)]))
     }
