@@ -58,8 +58,10 @@ public struct CertificateValidator: Sendable {
         let keyUsage = Self.keyUsage(of: certificate, facts: facts)
         record(keyUsage.0, keyUsage.1)
 
-        // Validity of every certificate below the anchor at the validation time (the anchor is the verifier's choice).
-        let pathCertificates: ArraySlice<Certificate> = path.map { $0.certificates.dropLast() } ?? [certificate][...]
+        // Validity of every certificate below the anchor at the validation time (the anchor is the verifier's choice),
+        // and of the certificate itself even when it is one of the anchors: that is the question asked.
+        let below: ArraySlice<Certificate> = path?.certificates.dropLast() ?? []
+        let pathCertificates: ArraySlice<Certificate> = below.isEmpty ? [certificate][...] : below
         let moment = DetailMessage.Argument.message(DetailMessage(.momentValidationTime, .text(ISO8601.string(validationTime))))
         var allValid = true
         for (depth, issued) in pathCertificates.enumerated() {

@@ -51,6 +51,14 @@ struct CertificateValidatorTests {
         #expect(alone.exitCode == 2)
     }
 
+    @Test func aCertificateThatIsItselfAnAnchorIsStillJudgedInItsValidity() throws {
+        let expired = try Self.certificate("expired.pem")
+        let report = CertificateValidator(policy: ValidationPolicy(trustAnchors: [expired], offline: true)).validate(certificate: expired)
+        #expect(report.path.count == 1)
+        #expect(report.indication == .totalFailed)
+        #expect(report.subIndication == .expired)
+    }
+
     @Test func aCACertificateIsJudgedAsOne() throws {
         let report = CertificateValidator(policy: try DemoPKI.policy()).validate(certificate: try Self.certificate("ca/nca-demo.pem"))
         #expect(report.indication == .totalPassed, "\(report.checks.filter { !$0.passed })")
