@@ -519,15 +519,15 @@ enum PKITS {
     static func summary(_ outcomes: [Outcome], seconds: Double) -> String {
         func cell(_ text: String, _ width: Int) -> String { text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
         var lines = ["NIST PKITS via edsvault verify (\(outcomes.count) messages, \(String(format: "%.1f", seconds)) s)"]
-        lines.append(cell("case", 9) + cell("expected", 9) + cell("edsvault", 46) + cell("openssl", 8) + "title")
+        lines.append(cell("case", 9) + cell("expected", 9) + cell("edsvault", 64) + cell("openssl", 8) + "title [OpenSSL's error]")
         for outcome in outcomes {
             let allowed = outcome.isFalseReject && allowedFalseRejects[outcome.testCase.number] != nil
             let mark = outcome.isFalseAccept ? "FALSE ACCEPT " : allowed ? "allowed reject " : outcome.isFalseReject ? "false reject " : ""
             let openSSL = outcome.openSSLAccepted ? "accept" : "reject"
             lines.append(
                 cell(outcome.testCase.number, 9) + cell(outcome.testCase.expectValid ? "valid" : "invalid", 9)
-                    + cell(mark + (outcome.ours.error.map { _ in "ERROR" } ?? outcome.ours.verdict), 46)
-                    + cell(openSSL, 8) + outcome.testCase.title)
+                    + cell(mark + (outcome.ours.error.map { _ in "ERROR" } ?? outcome.ours.verdict), 64)
+                    + cell(openSSL, 8) + outcome.testCase.title + (outcome.openSSLAccepted ? "" : " [\(outcome.openSSLError)]"))
         }
         lines.append("")
         lines.append(cell("section", 9) + cell("cases", 7) + cell("edsvault FA", 13) + cell("edsvault FR", 13) + cell("openssl FA", 12) + "openssl FR")
