@@ -92,6 +92,20 @@ import Testing
         #expect((report["path"] as? [Any])?.isEmpty == true)
     }
 
+    /// Online (no --offline), the leaf's status comes from the CRL its distribution point names, served on loopback
+    /// (no OCSP responder runs while the demo ports are held); the NCA demo CA names none, so its CRL is given.
+    @Test(.demoPorts) func onlineTheCRLNamedInTheCertificateIsFetched() throws {
+        try Tools.withDemoCRLServer {
+            let chain = Self.demoChain + ["--crl", "Certs/crl/root.crl", "--format", "json"]
+            let good = try verify(["--certificate", "Certs/employee.pem"] + chain)
+            #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+            #expect((try json(good)["revocation"] as? [String: Any])?["source"] as? String == "crl")
+            let revoked = try verify(["--certificate", "Certs/revoked.pem"] + chain)
+            #expect(revoked.status == 1, "\(revoked.stdout)")
+            #expect(try json(revoked)["subIndication"] as? String == "REVOKED")
+        }
+    }
+
     @Test func anAuthenticationCertificateIsValidAndSaysWhatItsKeyIsFor() throws {
         let result = try verify(["--certificate", "Certs/auth.pem"] + Self.demoChain + Self.demoCRLs + ["--format", "json"])
         #expect(result.status == 0, "\(result.stdout)")
