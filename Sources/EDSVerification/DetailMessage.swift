@@ -176,6 +176,8 @@ extension DetailMessage {
         case x509UnhandledCriticalExtension, x509InvalidExtension
         // keyUsage
         case keyUsageForbidsSignatures, authenticationKey, extendedKeyUsageWithoutSigning, signingKey, noKeyUsageExtension
+        // a certificate validated alone (verify --certificate)
+        case certificateKeyUsageEmpty, certificateKeyCertSignWithoutCA, certificateIsCA, whoCertificate
         // validityAtSigningMoment
         case whoSigner, whoCA, momentTimestamped, momentValidationTime, expired, notYetValid, pathValid
         // algorithms
@@ -266,6 +268,10 @@ extension DetailMessage {
             case .extendedKeyUsageWithoutSigning: "extended key usage {0} does not include document signing"
             case .signingKey: "signing key ({0})"
             case .noKeyUsageExtension: "no keyUsage extension"
+            case .certificateKeyUsageEmpty: "the keyUsage extension asserts no bit (RFC 5280 § 4.2.1.3)"
+            case .certificateKeyCertSignWithoutCA: "keyUsage asserts keyCertSign but the certificate is not a CA (RFC 5280 § 4.2.1.3)"
+            case .certificateIsCA: "a certification authority's certificate (key usage {0})"
+            case .whoCertificate: "the certificate"
             case .whoSigner: "the signer certificate"
             case .whoCA: "CA certificate \"{0}\""
             case .momentTimestamped: "timestamped signing moment {0}"
@@ -414,6 +420,10 @@ extension DetailMessage {
             case .extendedKeyUsageWithoutSigning: "расширенное назначение ключа {0} не включает подписание документов"
             case .signingKey: "ключ подписи ({0})"
             case .noKeyUsageExtension: "расширения keyUsage нет"
+            case .certificateKeyUsageEmpty: "в расширении keyUsage не установлен ни один бит (RFC 5280 § 4.2.1.3)"
+            case .certificateKeyCertSignWithoutCA: "keyUsage содержит keyCertSign, но сертификат не является сертификатом УЦ (RFC 5280 § 4.2.1.3)"
+            case .certificateIsCA: "сертификат удостоверяющего центра (назначение ключа: {0})"
+            case .whoCertificate: "сертификат"
             case .whoSigner: "сертификат подписанта"
             case .whoCA: "сертификат УЦ «{0}»"
             case .momentTimestamped: "момент подписания по метке времени, {0}"
@@ -562,6 +572,10 @@ extension DetailMessage {
             case .extendedKeyUsageWithoutSigning: "{0} кеңейтілген кілт мақсатына құжаттарға қол қою кірмейді"
             case .signingKey: "қол қою кілті ({0})"
             case .noKeyUsageExtension: "keyUsage кеңейтімі жоқ"
+            case .certificateKeyUsageEmpty: "keyUsage кеңейтімінде бірде-бір бит орнатылмаған (RFC 5280 § 4.2.1.3)"
+            case .certificateKeyCertSignWithoutCA: "keyUsage ішінде keyCertSign бар, бірақ куәлік куәландырушы орталықтың куәлігі емес (RFC 5280 § 4.2.1.3)"
+            case .certificateIsCA: "куәландырушы орталықтың куәлігі (кілт мақсаты: {0})"
+            case .whoCertificate: "куәлік"
             case .whoSigner: "қол қоюшының куәлігі"
             case .whoCA: "«{0}» куәландырушы орталығының куәлігі"
             case .momentTimestamped: "уақыт белгісі бойынша қол қою сәті, {0}"

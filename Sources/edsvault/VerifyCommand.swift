@@ -7,13 +7,15 @@ import Foundation
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a CMS signature: authenticity, chain, key usage, validity and revocation at the signing moment.",
+        abstract: "Verify a CMS signature (authenticity, chain, key usage, validity and revocation at the signing moment), or a certificate alone.",
         discussion: """
             Trust: only the anchors named with --trust (repeatable), else every certificate file in $EDSVAULT_TRUST_DIR; \
             with neither, nothing is trusted and verify stops with exit 64 (a proof bundle too: it is judged against the \
             verifier's own anchors, never ones it carries).
             Exit status: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE, 64 usage (also: no trust anchors named), \
             65 not a CMS (or a trust anchor file that is not a certificate), 66 file not found or unreadable.
+            --certificate CERT validates a certificate without a signature: its path to the anchors (through \
+            --intermediate certificates), key usage, validity and revocation (--crl, else online OCSP/CRL) at --at or now.
             """
     )
 
@@ -29,6 +31,12 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "A document card (PDF, from `card`): its document and signatures are verified offline, and its attachments against its own list.")
     var card: String?
 
+
+    @Option(help: "A certificate to validate alone (PEM or DER, exactly one): path, key usage, validity and revocation at --at or now.")
+    var certificate: String?
+
+    @Option(help: "An intermediate CA certificate for --certificate's path (PEM or DER, one or many per file); repeatable.")
+    var intermediate: [String] = []
 
     @Option(help: "Validate many signatures: a file of `SIGNATURE [DOCUMENT]` lines, or a directory of X + X.cms pairs (JSON Lines out).")
     var batch: String?
@@ -58,6 +66,12 @@ struct VerifyCommand: ParsableCommand {
     var lang: String = "en"
 
     mutating func validate() throws {
+        if certificate != nil && (signature != nil || bundle != nil || card != nil || batch != nil || file != nil) {
+            throw ValidationError("--certificate validates a certificate alone: give no --signature, --bundle, --card, --batch or FILE")
+        }
+        if certificate == nil && !intermediate.isEmpty {
+            throw ValidationError("--intermediate applies to --certificate only (a signature carries its own certificates)")
+        }
         if card != nil && (signature != nil || bundle != nil || file != nil || batch != nil) {
             throw ValidationError("--card carries the document and the signatures: give neither --signature, --bundle, --batch nor FILE")
         }
@@ -67,8 +81,8 @@ struct VerifyCommand: ParsableCommand {
         if let jobs, jobs < 1 || batch == nil {
             throw ValidationError(batch == nil ? "--jobs applies to --batch only" : "--jobs must be at least 1 (got \(jobs))")
         }
-        if signature == nil && bundle == nil && batch == nil && card == nil {
-            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, --card CARD.pdf or --batch LIST)")
+        if signature == nil && bundle == nil && batch == nil && card == nil && certificate == nil {
+            throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, --card CARD.pdf, --batch LIST or --certificate CERT)")
         }
         if bundle != nil && (signature != nil || file != nil) {
             throw ValidationError("--bundle carries the document and the signature: give neither --signature nor FILE")
@@ -83,6 +97,10 @@ struct VerifyCommand: ParsableCommand {
         try reportingFailures {
             // First: without named anchors nothing can pass, so say so before reading any input.
             let anchors = try TrustAnchors.load(trust)
+            if let certificate {
+                exitCode = try verifyCertificate(certificate, anchors: anchors)
+                return
+            }
             if let batch {
                 let items = try BatchVerification.items(from: batch)
                 var policy = ValidationPolicy(

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+/// x509-limbo (C2SP/x509-limbo with Netflix/BetterTLS's cases; ../shared/referees/x509-limbo, see its README) through
+/// `edsvault verify --certificate`, with `openssl verify -x509_strict` run on the same files as the referee.
+///
+/// Tests/Referees/limbo_run.py picks the cases a certificate validator without host-name rules can judge, counts the
+/// ones it skips by reason, and runs both verifiers on every judged case. Asserted: no false accept on rfc5280::*, and
+/// no false reject where OpenSSL is right, apart from the gaps listed below with their reasons; every other
+/// disagreement with the suite is printed.
+@Suite struct LimboTests {
+    static let directory: URL = {
+        if let given = ProcessInfo.processInfo.environment["EDSVAULT_LIMBO_DIR"], !given.isEmpty { return URL(fileURLWithPath: given) }
+        return Tools.root.deletingLastPathComponent().appendingPathComponent("shared/referees/x509-limbo")
+    }()
+    static var available: Bool { FileManager.default.fileExists(atPath: directory.appendingPathComponent("limbo.json.xz").path) }
+
+    /// Known gaps: limbo says FAILURE on an rfc5280:: case and we accept it, or SUCCESS where OpenSSL accepts and we
+    /// do not. Each is printed on every run; one that no longer happens is printed as fixed (then drop it here).
+    /// ("Accept" includes INDETERMINATE / TRY_LATER for want of revocation data only: limbo's cases carry no CRLs
+    /// unless they test them, so such a path is one a CRL would let pass.)
+    static let knownGaps: [String: String] = {
+        var gaps: [String: String] = [:]
+        // RFC 5280 profile rules OpenSSL enforces only under X509_V_FLAG_X509_STRICT, which ChainValidator does not set.
+        let strict = "a profile rule OpenSSL checks only with -x509_strict (X509_V_FLAG_X509_STRICT), which ChainValidator does not set"
+        for id in [
+            "rfc5280::aki::leaf-missing-aki", "rfc5280::aki::intermediate-missing-aki", "rfc5280::ski::root-missing-ski",
+            "rfc5280::ski::intermediate-missing-ski", "rfc5280::san::noncritical-with-empty-subject",
+            "rfc5280::root-missing-basic-constraints", "rfc5280::root-non-critical-basic-constraints",
+        ] { gaps[id] = strict }
+        // The trust anchors are the operator's choice (ChainValidator: partial chains, an anchor may be an intermediate
+        // CA) and are taken as given, as for a signer's path: their own fields and validity are not judged.
+        gaps["rfc5280::aki::cross-signed-root-missing-aki"] =
+            "partial chain: the cross-signed root is a trust anchor here, so the path stops at it and its missing AKI is never looked at"
+        gaps["rfc5280::ca-empty-subject"] = "partial chain: the trusted CA with an empty subject is the anchor, and an anchor's fields are not judged"
+        gaps["rfc5280::validity::expired-root"] = "the trust anchor's own validity is not checked (RFC 5280 § 6.1 takes it as given; so does a signer's path)"
+        gaps["rfc5280::serial::negative"] =
+            "the certificate is itself a trust anchor and valid at the validation time; serial-number pedantry (RFC 5280 § 4.1.2.2) is not enforced"
+        // Rules neither OpenSSL 3.0 (which builds RSA/ECDSA paths) nor the verifier checks; OpenSSL accepts these too.
+        let notInOpenSSL = "not checked by OpenSSL 3.0's path validation either (openssl verify -x509_strict accepts it)"
+        for id in [
+            "rfc5280::eku::ee-eku-empty", "rfc5280::nc::permitted-dns-match-noncritical", "rfc5280::nc::invalid-dnsname-leading-period",
+            "rfc5280::nc::not-allowed-in-ee-noncritical", "rfc5280::nc::not-allowed-in-ee-critical", "rfc5280::nc::nc-permits-invalid-dns-san",
+            "rfc5280::nc::nc-permits-invalid-email-san", "rfc5280::nc::nc-forbids-dnsname-wildcard-san", "rfc5280::pc::ica-noncritical-pc",
+            "rfc5280::serial::too-long", "rfc5280::serial::zero",
+        ] { gaps[id] = notInOpenSSL }
+        // A path OpenSSL builds through a SHA-1-signed CA: OpenSSL accepts it, the algorithm policy refuses it, and
+        // path building does not go back for the SHA-256 branch BetterTLS expects (INVALID_REASON_DEPRECATED_CRYPTO).
+        for id in ["bettertls::pathbuilding::tc54", "bettertls::pathbuilding::tc60"] {
+            gaps[id] = "OpenSSL's path goes through an ecdsa-with-SHA1 CA certificate, which the algorithm policy refuses; no backtracking to the other branch"
+        }
+        return gaps
+    }()
+
+    struct Case: Decodable {
+        let id: String
+        let expected: String
+        let ours: Bool
+        let oursVerdict: String
+        let oursFailed: [String]
+        let openssl: Bool
+        let opensslError: String
+
+        var valid: Bool { expected == "SUCCESS" }
+        var falseAccept: Bool { !valid && ours }
+        var falseReject: Bool { valid && !ours }
+        var opensslFalseAccept: Bool { !valid && openssl }
+        var opensslFalseReject: Bool { valid && !openssl }
+        /// "rfc5280", "bettertls::nameconstraints"…
+        var namespace: String {
+            let parts = id.components(separatedBy: "::")
+            return parts[0] == "bettertls" ? parts.prefix(2).joined(separator: "::") : parts[0]
+        }
+    }
+
+    struct Results: Decodable {
+        let judged: [Case]
+        let skipped: [String: Int]
+        let cases: Int
+        let seconds: Double
+    }
+
+    @Test(.enabled(if: LimboTests.available, "x509-limbo not found: ../shared/referees/x509-limbo (or $EDSVAULT_LIMBO_DIR)"), .timeLimit(.minutes(10)))
+    func certificatePathsAsLimboAndOpenSSLJudgeThem() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-limbo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let jobs = max(2, ProcessInfo.processInfo.activeProcessorCount)
+        // One in four of BetterTLS's 2,920 judgeable name-constraint cases (variations of one check; each case is two
+        // process starts) keeps the run near a minute on two cores; EDSVAULT_LIMBO_FULL=1 runs all 3,117.
+        let sample = ProcessInfo.processInfo.environment["EDSVAULT_LIMBO_FULL"] == "1" ? 1 : 4
+        let run = try Tools.run(
+            Tools.python,
+            ["Tests/Referees/limbo_run.py", Self.directory.path, Tools.edsvault, work.path, "--jobs", "\(jobs)", "--sample", "\(sample)"])
+        #expect(run.status == 0, "limbo_run.py: \(run.stderr.suffix(2000))")
+        let results = try JSONDecoder().decode(Results.self, from: Data(run.stdout.utf8))
+        print(Self.summary(results))
+
+        for testCase in results.judged {
+            let gap = Self.knownGaps[testCase.id]
+            if testCase.falseAccept && testCase.namespace == "rfc5280" && gap == nil {
+                Issue.record("false accept on \(testCase.id): \(testCase.oursVerdict) (openssl: \(testCase.openssl ? "accepts" : testCase.opensslError))")
+            }
+            if testCase.falseReject && testCase.openssl && gap == nil {
+                Issue.record("false reject where openssl verify accepts, \(testCase.id): \(testCase.oursVerdict) \(testCase.oursFailed)")
+            }
+        }
+        #expect(results.judged.count + results.skipped.values.reduce(0, +) == results.cases)
+    }
+
+    static func summary(_ results: Results) -> String {
+        func cell(_ text: String, _ width: Int) -> String { text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count) }
+        var lines = [
+            "x509-limbo via edsvault verify --certificate: \(results.judged.count) of \(results.cases) cases judged, "
+                + "\(String(format: "%.1f", results.seconds)) s"
+        ]
+        lines.append("skipped:")
+        for (reason, count) in results.skipped.sorted(by: { $0.value > $1.value }) { lines.append("  \(count)  \(reason)") }
+        lines.append(cell("namespace", 30) + cell("judged", 8) + cell("ours FA", 9) + cell("ours FR", 9) + cell("openssl FA", 12) + "openssl FR")
+        var namespaces: [String] = []
+        for testCase in results.judged where !namespaces.contains(testCase.namespace) { namespaces.append(testCase.namespace) }
+        for namespace in namespaces + ["all"] {
+            let group = results.judged.filter { namespace == "all" || $0.namespace == namespace }
+            lines.append(
+                cell(namespace, 30) + cell("\(group.count)", 8) + cell("\(group.filter(\.falseAccept).count)", 9)
+                    + cell("\(group.filter(\.falseReject).count)", 9) + cell("\(group.filter(\.opensslFalseAccept).count)", 12)
+                    + "\(group.filter(\.opensslFalseReject).count)")
+        }
+        lines.append("disagreements with the suite (expected / edsvault / openssl):")
+        for testCase in results.judged where testCase.falseAccept || testCase.falseReject {
+            let gap = knownGaps[testCase.id].map { "  [known gap: \($0)]" } ?? ""
+            let openssl = testCase.openssl ? "accepts" : "rejects (\(testCase.opensslError))"
+            lines.append(
+                "  \(testCase.falseAccept ? "FALSE ACCEPT" : "false reject") \(testCase.id): \(testCase.expected) / \(testCase.oursVerdict) "
+                    + "\(testCase.oursFailed.prefix(2)) / openssl \(openssl)\(gap)")
+        }
+        let judged = Dictionary(results.judged.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (id, reason) in knownGaps.sorted(by: { $0.key < $1.key }) {
+            guard let testCase = judged[id] else {
+                lines.append("  known gap \(id) was not judged (\(reason))")
+                continue
+            }
+            if !testCase.falseAccept && !testCase.falseReject { lines.append("  FIXED known gap \(id): drop it from LimboTests.knownGaps") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
