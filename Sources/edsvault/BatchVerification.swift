@@ -24,6 +24,10 @@ enum BatchVerification {
 
     static let signatureSuffixes = ["cms", "p7s", "sig"]
 
+    /// The most threads `--jobs` may ask for: far above any core count, far below where a chunk of `jobs * 256`
+    /// lines (or the threads themselves) would overflow or exhaust memory.
+    static let maximumJobs = 1024
+
     /// Reads LIST: a directory of pairs or a file of lines.
     static func items(from path: String) throws -> [Item] {
         let url = URL(fileURLWithPath: path)

@@ -33,7 +33,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Validate many signatures: a file of `SIGNATURE [DOCUMENT]` lines, or a directory of X + X.cms pairs (JSON Lines out).")
     var batch: String?
 
-    @Option(help: "Threads for --batch (default: every core).")
+    @Option(help: "Threads for --batch, 1...1024 (default: every core).")
     var jobs: Int?
 
     @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Without it: every file in $EDSVAULT_TRUST_DIR; one of the two is required.")
@@ -61,8 +61,9 @@ struct VerifyCommand: ParsableCommand {
         if batch != nil && (signature != nil || bundle != nil || file != nil) {
             throw ValidationError("--batch names the signatures and documents itself: give no --signature, --bundle or FILE")
         }
-        if let jobs, jobs < 1 || batch == nil {
-            throw ValidationError(batch == nil ? "--jobs applies to --batch only" : "--jobs must be at least 1 (got \(jobs))")
+        if let jobs, !(1...BatchVerification.maximumJobs).contains(jobs) || batch == nil {
+            throw ValidationError(
+                batch == nil ? "--jobs applies to --batch only" : "--jobs must be 1...\(BatchVerification.maximumJobs) (got \(jobs))")
         }
         if signature == nil && bundle == nil && batch == nil && card == nil {
             throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, --card CARD.pdf or --batch LIST)")
