@@ -25,16 +25,37 @@ extension ParsableCommand {
         do {
             return try body()
         } catch let failure as CLIFailure {
-            FileHandle.standardError.write(Data("edsvault: \(failure.message)\n".utf8))
+            Terminal.error("edsvault: \(failure.message)")
             throw ExitCode(failure.code)
         } catch let error as CryptoError {
-            FileHandle.standardError.write(Data("edsvault: \(error.description)\n".utf8))
+            Terminal.error("edsvault: \(error.description)")
             switch error.code {
             case .fileAccess: throw ExitCode(ExitStatus.noInput)
             case .network: throw ExitCode(ExitStatus.unavailable)
             default: throw ExitCode(ExitStatus.dataError)
             }
         }
+    }
+}
+
+/// What the CLI prints for people, escaped at this edge (`TerminalText`): names, titles, file names, subjects and
+/// messages can come from a certificate, a signature, a request or the vault's metadata, and a control sequence in
+/// any of them must not repaint the terminal (a green "TOTAL_PASSED" over the real verdict). Each call prints one
+/// line: a line break inside a value is escaped too. Documents (`vault get`) and JSON are written as they are.
+enum Terminal {
+    /// One line on standard output.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((TerminalText.escaped(text) + "\n").utf8))
+    }
+
+    /// Several lines on standard output, each escaped.
+    static func lines(_ lines: [String]) {
+        FileHandle.standardOutput.write(Data((lines.map { TerminalText.escaped($0) }.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// One line on standard error.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((TerminalText.escaped(text) + "\n").utf8))
     }
 }
 

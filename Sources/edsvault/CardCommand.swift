@@ -75,7 +75,7 @@ struct CardCommand: ParsableCommand {
                 try DocumentCard.make(request) { cms, _ in try validator.validate(signature: cms, document: .bytes(document)) }
             }
             try InputFiles.writeAtomically(card, to: out)
-            FileHandle.standardError.write(Data("document card -> \(out) (check it with: edsvault verify --card \(out))\n".utf8))
+            Terminal.error("document card -> \(out) (check it with: edsvault verify --card \(out))")
         }
     }
 }

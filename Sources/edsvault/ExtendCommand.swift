@@ -57,9 +57,9 @@ struct ExtendCommand: ParsableCommand {
                 let added = [plan.addTimestamp ? "signature timestamp" : nil, plan.addEvidence ? "revocation evidence and certificates" : nil]
                     .compactMap { $0 }
                 let what = added.isEmpty ? "already complete, kept as it was" : "added " + added.joined(separator: ", ")
-                FileHandle.standardError.write(Data("signer \(plan.number) (\(plan.name)): \(what)\n".utf8))
+                Terminal.error("signer \(plan.number) (\(plan.name)): \(what)")
             }
-            FileHandle.standardError.write(Data("-> \(out)\n".utf8))
+            Terminal.error("-> \(out)")
         }
     }
 

@@ -57,7 +57,7 @@ struct InspectCommand: ParsableCommand {
             case .text:
                 var lines = notes
                 for section in sections { lines += [""] + describe(section.certificate, title: section.title) }
-                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                Terminal.lines(lines)
             }
         }
     }

@@ -104,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await VerificationService.serve(configuration, logLevel: logLevel, notes: notes)
         } catch {
-            FileHandle.standardError.write(Data("edsvault: the service stopped: \(error)\n".utf8))
+            Terminal.error("edsvault: the service stopped: \(error)")
             throw ExitCode(ExitStatus.unavailable)
         }
     }

@@ -52,7 +52,7 @@ struct SignCommand: ParsableCommand {
             try InputFiles.writeAtomically(signature, to: destination)
             let identity = KazakhIdentity(certificate: bundle.certificate)
             let who = [identity.fullName, identity.iin.map { "IIN \($0)" }].compactMap { $0 }.joined(separator: ", ")
-            FileHandle.standardError.write(Data("signed by \(who) -> \(destination)\n".utf8))
+            Terminal.error("signed by \(who) -> \(destination)")
         }
     }
 }
