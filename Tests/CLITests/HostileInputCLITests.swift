@@ -95,3 +95,19 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 }
+
+/// Issue 23, item 6, through the executable: one line and exit 65, in well under the minutes the counts ask for.
+@Suite(.timeLimit(.minutes(1))) struct HostileKeyFileCLITests {
+    @Test(arguments: [("p12-mac-iterations-2147483647.p12", "MAC"), ("p12-pbe-iterations-2147483647.p12", "encryption")])
+    func aKeyFileAskingForBillionsOfIterationsGetsOneLineAndExit65(_ name: String, _ what: String) throws {
+        let path = Tools.root.appendingPathComponent("Fuzz/corpus/pkcs12/\(name)").path
+        for arguments in [["inspect", path], ["sign", "Certs/README.md", "--key", path, "--out", "/dev/null"]] {
+            let started = Date()
+            let result = try Tools.run(Tools.edsvault, arguments + ["--password-env", "EDSVAULT_PASSWORD"])
+            #expect(Date().timeIntervalSince(started) < 10)
+            #expect(result.status == 65, "\(arguments[0]): \(result.stderr)")
+            #expect(result.stderr.contains("asks for 2147483647 \(what) iterations"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+    }
+}
