@@ -36,7 +36,7 @@ enum BatchVerification {
             throw CLIFailure(message: "batch list not found: \(path)", code: ExitStatus.noInput)
         }
         if isDirectory.boolValue { return try items(inDirectory: url) }
-        let bytes = [UInt8](try InputFiles.read(path, what: "batch list"))
+        let bytes = [UInt8](try InputFiles.read(path, what: "batch list", limit: InputLimit.batchList))
         let base = url.deletingLastPathComponent()
         var items: [Item] = []
         for (number, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import EDSCard
 import EDSCrypto
+import EDSVault
 import EDSVerification
 import Foundation
 
@@ -59,17 +61,44 @@ enum Terminal {
     }
 }
 
+/// The most bytes each kind of input file may hold: a file is refused (exit 65) from its size before it is read, and
+/// a file that grows while it is read is refused at the limit, so memory never follows a hostile file (issue 23,
+/// item 9: a 1.5 GB `--bundle` reached 1.6 GB RSS before the bundle's own limit refused it). Text forms (PEM, base64)
+/// get a third more than the DER limit of what they carry.
+enum InputLimit {
+    static func text(_ der: Int) -> Int { der / 3 * 4 + 4096 }
+
+    static let signature = text(ASN1Limits.cms.maximumBytes)
+    static let proofBundle = ProofBundle.Limits.standard.maximumBundleBytes
+    static let card = CardVerifier.maximumAttachmentBytes
+    static let document = ProofBundle.Limits.standard.maximumDocumentBytes
+    static let keyFile = text(ASN1Limits.pkcs12.maximumBytes)
+    static let passwordFile = 64 << 10
+    static let crl = text(ASN1Limits.crl.maximumBytes)
+    static let certificateFile = text(ASN1Limits.certificateFile.maximumBytes)
+    static let batchList = 256 << 20
+    /// `inspect`: a certificate, a CMS or a key file, so the largest of the three.
+    static let inspected = max(signature, certificateFile, keyFile)
+}
+
 enum InputFiles {
-    static func read(_ path: String, what: String) throws -> Data {
+    /// The file's bytes, at most `limit` of them: 66 when it is missing or unreadable, 65 when it is larger.
+    static func read(_ path: String, what: String, limit: Int) throws -> Data {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw CLIFailure(message: "\(what) not found: \(path)", code: ExitStatus.noInput)
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: url.path) else {
-            throw CLIFailure(message: "cannot read \(what) \(path)", code: ExitStatus.noInput)
+        guard !isDirectory.boolValue else {
+            throw CLIFailure(message: "cannot read \(what) \(path): it is a directory", code: ExitStatus.noInput)
         }
-        return data
+        do {
+            return try BoundedFile.read(url, limit: limit, what: "a \(what)")
+        } catch let error as CryptoError where error.code == .fileAccess {
+            throw CLIFailure(message: "cannot read \(what) \(path)", code: ExitStatus.noInput)
+        } catch let error as CryptoError {
+            throw CLIFailure(message: error.reason, code: ExitStatus.dataError)
+        }
     }
 
     /// A document to hash streaming: checked for existence and readability without loading it.
@@ -87,7 +116,7 @@ enum InputFiles {
     /// CRL files (DER or PEM) given with `--crl`.
     static func crls(_ paths: [String]) throws -> [CertificateRevocationList] {
         try paths.map { path in
-            let data = try read(path, what: "CRL")
+            let data = try read(path, what: "CRL", limit: InputLimit.crl)
             guard let list = try? CertificateRevocationList(data) else {
                 throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
             }
@@ -96,7 +125,7 @@ enum InputFiles {
     }
 
     static func certificates(_ path: String) throws -> [Certificate] {
-        let data = try read(path, what: "certificate file")
+        let data = try read(path, what: "certificate file", limit: InputLimit.certificateFile)
         do {
             return try Certificate.parseAll(data)
         } catch {
@@ -192,7 +221,7 @@ struct PasswordOptions: ParsableArguments {
             return value
         }
         if let passwordFile {
-            let data = try InputFiles.read(passwordFile, what: "password file")
+            let data = try InputFiles.read(passwordFile, what: "password file", limit: InputLimit.passwordFile)
             return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         }
         guard isatty(STDIN_FILENO) == 1, let typed = getpass(prompt) else {
@@ -202,7 +231,7 @@ struct PasswordOptions: ParsableArguments {
     }
 
     func openKey(_ path: String) throws -> PKCS12Bundle {
-        let data = try InputFiles.read(path, what: "key file")
+        let data = try InputFiles.read(path, what: "key file", limit: InputLimit.keyFile)
         let password = try password(prompt: "Password for \(path): ")
         do {
             return try PKCS12Bundle.open(data, password: password)

@@ -52,11 +52,11 @@ struct CardCommand: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let signatures = try signature.map { try InputFiles.read($0, what: "signature") }
+            let signatures = try signature.map { try InputFiles.read($0, what: "signature", limit: InputLimit.signature) }
             let document: Data
             let fileName: String
             if let file {
-                document = try InputFiles.read(file, what: "document")
+                document = try InputFiles.read(file, what: "document", limit: InputLimit.document)
                 fileName = URL(fileURLWithPath: file).lastPathComponent
             } else {
                 guard let content = try CMSSignedData(signatures[0]).encapsulatedContent else {

@@ -46,7 +46,7 @@ struct ExtendCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let request = try EvidenceRequest(tsa: tsa, revocation: revocation, crl: crl)
-            let input = try InputFiles.read(signature, what: "signature")
+            let input = try InputFiles.read(signature, what: "signature", limit: InputLimit.signature)
             let signedData = try CMSSignedData(input)
             let anchors = try caCertificates()
             let plans = try extensionFailures { try SignatureExtension.plan(signedData, request: request, extra: anchors) }

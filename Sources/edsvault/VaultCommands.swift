@@ -165,7 +165,7 @@ struct VaultInit: ParsableCommand {
             let policy = try evidencePolicy()
             let named = try TrustAnchors.loadNamed(trust)
             let anchors = named.map(\.certificate.derEncoded)
-            let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
+            let crls = try crl.map { try InputFiles.read($0, what: "CRL", limit: InputLimit.crl) }
             if PostgresVault.isURL(given) {
                 guard indexURL == nil else {
                     throw CLIFailure(message: "--index-url is for a vault directory; --store keeps the index there already", code: ExitStatus.usage)
@@ -329,7 +329,7 @@ struct VaultAttach: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let bytes = try InputFiles.read(signature, what: "signature")
+            let bytes = try InputFiles.read(signature, what: "signature", limit: InputLimit.signature)
             let result = try vaultFailures {
                 try vault.open().attach(signature: bytes, to: document, as: principal ?? .operator_)
             }

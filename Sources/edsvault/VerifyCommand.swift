@@ -98,7 +98,7 @@ struct VerifyCommand: ParsableCommand {
             } else if let bundle {
                 let contents: ProofBundle.Contents
                 do {
-                    contents = try ProofBundle.read(try InputFiles.read(bundle, what: "proof bundle"))
+                    contents = try ProofBundle.read(try InputFiles.read(bundle, what: "proof bundle", limit: InputLimit.proofBundle))
                 } catch let error as VaultError {
                     throw CLIFailure(message: "\(bundle): \(error)", code: ExitStatus.dataError)
                 }
@@ -110,7 +110,7 @@ struct VerifyCommand: ParsableCommand {
                     throw CLIFailure(message: "\(bundle): \(error)", code: ExitStatus.dataError)
                 }
             } else {
-                signatureData = try InputFiles.read(signature ?? "", what: "signature")
+                signatureData = try InputFiles.read(signature ?? "", what: "signature", limit: InputLimit.signature)
                 document = try file.map(InputFiles.document)
             }
             // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.

@@ -111,3 +111,35 @@ import Testing
         }
     }
 }
+
+/// Issue 23, item 9: an input file is refused from its size, before it is read (a 1.5 GB `--bundle` reached 1.6 GB
+/// RSS). The files are sparse: they take no disk.
+@Suite struct BoundedInputCLITests {
+    static func sparse(_ name: String, size: UInt64, in work: URL) throws -> String {
+        let url = work.appendingPathComponent(name)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: size)
+        try handle.close()
+        return url.path
+    }
+
+    @Test(arguments: [
+        (["verify", "--bundle"], "proof bundle", UInt64(1_500_000_000)),
+        (["verify", "--signature"], "signature", UInt64(400_000_000)),
+        (["inspect"], "file", UInt64(400_000_000)),
+        (["verify", "--card"], "card", UInt64(600_000_000)),
+    ])
+    func anInputLargerThanItsKindCanBeIsRefusedBeforeItIsRead(_ command: [String], _ what: String, _ size: UInt64) throws {
+        let work = try Tools.workspace()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let path = try Self.sparse("huge.bin", size: size, in: work)
+        let started = Date()
+        let result = try Tools.run(Tools.edsvault, command + [path] + (command[0] == "verify" ? Tools.trustArguments : []))
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("is larger than a \(what) can be"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        // Reading (and zero-filling) 1.5 GB takes seconds; the refusal is immediate.
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+}
