@@ -40,6 +40,7 @@ public final class Vault: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
         let storage = DirectoryVaultStorage(directory: directory)
+        try storage.refuseLinkedDirectories()
         if storage.isVault() {
             throw VaultError.conflict("\(directory.path) is already a vault")
         }
@@ -102,6 +103,7 @@ public final class Vault: Sendable {
         guard storage.isVault() else {
             throw VaultError.notFound("no vault at \(directory.path) (run `edsvault vault init` first)")
         }
+        try storage.refuseLinkedDirectories()
         let keys = try VaultKeys.load(vaultDirectory: directory, environment: environment)
         let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
         return try opened(directory: directory, index: index, storage: storage, keys: keys)

@@ -134,12 +134,42 @@ enum InputFiles {
     }
 
     /// Writes through a temporary file and a rename, so a failure never leaves half a file behind.
-    static func writeAtomically(_ data: Data, to path: String) throws {
+    ///
+    /// `private`: the file holds a personnel document (a proof bundle, a document card), so it is created 0600, as
+    /// `vault get --out` writes, from its first byte (a temporary file made by mkstemp, never readable by others).
+    static func writeAtomically(_ data: Data, to path: String, private: Bool = false) throws {
         let url = URL(fileURLWithPath: path)
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw CLIFailure(message: "cannot write \(path): \(error.localizedDescription)", code: ExitStatus.cannotCreate)
+        guard `private` else {
+            do {
+                try data.write(to: url, options: .atomic)
+            } catch {
+                throw CLIFailure(message: "cannot write \(path): \(error.localizedDescription)", code: ExitStatus.cannotCreate)
+            }
+            return
+        }
+        func failure(_ reason: String) -> CLIFailure { CLIFailure(message: "cannot write \(path): \(reason)", code: ExitStatus.cannotCreate) }
+        var template = Array((url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).XXXXXX").utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var written = 0
+        let complete = data.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                written += count
+            }
+            return fsync(descriptor) == 0
+        }
+        let reason = String(cString: strerror(errno))
+        close(descriptor)
+        guard complete, rename(temporary, url.path) == 0 else {
+            let renameReason = complete ? String(cString: strerror(errno)) : reason
+            unlink(temporary)
+            throw failure(renameReason)
         }
     }
 }

@@ -74,7 +74,7 @@ struct CardCommand: ParsableCommand {
             let card = try cardFailures {
                 try DocumentCard.make(request) { cms, _ in try validator.validate(signature: cms, document: .bytes(document)) }
             }
-            try InputFiles.writeAtomically(card, to: out)
+            try InputFiles.writeAtomically(card, to: out, private: true)
             Terminal.error("document card -> \(out) (check it with: edsvault verify --card \(out))")
         }
     }

@@ -33,7 +33,7 @@ struct VaultCardCommand: ParsableCommand {
         try reportingFailures {
             let material = try vaultFailures { try vault.open().cardMaterial(for: document, as: principal) }
             let card = try VaultCardCommand.card(for: material, language: CardLanguage(rawValue: lang) ?? .kazakhRussian, proofURL: nil)
-            try InputFiles.writeAtomically(card, to: out)
+            try InputFiles.writeAtomically(card, to: out, private: true)
             Terminal.error("\(material.document.metadata.title): document card -> \(out)")
         }
     }

@@ -448,7 +448,7 @@ struct VaultProofCommand: ParsableCommand {
     mutating func run() throws {
         try reportingFailures {
             let bundle = try vaultFailures { try vault.open().proofBundle(for: document, as: principal ?? .operator_) }
-            try InputFiles.writeAtomically(bundle, to: out)
+            try InputFiles.writeAtomically(bundle, to: out, private: true)
             Terminal.error("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out) --trust CA.pem)")
         }
     }

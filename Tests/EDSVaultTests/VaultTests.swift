@@ -535,3 +535,58 @@ private typealias F = VaultFixtures
         #expect(after.count == before, "\(after.suffix(2).map(\.draft))")
     }
 }
+
+/// Issue 23, item 8: the vault's files are the owner's alone.
+@Suite struct VaultFilePermissionTests {
+    static func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test func initIntoAnExisting0755DirectoryMakesIt0700AndTheIndexFiles0600() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let vault = try Vault.create(at: directory, trustAnchors: [try F.data("trust/root.pem")], crls: [try F.data("crl/root.crl")])
+        _ = try vault.put(F.document(), metadata: F.metadata())
+        #expect(try Self.mode(directory.path) == 0o700)
+        for name in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "master.key"] {
+            let path = directory.appendingPathComponent(name).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            #expect(try Self.mode(path) == 0o600, "\(name)")
+        }
+        #expect(try Self.mode(directory.appendingPathComponent("index.sqlite").path) == 0o600)
+        for file in F.files(under: directory) {
+            #expect(try Self.mode(file.path) & 0o077 == 0, "\(file.path) is readable by others")
+        }
+    }
+
+    @Test(arguments: ["objects", "tmp", "trust"])
+    func aPrePlantedSymlinkedSubdirectoryIsRefused(_ name: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-test-\(UUID().uuidString)")
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-elsewhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(at: directory)
+            try? FileManager.default.removeItem(at: elsewhere)
+        }
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent(name), withDestinationURL: elsewhere)
+        let error = #expect(throws: VaultError.self) {
+            try Vault.create(at: directory, trustAnchors: [try F.data("trust/root.pem")])
+        }
+        #expect("\(String(describing: error))".contains("is a symbolic link"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty, "the vault wrote through the link")
+    }
+
+    @Test func aSymlinkPlantedInAnExistingVaultIsRefusedAtOpen() throws {
+        let (_, directory) = try F.makeVault()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-elsewhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let objects = directory.appendingPathComponent("objects")
+        try FileManager.default.moveItem(at: objects, to: elsewhere.appendingPathComponent("objects"))
+        try FileManager.default.createSymbolicLink(at: objects, withDestinationURL: elsewhere.appendingPathComponent("objects"))
+        #expect(throws: VaultError.self) { try Vault.open(at: directory) }
+    }
+}
