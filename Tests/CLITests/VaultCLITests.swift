@@ -109,8 +109,11 @@ import Glibc
         let badIIN = try Tools.eds(
             "vault", "put", order, "--vault", vault, "--owner-iin", "12345", "--employer-bin", Self.employer, "--type", "other")
         #expect(badIIN.status == 65)
+        // An unknown id is 66 to the operator; to a principal it is the same refusal as another's document (77):
+        // ids are content hashes, and a different answer would confirm a guessed document (issue 23, item 7).
         let unknown = try Tools.eds("vault", "get", String(repeating: "0", count: 64), "--vault", vault, "--as", "iin:\(Self.employee)")
-        #expect(unknown.status == 66)
+        #expect(unknown.status == 77)
+        #expect(try Tools.eds("vault", "proof", String(repeating: "0", count: 64), "--vault", vault, "--out", "/dev/null").status == 66)
         let noVault = try Tools.eds("vault", "list", "--vault", workspace.appendingPathComponent("nowhere").path)
         #expect(noVault.status == 66 && noVault.stderr.contains("vault init"))
         let wrongKey = try Tools.run(
