@@ -108,7 +108,12 @@ public final class ConnectionLimits: Sendable {
     func handler() -> ConnectionGuardHandler { ConnectionGuardHandler(limits: self) }
 }
 
-/// One connection's share of `ConnectionLimits`: its admission, and the deadline of the request it is receiving.
+/// One connection's share of `ConnectionLimits`: its admission, and the deadlines of the request it is receiving.
+///
+/// The head deadline runs while the connection waits for a request's head (from its start, or once every request
+/// received has been answered); the request deadline runs from the same moment (or from the head of a request sent
+/// while an earlier one is still being answered) until that request's end. Neither runs while requests are only being
+/// answered: validation has its own limits.
 final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -119,9 +124,12 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// The address counted for this connection, until it is released.
     private var address: String?
     private var decided = false
-    /// Armed while a request is awaited or arriving; nil while it is being answered.
     private var headDeadline: Scheduled<Void>?
     private var requestDeadline: Scheduled<Void>?
+    /// A request's head arrived and its end has not.
+    private var receiving = false
+    private var received = 0
+    private var answered = 0
 
     init(limits: ConnectionLimits) { self.limits = limits }
 
@@ -144,11 +152,15 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
+            receiving = true
             headDeadline?.cancel()
             headDeadline = nil
+            if requestDeadline == nil { requestDeadline = schedule(context, in: limits.requestTimeout) }
         case .body:
             break
         case .end:
+            receiving = false
+            received += 1
             requestDeadline?.cancel()
             requestDeadline = nil
         }
@@ -156,9 +168,12 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // A kept-alive connection waits for its next request under the same deadlines. An answer given before the
-        // request's end arrived (413) leaves the running deadline as it is.
-        if case .end = unwrapOutboundIn(data), requestDeadline == nil { arm(context) }
+        if case .end = unwrapOutboundIn(data) {
+            answered += 1
+            // Every request answered: the connection waits for the next one under both deadlines. An answer given
+            // before its request ended (413) leaves that request's deadline running.
+            if answered >= received && !receiving { arm(context) }
+        }
         context.write(data, promise: promise)
     }
 
@@ -177,14 +192,17 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func arm(_ context: ChannelHandlerContext) {
         headDeadline?.cancel()
         requestDeadline?.cancel()
+        headDeadline = schedule(context, in: limits.headerTimeout)
+        requestDeadline = schedule(context, in: limits.requestTimeout)
+    }
+
+    private func schedule(_ context: ChannelHandlerContext, in delay: TimeAmount) -> Scheduled<Void> {
         let limits = self.limits
         let channel = context.channel
-        let expire: @Sendable () -> Void = {
+        return context.eventLoop.scheduleTask(in: delay) {
             limits.noteExpired()
             channel.close(promise: nil)
         }
-        headDeadline = context.eventLoop.scheduleTask(in: limits.headerTimeout, expire)
-        requestDeadline = context.eventLoop.scheduleTask(in: limits.requestTimeout, expire)
     }
 
     private func finish() {

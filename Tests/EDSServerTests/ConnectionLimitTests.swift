@@ -174,6 +174,34 @@ final class RawConnection {
         }
     }
 
+    /// The deadlines bound how long a request takes to arrive, not how long it takes to answer.
+    @Test func anAnswerThatTakesLongerThanBothDeadlinesIsStillDelivered() async throws {
+        let directory = GatedProofDirectory(proof: try PageRouteTests.vaultProof(), token: PageRouteTests.token)
+        var configuration = try Self.configuration(header: .milliseconds(300), request: .seconds(1))
+        configuration.proofs = directory
+        try await withTestService(configuration, setup: .live) { client in
+            let port = try #require(client.port)
+            let connection = try RawConnection(port: port)
+            #expect(connection.send("GET /proofs/\(PageRouteTests.token) HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n"))
+            while !directory.hasEntered { try await Task.sleep(for: .milliseconds(10)) }
+            try await Task.sleep(for: .milliseconds(1500))
+            directory.open()
+            let answer = connection.readAll(within: .seconds(3))
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(200))")
+        }
+    }
+
+    @Test func pipelinedRequestsAreAllAnswered() async throws {
+        try await withTestService(try Self.configuration(header: .milliseconds(300), request: .seconds(1)), setup: .live) { client in
+            let port = try #require(client.port)
+            let connection = try RawConnection(port: port)
+            // Three requests in one write: the second and third wait while the first is answered.
+            #expect(connection.send(String(repeating: "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", count: 3)))
+            let answers = connection.readAll(within: .milliseconds(800))
+            #expect(answers.components(separatedBy: "HTTP/1.1 200").count - 1 == 3, "\(answers)")
+        }
+    }
+
     /// A 63 KB Accept-Language cost ~75 ms of negotiation per request. The parser now refuses a field over 8 KiB
     /// before any route runs, and negotiation reads at most the first 1 KiB.
     @Test func a63KBAcceptLanguageIsRefusedByTheParserAndTheServiceStaysUp() async throws {
