@@ -413,10 +413,12 @@ public final class Vault: Sendable {
         let rows = try index.documents(ownerLookup: ownerLookup, employerBIN: employer, limit: limit)
         // Listings are audited too, but their entries ride on the next flushed commit rather than waiting for the
         // disk: a listing shows metadata, not the documents, and is the one call an HR screen makes constantly.
+        // A principal the listing shows nothing to is not made a subject either (any `--as` string would otherwise
+        // leave a permanent row and pseudonym behind): their entry names them `unknown` unless the vault knows them.
+        let actor = rows.isEmpty ? try refusalAuditName(for: principal) : try auditName(for: principal)
         try index.append(
-            audit: [
-                AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", detail: "\(rows.count) document(s)")
-            ], flushed: false)
+            audit: [AuditDraft(at: VaultClock.now(), actor: actor, action: "list", object: "", detail: "\(rows.count) document(s)")],
+            flushed: false)
         let lookup = SubjectLookup(index: index)
         return try rows.map { try open($0, as: principal, lookup: lookup) }
     }

@@ -492,6 +492,8 @@ private typealias F = VaultFixtures
             #expect(!"\(String(describing: error))".contains("s-"), "a pseudonym in \(String(describing: error))")
         }
         #expect(throws: VaultError.self) { try vault.list(ownerIIN: F.employeeIIN, as: .individual(iin: passerBy)) }
+        // A listing that shows them nothing is not a refusal, and leaves no subject behind either.
+        #expect(try vault.list(as: .individual(iin: passerBy)).isEmpty)
         #expect(try vault.index.subject(lookup: lookup) == nil, "a refused principal string became a subject")
         let refusals = try vault.auditLog().filter { $0.draft.outcome == "refused" }
         #expect(refusals.count == 3 && refusals.allSatisfy { $0.draft.actor == "unknown" })
