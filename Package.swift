@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // The service's connection guard (per-address cap, request deadline) sees the HTTP parts Hummingbird's
+        // channel decodes (already in the graph through Hummingbird).
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
         // The PostgreSQL vault index (EDSVaultPostgres) only: EDSVault itself never links it.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // TLS to the PostgreSQL server (already in the graph through postgres-nio).
@@ -124,6 +127,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),

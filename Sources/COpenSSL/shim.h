@@ -83,4 +83,69 @@ static inline void eds_sk_PKCS12_SAFEBAG_pop_free(STACK_OF(PKCS12_SAFEBAG) *stac
 static inline STACK_OF(PKCS12_SAFEBAG) *eds_sk_PKCS12_SAFEBAG_new_null(void) { return sk_PKCS12_SAFEBAG_new_null(); }
 static inline int eds_sk_PKCS12_SAFEBAG_push(STACK_OF(PKCS12_SAFEBAG) *stack, PKCS12_SAFEBAG *bag) { return sk_PKCS12_SAFEBAG_push(stack, bag); }
 
+// The key-derivation work a PKCS#12 file asks for, read before OpenSSL does it (issue 23: a MAC iteration count of
+// 2^31-1 ran for minutes before the password was checked).
+static inline const X509_ALGOR *eds_pkcs7_encrypted_algorithm(const PKCS7 *p7) {
+    if (OBJ_obj2nid(p7->type) != NID_pkcs7_encrypted || p7->d.encrypted == NULL || p7->d.encrypted->enc_data == NULL) return NULL;
+    return p7->d.encrypted->enc_data->algorithm;
+}
+
+// An ASN1_INTEGER as a count: -1 when it is negative or does not fit 63 bits.
+static inline int64_t eds_asn1_count(const ASN1_INTEGER *value) {
+    int64_t result = 0;
+    if (value == NULL) return 1;
+    if (ASN1_INTEGER_get_int64(&result, value) != 1 || result < 0) { ERR_clear_error(); return -1; }
+    return result;
+}
+
+static inline int64_t eds_saturating_multiply(int64_t a, int64_t b) {
+    if (a < 0 || b < 0) return -1;
+    if (a != 0 && b > INT64_MAX / a) return INT64_MAX;
+    return a * b;
+}
+
+// Iterations of a password-based algorithm: PKCS#12 and PKCS#5 v1 PBE, PBES2 with PBKDF2, or scrypt's N*r*p; 0 for an
+// algorithm that is not password-based; -1 for parameters that cannot be read (then OpenSSL cannot use them either).
+static inline int64_t eds_pbe_iterations(const X509_ALGOR *alg) {
+    if (alg == NULL || alg->algorithm == NULL) return -1;
+    int nid = OBJ_obj2nid(alg->algorithm);
+    int64_t result = -1;
+    if (nid == NID_pbes2) {
+        PBE2PARAM *pbe2 = alg->parameter ? ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBE2PARAM), alg->parameter) : NULL;
+        if (pbe2 != NULL && pbe2->keyfunc != NULL && pbe2->keyfunc->parameter != NULL) {
+            int kdf = OBJ_obj2nid(pbe2->keyfunc->algorithm);
+            if (kdf == NID_id_pbkdf2) {
+                PBKDF2PARAM *kdfParameters = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBKDF2PARAM), pbe2->keyfunc->parameter);
+                if (kdfParameters != NULL) result = eds_asn1_count(kdfParameters->iter);
+                PBKDF2PARAM_free(kdfParameters);
+            } else if (kdf == NID_id_scrypt) {
+                SCRYPT_PARAMS *scrypt = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(SCRYPT_PARAMS), pbe2->keyfunc->parameter);
+                if (scrypt != NULL) {
+                    result = eds_saturating_multiply(
+                        eds_saturating_multiply(eds_asn1_count(scrypt->costParameter), eds_asn1_count(scrypt->blockSize)),
+                        eds_asn1_count(scrypt->parallelizationParameter));
+                }
+                SCRYPT_PARAMS_free(scrypt);
+            }
+        }
+        PBE2PARAM_free(pbe2);
+    } else if (EVP_PBE_find(EVP_PBE_TYPE_OUTER, nid, NULL, NULL, NULL)) {
+        PBEPARAM *pbe = alg->parameter ? ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(PBEPARAM), alg->parameter) : NULL;
+        if (pbe != NULL) result = eds_asn1_count(pbe->iter);
+        PBEPARAM_free(pbe);
+    } else {
+        result = 0;
+    }
+    ERR_clear_error();
+    return result;
+}
+
+// The MAC's iteration count (1 when the file omits it), or -1 when it cannot be read; 0 when there is no MAC.
+static inline int64_t eds_pkcs12_mac_iterations(const PKCS12 *p12) {
+    const ASN1_INTEGER *iterations = NULL;
+    if (!PKCS12_mac_present(p12)) return 0;
+    PKCS12_get0_mac(NULL, NULL, NULL, &iterations, p12);
+    return eds_asn1_count(iterations);
+}
+
 #endif

@@ -141,10 +141,14 @@ public struct PKCS12Bundle: Sendable {
             throw CryptoError.malformed("not a PKCS#12 key file")
         }
         defer { PKCS12_free(p12) }
+        // The iteration counts are the file's to choose: bounded before OpenSSL derives a single key.
+        var work = PKCS12Work()
+        try work.charge(eds_pkcs12_mac_iterations(p12), for: "MAC")
         guard PKCS12_verify_mac(p12, password, -1) == 1 else {
             OpenSSLErrorQueue.clear()
             throw CryptoError(.wrongPassword, "wrong password for the PKCS#12 key file")
         }
+        try work.chargeEncryption(of: p12, password: password)
         var key: OpaquePointer?
         var certificate: OpaquePointer?
         var extra: OpaquePointer?
@@ -182,5 +186,79 @@ public struct PKCS12Bundle: Sendable {
             throw CryptoError(.malformedInput, "the PKCS#12 file holds no certificate for its private key")
         }
         return PKCS12Bundle(privateKey: privateKey, certificate: signerCertificate, chain: chain)
+    }
+}
+
+/// The key-derivation work a PKCS#12 file asks for, bounded before OpenSSL does any of it (issue 23, item 6).
+///
+/// Every iteration count in a key file is chosen by whoever made it: a MAC count of 2^31-1 ran for minutes before the
+/// password was even checked, and a PBKDF2 count as large in an encrypted bag would do the same after a valid MAC. NCA
+/// RK's files use 2,048 per derivation and OpenSSL's `pkcs12 -export` the same; the whole file (MAC, every encrypted
+/// safe, every shrouded key bag) may ask for at most `maximumIterations` in total, else it is refused as malformed
+/// (`inspect`/`sign` exit 65) with the count in the message. Each count is read before its derivation runs.
+struct PKCS12Work {
+    /// 10 million: about a second of SHA-256 here, thousands of times what any issuer uses.
+    static let maximumIterations: Int64 = 10_000_000
+    /// Safe contents nested in safe contents (RFC 7292 allows it; nobody needs more than a few levels).
+    static let maximumNesting = 4
+
+    private(set) var total: Int64 = 0
+
+    /// Adds one derivation's count (negative: unreadable parameters, refused likewise).
+    mutating func charge(_ iterations: Int64, for what: String) throws {
+        guard iterations >= 0 else {
+            throw CryptoError(.malformedInput, "the PKCS#12 file's \(what) iteration count cannot be read")
+        }
+        // Each count is at most the limit before it is added, so the sum never overflows.
+        guard iterations <= Self.maximumIterations, total + iterations <= Self.maximumIterations else {
+            throw CryptoError(
+                .malformedInput,
+                "the PKCS#12 file asks for \(iterations) \(what) iterations; more than \(Self.maximumIterations) "
+                    + "in all are refused (NCA RK's key files use 2048)")
+        }
+        total += iterations
+    }
+
+    /// Walks the safes as PKCS12_parse will, charging each encrypted safe before decrypting it and each shrouded key
+    /// bag inside; what cannot be decrypted is left for PKCS12_parse to report.
+    mutating func chargeEncryption(of p12: OpaquePointer, password: String) throws {
+        defer { OpenSSLErrorQueue.clear() }
+        guard let safes = PKCS12_unpack_authsafes(p12) else { return }
+        defer { eds_sk_PKCS7_pop_free(safes) }
+        for safeIndex in 0..<eds_sk_PKCS7_num(safes) {
+            guard let safe = eds_sk_PKCS7_value(safes, safeIndex) else { continue }
+            let bags: OpaquePointer?
+            switch eds_pkcs7_type_nid(safe) {
+            case NID_pkcs7_data:
+                bags = PKCS12_unpack_p7data(safe)
+            case NID_pkcs7_encrypted:
+                try charge(eds_pbe_iterations(eds_pkcs7_encrypted_algorithm(safe)), for: "encryption")
+                bags = PKCS12_unpack_p7encdata(safe, password, Int32(password.utf8.count))
+            default:
+                bags = nil
+            }
+            guard let bags else { continue }
+            defer { eds_sk_PKCS12_SAFEBAG_pop_free(bags) }
+            try chargeBags(bags, depth: 0)
+        }
+    }
+
+    private mutating func chargeBags(_ bags: OpaquePointer, depth: Int) throws {
+        guard depth <= Self.maximumNesting else {
+            throw CryptoError(.malformedInput, "the PKCS#12 file nests safe contents deeper than \(Self.maximumNesting) levels")
+        }
+        for bagIndex in 0..<eds_sk_PKCS12_SAFEBAG_num(bags) {
+            guard let bag = eds_sk_PKCS12_SAFEBAG_value(bags, bagIndex) else { continue }
+            switch PKCS12_SAFEBAG_get_nid(bag) {
+            case NID_pkcs8ShroudedKeyBag:
+                var algorithm: UnsafePointer<X509_ALGOR>?
+                if let shrouded = PKCS12_SAFEBAG_get0_pkcs8(bag) { X509_SIG_get0(shrouded, &algorithm, nil) }
+                try charge(eds_pbe_iterations(algorithm), for: "key encryption")
+            case NID_safeContentsBag:
+                if let nested = PKCS12_SAFEBAG_get0_safes(bag) { try chargeBags(nested, depth: depth + 1) }
+            default:
+                continue
+            }
+        }
     }
 }

@@ -30,6 +30,14 @@ public struct ServiceConfiguration: Sendable {
     public var publicBaseURL: String?
     /// Resolves `/proofs/{token}`; nil answers every proof with 404.
     public var proofs: (any ProofDirectory)?
+    /// Connections one client address may hold at once; one more is closed as it opens (browsers open up to 6).
+    public var maxConnectionsPerAddress: Int = 32
+    /// Time a request's head (request line and headers) may take to arrive, from the connection's start or the
+    /// previous answer: a slow-header client is cut off, whatever byte rate keeps it under the idle timeout.
+    public var requestHeaderTimeout: Duration = .seconds(30)
+    /// Time a whole request (head and body) may take to arrive; beyond it the connection is closed. 300 s carries the
+    /// largest upload (100 MiB) at about 3 Mbit/s.
+    public var requestTimeout: Duration = .seconds(300)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustAnchors: [Certificate], crls: [CertificateRevocationList] = [],
@@ -61,6 +69,8 @@ public final class VerificationService: Sendable {
     let trustedCentres: [String]
     /// The port actually bound (differs from the configured one with port 0), for the proof pages' own URL.
     let boundPort: NIOLockedValueBox<Int>
+    /// Per-address connection counts and request deadlines, shared by every connection of this service.
+    public let connectionLimits: ConnectionLimits
 
     public init(configuration: ServiceConfiguration, logger: Logger = Logger(label: "edsvault.serve")) {
         self.configuration = configuration
@@ -73,6 +83,15 @@ public final class VerificationService: Sendable {
         pool = ValidationPool(threads: configuration.validationThreads, maxPending: configuration.maxPendingValidations)
         trustedCentres = configuration.trustAnchors.map { $0.subject.commonName ?? $0.subject.description }
         boundPort = NIOLockedValueBox(configuration.port)
+        connectionLimits = ConnectionLimits(
+            maxPerAddress: max(1, configuration.maxConnectionsPerAddress),
+            headerTimeout: Self.timeAmount(configuration.requestHeaderTimeout), requestTimeout: Self.timeAmount(configuration.requestTimeout))
+    }
+
+    /// A configured duration as NIO's, at least a nanosecond and at most about 136 years.
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(max(1, min(max(seconds, 0), 1 << 32) * 1_000_000_000 + attoseconds / 1_000_000_000))
     }
 
     /// Where the proof pages say they are (their QR codes): `publicBaseURL`, else the listen address.
@@ -119,13 +138,25 @@ public final class VerificationService: Sendable {
         return makeApplication(router: router, onServerRunning: onServerRunning)
     }
 
+    /// One header field (name and value) at most 8 KiB, all of them 32 KiB, at most 100 fields: browsers send about 1 KiB.
+    static let maxHeaderFieldBytes = 8 << 10
+    static let maxHeaderListBytes = 32 << 10
+
     private func makeApplication(
         router: Router<BasicRequestContext>, onServerRunning: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
-        Application(
+        let connectionLimits = self.connectionLimits
+        return Application(
             router: router,
             // A connection that sends nothing for a minute is closed: a stalled upload must not hold its memory forever.
-            server: .http1(configuration: .init(idleTimeout: .seconds(60))),
+            // One that trickles is closed at its request deadline, and one address holds a bounded number of them
+            // (ConnectionLimits). Header fields are bounded far below NIO's 80 KiB defaults: a 63 KB Accept-Language
+            // is refused by the parser, not negotiated.
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [connectionLimits.handler()], idleTimeout: .seconds(60),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: Self.maxHeaderFieldBytes, maxHeaderListSize: Self.maxHeaderListBytes, maxHeaderFieldCount: 100))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "edsvault"),
             onServerRunning: { [boundPort] channel in
@@ -303,7 +334,10 @@ public final class VerificationService: Sendable {
         guard let accept = request.headers[.accept] else { return false }
         var json = 0.0
         var html = 0.0
-        for range in accept.split(separator: ",") {
+        // Bounded like Accept-Language (PageLanguage.negotiate): the first ranges decide.
+        for range in accept.utf8.prefix(PageLanguage.maximumHeaderBytes).split(separator: UInt8(ascii: ",")).prefix(PageLanguage.maximumRanges)
+            .map({ String(decoding: $0, as: UTF8.self) })
+        {
             let fields = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard let type = fields.first else { continue }
             let quality = fields.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1

@@ -174,17 +174,22 @@ extension Vault {
         guard let first = entries.first else { throw VaultError.corrupted("document \(row.id) has no owner") }
         var shown = first.entry
         var ownerIINs = entries.map(\.entry.ownerIIN)
+        var required = entries.filter(\.entry.signs).map { SignerRequirement.person(iin: $0.entry.ownerIIN) }
+        var sharedRequired = shared.requiredSigners
         if case .individual(let iin) = viewer {
             let lookup = try keys.lookupValue(for: "iin:\(iin)")
             if let own = entries.first(where: { $0.lookup == lookup }) {
                 shown = own.entry
                 ownerIINs = [own.entry.ownerIIN]
+                // An employee sees their own entry only: a co-owner's IIN stays out of the required signers too.
+                let others = Set(entries.map(\.entry.ownerIIN)).subtracting([own.entry.ownerIIN])
+                required = own.entry.signs ? [.person(iin: own.entry.ownerIIN)] : []
+                sharedRequired.removeAll { if case .person(let other) = $0 { return others.contains(other) } else { return false } }
             }
         }
-        let required = entries.filter(\.entry.signs).map { SignerRequirement.person(iin: $0.entry.ownerIIN) }
         var metadata = DocumentMetadata(
             ownerIINs: ownerIINs, employerBIN: row.employerBIN, type: DocumentType(rawValue: row.type) ?? .other,
-            title: shown.title, fileName: shown.fileName, requiredSigners: required + shared.requiredSigners)
+            title: shown.title, fileName: shown.fileName, requiredSigners: required + sharedRequired)
         metadata.ownerIIN = shown.ownerIIN
         return StoredDocument(
             id: row.id, metadata: metadata, size: row.size, storedAt: row.storedAt,

@@ -18,6 +18,10 @@ public final class SQLiteVaultIndex: VaultIndex {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
+        // The index holds BINs, hashes, types and the audit log: a new one is made 0600 before SQLite opens it, and
+        // SQLite gives its -wal and -shm files the database file's mode (issue 23, item 8: they were 0644).
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        if descriptor >= 0 { close(descriptor) }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {

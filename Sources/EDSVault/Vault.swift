@@ -40,6 +40,7 @@ public final class Vault: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> Vault {
         let storage = DirectoryVaultStorage(directory: directory)
+        try storage.refuseLinkedDirectories()
         if storage.isVault() {
             throw VaultError.conflict("\(directory.path) is already a vault")
         }
@@ -102,6 +103,7 @@ public final class Vault: Sendable {
         guard storage.isVault() else {
             throw VaultError.notFound("no vault at \(directory.path) (run `edsvault vault init` first)")
         }
+        try storage.refuseLinkedDirectories()
         let keys = try VaultKeys.load(vaultDirectory: directory, environment: environment)
         let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
         return try opened(directory: directory, index: index, storage: storage, keys: keys)
@@ -313,12 +315,11 @@ public final class Vault: Sendable {
         case .individual: other = "employee"
         case .employer: other = "employer"
         }
-        // Messages name principals by their audit pseudonym, never by IIN/BIN: they end up in logs.
-        let actorName = try auditName(for: actor)
+        // Messages name no principal (no IIN/BIN, no pseudonym): they end up in logs.
         try index.append(audit: [
-            AuditDraft(at: VaultClock.now(), actor: actorName, action: "put", object: "", outcome: "refused")
+            AuditDraft(at: VaultClock.now(), actor: try refusalAuditName(for: actor), action: "put", object: "", outcome: "refused")
         ])
-        throw VaultError.accessDenied("access refused: \(actorName) may not store documents of another \(other)")
+        throw VaultError.accessDenied("access refused: \(actor.kind) may not store documents of another \(other)")
     }
 
     static func validated(_ metadata: DocumentMetadata) throws -> DocumentMetadata {
@@ -412,17 +413,19 @@ public final class Vault: Sendable {
         let rows = try index.documents(ownerLookup: ownerLookup, employerBIN: employer, limit: limit)
         // Listings are audited too, but their entries ride on the next flushed commit rather than waiting for the
         // disk: a listing shows metadata, not the documents, and is the one call an HR screen makes constantly.
+        // A principal the listing shows nothing to is not made a subject either (any `--as` string would otherwise
+        // leave a permanent row and pseudonym behind): their entry names them `unknown` unless the vault knows them.
+        let actor = rows.isEmpty ? try refusalAuditName(for: principal) : try auditName(for: principal)
         try index.append(
-            audit: [
-                AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", detail: "\(rows.count) document(s)")
-            ], flushed: false)
+            audit: [AuditDraft(at: VaultClock.now(), actor: actor, action: "list", object: "", detail: "\(rows.count) document(s)")],
+            flushed: false)
         let lookup = SubjectLookup(index: index)
         return try rows.map { try open($0, as: principal, lookup: lookup) }
     }
 
     private func refuseListing(_ principal: Principal) throws -> [StoredDocument] {
         try index.append(audit: [
-            AuditDraft(at: VaultClock.now(), actor: try auditName(for: principal), action: "list", object: "", outcome: "refused")
+            AuditDraft(at: VaultClock.now(), actor: try refusalAuditName(for: principal), action: "list", object: "", outcome: "refused")
         ])
         throw VaultError.accessDenied("access refused: \(principal.kind) may list only their own documents")
     }
@@ -444,24 +447,27 @@ public final class Vault: Sendable {
 
     /// Looks the document up and applies the access rule: the owner reads their own documents, the employer (BIN)
     /// reads its employees', the operator reads all; anyone else is refused, and the refusal is audited.
+    ///
+    /// To anyone but the operator, a document that exists but is not theirs and a document that does not exist get the
+    /// same answer (`accessDenied`, exit 77), audited the same way: ids are content hashes, so a different answer would
+    /// confirm that a guessed document (a template order with one name changed) is in the vault.
     func authorizedDocument(_ documentID: String, as principal: Principal, action: String) throws -> (row: IndexedDocument, record: StoredDocument) {
         let id = documentID.lowercased()
-        guard let row = try index.document(id: id) else {
-            throw VaultError.notFound("no document \(documentID) in the vault")
-        }
+        let row = try index.document(id: id)
         let allowed: Bool
         switch principal {
-        case .operator_: allowed = true
-        case .individual: allowed = try isOwner(principal, of: row)
-        case .employer(let bin): allowed = bin == row.employerBIN
+        case .operator_:
+            guard let row else { throw VaultError.notFound("no document \(documentID) in the vault") }
+            return (row, try open(row, as: principal))
+        case .individual: allowed = try row.map { try isOwner(principal, of: $0) } ?? false
+        case .employer(let bin): allowed = bin == row?.employerBIN
         }
-        guard allowed else {
-            let actorName = try auditName(for: principal)
+        guard allowed, let row else {
             try index.append(audit: [
-                AuditDraft(at: VaultClock.now(), actor: actorName, action: action, object: id, outcome: "refused")
+                AuditDraft(at: VaultClock.now(), actor: try refusalAuditName(for: principal), action: action, object: id, outcome: "refused")
             ])
             throw VaultError.accessDenied(
-                "access refused: \(actorName) (audit pseudonym) is neither the document's employee nor its employer")
+                "access refused: no document \(documentID) that this principal may \(action == "metadata" ? "see" : action)")
         }
         return (row, try open(row, as: principal))
     }
@@ -504,6 +510,14 @@ public final class Vault: Sendable {
     public func auditLog() throws -> [AuditEntry] { try index.auditEntries() }
 
     public func tombstones() throws -> [Tombstone] { try index.tombstones() }
+
+    /// How a refused principal appears in the audit log: their pseudonym when the vault knows them already, else
+    /// `unknown`. A refusal never creates a subject: any string given as `--as` would otherwise leave a permanent row
+    /// and pseudonym behind. Refusal messages name no pseudonym (they reach logs and the person refused).
+    func refusalAuditName(for principal: Principal) throws -> String {
+        if case .operator_ = principal { return "operator" }
+        return try index.subject(lookup: try keys.lookupValue(for: principal.description))?.pseudonym ?? "unknown"
+    }
 
     /// How a principal appears in the audit log: a random pseudonym per subject, `operator` for the operator.
     func auditName(for principal: Principal) throws -> String {

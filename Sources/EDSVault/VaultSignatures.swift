@@ -108,6 +108,10 @@ extension Vault {
         _ documentID: String, with key: PKCS12Bundle, parameters: CMSSignerParameters = CMSSignerParameters(),
         unsignedAttributes: CMSSigner.UnsignedAttributeProvider? = nil
     ) throws -> AttachedSignature {
+        // The IIN or BIN the certificate names is only a claim until the certificate is validated: before the vault
+        // decrypts the document or writes an audit entry as that principal, a probe signed with the key must pass the
+        // vault's own validation (its anchors and CRLs), exactly as the real signature will have to in `attach`.
+        try validateSigningKey(key, parameters: parameters)
         let identity = KazakhIdentity(certificate: key.certificate)
         let row = try index.document(id: documentID.lowercased())
         let principal: Principal
@@ -128,6 +132,25 @@ extension Vault {
             throw VaultError.invalidInput("cannot sign: \(error)")
         }
         return try attach(signature: signature, to: stored.id, as: principal)
+    }
+
+    /// Refuses a key whose certificate the vault does not accept (untrusted chain, wrong key usage, expired, revoked):
+    /// a probe message is signed with it and validated now, with nothing read from the vault and nothing audited.
+    func validateSigningKey(_ key: PKCS12Bundle, parameters: CMSSignerParameters) throws {
+        let now = VaultClock.now()
+        let probe = Data("edsvault vault sign: signer check \(now.timeIntervalSince1970)".utf8)
+        let report: ValidationReport
+        do {
+            let signature = try DocumentSigner.sign(.bytes(probe), with: key, parameters: parameters)
+            report = try validator(at: now).validate(signature: signature, document: .bytes(probe))
+        } catch let error as CryptoError {
+            throw VaultError.invalidInput("cannot sign: \(error)")
+        }
+        guard report.indication == .totalPassed else {
+            throw VaultError.signatureRefused(
+                indication: report.indication.rawValue, subIndication: report.subIndication?.rawValue,
+                detail: "the key's certificate is not accepted by this vault: \(Self.reason(of: report))")
+        }
     }
 
     /// Fully signed when every required signer has a valid signature (their IIN, or the employer's BIN and role,

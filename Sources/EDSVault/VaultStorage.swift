@@ -141,9 +141,36 @@ public struct DirectoryVaultStorage: VaultStorage {
     public func isVault() -> Bool { FileManager.default.fileExists(atPath: trustDirectory.path) }
 
     public func prepare(creating: Bool) throws {
+        try refuseLinkedDirectories()
         guard creating else { return }
         try DurableFile.makeDirectory(directory)
+        // An existing directory keeps the mode it had (0755 from mkdir -p): the vault's is 0700, whoever made it.
+        guard chmod(directory.path, 0o700) == 0 else {
+            throw VaultError.io("cannot make \(directory.path) private (mode 0700): \(String(cString: strerror(errno)))")
+        }
         try blobs.createDirectories()
+    }
+
+    /// The vault's own directories, each of which must be a real directory inside it, never a symbolic link: a link
+    /// planted before `vault init` (or after) would send the sealed blobs, the staging area or the trust anchors to a
+    /// place of someone else's choosing.
+    var ownDirectories: [URL] {
+        [
+            directory.appendingPathComponent("objects", isDirectory: true), blobs.root, blobs.temporary, trustDirectory,
+            trustDirectory.appendingPathComponent("crl", isDirectory: true), evidenceDirectory, awaitingDirectory,
+        ]
+    }
+
+    /// Throws when any of `ownDirectories` is a symbolic link (or not a directory); absent ones are made later.
+    func refuseLinkedDirectories() throws {
+        for path in ownDirectories.map(\.path) {
+            // attributesOfItem does not follow a link (lstat): its type is the entry's own.
+            guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { continue }
+            if type != .typeDirectory {
+                throw VaultError.conflict(
+                    "\(path) is \(type == .typeSymbolicLink ? "a symbolic link" : "not a directory"); a vault's directories must be its own")
+            }
+        }
     }
 
     // MARK: Blobs
@@ -238,12 +265,12 @@ public struct DirectoryVaultStorage: VaultStorage {
         try DurableFile.makeDirectory(trustDirectory.appendingPathComponent("crl", isDirectory: true))
         for anchor in anchors {
             try DurableFile.write(
-                anchor.der, to: trustDirectory.appendingPathComponent(anchor.name), temporaryDirectory: blobs.temporary, permissions: 0o644)
+                anchor.der, to: trustDirectory.appendingPathComponent(anchor.name), temporaryDirectory: blobs.temporary, permissions: 0o600)
         }
         for list in crls {
             try DurableFile.write(
                 list.der, to: trustDirectory.appendingPathComponent("crl/\(list.name)"), temporaryDirectory: blobs.temporary,
-                permissions: 0o644)
+                permissions: 0o600)
         }
     }
 

@@ -3,6 +3,8 @@ import Foundation
 
 /// The human-readable report `edsvault verify` prints by default.
 public enum TextReport {
+    /// The report as lines for a terminal. Every line is escaped (`TerminalText`): names, issuers, serials and check
+    /// details come from the signature, and a control sequence in a CN must not repaint the verdict.
     public static func render(_ report: ValidationReport, language: ReportLanguage = .english) -> String {
         let t = language.labels
         var lines: [String] = []
@@ -19,7 +21,7 @@ public enum TextReport {
             lines.append("\(t.signature) \(index + 1) / \(report.signatures.count): \(headline(signature.indication, signature.subIndication))")
             lines += signerLines(signature, t).map { "  " + $0 }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.map { TerminalText.escaped($0) }.joined(separator: "\n") + "\n"
     }
 
     static func headline(_ indication: Indication, _ subIndication: SubIndication?) -> String {

@@ -24,6 +24,10 @@ enum BatchVerification {
 
     static let signatureSuffixes = ["cms", "p7s", "sig"]
 
+    /// The most threads `--jobs` may ask for: far above any core count, far below where a chunk of `jobs * 256`
+    /// lines (or the threads themselves) would overflow or exhaust memory.
+    static let maximumJobs = 1024
+
     /// Reads LIST: a directory of pairs or a file of lines.
     static func items(from path: String) throws -> [Item] {
         let url = URL(fileURLWithPath: path)
@@ -32,7 +36,7 @@ enum BatchVerification {
             throw CLIFailure(message: "batch list not found: \(path)", code: ExitStatus.noInput)
         }
         if isDirectory.boolValue { return try items(inDirectory: url) }
-        let bytes = [UInt8](try InputFiles.read(path, what: "batch list"))
+        let bytes = [UInt8](try InputFiles.read(path, what: "batch list", limit: InputLimit.batchList))
         let base = url.deletingLastPathComponent()
         var items: [Item] = []
         for (number, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import EDSCard
 import EDSCrypto
+import EDSVault
 import EDSVerification
 import Foundation
 
@@ -25,10 +27,10 @@ extension ParsableCommand {
         do {
             return try body()
         } catch let failure as CLIFailure {
-            FileHandle.standardError.write(Data("edsvault: \(failure.message)\n".utf8))
+            Terminal.error("edsvault: \(failure.message)")
             throw ExitCode(failure.code)
         } catch let error as CryptoError {
-            FileHandle.standardError.write(Data("edsvault: \(error.description)\n".utf8))
+            Terminal.error("edsvault: \(error.description)")
             switch error.code {
             case .fileAccess: throw ExitCode(ExitStatus.noInput)
             case .network: throw ExitCode(ExitStatus.unavailable)
@@ -38,17 +40,65 @@ extension ParsableCommand {
     }
 }
 
+/// What the CLI prints for people, escaped at this edge (`TerminalText`): names, titles, file names, subjects and
+/// messages can come from a certificate, a signature, a request or the vault's metadata, and a control sequence in
+/// any of them must not repaint the terminal (a green "TOTAL_PASSED" over the real verdict). Each call prints one
+/// line: a line break inside a value is escaped too. Documents (`vault get`) and JSON are written as they are.
+enum Terminal {
+    /// One line on standard output.
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((TerminalText.escaped(text) + "\n").utf8))
+    }
+
+    /// Several lines on standard output, each escaped.
+    static func lines(_ lines: [String]) {
+        FileHandle.standardOutput.write(Data((lines.map { TerminalText.escaped($0) }.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// One line on standard error.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((TerminalText.escaped(text) + "\n").utf8))
+    }
+}
+
+/// The most bytes each kind of input file may hold: a file is refused (exit 65) from its size before it is read, and
+/// a file that grows while it is read is refused at the limit, so memory never follows a hostile file (issue 23,
+/// item 9: a 1.5 GB `--bundle` reached 1.6 GB RSS before the bundle's own limit refused it). Text forms (PEM, base64)
+/// get a third more than the DER limit of what they carry.
+enum InputLimit {
+    static func text(_ der: Int) -> Int { der / 3 * 4 + 4096 }
+
+    static let signature = text(ASN1Limits.cms.maximumBytes)
+    static let proofBundle = ProofBundle.Limits.standard.maximumBundleBytes
+    static let card = CardVerifier.maximumAttachmentBytes
+    static let document = ProofBundle.Limits.standard.maximumDocumentBytes
+    static let keyFile = text(ASN1Limits.pkcs12.maximumBytes)
+    static let passwordFile = 64 << 10
+    static let crl = text(ASN1Limits.crl.maximumBytes)
+    static let certificateFile = text(ASN1Limits.certificateFile.maximumBytes)
+    static let batchList = 256 << 20
+    /// `inspect`: a certificate, a CMS or a key file, so the largest of the three.
+    static let inspected = max(signature, certificateFile, keyFile)
+}
+
 enum InputFiles {
-    static func read(_ path: String, what: String) throws -> Data {
+    /// The file's bytes, at most `limit` of them: 66 when it is missing or unreadable, 65 when it is larger.
+    static func read(_ path: String, what: String, limit: Int) throws -> Data {
         let url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw CLIFailure(message: "\(what) not found: \(path)", code: ExitStatus.noInput)
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: url.path) else {
-            throw CLIFailure(message: "cannot read \(what) \(path)", code: ExitStatus.noInput)
+        guard !isDirectory.boolValue else {
+            throw CLIFailure(message: "cannot read \(what) \(path): it is a directory", code: ExitStatus.noInput)
         }
-        return data
+        do {
+            return try BoundedFile.read(url, limit: limit, what: "a \(what)")
+        } catch let error as CryptoError where error.code == .fileAccess {
+            throw CLIFailure(message: "cannot read \(what) \(path)", code: ExitStatus.noInput)
+        } catch let error as CryptoError {
+            throw CLIFailure(message: error.reason, code: ExitStatus.dataError)
+        }
     }
 
     /// A document to hash streaming: checked for existence and readability without loading it.
@@ -66,7 +116,7 @@ enum InputFiles {
     /// CRL files (DER or PEM) given with `--crl`.
     static func crls(_ paths: [String]) throws -> [CertificateRevocationList] {
         try paths.map { path in
-            let data = try read(path, what: "CRL")
+            let data = try read(path, what: "CRL", limit: InputLimit.crl)
             guard let list = try? CertificateRevocationList(data) else {
                 throw CLIFailure(message: "\(path) is not a CRL", code: ExitStatus.dataError)
             }
@@ -75,7 +125,7 @@ enum InputFiles {
     }
 
     static func certificates(_ path: String) throws -> [Certificate] {
-        let data = try read(path, what: "certificate file")
+        let data = try read(path, what: "certificate file", limit: InputLimit.certificateFile)
         do {
             return try Certificate.parseAll(data)
         } catch {
@@ -84,12 +134,42 @@ enum InputFiles {
     }
 
     /// Writes through a temporary file and a rename, so a failure never leaves half a file behind.
-    static func writeAtomically(_ data: Data, to path: String) throws {
+    ///
+    /// `private`: the file holds a personnel document (a proof bundle, a document card), so it is created 0600, as
+    /// `vault get --out` writes, from its first byte (a temporary file made by mkstemp, never readable by others).
+    static func writeAtomically(_ data: Data, to path: String, private: Bool = false) throws {
         let url = URL(fileURLWithPath: path)
-        do {
-            try data.write(to: url, options: .atomic)
-        } catch {
-            throw CLIFailure(message: "cannot write \(path): \(error.localizedDescription)", code: ExitStatus.cannotCreate)
+        guard `private` else {
+            do {
+                try data.write(to: url, options: .atomic)
+            } catch {
+                throw CLIFailure(message: "cannot write \(path): \(error.localizedDescription)", code: ExitStatus.cannotCreate)
+            }
+            return
+        }
+        func failure(_ reason: String) -> CLIFailure { CLIFailure(message: "cannot write \(path): \(reason)", code: ExitStatus.cannotCreate) }
+        var template = Array((url.deletingLastPathComponent().path + "/.\(url.lastPathComponent).XXXXXX").utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var written = 0
+        let complete = data.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                written += count
+            }
+            return fsync(descriptor) == 0
+        }
+        let reason = String(cString: strerror(errno))
+        close(descriptor)
+        guard complete, rename(temporary, url.path) == 0 else {
+            let renameReason = complete ? String(cString: strerror(errno)) : reason
+            unlink(temporary)
+            throw failure(renameReason)
         }
     }
 }
@@ -171,7 +251,7 @@ struct PasswordOptions: ParsableArguments {
             return value
         }
         if let passwordFile {
-            let data = try InputFiles.read(passwordFile, what: "password file")
+            let data = try InputFiles.read(passwordFile, what: "password file", limit: InputLimit.passwordFile)
             return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
         }
         guard isatty(STDIN_FILENO) == 1, let typed = getpass(prompt) else {
@@ -181,7 +261,7 @@ struct PasswordOptions: ParsableArguments {
     }
 
     func openKey(_ path: String) throws -> PKCS12Bundle {
-        let data = try InputFiles.read(path, what: "key file")
+        let data = try InputFiles.read(path, what: "key file", limit: InputLimit.keyFile)
         let password = try password(prompt: "Password for \(path): ")
         do {
             return try PKCS12Bundle.open(data, password: password)

@@ -52,11 +52,11 @@ struct CardCommand: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let signatures = try signature.map { try InputFiles.read($0, what: "signature") }
+            let signatures = try signature.map { try InputFiles.read($0, what: "signature", limit: InputLimit.signature) }
             let document: Data
             let fileName: String
             if let file {
-                document = try InputFiles.read(file, what: "document")
+                document = try InputFiles.read(file, what: "document", limit: InputLimit.document)
                 fileName = URL(fileURLWithPath: file).lastPathComponent
             } else {
                 guard let content = try CMSSignedData(signatures[0]).encapsulatedContent else {
@@ -74,8 +74,8 @@ struct CardCommand: ParsableCommand {
             let card = try cardFailures {
                 try DocumentCard.make(request) { cms, _ in try validator.validate(signature: cms, document: .bytes(document)) }
             }
-            try InputFiles.writeAtomically(card, to: out)
-            FileHandle.standardError.write(Data("document card -> \(out) (check it with: edsvault verify --card \(out))\n".utf8))
+            try InputFiles.writeAtomically(card, to: out, private: true)
+            Terminal.error("document card -> \(out) (check it with: edsvault verify --card \(out))")
         }
     }
 }

@@ -46,7 +46,7 @@ struct ExtendCommand: ParsableCommand {
     func run() throws {
         try reportingFailures {
             let request = try EvidenceRequest(tsa: tsa, revocation: revocation, crl: crl)
-            let input = try InputFiles.read(signature, what: "signature")
+            let input = try InputFiles.read(signature, what: "signature", limit: InputLimit.signature)
             let signedData = try CMSSignedData(input)
             let anchors = try caCertificates()
             let plans = try extensionFailures { try SignatureExtension.plan(signedData, request: request, extra: anchors) }
@@ -57,9 +57,9 @@ struct ExtendCommand: ParsableCommand {
                 let added = [plan.addTimestamp ? "signature timestamp" : nil, plan.addEvidence ? "revocation evidence and certificates" : nil]
                     .compactMap { $0 }
                 let what = added.isEmpty ? "already complete, kept as it was" : "added " + added.joined(separator: ", ")
-                FileHandle.standardError.write(Data("signer \(plan.number) (\(plan.name)): \(what)\n".utf8))
+                Terminal.error("signer \(plan.number) (\(plan.name)): \(what)")
             }
-            FileHandle.standardError.write(Data("-> \(out)\n".utf8))
+            Terminal.error("-> \(out)")
         }
     }
 

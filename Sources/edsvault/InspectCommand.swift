@@ -19,7 +19,7 @@ struct InspectCommand: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let data = try InputFiles.read(file, what: "file")
+            let data = try InputFiles.read(file, what: "file", limit: InputLimit.inspected)
             var sections: [(title: String, certificate: Certificate)] = []
             var notes: [String] = []
             let lowered = file.lowercased()
@@ -57,7 +57,7 @@ struct InspectCommand: ParsableCommand {
             case .text:
                 var lines = notes
                 for section in sections { lines += [""] + describe(section.certificate, title: section.title) }
-                FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                Terminal.lines(lines)
             }
         }
     }

@@ -57,6 +57,16 @@ struct ServeCommand: AsyncParsableCommand {
     var maxUploadMiB: Int = 100
 
     @Option(
+        name: .customLong("max-connections-per-address"),
+        help: "Connections one client address may hold at once; more are closed as they open (behind a proxy, raise it).")
+    var maxConnectionsPerAddress: Int = 32
+
+    @Option(
+        name: .customLong("request-timeout"),
+        help: "Seconds a whole request (headers and body) may take to arrive; its headers must arrive within 30 s.")
+    var requestTimeout: Int = 300
+
+    @Option(
         name: .customLong("public-url"),
         help: "The address people reach the service at, for the proof pages' QR codes, e.g. https://eds.example.kz (default: the listen address; never the request's Host header).")
     var publicURL: String?
@@ -66,7 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     mutating func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
-        guard maxUploadMiB >= 1 else { throw ValidationError("--max-upload-mib must be at least 1") }
+        guard (1...65536).contains(maxUploadMiB) else { throw ValidationError("--max-upload-mib must be 1...65536") }
+        guard (1...100_000).contains(maxConnectionsPerAddress) else { throw ValidationError("--max-connections-per-address must be 1...100000") }
+        guard (1...86_400).contains(requestTimeout) else { throw ValidationError("--request-timeout must be 1...86400 seconds") }
         guard VerificationService.isLogLevel(logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let publicURL, Self.publicBaseURL(publicURL) == nil {
             throw ValidationError("--public-url must be an http:// or https:// URL with a host and no query, e.g. https://eds.example.kz")
@@ -91,9 +103,13 @@ struct ServeCommand: AsyncParsableCommand {
                         + "serve refuses it unless started with --demo",
                     code: ExitStatus.usage)
             }
-            return ServiceConfiguration(
+            var configuration = ServiceConfiguration(
                 host: host, port: port, trustAnchors: anchors.map(\.certificate), crls: try InputFiles.crls(crl), online: online,
                 maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs)
+            configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+            configuration.requestTimeout = .seconds(requestTimeout)
+            configuration.requestHeaderTimeout = .seconds(min(30, requestTimeout))
+            return configuration
         }
         var notes: [String] = []
         if demo, configuration.trustAnchors.contains(where: TrustAnchors.isDemo)
@@ -104,7 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await VerificationService.serve(configuration, logLevel: logLevel, notes: notes)
         } catch {
-            FileHandle.standardError.write(Data("edsvault: the service stopped: \(error)\n".utf8))
+            Terminal.error("edsvault: the service stopped: \(error)")
             throw ExitCode(ExitStatus.unavailable)
         }
     }

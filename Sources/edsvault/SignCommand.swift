@@ -40,7 +40,7 @@ struct SignCommand: ParsableCommand {
                 throw CLIFailure(message: "--attached and --add-to cannot be combined: the existing signature decides", code: ExitStatus.usage)
             }
             let document = try InputFiles.document(file)
-            let existing = try addTo.map { try InputFiles.read($0, what: "signature") }
+            let existing = try addTo.map { try InputFiles.read($0, what: "signature", limit: InputLimit.signature) }
             let bundle = try passwords.openKey(key)
             let parameters = CMSSignerParameters(digest: digestAlgorithm, attached: attached)
             let unsignedAttributes = try evidence.unsignedAttributes(for: bundle)
@@ -52,7 +52,7 @@ struct SignCommand: ParsableCommand {
             try InputFiles.writeAtomically(signature, to: destination)
             let identity = KazakhIdentity(certificate: bundle.certificate)
             let who = [identity.fullName, identity.iin.map { "IIN \($0)" }].compactMap { $0 }.joined(separator: ", ")
-            FileHandle.standardError.write(Data("signed by \(who) -> \(destination)\n".utf8))
+            Terminal.error("signed by \(who) -> \(destination)")
         }
     }
 }

@@ -33,8 +33,8 @@ struct VaultCardCommand: ParsableCommand {
         try reportingFailures {
             let material = try vaultFailures { try vault.open().cardMaterial(for: document, as: principal) }
             let card = try VaultCardCommand.card(for: material, language: CardLanguage(rawValue: lang) ?? .kazakhRussian, proofURL: nil)
-            try InputFiles.writeAtomically(card, to: out)
-            FileHandle.standardError.write(Data("\(material.document.metadata.title): document card -> \(out)\n".utf8))
+            try InputFiles.writeAtomically(card, to: out, private: true)
+            Terminal.error("\(material.document.metadata.title): document card -> \(out)")
         }
     }
 

@@ -165,7 +165,7 @@ struct VaultInit: ParsableCommand {
             let policy = try evidencePolicy()
             let named = try TrustAnchors.loadNamed(trust)
             let anchors = named.map(\.certificate.derEncoded)
-            let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
+            let crls = try crl.map { try InputFiles.read($0, what: "CRL", limit: InputLimit.crl) }
             if PostgresVault.isURL(given) {
                 guard indexURL == nil else {
                     throw CLIFailure(message: "--index-url is for a vault directory; --store keeps the index there already", code: ExitStatus.usage)
@@ -177,7 +177,7 @@ struct VaultInit: ParsableCommand {
                 }
                 if let policy { try vaultFailures { try vault.setEvidencePolicy(policy) } }
                 warnAboutDemoAnchors(named)
-                print(vault.directory.absoluteString)
+                Terminal.line(vault.directory.absoluteString)
                 return
             }
             if store != nil {
@@ -194,14 +194,13 @@ struct VaultInit: ParsableCommand {
             // Every later command finds the index through DIR/index.url (the URL without password).
             if let index { try vaultFailures { try PostgresVaultIndex.record(index.configuration, inVault: location) } }
             warnAboutDemoAnchors(named)
-            print(location.path)
+            Terminal.line(location.path)
         }
     }
 
     private func warnAboutDemoAnchors(_ named: [TrustAnchors.Anchor]) {
         for anchor in named where anchor.isDemo {
-            FileHandle.standardError.write(Data(
-                "edsvault: warning: \(anchor.source): \(anchor.certificate.subject) is a demo trust anchor; its private key is published, so anyone can make signatures this vault accepts\n".utf8))
+            Terminal.error("edsvault: warning: \(anchor.source): \(anchor.certificate.subject) is a demo trust anchor; its private key is published, so anyone can make signatures this vault accepts")
         }
     }
 
@@ -280,7 +279,7 @@ struct VaultPut: ParsableCommand {
                 }
                 return try vault.open().put(filesAt: documents)
             }
-            for document in stored { print(document.id) }
+            for document in stored { Terminal.line(document.id) }
         }
     }
 }
@@ -330,7 +329,7 @@ struct VaultAttach: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let bytes = try InputFiles.read(signature, what: "signature")
+            let bytes = try InputFiles.read(signature, what: "signature", limit: InputLimit.signature)
             let result = try vaultFailures {
                 try vault.open().attach(signature: bytes, to: document, as: principal ?? .operator_)
             }
@@ -343,12 +342,11 @@ private func printAttached(_ result: AttachedSignature) {
     for signer in result.signature.signers {
         let who = [signer.identity.fullName, signer.identity.iin.map { "IIN \($0)" }, signer.identity.bin.map { "BIN \($0)" }]
             .compactMap { $0 }.joined(separator: ", ")
-        print("signature \(result.signature.id): \(who) — \(signer.indication.rawValue)")
+        Terminal.line("signature \(result.signature.id): \(who) — \(signer.indication.rawValue)")
     }
-    print("document \(result.document.id): \(result.document.status.rawValue)")
+    Terminal.line("document \(result.document.id): \(result.document.status.rawValue)")
     if let reason = result.awaitingEvidence {
-        FileHandle.standardError.write(Data(
-            "edsvault: warning: signature \(result.signature.id) kept as received, awaiting evidence (\(reason)); retry with `edsvault vault extend --pending`\n".utf8))
+        Terminal.error("edsvault: warning: signature \(result.signature.id) kept as received, awaiting evidence (\(reason)); retry with `edsvault vault extend --pending`")
     }
 }
 
@@ -382,7 +380,7 @@ struct VaultGet: ParsableCommand {
                     throw CLIFailure(message: "cannot write \(out): its directory does not exist or is not writable", code: ExitStatus.cannotCreate)
                 }
                 let record = try vaultFailures { try vault.open().read(document, as: principal, writeTo: destination) }
-                FileHandle.standardError.write(Data("\(record.metadata.title) (\(record.status.rawValue)) -> \(out)\n".utf8))
+                Terminal.error("\(record.metadata.title) (\(record.status.rawValue)) -> \(out)")
             } else {
                 try vaultFailures { _ = try vault.open().read(document, as: principal) { FileHandle.standardOutput.write($0) } }
             }
@@ -422,7 +420,7 @@ struct VaultList: ParsableCommand {
             case .text:
                 for document in documents {
                     let stored = ISO8601DateFormatter().string(from: document.storedAt)
-                    print(
+                    Terminal.line(
                         "\(document.id)  \(document.metadata.type.rawValue)  \(document.status.rawValue)  "
                             + "signatures \(document.signatureCount)  IIN \(document.metadata.ownerIINs.joined(separator: ","))  BIN \(document.metadata.employerBIN)  "
                             + "\(stored)  \(document.metadata.title)")
@@ -450,8 +448,8 @@ struct VaultProofCommand: ParsableCommand {
     mutating func run() throws {
         try reportingFailures {
             let bundle = try vaultFailures { try vault.open().proofBundle(for: document, as: principal ?? .operator_) }
-            try InputFiles.writeAtomically(bundle, to: out)
-            FileHandle.standardError.write(Data("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out) --trust CA.pem)\n".utf8))
+            try InputFiles.writeAtomically(bundle, to: out, private: true)
+            Terminal.error("proof bundle -> \(out) (check it with: edsvault verify --bundle \(out) --trust CA.pem)")
         }
     }
 }
@@ -471,7 +469,7 @@ struct VaultLink: ParsableCommand {
     mutating func run() throws {
         try reportingFailures {
             let token = try vaultFailures { try vault.open().createProofLink(for: document, as: principal ?? .operator_) }
-            print("/proofs/\(token)")
+            Terminal.line("/proofs/\(token)")
         }
     }
 }
@@ -496,18 +494,18 @@ struct VaultCheck: ParsableCommand {
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
             case .text:
-                print(
+                Terminal.line(
                     "checked \(report.documents) document(s), \(report.signatures) signature(s), \(report.blobs) blob(s), "
                         + "\(report.auditEntries) audit entries; "
                         + String(format: "%.1f MB in %.2f s (%.0f MB/s)", Double(report.bytesChecked) / 1e6, report.seconds, report.megabytesPerSecond))
-                if report.recovered > 0 { print("rolled back \(report.recovered) interrupted write(s)") }
-                if report.inFlight > 0 { print("\(report.inFlight) blob(s) of an erasure in progress") }
+                if report.recovered > 0 { Terminal.line("rolled back \(report.recovered) interrupted write(s)") }
+                if report.inFlight > 0 { Terminal.line("\(report.inFlight) blob(s) of an erasure in progress") }
                 if !report.awaitingEvidence.isEmpty {
-                    print("\(report.awaitingEvidence.count) signature(s) awaiting evidence (retry: `edsvault vault extend --pending`)")
-                    for signature in report.awaitingEvidence { print("AWAITING EVIDENCE: \(signature)") }
+                    Terminal.line("\(report.awaitingEvidence.count) signature(s) awaiting evidence (retry: `edsvault vault extend --pending`)")
+                    for signature in report.awaitingEvidence { Terminal.line("AWAITING EVIDENCE: \(signature)") }
                 }
-                for problem in report.problems { print("PROBLEM: \(problem)") }
-                print(report.isClean ? "clean" : "\(report.problems.count) problem(s)")
+                for problem in report.problems { Terminal.line("PROBLEM: \(problem)") }
+                Terminal.line(report.isClean ? "clean" : "\(report.problems.count) problem(s)")
             }
         }
         if !clean { throw ExitCode(1) }
@@ -527,13 +525,13 @@ struct VaultErase: ParsableCommand {
     mutating func run() throws {
         try reportingFailures {
             let report = try vaultFailures { try vault.open().erase(ownerIIN: ownerIIN) }
-            print("erased \(report.documents) document(s) and \(report.signatures) signature(s); tombstones:")
+            Terminal.line("erased \(report.documents) document(s) and \(report.signatures) signature(s); tombstones:")
             for tombstone in report.tombstones {
-                print("  \(tombstone.documentID)  \(tombstone.type.rawValue)  signatures \(tombstone.signatureCount)")
+                Terminal.line("  \(tombstone.documentID)  \(tombstone.type.rawValue)  signatures \(tombstone.signatureCount)")
             }
             if !report.sharedDocuments.isEmpty {
-                print("removed the employee from \(report.sharedDocuments.count) document(s) their other owners keep:")
-                for document in report.sharedDocuments { print("  \(document)") }
+                Terminal.line("removed the employee from \(report.sharedDocuments.count) document(s) their other owners keep:")
+                for document in report.sharedDocuments { Terminal.line("  \(document)") }
             }
         }
     }
@@ -551,7 +549,7 @@ struct VaultAudit: ParsableCommand {
             let formatter = ISO8601DateFormatter()
             for entry in entries {
                 let draft = entry.draft
-                print(
+                Terminal.line(
                     "\(entry.sequence)\t\(formatter.string(from: draft.at))\t\(draft.actor)\t\(draft.action)\t\(draft.outcome)\t"
                         + "\(draft.object)\t\(draft.detail)\t\(entry.hash.prefix(16))")
             }
@@ -587,14 +585,14 @@ struct VaultMigrate: ParsableCommand {
             let keyFile = try VaultOpening.masterKeyFile(masterKeyFile)
             let source = try VaultOpening.open(directory, masterKeyFile: nil)
             let report = try vaultFailures { try PostgresVault.migrate(source, to: url, masterKeyFile: keyFile) }
-            print(
+            Terminal.line(
                 "migrated \(report.documents) document(s), \(report.signatures) signature(s), \(report.auditEntries) audit entries, "
                     + "\(report.evidenceRecords) evidence record(s); blobs: \(report.blobsCopied) copied "
                     + "(\(report.bytesCopied) bytes), \(report.blobsPresent) already there")
             if report.check.isClean {
-                print("check: clean")
+                Terminal.line("check: clean")
             } else {
-                for problem in report.check.problems { print("problem: \(problem)") }
+                for problem in report.check.problems { Terminal.line("problem: \(problem)") }
                 throw ExitCode(1)
             }
         }

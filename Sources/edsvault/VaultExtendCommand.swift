@@ -31,13 +31,13 @@ struct VaultExtend: ParsableCommand {
             }
             for outcome in outcomes {
                 if let extended = outcome.extendedID {
-                    print("signature \(outcome.previousID): extended to CAdES-LT, now \(extended) (document \(outcome.documentID))")
+                    Terminal.line("signature \(outcome.previousID): extended to CAdES-LT, now \(extended) (document \(outcome.documentID))")
                 } else {
                     waiting += 1
-                    print("signature \(outcome.previousID): still awaiting evidence: \(outcome.reason ?? "unknown")")
+                    Terminal.line("signature \(outcome.previousID): still awaiting evidence: \(outcome.reason ?? "unknown")")
                 }
             }
-            print("\(outcomes.count - waiting) extended, \(waiting) still awaiting evidence")
+            Terminal.line("\(outcomes.count - waiting) extended, \(waiting) still awaiting evidence")
         }
         if waiting > 0 { throw ExitCode(ExitStatus.unavailable) }
     }

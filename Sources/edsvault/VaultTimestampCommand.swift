@@ -45,7 +45,7 @@ struct VaultTimestamp: ParsableCommand {
                 encoder.outputFormatting = [.sortedKeys]
                 FileHandle.standardOutput.write(try encoder.encode(summary) + Data("\n".utf8))
             case .text:
-                print(
+                Terminal.line(
                     "evidence records: \(run.covered) new, \(run.renewed) renewed, \(run.unchanged) unchanged "
                         + "(\(run.timeStampRequests) archive timestamp(s))")
             }

@@ -41,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Validate many signatures: a file of `SIGNATURE [DOCUMENT]` lines, or a directory of X + X.cms pairs (JSON Lines out).")
     var batch: String?
 
-    @Option(help: "Threads for --batch (default: every core).")
+    @Option(help: "Threads for --batch, 1...1024 (default: every core).")
     var jobs: Int?
 
     @Option(help: "A trust anchor (PEM or DER, one or many per file); repeatable. Without it: every file in $EDSVAULT_TRUST_DIR; one of the two is required.")
@@ -78,8 +78,9 @@ struct VerifyCommand: ParsableCommand {
         if batch != nil && (signature != nil || bundle != nil || file != nil) {
             throw ValidationError("--batch names the signatures and documents itself: give no --signature, --bundle or FILE")
         }
-        if let jobs, jobs < 1 || batch == nil {
-            throw ValidationError(batch == nil ? "--jobs applies to --batch only" : "--jobs must be at least 1 (got \(jobs))")
+        if let jobs, !(1...BatchVerification.maximumJobs).contains(jobs) || batch == nil {
+            throw ValidationError(
+                batch == nil ? "--jobs applies to --batch only" : "--jobs must be 1...\(BatchVerification.maximumJobs) (got \(jobs))")
         }
         if signature == nil && bundle == nil && batch == nil && card == nil && certificate == nil {
             throw ValidationError("missing --signature SIG.cms (or --bundle PROOF.asics, --card CARD.pdf, --batch LIST or --certificate CERT)")
@@ -119,7 +120,7 @@ struct VerifyCommand: ParsableCommand {
             } else if let bundle {
                 let contents: ProofBundle.Contents
                 do {
-                    contents = try ProofBundle.read(try InputFiles.read(bundle, what: "proof bundle"))
+                    contents = try ProofBundle.read(try InputFiles.read(bundle, what: "proof bundle", limit: InputLimit.proofBundle))
                 } catch let error as VaultError {
                     throw CLIFailure(message: "\(bundle): \(error)", code: ExitStatus.dataError)
                 }
@@ -131,7 +132,7 @@ struct VerifyCommand: ParsableCommand {
                     throw CLIFailure(message: "\(bundle): \(error)", code: ExitStatus.dataError)
                 }
             } else {
-                signatureData = try InputFiles.read(signature ?? "", what: "signature")
+                signatureData = try InputFiles.read(signature ?? "", what: "signature", limit: InputLimit.signature)
                 document = try file.map(InputFiles.document)
             }
             // A bundle is an offline proof: it is judged by what it carries and the files given, never the network.

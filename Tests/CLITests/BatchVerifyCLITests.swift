@@ -126,6 +126,23 @@ struct BatchVerifyCLITests {
         #expect(result.stderr.contains("2 TOTAL_PASSED"))
     }
 
+    /// Issue 23, item 9: `--jobs 100000000000000000` overflowed `jobs * 256` and died with SIGILL and a backtrace.
+    @Test func anAbsurdJobsCountIsAUsageErrorNotACrash() throws {
+        let workspace = try Tools.workspace()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let list = workspace.appendingPathComponent("audit.list")
+        try "order.txt.cms order.txt\n".write(to: list, atomically: true, encoding: .utf8)
+        for jobs in ["100000000000000000", "1025", "9223372036854775807"] {
+            let result = try Tools.run(Tools.edsvault, ["verify", "--batch", list.path, "--jobs", jobs, "--trust", "Certs/trust/root.pem"])
+            #expect(result.status == 64, "--jobs \(jobs): \(result.stderr)")
+            #expect(result.stderr.contains("--jobs must be 1...1024"), "\(result.stderr)")
+            #expect(!result.stderr.contains("Stack dump") && !result.stderr.contains("Fatal error"))
+        }
+        // The largest allowed count still runs (the one item is unreadable: INDETERMINATE, exit 2).
+        let allowed = try Tools.run(Tools.edsvault, ["verify", "--batch", list.path, "--jobs", "1024", "--trust", "Certs/trust/root.pem"])
+        #expect(allowed.status == 2, "\(allowed.stderr)")
+    }
+
     @Test(arguments: [
         (["verify", "--batch", "x", "--signature", "y.cms"], Int32(64)),
         (["verify", "--batch", "x", "--jobs", "0"], Int32(64)),

@@ -109,8 +109,11 @@ import Glibc
         let badIIN = try Tools.eds(
             "vault", "put", order, "--vault", vault, "--owner-iin", "12345", "--employer-bin", Self.employer, "--type", "other")
         #expect(badIIN.status == 65)
+        // An unknown id is 66 to the operator; to a principal it is the same refusal as another's document (77):
+        // ids are content hashes, and a different answer would confirm a guessed document (issue 23, item 7).
         let unknown = try Tools.eds("vault", "get", String(repeating: "0", count: 64), "--vault", vault, "--as", "iin:\(Self.employee)")
-        #expect(unknown.status == 66)
+        #expect(unknown.status == 77)
+        #expect(try Tools.eds("vault", "proof", String(repeating: "0", count: 64), "--vault", vault, "--out", "/dev/null").status == 66)
         let noVault = try Tools.eds("vault", "list", "--vault", workspace.appendingPathComponent("nowhere").path)
         #expect(noVault.status == 66 && noVault.stderr.contains("vault init"))
         let wrongKey = try Tools.run(
@@ -398,5 +401,88 @@ import Glibc
         #expect(forged.stdout.contains("Приказ № 5-К") && !forged.stdout.contains("evil.example"))
         #expect(try Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/proofs/" + id]).stdout == "404")
         #expect(try Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/proofs/AAAAAAAAAAAAAAAAAAAAAA"]).stdout == "404")
+    }
+}
+
+/// Issue 23 through the executable: what the vault commands print (item 3), answer (item 7) and write (item 8).
+@Suite(.serialized) struct VaultHardeningCLITests {
+    static func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    static func putOrder(_ vault: String, _ workspace: URL, title: String? = nil) throws -> String {
+        let order = workspace.appendingPathComponent("order.txt").path
+        let put = try Tools.run(
+            Tools.edsvault,
+            ["vault", "put", order, "--vault", vault, "--owner-iin", VaultCLITests.employee, "--employer-bin", VaultCLITests.employer,
+             "--type", "order-hiring"] + (title.map { ["--title", $0] } ?? []))
+        #expect(put.status == 0, "\(put.stderr)")
+        return put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func aTitleWithControlSequencesIsEscapedInListAndAudit() throws {
+        let (workspace, vault) = try VaultCLITests.makeVault()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let id = try Self.putOrder(vault, workspace, title: "Приказ\u{1B}[2J\u{1B}[32m fully-signed\u{202E}kooB")
+        let list = try Tools.eds("vault", "list", "--vault", vault)
+        #expect(list.status == 0)
+        #expect(list.stdout.contains(id))
+        #expect(!list.stdout.contains("\u{1B}") && !list.stdout.contains("\u{202E}"), "\(list.stdout)")
+        #expect(list.stdout.contains("Приказ\\x1b[2J\\x1b[32m fully-signed\\u202ekooB"), "\(list.stdout)")
+        let read = try Tools.eds("vault", "get", id, "--vault", vault, "--as", "iin:\(VaultCLITests.employee)", "--out", workspace.appendingPathComponent("copy.txt").path)
+        #expect(read.status == 0 && !read.stderr.contains("\u{1B}"), "\(read.stderr)")
+        let audit = try Tools.eds("vault", "audit", "--vault", vault)
+        #expect(audit.status == 0 && !audit.stdout.contains("\u{1B}"))
+    }
+
+    @Test func aPrincipalAskingForAnUnknownDocumentGetsTheSameAnswerAsForAnotherOnesDocument() throws {
+        let (workspace, vault) = try VaultCLITests.makeVault()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let id = try Self.putOrder(vault, workspace)
+        let unknown = String(repeating: "ab", count: 32)
+        let other = "iin:851104407890"
+        let existing = try Tools.eds("vault", "get", id, "--vault", vault, "--as", other)
+        let missing = try Tools.eds("vault", "get", unknown, "--vault", vault, "--as", other)
+        #expect(existing.status == 77 && missing.status == 77, "\(existing.status) \(missing.status)")
+        #expect(existing.stderr.replacingOccurrences(of: id, with: "ID") == missing.stderr.replacingOccurrences(of: unknown, with: "ID"))
+        #expect(!existing.stderr.contains("s-"), "a pseudonym in \(existing.stderr)")
+        // The operator is told the truth.
+        #expect(try Tools.eds("vault", "proof", unknown, "--vault", vault, "--out", "/dev/null").status == 66)
+    }
+
+    @Test func proofAndCardOutputsAre0600AndTheIndexIsPrivate() throws {
+        let (workspace, vault) = try VaultCLITests.makeVault()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let id = try Self.putOrder(vault, workspace)
+        let signed = try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let bundle = workspace.appendingPathComponent("order.asics").path
+        #expect(try Tools.eds("vault", "proof", id, "--vault", vault, "--out", bundle).status == 0)
+        #expect(try Self.mode(bundle) == 0o600)
+        let card = workspace.appendingPathComponent("order.pdf").path
+        let carded = try Tools.eds("vault", "card", id, "--vault", vault, "--as", "iin:\(VaultCLITests.employee)", "--out", card)
+        #expect(carded.status == 0, "\(carded.stderr)")
+        #expect(try Self.mode(card) == 0o600)
+        #expect(try Self.mode(vault) == 0o700)
+        for name in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm"] where FileManager.default.fileExists(atPath: vault + "/" + name) {
+            #expect(try Self.mode(vault + "/" + name) == 0o600, "\(name)")
+        }
+        // The bundle still verifies (nothing but the mode changed).
+        let verified = try Tools.eds("verify", "--bundle", bundle, "--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl")
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
+    @Test func initRefusesAPrePlantedObjectsSymlink() throws {
+        let workspace = try Tools.workspace()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let vault = workspace.appendingPathComponent("vault")
+        let elsewhere = workspace.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: vault, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: vault.appendingPathComponent("objects"), withDestinationURL: elsewhere)
+        let created = try Tools.eds("vault", "init", vault.path, "--trust", "Certs/trust/root.pem")
+        #expect(created.status == 65, "\(created.stderr)")
+        #expect(created.stderr.contains("is a symbolic link") && created.stderr.split(separator: "\n").count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty)
     }
 }

@@ -274,3 +274,41 @@ struct HostileInputTests {
         }
     }
 }
+
+/// Issue 23, item 6: a key file's iteration counts are bounded before OpenSSL derives anything. Made by
+/// `Fuzz/tools/make-hostile-pkcs12.py` from the demo key file (the time limit makes the old behaviour, minutes of
+/// PBKDF work, a failure rather than a hang).
+@Suite(.timeLimit(.minutes(1))) struct PKCS12IterationLimitTests {
+    @Test func aMACIterationCountOf2147483647IsRefusedBeforeThePasswordIsChecked() throws {
+        let hostile = try Corpus.data("pkcs12", "p12-mac-iterations-2147483647.p12")
+        let started = ContinuousClock.now
+        let error = try #require(throws: CryptoError.self) { try PKCS12Bundle.open(hostile, password: "Demo-2026!") }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(error.code == .malformedInput)
+        #expect(error.reason.contains("asks for 2147483647 MAC iterations; more than 10000000 in all are refused"), "\(error.reason)")
+    }
+
+    @Test func anEncryptedSafeAsking2147483647PBKDF2IterationsBehindAValidMACIsRefused() throws {
+        let hostile = try Corpus.data("pkcs12", "p12-pbe-iterations-2147483647.p12")
+        let started = ContinuousClock.now
+        let error = try #require(throws: CryptoError.self) { try PKCS12Bundle.open(hostile, password: "Demo-2026!") }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(error.code == .malformedInput)
+        #expect(error.reason.contains("asks for 2147483647 encryption iterations"), "\(error.reason)")
+    }
+
+    @Test func theBudgetCountsEveryDerivationOfTheFile() throws {
+        var work = PKCS12Work()
+        try work.charge(2048, for: "MAC")
+        try work.charge(PKCS12Work.maximumIterations - 2048, for: "encryption")
+        #expect(throws: CryptoError.self) { try work.charge(1, for: "key encryption") }
+        var unreadable = PKCS12Work()
+        #expect(throws: CryptoError.self) { try unreadable.charge(-1, for: "MAC") }
+    }
+
+    @Test func theDemoKeyFilesStillOpen() throws {
+        // 2048 iterations for the MAC and each encryption, as NCA RK and `openssl pkcs12 -export` write them.
+        let bundle = try PKCS12Bundle.open(try Corpus.data("pkcs12", "demo-employee.p12"), password: "Demo-2026!")
+        #expect(bundle.certificate.subject.commonName != nil)
+    }
+}

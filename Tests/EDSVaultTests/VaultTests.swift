@@ -206,8 +206,8 @@ private typealias F = VaultFixtures
         // The employee's key names another IIN and no BIN: not this document's employee, not its employer.
         let refusal = #expect(throws: VaultError.self) { try vault.sign(id, with: try F.key("employee")) }
         guard case .accessDenied(let message)? = refusal else { Issue.record("expected accessDenied, got \(String(describing: refusal))"); return }
-        #expect(message.hasSuffix("(audit pseudonym) is neither the document's employee nor its employer"))
-        // The message lands in logs: the principal is named by their audit pseudonym, never by IIN.
+        #expect(message.hasPrefix("access refused: no document \(id) that this principal may sign"), "\(message)")
+        // The message lands in logs: it names no principal, neither by IIN nor by audit pseudonym.
         #expect(!message.contains(F.employeeIIN))
     }
 }
@@ -453,5 +453,142 @@ private typealias F = VaultFixtures
         #expect(check.isClean, "\(check.problems)")
         #expect(try vault.auditLog().contains { $0.draft.action == "erase" && $0.draft.detail.contains("1 document(s), 2 signature(s)") })
         #expect(try vault.tombstones().map(\.documentID) == [id])
+    }
+}
+
+/// Issue 23, item 7: what a refused principal learns, and what a refusal leaves behind.
+@Suite struct VaultAccessLeakTests {
+    static let unknownID = String(repeating: "ab", count: 32)
+
+    @Test func anUnknownDocumentAndAnUnreadableOneGetTheSameRefusal() throws {
+        let (vault, _) = try F.makeVault()
+        let id = try vault.put(F.document(), metadata: F.metadata()).id
+        func refusal(_ documentID: String, as principal: Principal) -> String? {
+            do {
+                _ = try vault.read(documentID, as: principal)
+                return nil
+            } catch VaultError.accessDenied(let message) {
+                return message.replacingOccurrences(of: documentID, with: "ID")
+            } catch {
+                return "\(error)"
+            }
+        }
+        for stranger in [Principal.individual(iin: F.hrIIN), .employer(bin: "990240000126")] {
+            let existing = refusal(id, as: stranger)
+            let unknown = refusal(Self.unknownID, as: stranger)
+            #expect(existing != nil && existing == unknown, "\(String(describing: existing)) vs \(String(describing: unknown))")
+        }
+        // The operator, who may see everything, is told plainly.
+        #expect(throws: VaultError.notFound("no document \(Self.unknownID) in the vault")) { try vault.read(Self.unknownID, as: .operator_) }
+    }
+
+    @Test func aRefusedPrincipalLeavesNoSubjectRowAndIsNotNamedInTheMessage() throws {
+        let (vault, _) = try F.makeVault()
+        let id = try vault.put(F.document(), metadata: F.metadata()).id
+        let passerBy = "880502300122"
+        let lookup = try vault.keys.lookupValue(for: "iin:\(passerBy)")
+        for documentID in [id, Self.unknownID] {
+            let error = #expect(throws: VaultError.self) { try vault.read(documentID, as: .individual(iin: passerBy)) }
+            #expect(!"\(String(describing: error))".contains("s-"), "a pseudonym in \(String(describing: error))")
+        }
+        #expect(throws: VaultError.self) { try vault.list(ownerIIN: F.employeeIIN, as: .individual(iin: passerBy)) }
+        // A listing that shows them nothing is not a refusal, and leaves no subject behind either.
+        #expect(try vault.list(as: .individual(iin: passerBy)).isEmpty)
+        #expect(try vault.index.subject(lookup: lookup) == nil, "a refused principal string became a subject")
+        let refusals = try vault.auditLog().filter { $0.draft.outcome == "refused" }
+        #expect(refusals.count == 3 && refusals.allSatisfy { $0.draft.actor == "unknown" })
+    }
+
+    @Test func anEmployeeListingASharedOrderSeesNoCoOwnersIIN() throws {
+        let (vault, _) = try F.makeVault()
+        let colleague = "960817450013"
+        // Both owners must sign (`--require owner`, as `vault put` records it for each owner), and the first head.
+        var metadata = F.metadata(requiring: [.person(iin: F.employeeIIN), .person(iin: colleague), .employerRole(.firstHead)])
+        metadata.ownerIINs = [F.employeeIIN, colleague]
+        let id = try vault.put(F.document(), metadata: metadata).id
+        #expect(Set(try vault.document(id, as: .operator_).metadata.requiredSigners.map(\.description)).count == 3)
+        for document in try vault.list(as: .individual(iin: F.employeeIIN)) + [try vault.document(id, as: .individual(iin: F.employeeIIN))] {
+            #expect(document.metadata.ownerIINs == [F.employeeIIN])
+            let named = document.metadata.requiredSigners.compactMap { requirement -> String? in
+                if case .person(let iin) = requirement { return iin } else { return nil }
+            }
+            #expect(!named.contains(colleague), "\(document.metadata.requiredSigners)")
+        }
+        // The employer and the operator still see every owner and requirement.
+        let full = try vault.document(id, as: .employer(bin: F.employerBIN))
+        #expect(Set(full.metadata.ownerIINs) == [F.employeeIIN, colleague])
+    }
+
+    @Test func signingWithAKeyTheVaultDoesNotTrustReadsAndAuditsNothing() throws {
+        // This vault trusts only the other root: the demo employee's certificate claims the owner's IIN, unproven.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-test-\(UUID().uuidString)")
+        let vault = try Vault.create(at: directory, trustAnchors: [try F.data("other/other-root.pem")])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let id = try vault.put(F.document(), metadata: F.metadata()).id
+        let before = try vault.auditLog().count
+        let error = #expect(throws: VaultError.self) { try vault.sign(id, with: try F.key("employee")) }
+        guard case .signatureRefused(_, _, let detail)? = error else {
+            Issue.record("expected signatureRefused, got \(String(describing: error))")
+            return
+        }
+        #expect(detail.hasPrefix("the key's certificate is not accepted by this vault"), "\(detail)")
+        // Nothing was done as the employee: no entry under their pseudonym, no subject created for them by the attempt.
+        let after = try vault.auditLog()
+        #expect(after.count == before, "\(after.suffix(2).map(\.draft))")
+    }
+}
+
+/// Issue 23, item 8: the vault's files are the owner's alone.
+@Suite struct VaultFilePermissionTests {
+    static func mode(_ path: String) throws -> Int {
+        try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test func initIntoAnExisting0755DirectoryMakesIt0700AndTheIndexFiles0600() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let vault = try Vault.create(at: directory, trustAnchors: [try F.data("trust/root.pem")], crls: [try F.data("crl/root.crl")])
+        _ = try vault.put(F.document(), metadata: F.metadata())
+        #expect(try Self.mode(directory.path) == 0o700)
+        for name in ["index.sqlite", "index.sqlite-wal", "index.sqlite-shm", "master.key"] {
+            let path = directory.appendingPathComponent(name).path
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            #expect(try Self.mode(path) == 0o600, "\(name)")
+        }
+        #expect(try Self.mode(directory.appendingPathComponent("index.sqlite").path) == 0o600)
+        for file in F.files(under: directory) {
+            #expect(try Self.mode(file.path) & 0o077 == 0, "\(file.path) is readable by others")
+        }
+    }
+
+    @Test(arguments: ["objects", "tmp", "trust"])
+    func aPrePlantedSymlinkedSubdirectoryIsRefused(_ name: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-test-\(UUID().uuidString)")
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-elsewhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(at: directory)
+            try? FileManager.default.removeItem(at: elsewhere)
+        }
+        try FileManager.default.createSymbolicLink(at: directory.appendingPathComponent(name), withDestinationURL: elsewhere)
+        let error = #expect(throws: VaultError.self) {
+            try Vault.create(at: directory, trustAnchors: [try F.data("trust/root.pem")])
+        }
+        #expect("\(String(describing: error))".contains("is a symbolic link"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path).isEmpty, "the vault wrote through the link")
+    }
+
+    @Test func aSymlinkPlantedInAnExistingVaultIsRefusedAtOpen() throws {
+        let (_, directory) = try F.makeVault()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-elsewhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let objects = directory.appendingPathComponent("objects")
+        try FileManager.default.moveItem(at: objects, to: elsewhere.appendingPathComponent("objects"))
+        try FileManager.default.createSymbolicLink(at: objects, withDestinationURL: elsewhere.appendingPathComponent("objects"))
+        #expect(throws: VaultError.self) { try Vault.open(at: directory) }
     }
 }
