@@ -43,8 +43,8 @@ public struct CertificateValidator: Sendable {
             path = built
             let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
             record("chain", passed: true, DetailMessage(.chainBuilt, "\(built.certificates.count)", .text(anchor)))
-            // Certificate policies (RFC 5280 § 6.1) over `built`, with the policy's inputs, belong here, as for a
-            // signer's path, once ValidationPolicy carries them.
+            // Certificate policies (RFC 5280 § 6.1) over the path, as for a signer's.
+            if let check = PolicyCheck.evaluate(built, inputs: policy.certificatePolicies) { record(check.check, check.failure) }
         case .failure(let failure):
             let subIndication: SubIndication =
                 switch failure.kind {

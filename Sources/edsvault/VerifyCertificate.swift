@@ -13,9 +13,10 @@ extension VerifyCommand {
                 code: ExitStatus.dataError)
         }
         let intermediates = try intermediate.flatMap(InputFiles.certificates)
-        let policy = ValidationPolicy(
+        var policy = ValidationPolicy(
             trustAnchors: anchors, crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse), offline: offline,
             revocationSource: offline ? nil : NetworkRevocationSource())
+        policy.certificatePolicies = certificatePolicyOptions.inputs
         let report = CertificateValidator(policy: policy).validate(certificate: leaf, intermediates: intermediates)
         switch format {
         case .json: FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
