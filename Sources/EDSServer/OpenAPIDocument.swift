@@ -110,7 +110,10 @@ enum OpenAPIDocument {
                 Reachable only through the unguessable token `edsvault vault link DOC` prints (at least 128 bits); a document
                 hash opens nothing. HTML with a QR code of the page's own address and a one-page print stylesheet, or the JSON
                 report with Accept application/json (or ?format=json), or the document card PDF (the document and each
-                signature embedded, a page per signature) with Accept application/pdf (or ?format=pdf).
+                signature embedded, a page per signature) with Accept application/pdf (or ?format=pdf) — the card only for a
+                link made to hand the document over (`vault link --with-document`); a proof-only link (the default) never
+                gives out the document's bytes, and its PDF is 404. Links expire (default 90 days) and can be revoked: an
+                expired or revoked token is 404 like an unknown one. Renders beyond the service's cache are rate-limited (429).
               parameters:
                 - name: token
                   in: path
@@ -130,11 +133,59 @@ enum OpenAPIDocument {
                       schema: {$ref: '#/components/schemas/ValidationReport'}
                     application/pdf: {schema: {type: string, format: binary}}
                 '404':
-                  description: No proof has this token.
+                  description: No proof has this token (unknown, expired or revoked), or a PDF was asked of a proof-only link.
                   content:
                     text/html: {schema: {type: string}}
                     application/json:
                       schema: {$ref: '#/components/schemas/Error'}
+                '429':
+                  description: Too many proofs drawn for anonymous visitors; try again after Retry-After seconds.
+                  headers:
+                    Retry-After: {schema: {type: integer}}
+            post:
+              summary: Check a document against the proof
+              operationId: compareWithProof
+              description: |
+                A verifier who holds the document uploads it: the answer says whether its SHA-256 is the signed document's.
+                The file is spooled like an upload (the same size limit), hashed and deleted. HTML (the proof page with the
+                outcome) or JSON with Accept application/json.
+              parameters:
+                - name: token
+                  in: path
+                  required: true
+                  schema: {type: string, pattern: '^[A-Za-z0-9_-]{16,256}$'}
+                - {$ref: '#/components/parameters/lang'}
+              requestBody:
+                required: true
+                content:
+                  multipart/form-data:
+                    schema:
+                      type: object
+                      required: [document]
+                      properties:
+                        document: {type: string, format: binary}
+              responses:
+                '200':
+                  description: Whether the file is the signed document.
+                  content:
+                    text/html: {schema: {type: string}}
+                    application/json:
+                      schema:
+                        type: object
+                        required: [matches, sha256, documentSHA256]
+                        properties:
+                          matches: {type: boolean}
+                          sha256: {type: string, description: SHA-256 (hex) of the uploaded file}
+                          documentSHA256: {type: string, description: SHA-256 (hex) of the signed document}
+                '400':
+                  description: No document part.
+                  content:
+                    application/json:
+                      schema: {$ref: '#/components/schemas/Error'}
+                '404':
+                  description: No proof has this token (unknown, expired or revoked).
+                '413':
+                  description: The upload is over the size limit.
           /openapi.yaml:
             get:
               summary: This document

@@ -16,6 +16,8 @@ public final class Vault: Sendable {
     let keys: VaultKeys
     let trust: VaultTrust
     let dataKeys = DataKeyCache()
+    /// Cached anonymous proof renders, their rate limit and the batch of anonymous views not yet audited.
+    let anonymousProofs = AnonymousProofs()
 
     public static let indexFileName = "index.sqlite"
 
@@ -25,6 +27,11 @@ public final class Vault: Sendable {
         self.storage = storage
         self.keys = keys
         self.trust = trust
+    }
+
+    deinit {
+        // Anonymous views still in the batch are written when the vault goes (serve also flushes when it stops).
+        try? anonymousProofs.flush(index: index)
     }
 
     /// The directory vault's blob store (tests reach blobs on disk through it).

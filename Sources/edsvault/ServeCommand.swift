@@ -61,12 +61,18 @@ struct ServeCommand: AsyncParsableCommand {
         help: "The address people reach the service at, for the proof pages' QR codes, e.g. https://eds.example.kz (default: the listen address; never the request's Host header).")
     var publicURL: String?
 
+    @Option(
+        name: .customLong("proof-renders-per-minute"),
+        help: "Proof pages and document cards drawn per minute for anonymous link visitors beyond the cache (which keeps each for a minute); more get 429.")
+    var proofRendersPerMinute: Int = 120
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
     mutating func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
         guard maxUploadMiB >= 1 else { throw ValidationError("--max-upload-mib must be at least 1") }
+        guard (1...100_000).contains(proofRendersPerMinute) else { throw ValidationError("--proof-renders-per-minute must be 1...100000") }
         guard VerificationService.isLogLevel(logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let publicURL, Self.publicBaseURL(publicURL) == nil {
             throw ValidationError("--public-url must be an http:// or https:// URL with a host and no query, e.g. https://eds.example.kz")
@@ -84,6 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let vault = vaultLocation
             let proofs = try vault.map { try Self.proofDirectory(forVault: $0, masterKeyFile: masterKeyFile) }
+            proofs?.vault.limitAnonymousRenders(perMinute: proofRendersPerMinute)
             // Proof pages are judged against the vault's own anchors: the same rule applies to them.
             if !demo, let vault, let anchor = proofs?.vault.trustAnchors.first(where: TrustAnchors.isDemo) {
                 throw CLIFailure(
@@ -100,6 +107,20 @@ struct ServeCommand: AsyncParsableCommand {
             || (configuration.proofs as? VaultProofDirectory)?.vault.trustAnchors.contains(where: TrustAnchors.isDemo) == true
         {
             notes.append("--demo: trusting the demo anchors, whose private keys are published; anyone can make signatures this service accepts")
+        }
+        // Anonymous proof views are audited in batches: written every few seconds, and when the service stops.
+        let proofVault = (configuration.proofs as? VaultProofDirectory)?.vault
+        let flusher = proofVault.map { vault in
+            Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(2))
+                    try? vault.flushAnonymousViews()
+                }
+            }
+        }
+        defer {
+            flusher?.cancel()
+            try? proofVault?.flushAnonymousViews()
         }
         do {
             try await VerificationService.serve(configuration, logLevel: logLevel, notes: notes)

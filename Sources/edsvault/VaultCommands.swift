@@ -456,26 +456,6 @@ struct VaultProofCommand: ParsableCommand {
     }
 }
 
-struct VaultLink: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "link", abstract: "Create an unguessable link to the document's proof page; prints /proofs/<token>.")
-
-    @OptionGroup var vault: VaultLocation
-
-    @Argument(help: "The document id (SHA-256 hex).")
-    var document: String
-
-    @Option(name: .customLong("as"), help: "Who asks: iin:IIN or bin:BIN (default: the operator).")
-    var principal: Principal?
-
-    mutating func run() throws {
-        try reportingFailures {
-            let token = try vaultFailures { try vault.open().createProofLink(for: document, as: principal ?? .operator_) }
-            print("/proofs/\(token)")
-        }
-    }
-}
-
 struct VaultCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Integrity scan: audit chain, blobs, index/audit agreement. Exit 0 clean, 1 problems found.")
