@@ -466,6 +466,26 @@ public final class SQLiteVaultIndex: VaultIndex {
         }
     }
 
+    // MARK: - Trust seal
+
+    public func trustSeal() throws -> (manifest: String, seal: String)? {
+        try pool.read { db in
+            let manifest = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'trust_manifest'")
+            let seal = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'trust_seal'")
+            guard let manifest, let seal else { return nil }
+            return (manifest, seal)
+        }
+    }
+
+    public func setTrustSeal(manifest: String, seal: String, audit: [AuditDraft]) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO vault_meta (key, value) VALUES ('trust_manifest', ?), ('trust_seal', ?)",
+                arguments: [manifest, seal])
+            try Self.appendAudit(db, audit)
+        }
+    }
+
     // MARK: - Links
 
     public func insertLink(_ link: IndexedLink, audit: [AuditDraft]) throws {

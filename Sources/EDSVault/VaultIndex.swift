@@ -67,6 +67,12 @@ public protocol VaultIndex: Sendable {
     /// Every blob the index refers to: documents and signatures.
     func referencedObjects() throws -> Set<String>
 
+    /// The sealed trust manifest (`vault_meta`: `trust_manifest`, `trust_seal`), nil before the vault's trust was
+    /// first sealed.
+    func trustSeal() throws -> (manifest: String, seal: String)?
+    /// Replaces the sealed trust manifest and appends `audit`, in one transaction.
+    func setTrustSeal(manifest: String, seal: String, audit: [AuditDraft]) throws
+
     func insertLink(_ link: IndexedLink, audit: [AuditDraft]) throws
     /// The link whose token hashes to `tokenHash`, active or not (the caller checks expiry and revocation).
     func link(tokenHash: String) throws -> IndexedLink?

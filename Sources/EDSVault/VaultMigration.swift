@@ -145,6 +145,9 @@ extension Vault {
             try storage.markAwaiting(document: awaiting.documentID, signature: awaiting.signatureID, reason: reason)
         }
         if let policy = try self.storage.evidencePolicy() { try storage.writeEvidencePolicy(policy) }
+        // The same master key: the source's sealed trust manifest verifies in the target as it is (no audit entry: the
+        // chain is the source's, verbatim).
+        if let sealed = try index.trustSeal() { try target.setTrustSeal(manifest: sealed.manifest, seal: sealed.seal, audit: []) }
         report.documents = rows.documents.count
         report.signatures = rows.signatures.count
         report.auditEntries = audit.count

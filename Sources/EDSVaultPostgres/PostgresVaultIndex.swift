@@ -787,6 +787,33 @@ public final class PostgresVaultIndex: VaultIndex {
         }
     }
 
+    // MARK: - Trust seal
+
+    public func trustSeal() throws -> (manifest: String, seal: String)? {
+        try read { db in
+            let rows = try db.rows("SELECT key, value FROM vault_meta WHERE key IN ('trust_manifest', 'trust_seal')")
+            var values: [String: String] = [:]
+            for row in rows {
+                let (key, value) = try row.decode((String, String).self)
+                values[key] = value
+            }
+            guard let manifest = values["trust_manifest"], let seal = values["trust_seal"] else { return nil }
+            return (manifest, seal)
+        }
+    }
+
+    public func setTrustSeal(manifest: String, seal: String, audit: [AuditDraft]) throws {
+        try transaction { db in
+            try db.execute(
+                """
+                INSERT INTO vault_meta (key, value) VALUES ('trust_manifest', $1), ('trust_seal', $2)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """,
+                [.text(manifest), .text(seal)])
+            try Self.appendAudit(db, audit)
+        }
+    }
+
     // MARK: - Links
 
     public func insertLink(_ link: IndexedLink, audit: [AuditDraft]) throws {
