@@ -39,7 +39,10 @@ enum OpenAPIDocument {
                 Validates every signer of the CMS signature. For a detached signature send the document too; without it the
                 integrity check cannot pass and the result is INDETERMINATE. The body is read as it streams in: a request whose
                 Content-Length, or whose bytes so far, exceed the limit (default 100 MiB) is answered 413 at once and the
-                connection is closed.
+                connection is closed. The document part is spooled to disk; the signature part is held in memory and has its
+                own, lower limit (default 16 MiB, `serve --max-signature-mib`): the first byte beyond it is answered 413 and
+                the connection closed, so a huge signature part never accumulates. An attached signature larger than that
+                limit is sent detached (the signature, and the document as the document part).
               requestBody:
                 required: true
                 content:
@@ -49,8 +52,9 @@ enum OpenAPIDocument {
                       required: [signature]
                       properties:
                         signature:
-                          description: CMS/PKCS#7 SignedData as DER, PEM or bare base64.
+                          description: CMS/PKCS#7 SignedData as DER, PEM or bare base64; at most 16 MiB (the signature limit).
                           type: string
+                          maxLength: 16777216
                           contentMediaType: application/pkcs7-signature
                         document:
                           description: The signed document, for a detached signature.
@@ -91,8 +95,8 @@ enum OpenAPIDocument {
                     schema:
                       type: object
                       properties:
-                        signature: {type: string, contentMediaType: application/pkcs7-signature}
-                        signatureText: {type: string, description: 'The signature as base64 or PEM text.'}
+                        signature: {type: string, contentMediaType: application/pkcs7-signature, maxLength: 16777216}
+                        signatureText: {type: string, description: 'The signature as base64 or PEM text; at most 16 MiB (the signature limit).', maxLength: 16777216}
                         document: {type: string, contentMediaType: application/octet-stream}
               responses:
                 '200':
@@ -100,7 +104,7 @@ enum OpenAPIDocument {
                   content:
                     text/html: {schema: {type: string}}
                 '400': {description: 'Unreadable input, explained on an HTML page.', content: {text/html: {schema: {type: string}}}}
-                '413': {description: 'Over the size limit.', content: {text/html: {schema: {type: string}}}}
+                '413': {description: 'Over the size limit, or a signature part over the signature limit.', content: {text/html: {schema: {type: string}}}}
                 '415': {description: 'Not multipart/form-data.', content: {text/html: {schema: {type: string}}}}
           /proofs/{token}:
             get:

@@ -20,6 +20,10 @@ public struct ServiceConfiguration: Sendable {
     public var online: Bool
     /// Upper bound of one request body in bytes (default 100 MiB); beyond it the answer is 413.
     public var maxUploadBytes: Int
+    /// Upper bound of the `signature` (or `signatureText`) part in bytes (default 16 MiB, at least 1 MiB); beyond it the
+    /// answer is 413 as soon as the part grows past it. Documents are spooled to disk; a signature is parsed in memory.
+    public var maxSignatureBytes: Int
+    public static let defaultMaxSignatureBytes = 16 << 20
     /// Threads that validate: one per core by default.
     public var validationThreads: Int
     /// Validations admitted at once (running or waiting); beyond it the answer is 503.
@@ -34,8 +38,10 @@ public struct ServiceConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustAnchors: [Certificate], crls: [CertificateRevocationList] = [],
         online: Bool = false, maxUploadBytes: Int = 100 << 20, validationThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
-        maxPendingValidations: Int = 256, publicBaseURL: String? = nil, proofs: (any ProofDirectory)? = nil
+        maxPendingValidations: Int = 256, publicBaseURL: String? = nil, proofs: (any ProofDirectory)? = nil,
+        maxSignatureBytes: Int = ServiceConfiguration.defaultMaxSignatureBytes
     ) {
+        self.maxSignatureBytes = max(1 << 20, maxSignatureBytes)
         self.host = host
         self.port = port
         self.trustAnchors = trustAnchors
@@ -189,7 +195,8 @@ public final class VerificationService: Sendable {
     func verify(_ request: Request, context: BasicRequestContext, judge: Judge? = nil) async -> Outcome {
         let upload: VerificationUpload
         do {
-            upload = try await VerificationUpload.read(request, limit: configuration.maxUploadBytes)
+            upload = try await VerificationUpload.read(
+                request, limit: configuration.maxUploadBytes, signatureLimit: configuration.maxSignatureBytes)
         } catch {
             context.logger.info("upload refused", metadata: ["status": "\(error.status.code)", "reason": "\(Self.reasonCode(error))"])
             return .refused(error.status, error.message)
@@ -400,6 +407,7 @@ public final class VerificationService: Sendable {
         switch error {
         case .notMultipart: "notMultipart"
         case .tooLarge: "tooLarge"
+        case .signatureTooLarge: "signatureTooLarge"
         case .malformed: "malformed"
         case .missingSignature: "missingSignature"
         }

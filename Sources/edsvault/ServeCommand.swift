@@ -62,6 +62,14 @@ struct ServeCommand: AsyncParsableCommand {
     var publicURL: String?
 
     @Option(
+        name: .customLong("max-signature-mib"),
+        help: "Largest signature part in MiB (1 … --max-upload-mib; default 16, or --max-upload-mib when lower); larger ones get 413 as they arrive. Send large attached signatures detached.")
+    var maxSignatureMiBOption: Int?
+
+    /// `--max-signature-mib`, else 16 MiB or the upload limit when that is lower.
+    var maxSignatureMiB: Int { maxSignatureMiBOption ?? min(ServiceConfiguration.defaultMaxSignatureBytes >> 20, maxUploadMiB) }
+
+    @Option(
         name: .customLong("proof-renders-per-minute"),
         help: "Proof pages and document cards drawn per minute for anonymous link visitors beyond the cache (which keeps each for a minute); more get 429.")
     var proofRendersPerMinute: Int = 120
@@ -72,6 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
     mutating func validate() throws {
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
         guard maxUploadMiB >= 1 else { throw ValidationError("--max-upload-mib must be at least 1") }
+        guard (1...max(1, maxUploadMiB)).contains(maxSignatureMiB) else { throw ValidationError("--max-signature-mib must be 1...--max-upload-mib") }
         guard (1...100_000).contains(proofRendersPerMinute) else { throw ValidationError("--proof-renders-per-minute must be 1...100000") }
         guard VerificationService.isLogLevel(logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let publicURL, Self.publicBaseURL(publicURL) == nil {
@@ -100,7 +109,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             return ServiceConfiguration(
                 host: host, port: port, trustAnchors: anchors.map(\.certificate), crls: try InputFiles.crls(crl), online: online,
-                maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs)
+                maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs,
+                maxSignatureBytes: maxSignatureMiB << 20)
         }
         var notes: [String] = []
         if demo, configuration.trustAnchors.contains(where: TrustAnchors.isDemo)
