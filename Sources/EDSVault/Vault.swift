@@ -138,7 +138,8 @@ public final class Vault: Sendable {
         directory: URL, index: any VaultIndex, storage: any VaultStorage, keys: VaultKeys, trustCheck: TrustSealCheck
     ) throws -> Vault {
         try index.prepare(masterKeyCheck: keys.checkValue, creating: false)
-        let vault = Vault(directory: directory, index: index, storage: storage, keys: keys, trust: try VaultTrust.load(from: storage))
+        let trust = try VaultTrust.load(from: storage, lenient: trustCheck == .report)
+        let vault = Vault(directory: directory, index: index, storage: storage, keys: keys, trust: trust)
         let problems = try vault.verifyTrustSeal()
         if !problems.isEmpty, trustCheck == .refuse {
             throw VaultError.corrupted(

@@ -74,6 +74,19 @@ import Testing
         #expect(try again.trustList().allSatisfy { $0.state == "sealed" })
     }
 
+    /// Bytes that are no certificate at all: refused like any unsealed entry, and still reported and removable.
+    @Test(arguments: StoreKind.available)
+    func anUnreadableFilePlantedInTheTrustStoreIsRefusedReportedAndRemovable(_ kind: StoreKind) throws {
+        let store = try StoreVault.make(kind)
+        let name = try Self.plant(anchor: Data("not a certificate".utf8), crl: nil, in: store)
+        #expect(throws: VaultError.self) { try store.reopened() }
+        let reporting = try Self.reopened(store, .report)
+        #expect(try reporting.check().problems.contains { $0.contains("\(name) is not sealed") })
+        #expect(try reporting.trustList().first { $0.name == name }?.subject == nil)
+        try reporting.trustRemove([name])
+        #expect(try store.reopened().check().isClean)
+    }
+
     @Test(arguments: StoreKind.available)
     func anAlteredSealedAnchorIsRefusedAtOpen(_ kind: StoreKind) throws {
         let store = try StoreVault.make(kind)
