@@ -32,5 +32,6 @@ let package = Package(
         fuzzTarget("fuzz-pkcs12", ["EDSCrypto"]),
         fuzzTarget("fuzz-asic", ["EDSVault"]),
         fuzzTarget("fuzz-multipart", ["EDSServer"]),
+        fuzzTarget("fuzz-card", ["EDSCard"]),
     ]
 )

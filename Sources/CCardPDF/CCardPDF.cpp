@@ -14,8 +14,11 @@
 #include <qpdf/QPDFPageObjectHelper.hh>
 #include <qpdf/QPDFWriter.hh>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -43,19 +46,43 @@ void open_memory(QPDF &pdf, char const *description, unsigned char const *bytes,
     pdf.processMemoryFile(description, reinterpret_cast<char const *>(bytes), length);
 }
 
-/// Collects a stream's decoded bytes, refusing more than a limit (a small compressed stream can inflate to gigabytes).
-class LimitedBuffer : public Pipeline {
+using Clock = std::chrono::steady_clock;
+
+/// Counts a stream's decoded bytes without keeping any, refusing more than a limit or past a deadline: a small
+/// compressed stream (or a chain of filters) can inflate to gigabytes, and this pass costs no memory to find out.
+class CountingSink : public Pipeline {
   public:
-    LimitedBuffer(size_t limit) : Pipeline("limited buffer", nullptr), limit(limit) {}
+    CountingSink(size_t limit, Clock::time_point deadline) : Pipeline("counting sink", nullptr), limit(limit), deadline(deadline) {}
+    void write(unsigned char const *, size_t length) override {
+        if (length > limit - count) failure = "the embedded files are larger than the limit";
+        else if (Clock::now() > deadline) failure = "reading the embedded files took longer than the limit";
+        // qpdf turns an exception from a pipeline into "cannot be decoded": the reason is kept for the caller.
+        if (!failure.empty()) throw std::length_error(failure);
+        count += length;
+    }
+    void finish() override {}
+    size_t count = 0;
+    std::string failure;
+
+  private:
+    size_t limit;
+    Clock::time_point deadline;
+};
+
+/// Collects a stream's decoded bytes into a buffer reserved for exactly the size the counting pass found: no growth
+/// by doubling (which made a 512 MiB limit cost 1 GB), and a stream that decodes longer the second time is refused.
+class ExactBuffer : public Pipeline {
+  public:
+    ExactBuffer(size_t size) : Pipeline("exact buffer", nullptr), size(size) { bytes.reserve(size); }
     void write(unsigned char const *data, size_t length) override {
-        if (length > limit - bytes.size()) throw std::length_error("the embedded files are larger than the limit");
+        if (length > size - bytes.size()) throw std::length_error("an embedded file decoded to more bytes than before");
         bytes.insert(bytes.end(), data, data + length);
     }
     void finish() override {}
     std::vector<unsigned char> bytes;
 
   private:
-    size_t limit;
+    size_t size;
 };
 
 }  // namespace
@@ -178,27 +205,43 @@ int ccard_assemble(
     }
 }
 
-ccard_reader *ccard_open(unsigned char const *pdf_bytes, size_t length, size_t max_count, size_t max_bytes, char **error) {
+ccard_reader *ccard_open(
+    unsigned char const *pdf_bytes, size_t length, size_t max_count, size_t max_bytes, size_t max_signature_bytes, double max_seconds,
+    char **error) {
     try {
+        auto const deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(max_seconds));
         auto reader = std::make_unique<ccard_reader>();
         QPDF pdf;
         open_memory(pdf, "card", pdf_bytes, length);
         reader->pages = static_cast<long>(QPDFPageDocumentHelper(pdf).getAllPages().size());
         QPDFEmbeddedFileDocumentHelper embedded(pdf);
+        auto const files = embedded.getEmbeddedFiles();
+        // Counted before a byte is decoded: 500 embedded files are refused as such, not after decoding 201 of them.
+        if (files.size() > max_count) throw std::length_error("too many embedded files (" + std::to_string(files.size()) + ")");
         size_t budget = max_bytes;
+        std::set<QPDFObjGen> streams;
         // The name tree in key order: the order `pdfdetach -list` and every reader show.
-        for (auto const &[key, spec] : embedded.getEmbeddedFiles()) {
-            if (reader->attachments.size() >= max_count) throw std::length_error("too many embedded files");
+        for (auto const &[key, spec] : files) {
+            if (Clock::now() > deadline) throw std::runtime_error("reading the embedded files took longer than the limit");
             ccard_reader::Attachment attachment;
             attachment.key = key;
             attachment.name = spec->getFilename();
             attachment.description = spec->getDescription();
             QPDFObjectHandle stream = spec->getEmbeddedFileStream();
             if (!stream.isStream()) throw std::runtime_error("embedded file " + key + " has no file stream");
-            LimitedBuffer buffer(budget);
-            if (!stream.pipeStreamData(&buffer, 0, qpdf_dl_all)) {
-                throw std::runtime_error("embedded file " + key + " cannot be decoded");
+            // A card gives every attachment its own stream. Many file specifications naming one stream would have it
+            // decoded (and validated) once per name: refused before any is decoded twice.
+            if (!streams.insert(stream.getObjGen()).second) {
+                throw std::runtime_error("embedded file " + key + " shares its file stream with another: not a card");
             }
+            // The first attachment is the document; every other one a detached signature, far smaller.
+            size_t const limit = reader->attachments.empty() ? budget : std::min(budget, max_signature_bytes);
+            CountingSink counter(limit, deadline);
+            if (!stream.pipeStreamData(&counter, 0, qpdf_dl_all)) {
+                throw std::runtime_error("embedded file " + key + (counter.failure.empty() ? " cannot be decoded" : ": " + counter.failure));
+            }
+            ExactBuffer buffer(counter.count);
+            if (!stream.pipeStreamData(&buffer, 0, qpdf_dl_all)) throw std::runtime_error("embedded file " + key + " cannot be decoded");
             budget -= buffer.bytes.size();
             attachment.bytes = std::move(buffer.bytes);
             reader->attachments.push_back(std::move(attachment));
@@ -213,6 +256,10 @@ ccard_reader *ccard_open(unsigned char const *pdf_bytes, size_t length, size_t m
         set_error(error, exception.what());
         return nullptr;
     }
+}
+
+void ccard_attachment_release(ccard_reader *reader, size_t index) {
+    if (index < reader->attachments.size()) std::vector<unsigned char>().swap(reader->attachments[index].bytes);
 }
 
 size_t ccard_attachment_count(ccard_reader const *reader) { return reader->attachments.size(); }

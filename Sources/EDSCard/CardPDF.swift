@@ -74,11 +74,17 @@ enum CardPDF {
     }
 
     /// The embedded files in name-tree order and the manifest, with limits: hostile PDFs can claim anything.
-    /// `maximumBytes` bounds all attachments together, decoded.
-    static func read(_ pdf: Data, maximumAttachments: Int, maximumBytes: Int) throws -> Contents {
+    /// `maximumBytes` bounds all attachments together, decoded; `maximumSignatureBytes` each one after the first;
+    /// `maximumSeconds` the reading. Two file specifications sharing one stream are refused.
+    static func read(
+        _ pdf: Data, maximumAttachments: Int, maximumBytes: Int, maximumSignatureBytes: Int = CardVerifier.maximumSignatureBytes,
+        maximumSeconds: Double = CardVerifier.maximumSeconds
+    ) throws -> Contents {
         var error: UnsafeMutablePointer<CChar>?
         let reader = pdf.withUnsafeBytes { raw in
-            ccard_open(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, maximumAttachments, maximumBytes, &error)
+            ccard_open(
+                raw.bindMemory(to: UInt8.self).baseAddress, raw.count, maximumAttachments, maximumBytes, maximumSignatureBytes, maximumSeconds,
+                &error)
         }
         guard let reader else { throw CardError(.invalidInput, "not a readable PDF card: \(take(error))") }
         defer { ccard_close(reader) }
@@ -92,6 +98,8 @@ enum CardPDF {
                     fileName: String(cString: ccard_attachment_name(reader, index)),
                     description: String(cString: ccard_attachment_description(reader, index)),
                     bytes: bytes.map { Data(bytes: $0, count: length) } ?? Data()))
+            // Copied: qpdf's copy goes now, so the decoded bytes are held once, not twice.
+            ccard_attachment_release(reader, index)
         }
         return Contents(
             attachments: attachments, manifest: ccard_manifest(reader).map { String(cString: $0) },

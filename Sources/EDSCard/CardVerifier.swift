@@ -12,21 +12,29 @@ public struct CardAttachment: Sendable {
 /// Reads a card back and validates what it carries, offline: the first attachment is the document, every other one a
 /// signature over it.
 public enum CardVerifier {
-    /// Limits for hostile input: attachments per card and their decoded bytes in all (a small compressed stream can
-    /// claim gigabytes).
+    /// Limits for hostile input (issue 23, finding 5): attachments per card (counted before any is decoded), their
+    /// decoded bytes in all (a small compressed stream can claim gigabytes; each stream is first decoded only to count,
+    /// so refusing costs no memory), each signature's decoded bytes (a card's signatures are detached CMS), and the
+    /// time spent reading and validating. Two file specifications sharing one stream are refused.
     public static let maximumAttachments = DocumentCard.maximumSignatures + 1
-    public static let maximumAttachmentBytes = 512 << 20
+    public static let maximumAttachmentBytes = 256 << 20
+    public static let maximumSignatureBytes = 16 << 20
+    public static let maximumSeconds: Double = 60
     /// The name of the card-level check each signature's report carries.
     public static let checkName = "cardAttachments"
 
     /// The embedded files in the order readers list them (the name tree's).
     public static func attachments(of pdf: Data) throws -> [CardAttachment] {
-        try read(pdf).attachments.map { CardAttachment(fileName: $0.fileName, description: $0.description, bytes: $0.bytes) }
+        try read(pdf, deadline: Date().addingTimeInterval(maximumSeconds)).attachments.map {
+            CardAttachment(fileName: $0.fileName, description: $0.description, bytes: $0.bytes)
+        }
     }
 
-    private static func read(_ pdf: Data) throws -> CardPDF.Contents {
+    private static func read(_ pdf: Data, deadline: Date) throws -> CardPDF.Contents {
         guard pdf.starts(with: Data("%PDF-".utf8)) else { throw CardError(.invalidInput, "not a PDF (no %PDF- header)") }
-        let contents = try CardPDF.read(pdf, maximumAttachments: maximumAttachments, maximumBytes: maximumAttachmentBytes)
+        let contents = try CardPDF.read(
+            pdf, maximumAttachments: maximumAttachments, maximumBytes: maximumAttachmentBytes, maximumSignatureBytes: maximumSignatureBytes,
+            maximumSeconds: max(0, deadline.timeIntervalSinceNow))
         guard contents.attachments.count >= 2 else {
             throw CardError(.invalidInput, "not a document card: it carries \(contents.attachments.count) embedded file(s), a card at least the document and one signature")
         }
@@ -37,7 +45,8 @@ public enum CardVerifier {
     /// ones the card's manifest lists (names, SHA-256, order, count) and the signatures are in signing order. When
     /// that check fails every signature not already TOTAL_FAILED becomes TOTAL_FAILED / FORMAT_FAILURE.
     public static func verify(_ pdf: Data, validator: SignatureValidator) throws -> ValidationReport {
-        let contents = try read(pdf)
+        let deadline = Date().addingTimeInterval(maximumSeconds)
+        let contents = try read(pdf, deadline: deadline)
         let document = contents.attachments[0]
         var problems: [String] = []
         var notes: [String] = []
@@ -52,6 +61,10 @@ public enum CardVerifier {
         var documentSummary: DocumentSummary?
         var previousMoment: (Date, Int)?
         for (offset, attachment) in contents.attachments.enumerated().dropFirst() {
+            guard Date() < deadline else {
+                throw CardError(
+                    .invalidInput, "verifying the card took longer than \(Int(maximumSeconds)) s; gave up at attachment \(offset + 1) of \(contents.attachments.count)")
+            }
             let report: ValidationReport
             do {
                 report = try validator.validate(signature: attachment.bytes, document: .bytes(document.bytes))

@@ -9,13 +9,16 @@ import NIOFoundationCompat
 enum UploadError: Error, Equatable {
     case notMultipart
     case tooLarge(limit: Int)
+    /// A `signature` or `signatureText` part over the signature limit (far below the upload limit): refused as it
+    /// arrives, so a huge part never sits in memory (issue 23, finding 4).
+    case signatureTooLarge(limit: Int)
     case malformed(String)
     case missingSignature
 
     var status: HTTPResponse.Status {
         switch self {
         case .notMultipart: .unsupportedMediaType
-        case .tooLarge: .contentTooLarge
+        case .tooLarge, .signatureTooLarge: .contentTooLarge
         case .malformed, .missingSignature: .badRequest
         }
     }
@@ -24,6 +27,8 @@ enum UploadError: Error, Equatable {
         switch self {
         case .notMultipart: "expected multipart/form-data with a \"signature\" part (and optionally a \"document\" part)"
         case .tooLarge(let limit): "the upload is larger than the limit of \(limit) bytes"
+        case .signatureTooLarge(let limit):
+            "the signature is larger than the limit of \(limit) bytes; send a large attached signature detached (the signature and the document)"
         case .malformed(let reason): "unreadable multipart body: \(reason)"
         case .missingSignature: "no signature: send the CMS signature in the multipart part named \"signature\""
         }
@@ -41,6 +46,8 @@ final class VerificationUpload {
 
     /// Documents up to this size stay in memory; larger ones go to a temporary file.
     static let memoryThreshold = 1 << 20
+    /// The default upper bound of a `signature` or `signatureText` part (`ServiceConfiguration.maxSignatureBytes`).
+    static let defaultSignatureLimit = ServiceConfiguration.defaultMaxSignatureBytes
 
     func discard() {
         if let spoolURL { try? FileManager.default.removeItem(at: spoolURL) }
@@ -53,7 +60,9 @@ final class VerificationUpload {
     /// Reads `request`'s multipart body as it streams in, counting bytes: the first byte over `limit` stops the read
     /// (a declared Content-Length over the limit stops it before the first byte). A body declared no larger than
     /// `memoryThreshold` is gathered and parsed in place (WholeBodyMultipart); others stream through MultipartKit.
-    static func read(_ request: Request, limit: Int) async throws(UploadError) -> VerificationUpload {
+    static func read(
+        _ request: Request, limit: Int, signatureLimit: Int = defaultSignatureLimit
+    ) async throws(UploadError) -> VerificationUpload {
         guard let contentType = request.headers[.contentType], let boundary = boundary(contentType) else { throw .notMultipart }
         let declared = request.headers[.contentLength].flatMap(Int.init)
         if let declared, declared > limit { throw .tooLarge(limit: limit) }
@@ -61,7 +70,7 @@ final class VerificationUpload {
             return try WholeBodyMultipart.parse(try await whole(request, limit: limit), boundary: boundary)
         }
 
-        let reader = MultipartFormReader(boundary: boundary)
+        let reader = MultipartFormReader(boundary: boundary, signatureLimit: signatureLimit)
         var received = 0
         do {
             for try await chunk in request.body {
@@ -159,9 +168,9 @@ private final class MultipartFormReader {
 
     private var headerGuard: HeaderNameGuard
 
-    init(boundary: String) {
+    init(boundary: String, signatureLimit: Int = VerificationUpload.defaultSignatureLimit) {
         headerGuard = HeaderNameGuard(boundary: boundary)
-        collector = PartCollector(upload: upload)
+        collector = PartCollector(upload: upload, signatureLimit: signatureLimit)
         parser = MultipartParser(boundary: boundary)
         let collector = self.collector
         parser.onHeader = { name, value in collector.header(name, value) }
@@ -280,6 +289,8 @@ final class PartCollector {
 
     private var headerBytes = 0
     private let upload: VerificationUpload
+    /// Bytes a `signature` or `signatureText` part may hold; its first byte beyond fails the read (413).
+    private let signatureLimit: Int
     private var headers: [(String, String)] = []
     private var field: String?
     private var fileName: String?
@@ -290,7 +301,10 @@ final class PartCollector {
     private(set) var partOpen = false
     private(set) var failure: UploadError?
 
-    init(upload: VerificationUpload) { self.upload = upload }
+    init(upload: VerificationUpload, signatureLimit: Int = VerificationUpload.defaultSignatureLimit) {
+        self.upload = upload
+        self.signatureLimit = signatureLimit
+    }
 
     /// A read that failed half-way through a spooled document leaves no temporary file behind.
     deinit {
@@ -320,7 +334,17 @@ final class PartCollector {
         if field == nil { identify() }
         switch field {
         case "signature", "signatureText":
-            buffer.writeBuffer(&chunk)
+            // Only the first of each is used: a repeated part is skipped, not buffered. The one used is bounded.
+            let repeated = field == "signature" ? upload.signature != nil : signatureText != nil
+            if repeated || failure != nil {
+                chunk.moveReaderIndex(forwardBy: chunk.readableBytes)
+            } else if buffer.readableBytes + chunk.readableBytes > signatureLimit {
+                fail(.signatureTooLarge(limit: signatureLimit))
+                buffer.clear()
+                chunk.moveReaderIndex(forwardBy: chunk.readableBytes)
+            } else {
+                buffer.writeBuffer(&chunk)
+            }
         case "document":
             if spool == nil, buffer.readableBytes + chunk.readableBytes > VerificationUpload.memoryThreshold { startSpool() }
             if let spool {

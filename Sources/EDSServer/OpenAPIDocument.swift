@@ -39,7 +39,10 @@ enum OpenAPIDocument {
                 Validates every signer of the CMS signature. For a detached signature send the document too; without it the
                 integrity check cannot pass and the result is INDETERMINATE. The body is read as it streams in: a request whose
                 Content-Length, or whose bytes so far, exceed the limit (default 100 MiB) is answered 413 at once and the
-                connection is closed.
+                connection is closed. The document part is spooled to disk; the signature part is held in memory and has its
+                own, lower limit (default 16 MiB, `serve --max-signature-mib`): the first byte beyond it is answered 413 and
+                the connection closed, so a huge signature part never accumulates. An attached signature larger than that
+                limit is sent detached (the signature, and the document as the document part).
               requestBody:
                 required: true
                 content:
@@ -49,8 +52,9 @@ enum OpenAPIDocument {
                       required: [signature]
                       properties:
                         signature:
-                          description: CMS/PKCS#7 SignedData as DER, PEM or bare base64.
+                          description: CMS/PKCS#7 SignedData as DER, PEM or bare base64; at most 16 MiB (the signature limit).
                           type: string
+                          maxLength: 16777216
                           contentMediaType: application/pkcs7-signature
                         document:
                           description: The signed document, for a detached signature.
@@ -91,8 +95,8 @@ enum OpenAPIDocument {
                     schema:
                       type: object
                       properties:
-                        signature: {type: string, contentMediaType: application/pkcs7-signature}
-                        signatureText: {type: string, description: 'The signature as base64 or PEM text.'}
+                        signature: {type: string, contentMediaType: application/pkcs7-signature, maxLength: 16777216}
+                        signatureText: {type: string, description: 'The signature as base64 or PEM text; at most 16 MiB (the signature limit).', maxLength: 16777216}
                         document: {type: string, contentMediaType: application/octet-stream}
               responses:
                 '200':
@@ -100,7 +104,7 @@ enum OpenAPIDocument {
                   content:
                     text/html: {schema: {type: string}}
                 '400': {description: 'Unreadable input, explained on an HTML page.', content: {text/html: {schema: {type: string}}}}
-                '413': {description: 'Over the size limit.', content: {text/html: {schema: {type: string}}}}
+                '413': {description: 'Over the size limit, or a signature part over the signature limit.', content: {text/html: {schema: {type: string}}}}
                 '415': {description: 'Not multipart/form-data.', content: {text/html: {schema: {type: string}}}}
           /proofs/{token}:
             get:
@@ -110,7 +114,10 @@ enum OpenAPIDocument {
                 Reachable only through the unguessable token `edsvault vault link DOC` prints (at least 128 bits); a document
                 hash opens nothing. HTML with a QR code of the page's own address and a one-page print stylesheet, or the JSON
                 report with Accept application/json (or ?format=json), or the document card PDF (the document and each
-                signature embedded, a page per signature) with Accept application/pdf (or ?format=pdf).
+                signature embedded, a page per signature) with Accept application/pdf (or ?format=pdf) — the card only for a
+                link made to hand the document over (`vault link --with-document`); a proof-only link (the default) never
+                gives out the document's bytes, and its PDF is 404. Links expire (default 90 days) and can be revoked: an
+                expired or revoked token is 404 like an unknown one. Renders beyond the service's cache are rate-limited (429).
               parameters:
                 - name: token
                   in: path
@@ -130,11 +137,59 @@ enum OpenAPIDocument {
                       schema: {$ref: '#/components/schemas/ValidationReport'}
                     application/pdf: {schema: {type: string, format: binary}}
                 '404':
-                  description: No proof has this token.
+                  description: No proof has this token (unknown, expired or revoked), or a PDF was asked of a proof-only link.
                   content:
                     text/html: {schema: {type: string}}
                     application/json:
                       schema: {$ref: '#/components/schemas/Error'}
+                '429':
+                  description: Too many proofs drawn for anonymous visitors; try again after Retry-After seconds.
+                  headers:
+                    Retry-After: {schema: {type: integer}}
+            post:
+              summary: Check a document against the proof
+              operationId: compareWithProof
+              description: |
+                A verifier who holds the document uploads it: the answer says whether its SHA-256 is the signed document's.
+                The file is spooled like an upload (the same size limit), hashed and deleted. HTML (the proof page with the
+                outcome) or JSON with Accept application/json.
+              parameters:
+                - name: token
+                  in: path
+                  required: true
+                  schema: {type: string, pattern: '^[A-Za-z0-9_-]{16,256}$'}
+                - {$ref: '#/components/parameters/lang'}
+              requestBody:
+                required: true
+                content:
+                  multipart/form-data:
+                    schema:
+                      type: object
+                      required: [document]
+                      properties:
+                        document: {type: string, format: binary}
+              responses:
+                '200':
+                  description: Whether the file is the signed document.
+                  content:
+                    text/html: {schema: {type: string}}
+                    application/json:
+                      schema:
+                        type: object
+                        required: [matches, sha256, documentSHA256]
+                        properties:
+                          matches: {type: boolean}
+                          sha256: {type: string, description: SHA-256 (hex) of the uploaded file}
+                          documentSHA256: {type: string, description: SHA-256 (hex) of the signed document}
+                '400':
+                  description: No document part.
+                  content:
+                    application/json:
+                      schema: {$ref: '#/components/schemas/Error'}
+                '404':
+                  description: No proof has this token (unknown, expired or revoked).
+                '413':
+                  description: The upload is over the size limit.
           /openapi.yaml:
             get:
               summary: This document

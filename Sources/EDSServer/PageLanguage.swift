@@ -126,7 +126,7 @@ public struct PageStrings: Sendable {
         ],
         vaultTerms: [:],
         errorTitle: "The signature could not be read", notFoundTitle: "Proof not found",
-        notFoundText: "There is no proof at this address. Check the link or the QR code.", back: "Back")
+        notFoundText: "There is no proof at this address, or its link has expired or was revoked. Check the link or the QR code.", back: "Back")
 
     static let russian = PageStrings(
         uploadTitle: "Проверка электронной подписи",
@@ -176,7 +176,7 @@ public struct PageStrings: Sendable {
             "other": "иной документ",
         ],
         errorTitle: "Не удалось прочитать подпись", notFoundTitle: "Подтверждение не найдено",
-        notFoundText: "По этому адресу подтверждения нет. Проверьте ссылку или QR-код.", back: "Назад")
+        notFoundText: "По этому адресу подтверждения нет, или срок ссылки истек, или она отозвана. Проверьте ссылку или QR-код.", back: "Назад")
 
     static let kazakh = PageStrings(
         uploadTitle: "Электрондық қолтаңбаны тексеру",
@@ -226,5 +226,5 @@ public struct PageStrings: Sendable {
             "other": "басқа құжат",
         ],
         errorTitle: "Қолтаңбаны оқу мүмкін болмады", notFoundTitle: "Растау табылмады",
-        notFoundText: "Бұл мекенжайда растау жоқ. Сілтемені немесе QR кодын тексеріңіз.", back: "Артқа")
+        notFoundText: "Бұл мекенжайда растау жоқ, немесе сілтеменің мерзімі өтті не ол кері қайтарылды. Сілтемені немесе QR кодын тексеріңіз.", back: "Артқа")
 }

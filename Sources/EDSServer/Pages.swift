@@ -36,15 +36,21 @@ enum Pages {
         return HTML.page(title: t.uploadResultTitle, language: language, switchPath: "/", body: body)
     }
 
-    static func proof(_ proof: VaultProof, selfURL: String, path: String, language: PageLanguage) -> String {
+    /// A vault proof. The document card (PDF), which embeds the document, is offered only by a link made to hand the
+    /// document over; every proof page offers to compare a file the visitor holds with the signed document's hash.
+    static func proof(
+        _ proof: VaultProof, selfURL: String, path: String, language: PageLanguage, comparison: DocumentComparison? = nil
+    ) -> String {
         let t = language.strings
         let facts = ProofCard.DocumentFacts(
             title: proof.title, documentType: proof.documentType, fileName: proof.fileName, sha256: proof.sha256, size: proof.size,
             vaultStatus: proof.status)
         let card = ProofCard(report: proof.report, facts: facts, language: language, selfURL: selfURL, embeddedJSON: nil)
-        let body = card.render()
+        var body = card.render() + linkSection(proof, path: path, language: language, comparison: comparison)
             + "<a class=\"action\" href=\"\(HTML.escape(path))?format=json\">\(HTML.escape(t.jsonReport))</a>\n"
-            + "<a class=\"action\" href=\"\(HTML.escape(path))?format=pdf&amp;lang=\(language.rawValue)\">\(HTML.escape(language.cardDownload))</a>\n"
+        if proof.withDocument {
+            body += "<a class=\"action\" href=\"\(HTML.escape(path))?format=pdf&amp;lang=\(language.rawValue)\">\(HTML.escape(language.cardDownload))</a>\n"
+        }
         return HTML.page(title: "\(t.proofTitle): \(proof.title)", language: language, switchPath: path, body: body)
     }
 

@@ -21,6 +21,8 @@ extension VerificationService {
             } catch is ValidationPool.Busy {
                 context.logger.warning("validation queue full", metadata: ["pending": "\(pool.pendingCount)", "route": "card"])
                 throw HTTPError(.serviceUnavailable, headers: Self.refusalHeaders(.serviceUnavailable), message: "the service is busy; try again in a moment")
+            } catch let busy as ProofRenderBusy {
+                throw Self.renderLimited(busy, context: context)
             } catch {
                 // The token is a bearer secret: it is never logged.
                 context.logger.error("card lookup failed", metadata: ["error": "\(type(of: error))"])
@@ -29,7 +31,9 @@ extension VerificationService {
         }
         guard let card else {
             context.logger.info("proof not found")
-            throw HTTPError(.notFound, message: "no proof at this address")
+            // Unknown, expired, revoked, or a proof-only link: a card embeds the document, which only a link made
+            // `--with-document` hands over.
+            throw HTTPError(.notFound, message: "no document card at this address: the link is unknown, expired or revoked, or it does not carry the document")
         }
         context.logger.info("proof served", metadata: ["format": "pdf"])
         let headers: HTTPFields = [

@@ -13,8 +13,16 @@ public struct VaultProof: Sendable {
     /// The vault's own status word for the document (e.g. "signed", "awaiting signatures").
     public var status: String
     public var report: ValidationReport
+    /// The link was made to hand over the document (`vault link --with-document`): the page offers the document card
+    /// (PDF), which embeds the document, and says so. Without it the page proves and never offers the document.
+    public var withDocument: Bool
+    /// When the link stops opening the proof (shown on the page); nil when it does not expire.
+    public var expiresAt: Date?
 
-    public init(title: String, documentType: String, fileName: String, sha256: String, size: Int, status: String, report: ValidationReport) {
+    public init(
+        title: String, documentType: String, fileName: String, sha256: String, size: Int, status: String, report: ValidationReport,
+        withDocument: Bool = false, expiresAt: Date? = nil
+    ) {
         self.title = title
         self.documentType = documentType
         self.fileName = fileName
@@ -22,7 +30,17 @@ public struct VaultProof: Sendable {
         self.size = size
         self.status = status
         self.report = report
+        self.withDocument = withDocument
+        self.expiresAt = expiresAt
     }
+}
+
+/// Thrown by a `ProofDirectory` that bounds how often it renders for anonymous visitors: the service answers 429 with
+/// `Retry-After`.
+public struct ProofRenderBusy: Error, Sendable {
+    public var retryAfterSeconds: Int
+
+    public init(retryAfterSeconds: Int) { self.retryAfterSeconds = retryAfterSeconds }
 }
 
 /// The seam between the service and the vault: the service only resolves tokens, it never lists or searches.
@@ -33,7 +51,8 @@ public protocol ProofDirectory: Sendable {
     /// It may block (reading blobs, re-validating signatures): the service calls it on its validation threads,
     /// admitted like a validation, never on an event loop.
     func proof(forToken token: String) throws -> VaultProof?
-    /// The document card (PDF) for `token`, its QR codes pointing at `proofURL`; nil when the token is unknown.
+    /// The document card (PDF) for `token`, its QR codes pointing at `proofURL`; nil when the token is unknown or its
+    /// link does not carry the document (a card embeds the document: only links made for that purpose hand it over).
     /// It blocks like `proof(forToken:)` and is called the same way.
     func card(forToken token: String, language: CardLanguage, proofURL: String) throws -> Data?
 }

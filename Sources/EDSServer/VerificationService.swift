@@ -20,6 +20,10 @@ public struct ServiceConfiguration: Sendable {
     public var online: Bool
     /// Upper bound of one request body in bytes (default 100 MiB); beyond it the answer is 413.
     public var maxUploadBytes: Int
+    /// Upper bound of the `signature` (or `signatureText`) part in bytes (default 16 MiB, at least 1 MiB); beyond it the
+    /// answer is 413 as soon as the part grows past it. Documents are spooled to disk; a signature is parsed in memory.
+    public var maxSignatureBytes: Int
+    public static let defaultMaxSignatureBytes = 16 << 20
     /// Threads that validate: one per core by default.
     public var validationThreads: Int
     /// Validations admitted at once (running or waiting); beyond it the answer is 503.
@@ -42,8 +46,10 @@ public struct ServiceConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustAnchors: [Certificate], crls: [CertificateRevocationList] = [],
         online: Bool = false, maxUploadBytes: Int = 100 << 20, validationThreads: Int = ProcessInfo.processInfo.activeProcessorCount,
-        maxPendingValidations: Int = 256, publicBaseURL: String? = nil, proofs: (any ProofDirectory)? = nil
+        maxPendingValidations: Int = 256, publicBaseURL: String? = nil, proofs: (any ProofDirectory)? = nil,
+        maxSignatureBytes: Int = ServiceConfiguration.defaultMaxSignatureBytes
     ) {
+        self.maxSignatureBytes = max(1 << 20, maxSignatureBytes)
         self.host = host
         self.port = port
         self.trustAnchors = trustAnchors
@@ -200,6 +206,9 @@ public final class VerificationService: Sendable {
         router.get("/proofs/:token") { request, context in
             try await self.proof(request, context: context)
         }
+        router.post("/proofs/:token") { request, context in
+            try await self.compareWithProof(request, context: context)
+        }
         return router
     }
 
@@ -217,7 +226,8 @@ public final class VerificationService: Sendable {
     func verify(_ request: Request, context: BasicRequestContext, judge: Judge? = nil) async -> Outcome {
         let upload: VerificationUpload
         do {
-            upload = try await VerificationUpload.read(request, limit: configuration.maxUploadBytes)
+            upload = try await VerificationUpload.read(
+                request, limit: configuration.maxUploadBytes, signatureLimit: configuration.maxSignatureBytes)
         } catch {
             context.logger.info("upload refused", metadata: ["status": "\(error.status.code)", "reason": "\(Self.reasonCode(error))"])
             return .refused(error.status, error.message)
@@ -291,35 +301,90 @@ public final class VerificationService: Sendable {
             && token.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }
     }
 
+    /// The proof behind `token` from the directory, on the validation threads under the admission limit: nil for an
+    /// unknown, expired or revoked token; a full queue is 503, a directory's render limit 429 with Retry-After.
+    func lookUpProof(_ token: String, context: BasicRequestContext) async throws -> VaultProof? {
+        guard let directory = configuration.proofs, Self.plausibleToken(token) else { return nil }
+        do {
+            // Opening blobs and re-validating blocks: on the validation threads, under the same admission limit.
+            return try await pool.run { try directory.proof(forToken: token) }
+        } catch is ValidationPool.Busy {
+            context.logger.warning("validation queue full", metadata: ["pending": "\(pool.pendingCount)", "route": "proof"])
+            throw HTTPError(.serviceUnavailable, headers: Self.refusalHeaders(.serviceUnavailable), message: "the service is busy; try again in a moment")
+        } catch let busy as ProofRenderBusy {
+            throw Self.renderLimited(busy, context: context)
+        } catch {
+            // The token is a bearer secret: it is never logged.
+            context.logger.error("proof lookup failed", metadata: ["error": "\(type(of: error))"])
+            throw HTTPError(.internalServerError, message: "the proof could not be read")
+        }
+    }
+
+    static func renderLimited(_ busy: ProofRenderBusy, context: BasicRequestContext) -> HTTPError {
+        context.logger.warning("proof renders limited", metadata: ["retryAfter": "\(busy.retryAfterSeconds)"])
+        return HTTPError(
+            .tooManyRequests, headers: [.retryAfter: "\(busy.retryAfterSeconds)"], message: "too many proof requests; try again in a moment")
+    }
+
+    func proofNotFound(_ request: Request, context: BasicRequestContext, path: String, wantsJSON: Bool) throws -> Response {
+        context.logger.info("proof not found")
+        if wantsJSON { throw HTTPError(.notFound, message: "no proof at this address") }
+        let language = Self.language(request)
+        let t = language.strings
+        return Self.html(Pages.error(title: t.notFoundTitle, message: t.notFoundText, language: language, switchPath: path), status: .notFound)
+    }
+
     func proof(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let token = context.parameters.get("token") ?? ""
         let path = "/proofs/\(token)"
         if Self.wantsPDF(request) { return try await proofCard(request, context: context, token: token, path: path) }
         let wantsJSON = Self.wantsJSON(request)
-        var found: VaultProof?
-        if let directory = configuration.proofs, Self.plausibleToken(token) {
-            do {
-                // Opening blobs and re-validating blocks: on the validation threads, under the same admission limit.
-                found = try await pool.run { try directory.proof(forToken: token) }
-            } catch is ValidationPool.Busy {
-                context.logger.warning("validation queue full", metadata: ["pending": "\(pool.pendingCount)", "route": "proof"])
-                throw HTTPError(.serviceUnavailable, headers: Self.refusalHeaders(.serviceUnavailable), message: "the service is busy; try again in a moment")
-            } catch {
-                // The token is a bearer secret: it is never logged.
-                context.logger.error("proof lookup failed", metadata: ["error": "\(type(of: error))"])
-                throw HTTPError(.internalServerError, message: "the proof could not be read")
-            }
-        }
-        guard let proof = found else {
-            context.logger.info("proof not found")
-            if wantsJSON { throw HTTPError(.notFound, message: "no proof at this address") }
-            let language = Self.language(request)
-            let t = language.strings
-            return Self.html(Pages.error(title: t.notFoundTitle, message: t.notFoundText, language: language, switchPath: path), status: .notFound)
+        guard let proof = try await lookUpProof(token, context: context) else {
+            return try proofNotFound(request, context: context, path: path, wantsJSON: wantsJSON)
         }
         context.logger.info("proof served", metadata: ["indication": "\(proof.report.indication.rawValue)", "format": wantsJSON ? "json" : "html"])
         if wantsJSON { return try Self.json(proof.report, noStore: true) }
         return Self.html(Pages.proof(proof, selfURL: selfBaseURL + path, path: path, language: Self.language(request)), noStore: true)
+    }
+
+    /// `POST /proofs/{token}`: a verifier who holds the document uploads it (multipart part `document`) and sees whether
+    /// its SHA-256 is the signed document's. The file is spooled like a verification upload, hashed, and deleted.
+    func compareWithProof(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let token = context.parameters.get("token") ?? ""
+        let path = "/proofs/\(token)"
+        let language = Self.language(request)
+        let wantsJSON = Self.wantsJSON(request)
+        let upload: VerificationUpload
+        do {
+            upload = try await VerificationUpload.read(request, limit: configuration.maxUploadBytes)
+        } catch {
+            context.logger.info("upload refused", metadata: ["status": "\(error.status.code)", "reason": "\(Self.reasonCode(error))"])
+            throw HTTPError(error.status, headers: Self.refusalHeaders(error.status), message: error.message)
+        }
+        defer { upload.discard() }
+        guard let document = upload.document else {
+            throw HTTPError(.badRequest, message: "no document: send the file in the multipart part named \"document\"")
+        }
+        guard let proof = try await lookUpProof(token, context: context) else {
+            return try proofNotFound(request, context: context, path: path, wantsJSON: wantsJSON)
+        }
+        let sha256: String
+        do {
+            sha256 = try await pool.run { try document.digests([.sha256]).digests[.sha256]?.hexString ?? "" }
+        } catch is ValidationPool.Busy {
+            throw HTTPError(.serviceUnavailable, headers: Self.refusalHeaders(.serviceUnavailable), message: "the service is busy; try again in a moment")
+        }
+        let matches = sha256 == proof.sha256.lowercased()
+        context.logger.info("document compared", metadata: ["matches": "\(matches)"])
+        if wantsJSON {
+            let json = "{\n  \"matches\" : \(matches),\n  \"sha256\" : \"\(sha256)\",\n  \"documentSHA256\" : \"\(proof.sha256)\"\n}\n"
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: json)))
+        }
+        let comparison: DocumentComparison = matches ? .matches : .differs(sha256: sha256)
+        return Self.html(
+            Pages.proof(proof, selfURL: selfBaseURL + path, path: path, language: language, comparison: comparison), noStore: true)
     }
 
     // MARK: Helpers
@@ -376,6 +441,7 @@ public final class VerificationService: Sendable {
         switch error {
         case .notMultipart: "notMultipart"
         case .tooLarge: "tooLarge"
+        case .signatureTooLarge: "signatureTooLarge"
         case .malformed: "malformed"
         case .missingSignature: "missingSignature"
         }

@@ -13,10 +13,7 @@ extension SQLiteVaultIndex: VaultIndexExporting {
 
     public func allLinks() throws -> [IndexedLink] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT token_hash, document_id, created_at FROM proof_links ORDER BY token_hash").map { row in
-                IndexedLink(
-                    tokenHash: row["token_hash"], documentID: row["document_id"], createdAt: VaultClock.date(milliseconds: row["created_at"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT \(Self.linkColumns) FROM proof_links ORDER BY token_hash").map(Self.link)
         }
     }
 }

@@ -68,6 +68,11 @@ public final class SQLiteVaultIndex: VaultIndex {
         migrator.registerMigration("v2-document-owners") { db in
             try db.execute(sql: Self.ownersMigration)
         }
+        // Proof links with a scope and a life (issue 23): links made before become proof-only (they never carry the
+        // document again) and expire `Vault.defaultLinkLifetime` after the upgrade.
+        migrator.registerMigration("v3-link-scopes") { db in
+            try db.execute(sql: Self.linkScopesMigration, arguments: [VaultClock.milliseconds(VaultClock.now().addingTimeInterval(Vault.defaultLinkLifetime))])
+        }
         do { try migrator.migrate(pool) } catch { throw VaultError.io("cannot prepare the vault index \(path): \(error)") }
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'master_key_check'")
@@ -93,6 +98,14 @@ public final class SQLiteVaultIndex: VaultIndex {
         INSERT INTO document_owners (document_id, owner_lookup, ordinal) SELECT id, owner_lookup, 0 FROM documents;
         UPDATE documents SET owner_lookup = '';
         DROP INDEX documents_by_owner;
+        """
+
+    static let linkScopesMigration = """
+        ALTER TABLE proof_links ADD COLUMN expires_at INTEGER;
+        ALTER TABLE proof_links ADD COLUMN with_document INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE proof_links ADD COLUMN revoked_at INTEGER;
+        CREATE INDEX proof_links_by_document ON proof_links (document_id);
+        UPDATE proof_links SET expires_at = ?;
         """
 
     // MARK: - Subjects
@@ -457,20 +470,78 @@ public final class SQLiteVaultIndex: VaultIndex {
         }
     }
 
-    // MARK: - Links
+    // MARK: - Trust seal
 
-    public func insertLink(tokenHash: String, documentID: String, createdAt: Date, audit: [AuditDraft]) throws {
+    public func trustSeal() throws -> (manifest: String, seal: String)? {
+        try pool.read { db in
+            let manifest = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'trust_manifest'")
+            let seal = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'trust_seal'")
+            guard let manifest, let seal else { return nil }
+            return (manifest, seal)
+        }
+    }
+
+    public func setTrustSeal(manifest: String, seal: String, audit: [AuditDraft]) throws {
         try write { db in
             try db.execute(
-                sql: "INSERT INTO proof_links (token_hash, document_id, created_at) VALUES (?, ?, ?)",
-                arguments: [tokenHash, documentID, VaultClock.milliseconds(createdAt)])
+                sql: "INSERT OR REPLACE INTO vault_meta (key, value) VALUES ('trust_manifest', ?), ('trust_seal', ?)",
+                arguments: [manifest, seal])
             try Self.appendAudit(db, audit)
         }
     }
 
-    public func documentID(forLinkHash tokenHash: String) throws -> String? {
+    // MARK: - Links
+
+    public func insertLink(_ link: IndexedLink, audit: [AuditDraft]) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO proof_links (token_hash, document_id, created_at, expires_at, with_document, revoked_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    link.tokenHash, link.documentID, VaultClock.milliseconds(link.createdAt), link.expiresAt.map(VaultClock.milliseconds),
+                    link.withDocument ? 1 : 0, link.revokedAt.map(VaultClock.milliseconds),
+                ])
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    static let linkColumns = "token_hash, document_id, created_at, expires_at, with_document, revoked_at"
+
+    static func link(_ row: Row) -> IndexedLink {
+        IndexedLink(
+            tokenHash: row["token_hash"], documentID: row["document_id"], createdAt: VaultClock.date(milliseconds: row["created_at"]),
+            expiresAt: (row["expires_at"] as Int64?).map { VaultClock.date(milliseconds: $0) }, withDocument: (row["with_document"] as Int64? ?? 0) != 0,
+            revokedAt: (row["revoked_at"] as Int64?).map { VaultClock.date(milliseconds: $0) })
+    }
+
+    public func link(tokenHash: String) throws -> IndexedLink? {
         try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT document_id FROM proof_links WHERE token_hash = ?", arguments: [tokenHash])
+            try Row.fetchOne(db, sql: "SELECT \(Self.linkColumns) FROM proof_links WHERE token_hash = ?", arguments: [tokenHash]).map(Self.link)
+        }
+    }
+
+    public func links(documentID: String?) throws -> [IndexedLink] {
+        try pool.read { db in
+            if let documentID {
+                return try Row.fetchAll(
+                    db, sql: "SELECT \(Self.linkColumns) FROM proof_links WHERE document_id = ? ORDER BY created_at, token_hash",
+                    arguments: [documentID]
+                ).map(Self.link)
+            }
+            return try Row.fetchAll(db, sql: "SELECT \(Self.linkColumns) FROM proof_links ORDER BY created_at, token_hash").map(Self.link)
+        }
+    }
+
+    public func revokeLink(tokenHash: String, revokedAt: Date, audit: [AuditDraft]) throws -> Bool {
+        try write { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM proof_links WHERE token_hash = ?", arguments: [tokenHash]) != nil else { return false }
+            try db.execute(
+                sql: "UPDATE proof_links SET revoked_at = COALESCE(revoked_at, ?) WHERE token_hash = ?",
+                arguments: [VaultClock.milliseconds(revokedAt), tokenHash])
+            try Self.appendAudit(db, audit)
+            return true
         }
     }
 

@@ -16,6 +16,8 @@ public final class Vault: Sendable {
     let keys: VaultKeys
     let trust: VaultTrust
     let dataKeys = DataKeyCache()
+    /// Cached anonymous proof renders, their rate limit and the batch of anonymous views not yet audited.
+    let anonymousProofs = AnonymousProofs()
 
     public static let indexFileName = "index.sqlite"
 
@@ -25,6 +27,11 @@ public final class Vault: Sendable {
         self.storage = storage
         self.keys = keys
         self.trust = trust
+    }
+
+    deinit {
+        // Anonymous views still in the batch are written when the vault goes (serve also flushes when it stops).
+        try? anonymousProofs.flush(index: index)
     }
 
     /// The directory vault's blob store (tests reach blobs on disk through it).
@@ -85,19 +92,26 @@ public final class Vault: Sendable {
     ) throws -> Vault {
         try index.prepare(masterKeyCheck: keys.checkValue, creating: true)
         let vault = Vault(directory: directory, index: index, storage: storage, keys: keys, trust: try VaultTrust.load(from: storage))
-        try index.append(audit: [
-            AuditDraft(
-                at: VaultClock.now(), actor: "operator", action: "init", object: "",
-                detail: "\(anchors) trust anchor(s), \(crls) CRL(s)")
-        ])
+        // The anchors and CRLs are sealed under the master key in the same transaction as the init entry, which names
+        // the sealed manifest: from now on only `vault trust add|remove` changes what the vault trusts.
+        try vault.sealCurrentTrust { manifest in
+            [
+                AuditDraft(
+                    at: VaultClock.now(), actor: "operator", action: "init", object: "",
+                    detail: "\(anchors) trust anchor(s), \(crls) CRL(s); trust sealed: \(manifest.summary)")
+            ]
+        }
         return vault
     }
 
     /// Opens an existing vault and finishes any write a killed process left half done.
     /// `index` must be the index the vault was created with when that was not the embedded one.
+    ///
+    /// The trust anchors, CRLs and evidence policy must match their seal (made at `init`, changed by `vault trust`):
+    /// otherwise the open is refused (`corrupted`), unless `trustCheck` is `.report` (`vault check`, `vault trust`).
     public static func open(
         at directory: URL, index externalIndex: (any VaultIndex)? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, trustCheck: TrustSealCheck = .refuse
     ) throws -> Vault {
         let storage = DirectoryVaultStorage(directory: directory)
         guard storage.isVault() else {
@@ -106,25 +120,34 @@ public final class Vault: Sendable {
         try storage.refuseLinkedDirectories()
         let keys = try VaultKeys.load(vaultDirectory: directory, environment: environment)
         let index = try externalIndex ?? SQLiteVaultIndex(path: directory.appendingPathComponent(indexFileName).path)
-        return try opened(directory: directory, index: index, storage: storage, keys: keys)
+        return try opened(directory: directory, index: index, storage: storage, keys: keys, trustCheck: trustCheck)
     }
 
     /// Opens a vault kept in `storage` and `index`, with the master key from `masterKeyFile` (or `$EDSVAULT_MASTER_KEY`).
     public static func open(
         storage: any VaultStorage, index: any VaultIndex, location: URL, masterKeyFile: URL?,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, trustCheck: TrustSealCheck = .refuse
     ) throws -> Vault {
         try storage.prepare(creating: false)
         guard try storage.isVault() else {
             throw VaultError.notFound("no vault at \(location.absoluteString) (run `edsvault vault init` first)")
         }
         let keys = try VaultKeys.load(file: masterKeyFile, environment: environment)
-        return try opened(directory: location, index: index, storage: storage, keys: keys)
+        return try opened(directory: location, index: index, storage: storage, keys: keys, trustCheck: trustCheck)
     }
 
-    private static func opened(directory: URL, index: any VaultIndex, storage: any VaultStorage, keys: VaultKeys) throws -> Vault {
+    private static func opened(
+        directory: URL, index: any VaultIndex, storage: any VaultStorage, keys: VaultKeys, trustCheck: TrustSealCheck
+    ) throws -> Vault {
         try index.prepare(masterKeyCheck: keys.checkValue, creating: false)
-        let vault = Vault(directory: directory, index: index, storage: storage, keys: keys, trust: try VaultTrust.load(from: storage))
+        let trust = try VaultTrust.load(from: storage, lenient: trustCheck == .report)
+        let vault = Vault(directory: directory, index: index, storage: storage, keys: keys, trust: trust)
+        let problems = try vault.verifyTrustSeal()
+        if !problems.isEmpty, trustCheck == .refuse {
+            throw VaultError.corrupted(
+                "the vault's trust store does not match its seal: \(problems.joined(separator: "; ")). Nothing was opened; "
+                    + "`edsvault vault check` lists it, `edsvault vault trust list|remove` repairs it")
+        }
         try vault.recoverInterruptedWrites(waiting: false)
         return vault
     }

@@ -26,17 +26,19 @@ extension Vault {
         return material
     }
 
-    /// The same for a proof-page token (the service's `GET /proofs/{token}` as PDF); nil for an unknown token.
+    /// The same for a proof-page token of a link made `withDocument`; nil for an unknown, expired or revoked token and
+    /// for a proof-only link (it never hands over the document). The view is audited in the anonymous batch.
     public func cardMaterial(forToken token: String) throws -> VaultCardMaterial? {
-        guard token.count <= 64, let documentID = try index.documentID(forLinkHash: Self.linkHash(token)),
-            let row = try index.document(id: documentID)
-        else { return nil }
+        guard let link = try activeLink(forToken: token), link.withDocument, let row = try index.document(id: link.documentID) else {
+            return nil
+        }
         let material = try cardMaterial(row: row, record: try open(row))
-        try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: "link", action: "export", object: row.id, detail: "document card")])
+        try anonymousProofs.recordView(
+            AuditDraft(at: VaultClock.now(), actor: "link", action: "export", object: row.id, detail: "document card"), index: index)
         return material
     }
 
-    private func cardMaterial(row: IndexedDocument, record: StoredDocument) throws -> VaultCardMaterial {
+    func cardMaterial(row: IndexedDocument, record: StoredDocument) throws -> VaultCardMaterial {
         let key = try documentKey(of: row)
         let bytes = try openBlob(row.id, key: key)
         let signatures = try index.signatures(documentID: row.id).map { stored in

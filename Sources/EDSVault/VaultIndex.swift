@@ -67,8 +67,20 @@ public protocol VaultIndex: Sendable {
     /// Every blob the index refers to: documents and signatures.
     func referencedObjects() throws -> Set<String>
 
-    func insertLink(tokenHash: String, documentID: String, createdAt: Date, audit: [AuditDraft]) throws
-    func documentID(forLinkHash tokenHash: String) throws -> String?
+    /// The sealed trust manifest (`vault_meta`: `trust_manifest`, `trust_seal`), nil before the vault's trust was
+    /// first sealed.
+    func trustSeal() throws -> (manifest: String, seal: String)?
+    /// Replaces the sealed trust manifest and appends `audit`, in one transaction.
+    func setTrustSeal(manifest: String, seal: String, audit: [AuditDraft]) throws
+
+    func insertLink(_ link: IndexedLink, audit: [AuditDraft]) throws
+    /// The link whose token hashes to `tokenHash`, active or not (the caller checks expiry and revocation).
+    func link(tokenHash: String) throws -> IndexedLink?
+    /// The links of one document, or of every document when `documentID` is nil, oldest first.
+    func links(documentID: String?) throws -> [IndexedLink]
+    /// Marks the link revoked (once: a revoked link keeps its first revocation time) and appends `audit`, in one
+    /// transaction. False when no such link exists.
+    func revokeLink(tokenHash: String, revokedAt: Date, audit: [AuditDraft]) throws -> Bool
 }
 
 public struct IndexedSubject: Hashable, Sendable {

@@ -11,6 +11,8 @@ struct VaultKeys: Sendable {
     let master: Data
     let wrapping: Data
     let lookup: Data
+    /// Seals the trust manifest (anchors, CRLs, evidence policy) kept in the index: HMAC-SHA256 under this key.
+    let trustSeal: Data
     /// Stored in the index at `vault init`, to tell a wrong master key from corrupted data.
     let checkValue: String
 
@@ -24,6 +26,7 @@ struct VaultKeys: Sendable {
         self.master = master
         wrapping = try KeyedHash.expandKey(master, info: "eds-vault/v1/wrap-data-keys")
         lookup = try KeyedHash.expandKey(master, info: "eds-vault/v1/index-lookup")
+        trustSeal = try KeyedHash.expandKey(master, info: "eds-vault/v1/trust-seal")
         checkValue = try KeyedHash.expandKey(master, info: "eds-vault/v1/check-value").hexString
     }
 

@@ -59,12 +59,16 @@ extension Vault {
     public func setEvidencePolicy(_ policy: VaultEvidencePolicy) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try storage.writeEvidencePolicy(try encoder.encode(policy))
-        try index.append(audit: [
-            AuditDraft(
-                at: VaultClock.now(), actor: "operator", action: "policy", object: "",
-                detail: "TSA \(policy.tsa), revocation \(policy.revocation?.rawValue ?? "none")")
-        ])
+        let json = try encoder.encode(policy)
+        try storage.writeEvidencePolicy(json)
+        // The policy is part of the sealed trust manifest: re-sealed with its audit entry in one transaction.
+        try resealEvidencePolicy(
+            json,
+            audit: [
+                AuditDraft(
+                    at: VaultClock.now(), actor: "operator", action: "policy", object: "",
+                    detail: "TSA \(policy.tsa), revocation \(policy.revocation?.rawValue ?? "none")")
+            ])
     }
 
     // MARK: - Awaiting evidence

@@ -87,6 +87,12 @@ extension Vault {
         report.auditEntries = audit.count
         report.blobs = onDisk.count
         if let broken = AuditChain.firstBreak(in: audit) { report.problems.append(broken) }
+        // What the vault trusts must be what was sealed (`vault init`, `vault trust add|remove`).
+        do {
+            report.problems += try verifyTrustSeal().map { "trust store: \($0)" }
+        } catch let error as VaultError {
+            report.problems.append("trust store: \(error.description)")
+        }
 
         var auditedPuts = Set<String>()
         var auditedSignatures = Set<String>()

@@ -16,15 +16,38 @@ public protocol VaultIndexImporting: VaultIndex {
     func importRows(_ rows: VaultIndexRows) throws
 }
 
+/// A proof link as the index keeps it: the SHA-256 of its token (never the token), its document, its scope and life.
 public struct IndexedLink: Hashable, Sendable {
     public var tokenHash: String
     public var documentID: String
     public var createdAt: Date
+    /// After this moment the link opens nothing. Nil only for a link whose row predates expiry and was never migrated
+    /// (migrations give old links an expiry, so in practice every link has one).
+    public var expiresAt: Date?
+    /// The link was made to hand over the document (`vault link --with-document`): its card (PDF) embeds the document.
+    /// Without it the link proves (signers, times, verdict, the document's hash) and never carries the document's bytes.
+    public var withDocument: Bool
+    /// When `vault link --revoke` ended it; the row stays for `vault link --list`.
+    public var revokedAt: Date?
 
-    public init(tokenHash: String, documentID: String, createdAt: Date) {
+    public init(
+        tokenHash: String, documentID: String, createdAt: Date, expiresAt: Date? = nil, withDocument: Bool = false,
+        revokedAt: Date? = nil
+    ) {
         self.tokenHash = tokenHash
         self.documentID = documentID
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.withDocument = withDocument
+        self.revokedAt = revokedAt
+    }
+
+    /// A short public name for the link (`vault link --list`, `--revoke`): the first 16 hex digits of the token's hash.
+    public var linkID: String { String(tokenHash.prefix(16)) }
+
+    /// Whether the link opens its proof at `date`: not revoked and not expired.
+    public func isActive(at date: Date) -> Bool {
+        revokedAt == nil && (expiresAt.map { date < $0 } ?? true)
     }
 }
 
@@ -122,6 +145,9 @@ extension Vault {
             try storage.markAwaiting(document: awaiting.documentID, signature: awaiting.signatureID, reason: reason)
         }
         if let policy = try self.storage.evidencePolicy() { try storage.writeEvidencePolicy(policy) }
+        // The same master key: the source's sealed trust manifest verifies in the target as it is (no audit entry: the
+        // chain is the source's, verbatim).
+        if let sealed = try index.trustSeal() { try target.setTrustSeal(manifest: sealed.manifest, seal: sealed.seal, audit: []) }
         report.documents = rows.documents.count
         report.signatures = rows.signatures.count
         report.auditEntries = audit.count

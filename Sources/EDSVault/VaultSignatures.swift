@@ -248,33 +248,4 @@ extension Vault {
         return bundle
     }
 
-    /// Creates an unguessable link token (128 random bits) for the document's proof page. Only the token's SHA-256 is
-    /// stored, so the index alone opens nothing; the token is printed once.
-    public func createProofLink(for documentID: String, as principal: Principal = .operator_) throws -> String {
-        let (row, _) = try authorizedDocument(documentID, as: principal, action: "link")
-        let token: String
-        do {
-            token = try SecureRandom.bytes(16).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        } catch { throw VaultError.io("the random generator failed") }
-        let now = VaultClock.now()
-        try index.insertLink(
-            tokenHash: Self.linkHash(token), documentID: row.id, createdAt: now,
-            audit: [AuditDraft(at: now, actor: try auditName(for: principal), action: "link", object: row.id)])
-        return token
-    }
-
-    /// The document and its fresh report for a proof-page token, or nil for an unknown token.
-    public func proof(forToken token: String) throws -> (document: StoredDocument, report: ValidationReport)? {
-        guard token.count <= 64, let documentID = try index.documentID(forLinkHash: Self.linkHash(token)),
-            let row = try index.document(id: documentID)
-        else { return nil }
-        let record = try open(row)
-        let report = try report(row: row)
-        try index.append(audit: [AuditDraft(at: VaultClock.now(), actor: "link", action: "proof", object: row.id)])
-        return (record, report)
-    }
-
-    static func linkHash(_ token: String) -> String { Digest.sha256(Data(token.utf8)).hexString }
 }

@@ -67,6 +67,8 @@ public protocol VaultStorage: Sendable {
     func installTrust(anchors: [(name: String, der: Data)], crls: [(name: String, der: Data)]) throws
     /// The stored anchors and CRLs, each list in name order.
     func trustMaterial() throws -> (anchors: [(name: String, der: Data)], crls: [(name: String, der: Data)])
+    /// Deletes the named anchors and CRLs (`vault trust remove`); names not stored are ignored.
+    func removeTrust(anchors: [String], crls: [String]) throws
 
     // MARK: Evidence records, awaiting-evidence markers, evidence policy
 
@@ -272,6 +274,15 @@ public struct DirectoryVaultStorage: VaultStorage {
                 list.der, to: trustDirectory.appendingPathComponent("crl/\(list.name)"), temporaryDirectory: blobs.temporary,
                 permissions: 0o600)
         }
+    }
+
+    public func removeTrust(anchors: [String], crls: [String]) throws {
+        let files = anchors.map { trustDirectory.appendingPathComponent($0) } + crls.map { trustDirectory.appendingPathComponent("crl/\($0)") }
+        for file in files where unlink(file.path) != 0 && errno != ENOENT {
+            throw VaultError.io("cannot remove \(file.path): \(String(cString: strerror(errno)))")
+        }
+        try DurableFile.syncDirectory(trustDirectory)
+        try DurableFile.syncDirectory(trustDirectory.appendingPathComponent("crl", isDirectory: true))
     }
 
     public func trustMaterial() throws -> (anchors: [(name: String, der: Data)], crls: [(name: String, der: Data)]) {

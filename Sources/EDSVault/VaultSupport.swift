@@ -54,17 +54,26 @@ struct VaultTrust: Sendable {
         ("\(Digest.sha256(list.derEncoded).hexString.prefix(16)).crl", list.derEncoded)
     }
 
-    static func load(from storage: any VaultStorage) throws -> VaultTrust {
-        let material = try storage.trustMaterial()
-        let anchors = try material.anchors.map { name, der in
-            guard let certificate = try? Certificate(derEncoded: der) else { throw VaultError.corrupted("trust anchor \(name) is unreadable") }
+    /// `lenient` (a vault opened to report or repair its trust store, `TrustSealCheck.report`) skips what does not
+    /// parse and accepts no anchor at all, so that `vault check` can say what is wrong and `vault trust remove` fix it.
+    static func load(from storage: any VaultStorage, lenient: Bool = false) throws -> VaultTrust {
+        let material: (anchors: [(name: String, der: Data)], crls: [(name: String, der: Data)])
+        do { material = try storage.trustMaterial() } catch VaultError.corrupted where lenient { return VaultTrust(anchors: [], crls: []) }
+        let anchors = try material.anchors.compactMap { name, der -> Certificate? in
+            guard let certificate = try? Certificate(derEncoded: der) else {
+                if lenient { return nil }
+                throw VaultError.corrupted("trust anchor \(name) is unreadable")
+            }
             return certificate
         }
-        let crls = try material.crls.map { name, der in
-            guard let list = try? CertificateRevocationList(der) else { throw VaultError.corrupted("CRL \(name) is unreadable") }
+        let crls = try material.crls.compactMap { name, der -> CertificateRevocationList? in
+            guard let list = try? CertificateRevocationList(der) else {
+                if lenient { return nil }
+                throw VaultError.corrupted("CRL \(name) is unreadable")
+            }
             return list
         }
-        guard !anchors.isEmpty else { throw VaultError.corrupted("the vault has no trust anchors") }
+        guard !anchors.isEmpty || lenient else { throw VaultError.corrupted("the vault has no trust anchors") }
         return VaultTrust(anchors: anchors, crls: crls)
     }
 }

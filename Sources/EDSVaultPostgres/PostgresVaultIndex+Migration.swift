@@ -15,10 +15,7 @@ extension PostgresVaultIndex: VaultIndexExporting, VaultIndexImporting {
 
     public func allLinks() throws -> [IndexedLink] {
         try read { db in
-            try db.rows("SELECT token_hash, document_id, created_at FROM proof_links ORDER BY token_hash").map { row in
-                let (token, documentID, createdAt) = try row.decode((String, String, Int64).self)
-                return IndexedLink(tokenHash: token, documentID: documentID, createdAt: Milliseconds.date(createdAt))
-            }
+            try db.rows("SELECT \(Self.linkColumns) FROM proof_links ORDER BY token_hash").map(Self.link)
         }
     }
 
@@ -78,9 +75,7 @@ extension PostgresVaultIndex: VaultIndexExporting, VaultIndexImporting {
                     [.text(signature.id), .text(signature.documentID), .int(Milliseconds.of(signature.addedAt)), .bytes(signature.sealedSigners)])
             }
             for link in rows.links {
-                try db.execute(
-                    "INSERT INTO proof_links (token_hash, document_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    [.text(link.tokenHash), .text(link.documentID), .int(Milliseconds.of(link.createdAt))])
+                try Self.insertLink(db, link, ignoringConflicts: true)
             }
             if try db.rows("SELECT 1 FROM tombstones LIMIT 1").isEmpty {
                 for tombstone in rows.tombstones {

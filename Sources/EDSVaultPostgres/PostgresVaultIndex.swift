@@ -187,6 +187,17 @@ public final class PostgresVaultIndex: VaultIndex {
             if !hasOwners {
                 for statement in Self.ownersMigration { try db.execute(statement) }
             }
+            // Proof links with a scope and a life (as SQLiteVaultIndex's migration "v3-link-scopes"): links made
+            // before become proof-only and expire `Vault.defaultLinkLifetime` after the upgrade.
+            let hasScopes = try !db.rows(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'proof_links' AND column_name = 'expires_at'"
+            ).isEmpty
+            if !hasScopes {
+                for statement in Self.linkScopesMigration { try db.execute(statement) }
+                try db.execute(
+                    "UPDATE proof_links SET expires_at = $1",
+                    [.int(Milliseconds.of(Date().addingTimeInterval(Vault.defaultLinkLifetime)))])
+            }
             try Self.addPerformanceIndexes(db)
             let stored = try db.rows("SELECT value FROM vault_meta WHERE key = 'master_key_check'").first
                 .map { try $0.decode(String.self) }
@@ -250,6 +261,13 @@ public final class PostgresVaultIndex: VaultIndex {
         "INSERT INTO document_owners (document_id, owner_lookup, ordinal) SELECT id, owner_lookup, 0 FROM documents",
         "UPDATE documents SET owner_lookup = ''",
         "DROP INDEX documents_by_owner",
+    ]
+
+    static let linkScopesMigration = [
+        "ALTER TABLE proof_links ADD COLUMN expires_at BIGINT",
+        "ALTER TABLE proof_links ADD COLUMN with_document BOOLEAN NOT NULL DEFAULT FALSE",
+        "ALTER TABLE proof_links ADD COLUMN revoked_at BIGINT",
+        "CREATE INDEX proof_links_by_document ON proof_links (document_id)",
     ]
 
     /// Indexes that only make queries faster, added to vaults made before them. `documentPage` pages in byte order
@@ -769,21 +787,89 @@ public final class PostgresVaultIndex: VaultIndex {
         }
     }
 
-    // MARK: - Links
+    // MARK: - Trust seal
 
-    public func insertLink(tokenHash: String, documentID: String, createdAt: Date, audit: [AuditDraft]) throws {
+    public func trustSeal() throws -> (manifest: String, seal: String)? {
+        try read { db in
+            let rows = try db.rows("SELECT key, value FROM vault_meta WHERE key IN ('trust_manifest', 'trust_seal')")
+            var values: [String: String] = [:]
+            for row in rows {
+                let (key, value) = try row.decode((String, String).self)
+                values[key] = value
+            }
+            guard let manifest = values["trust_manifest"], let seal = values["trust_seal"] else { return nil }
+            return (manifest, seal)
+        }
+    }
+
+    public func setTrustSeal(manifest: String, seal: String, audit: [AuditDraft]) throws {
         try transaction { db in
             try db.execute(
-                "INSERT INTO proof_links (token_hash, document_id, created_at) VALUES ($1, $2, $3)",
-                [.text(tokenHash), .text(documentID), .int(Milliseconds.of(createdAt))])
+                """
+                INSERT INTO vault_meta (key, value) VALUES ('trust_manifest', $1), ('trust_seal', $2)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                """,
+                [.text(manifest), .text(seal)])
             try Self.appendAudit(db, audit)
         }
     }
 
-    public func documentID(forLinkHash tokenHash: String) throws -> String? {
+    // MARK: - Links
+
+    public func insertLink(_ link: IndexedLink, audit: [AuditDraft]) throws {
+        try transaction { db in
+            try Self.insertLink(db, link, ignoringConflicts: false)
+            try Self.appendAudit(db, audit)
+        }
+    }
+
+    static func insertLink(_ db: Session, _ link: IndexedLink, ignoringConflicts: Bool) throws {
+        try db.execute(
+            """
+            INSERT INTO proof_links (token_hash, document_id, created_at, expires_at, with_document, revoked_at)
+            VALUES ($1, $2, $3, $4, $5, $6)\(ignoringConflicts ? " ON CONFLICT DO NOTHING" : "")
+            """,
+            [
+                .text(link.tokenHash), .text(link.documentID), .int(Milliseconds.of(link.createdAt)),
+                .optionalInt(link.expiresAt.map(Milliseconds.of)), .bool(link.withDocument),
+                .optionalInt(link.revokedAt.map(Milliseconds.of)),
+            ])
+    }
+
+    static let linkColumns = "token_hash, document_id, created_at, expires_at, with_document, revoked_at"
+
+    static func link(_ row: PostgresRow) throws -> IndexedLink {
+        let (token, documentID, createdAt, expiresAt, withDocument, revokedAt) = try row.decode((String, String, Int64, Int64?, Bool, Int64?).self)
+        return IndexedLink(
+            tokenHash: token, documentID: documentID, createdAt: Milliseconds.date(createdAt), expiresAt: expiresAt.map(Milliseconds.date),
+            withDocument: withDocument, revokedAt: revokedAt.map(Milliseconds.date))
+    }
+
+    public func link(tokenHash: String) throws -> IndexedLink? {
         try read { db in
-            try db.rows("SELECT document_id FROM proof_links WHERE token_hash = $1", [.text(tokenHash)]).first
-                .map { try $0.decode(String.self) }
+            try db.rows("SELECT \(Self.linkColumns) FROM proof_links WHERE token_hash = $1", [.text(tokenHash)]).first.map(Self.link)
+        }
+    }
+
+    public func links(documentID: String?) throws -> [IndexedLink] {
+        try read { db in
+            if let documentID {
+                return try db.rows(
+                    "SELECT \(Self.linkColumns) FROM proof_links WHERE document_id = $1 ORDER BY created_at, token_hash", [.text(documentID)]
+                ).map(Self.link)
+            }
+            return try db.rows("SELECT \(Self.linkColumns) FROM proof_links ORDER BY created_at, token_hash").map(Self.link)
+        }
+    }
+
+    public func revokeLink(tokenHash: String, revokedAt: Date, audit: [AuditDraft]) throws -> Bool {
+        try transaction { db in
+            let updated = try db.rows(
+                "UPDATE proof_links SET revoked_at = COALESCE(revoked_at, $1) WHERE token_hash = $2 RETURNING token_hash",
+                [.int(Milliseconds.of(revokedAt)), .text(tokenHash)])
+            guard !updated.isEmpty else { return false }
+            try Self.appendAudit(db, audit)
+            return true
         }
     }
 
@@ -793,6 +879,8 @@ public final class PostgresVaultIndex: VaultIndex {
     enum Bind {
         case text(String)
         case int(Int64)
+        case optionalInt(Int64?)
+        case bool(Bool)
         case bytes(Data?)
         case texts([String])
         case ints([Int64])
@@ -814,6 +902,9 @@ public final class PostgresVaultIndex: VaultIndex {
                 switch value {
                 case .text(let text): bindings.append(text)
                 case .int(let number): bindings.append(number)
+                case .optionalInt(let number):
+                    if let number { bindings.append(number) } else { bindings.appendNull() }
+                case .bool(let flag): bindings.append(flag)
                 case .bytes(let data): try bindings.append(data)
                 case .texts(let texts): bindings.append(texts)
                 case .ints(let numbers): bindings.append(numbers)

@@ -314,6 +314,14 @@ public final class PostgresVaultStore: VaultStorage {
         }
     }
 
+    public func removeTrust(anchors: [String], crls: [String]) throws {
+        try connection.transaction { db in
+            for (kind, names) in [("anchor", anchors), ("crl", crls)] where !names.isEmpty {
+                try db.execute("DELETE FROM trust_material WHERE kind = $1 AND name = ANY($2)", [.text(kind), .texts(names)])
+            }
+        }
+    }
+
     public func trustMaterial() throws -> (anchors: [(name: String, der: Data)], crls: [(name: String, der: Data)]) {
         let rows = try connection.read { db in
             try db.rows("SELECT kind, name, der FROM trust_material ORDER BY kind, name").map { try $0.decode((String, String, Data).self) }
@@ -448,11 +456,12 @@ public enum PostgresVault {
     }
 
     public static func open(
-        url: String, masterKeyFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment
+        url: String, masterKeyFile: URL?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        trustCheck: TrustSealCheck = .refuse
     ) throws -> Vault {
         let (store, index, location) = try connect(url: url, environment: environment)
         return try Vault.open(
-            storage: store, index: index, location: location, masterKeyFile: masterKeyFile, environment: environment)
+            storage: store, index: index, location: location, masterKeyFile: masterKeyFile, environment: environment, trustCheck: trustCheck)
     }
 
     /// Copies `vault` (a directory vault) into the database at `url`: see `Vault.migrate(to:index:location:masterKeyFile:)`.

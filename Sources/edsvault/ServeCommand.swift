@@ -71,6 +71,19 @@ struct ServeCommand: AsyncParsableCommand {
         help: "The address people reach the service at, for the proof pages' QR codes, e.g. https://eds.example.kz (default: the listen address; never the request's Host header).")
     var publicURL: String?
 
+    @Option(
+        name: .customLong("max-signature-mib"),
+        help: "Largest signature part in MiB (1 … --max-upload-mib; default 16, or --max-upload-mib when lower); larger ones get 413 as they arrive. Send large attached signatures detached.")
+    var maxSignatureMiBOption: Int?
+
+    /// `--max-signature-mib`, else 16 MiB or the upload limit when that is lower.
+    var maxSignatureMiB: Int { maxSignatureMiBOption ?? min(ServiceConfiguration.defaultMaxSignatureBytes >> 20, maxUploadMiB) }
+
+    @Option(
+        name: .customLong("proof-renders-per-minute"),
+        help: "Proof pages and document cards drawn per minute for anonymous link visitors beyond the cache (which keeps each for a minute); more get 429.")
+    var proofRendersPerMinute: Int = 120
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -79,6 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...65536).contains(maxUploadMiB) else { throw ValidationError("--max-upload-mib must be 1...65536") }
         guard (1...100_000).contains(maxConnectionsPerAddress) else { throw ValidationError("--max-connections-per-address must be 1...100000") }
         guard (1...86_400).contains(requestTimeout) else { throw ValidationError("--request-timeout must be 1...86400 seconds") }
+        guard (1...max(1, maxUploadMiB)).contains(maxSignatureMiB) else { throw ValidationError("--max-signature-mib must be 1...--max-upload-mib") }
+        guard (1...100_000).contains(proofRendersPerMinute) else { throw ValidationError("--proof-renders-per-minute must be 1...100000") }
         guard VerificationService.isLogLevel(logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let publicURL, Self.publicBaseURL(publicURL) == nil {
             throw ValidationError("--public-url must be an http:// or https:// URL with a host and no query, e.g. https://eds.example.kz")
@@ -96,6 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let vault = vaultLocation
             let proofs = try vault.map { try Self.proofDirectory(forVault: $0, masterKeyFile: masterKeyFile) }
+            proofs?.vault.limitAnonymousRenders(perMinute: proofRendersPerMinute)
             // Proof pages are judged against the vault's own anchors: the same rule applies to them.
             if !demo, let vault, let anchor = proofs?.vault.trustAnchors.first(where: TrustAnchors.isDemo) {
                 throw CLIFailure(
@@ -105,7 +121,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var configuration = ServiceConfiguration(
                 host: host, port: port, trustAnchors: anchors.map(\.certificate), crls: try InputFiles.crls(crl), online: online,
-                maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs)
+                maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs,
+                maxSignatureBytes: maxSignatureMiB << 20)
             configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
             configuration.requestTimeout = .seconds(requestTimeout)
             configuration.requestHeaderTimeout = .seconds(min(30, requestTimeout))
@@ -116,6 +133,20 @@ struct ServeCommand: AsyncParsableCommand {
             || (configuration.proofs as? VaultProofDirectory)?.vault.trustAnchors.contains(where: TrustAnchors.isDemo) == true
         {
             notes.append("--demo: trusting the demo anchors, whose private keys are published; anyone can make signatures this service accepts")
+        }
+        // Anonymous proof views are audited in batches: written every few seconds, and when the service stops.
+        let proofVault = (configuration.proofs as? VaultProofDirectory)?.vault
+        let flusher = proofVault.map { vault in
+            Task.detached {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(2))
+                    try? vault.flushAnonymousViews()
+                }
+            }
+        }
+        defer {
+            flusher?.cancel()
+            try? proofVault?.flushAnonymousViews()
         }
         do {
             try await VerificationService.serve(configuration, logLevel: logLevel, notes: notes)

@@ -9,18 +9,28 @@ struct VaultProofDirectory: ProofDirectory {
 
     /// Blocks (blobs, re-validation): the service calls it on its validation threads.
     func proof(forToken token: String) throws -> VaultProof? {
-        guard let found = try vault.proof(forToken: token) else { return nil }
+        let found: ProofLinkView?
+        do { found = try vault.proofView(forToken: token) } catch let busy as ProofRenderLimited {
+            throw ProofRenderBusy(retryAfterSeconds: busy.retryAfterSeconds)
+        }
+        guard let found else { return nil }
         let document = found.document
         return VaultProof(
             title: document.metadata.title, documentType: document.metadata.type.englishName,
             fileName: document.metadata.fileName, sha256: document.id, size: document.size,
             status: document.status == .fullySigned ? "fully signed" : "awaiting signatures",
-            report: found.report)
+            report: found.report, withDocument: found.link.withDocument, expiresAt: found.link.expiresAt)
     }
 
-    /// Blocks (blobs, validation, PDF drawing): the service calls it on its validation threads.
+    /// Blocks (blobs, validation, PDF drawing): the service calls it on its validation threads. Only links made
+    /// `--with-document` have a card; it is cached per (document, signatures, language, proof URL).
     func card(forToken token: String, language: CardLanguage, proofURL: String) throws -> Data? {
-        guard let material = try vault.cardMaterial(forToken: token) else { return nil }
-        return try VaultCardCommand.card(for: material, language: language, proofURL: proofURL)
+        do {
+            return try vault.anonymousCard(forToken: token, variant: "\(language.rawValue)|\(proofURL)") { material in
+                try VaultCardCommand.card(for: material, language: language, proofURL: proofURL)
+            }
+        } catch let busy as ProofRenderLimited {
+            throw ProofRenderBusy(retryAfterSeconds: busy.retryAfterSeconds)
+        }
     }
 }

@@ -130,8 +130,9 @@ import Testing
         #expect(audit.contains("refused"))
     }
 
-    /// `GET /proofs/{token}` asking for a PDF gets the card, whose signature pages carry the proof page's QR code.
-    @Test func theProofLinkServesTheCardAsPDF() throws {
+    /// `GET /proofs/{token}` of a link made `--with-document`, asking for a PDF, gets the card, whose signature pages
+    /// carry the proof page's QR code.
+    @Test func aLinkMadeWithTheDocumentServesTheCardAsPDF() throws {
         let work = try Tools.workspace()
         let vault = work.appendingPathComponent("vault").path
         #expect(try Tools.run(Tools.edsvault, ["vault", "init", vault, "--crl", "Certs/crl/root.crl", "--crl", "Certs/crl/nca_demo.crl"] + Self.trust).status == 0)
@@ -140,7 +141,7 @@ import Testing
             "150640123452", "--type", "order-hiring", "--title", "Приказ № 17-К"
         ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try Tools.eds("vault", "sign", id, "--vault", vault, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD").status == 0)
-        let path = try Tools.eds("vault", "link", id, "--vault", vault).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = try Tools.eds("vault", "link", id, "--with-document", "--vault", vault).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
         let (server, url) = try Tools.startServe(["--vault", vault, "--demo"] + Self.trust)
         defer {

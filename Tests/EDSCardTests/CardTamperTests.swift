@@ -98,4 +98,26 @@ struct CardTamperTests {
         #expect(throws: CardError.self) { try CardPDF.read(card, maximumAttachments: 2, maximumBytes: total) }
         #expect(throws: CardError.self) { try CardPDF.read(card, maximumAttachments: 3, maximumBytes: total - 1) }
     }
+
+    /// Issue 23, finding 5: a signature attachment over the per-signature limit, and reading past the deadline, stop
+    /// the read with the reason.
+    @Test func readingStopsAtTheSignatureSizeAndTimeLimits() throws {
+        let (employee, head) = try DocumentCardTests.twoSignatures()
+        let card = try CardFixtures.card(signatures: [employee, head])
+        let total = CardFixtures.document.count + employee.count + head.count
+        let largest = max(employee.count, head.count)
+        #expect(try CardPDF.read(card, maximumAttachments: 3, maximumBytes: total, maximumSignatureBytes: largest).attachments.count == 3)
+        do {
+            _ = try CardPDF.read(card, maximumAttachments: 3, maximumBytes: total, maximumSignatureBytes: largest - 1)
+            Issue.record("a signature over the per-signature limit was read")
+        } catch let error as CardError {
+            #expect(error.reason.contains("larger than the limit"), "\(error.reason)")
+        }
+        do {
+            _ = try CardPDF.read(card, maximumAttachments: 3, maximumBytes: total, maximumSeconds: 0)
+            Issue.record("a card was read past its deadline")
+        } catch let error as CardError {
+            #expect(error.reason.contains("took longer than the limit"), "\(error.reason)")
+        }
+    }
 }

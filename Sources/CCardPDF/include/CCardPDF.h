@@ -43,9 +43,16 @@ int ccard_assemble(
 /// A card opened for reading.
 typedef struct ccard_reader ccard_reader;
 
-/// Opens a PDF and reads its embedded files in name-tree order, refusing more than `max_count` of them or more than
-/// `max_bytes` in all once decoded. NULL with `*error` on failure.
-ccard_reader *ccard_open(const unsigned char *pdf, size_t length, size_t max_count, size_t max_bytes, char **error);
+/// Opens a PDF and reads its embedded files in name-tree order, refusing more than `max_count` of them (counted before
+/// any is decoded), more than `max_bytes` in all once decoded, an attachment after the first (a signature) over
+/// `max_signature_bytes`, two file specifications sharing one stream, or more than `max_seconds` of reading. Each
+/// stream is decoded twice: first only counted (no memory), then into a buffer of exactly that size. NULL with
+/// `*error` on failure.
+ccard_reader *ccard_open(
+    const unsigned char *pdf, size_t length, size_t max_count, size_t max_bytes, size_t max_signature_bytes, double max_seconds,
+    char **error);
+/// Frees one attachment's bytes once the caller has copied them.
+void ccard_attachment_release(ccard_reader *reader, size_t index);
 size_t ccard_attachment_count(const ccard_reader *reader);
 const char *ccard_attachment_key(const ccard_reader *reader, size_t index);
 const char *ccard_attachment_name(const ccard_reader *reader, size_t index);
