@@ -67,8 +67,8 @@ struct VaultTrustAdd: ParsableCommand {
 
     mutating func run() throws {
         try reportingFailures {
-            let anchors = try certificates.map { try InputFiles.read($0, what: "certificate") }
-            let crls = try crl.map { try InputFiles.read($0, what: "CRL") }
+            let anchors = try certificates.map { try InputFiles.read($0, what: "certificate", limit: InputLimit.certificateFile) }
+            let crls = try crl.map { try InputFiles.read($0, what: "CRL", limit: InputLimit.crl) }
             let added = try vaultFailures { try vault.open(trustCheck: .report).trustAdd(anchors: anchors, crls: crls) }
             for entry in added { print("added\t\(entry.kind)\t\(TerminalText.escaped(entry.name))\t\(TerminalText.escaped(entry.subject ?? "-"))") }
         }
