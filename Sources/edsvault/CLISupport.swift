@@ -50,6 +50,12 @@ enum Terminal {
         FileHandle.standardOutput.write(Data((TerminalText.escaped(text) + "\n").utf8))
     }
 
+    /// One line of tab-separated fields on standard output, each field escaped (so a tab inside one is `\t`, and the
+    /// separators stay tabs).
+    static func fields(_ fields: [String]) {
+        FileHandle.standardOutput.write(Data((fields.map { TerminalText.escaped($0) }.joined(separator: "\t") + "\n").utf8))
+    }
+
     /// Several lines on standard output, each escaped.
     static func lines(_ lines: [String]) {
         FileHandle.standardOutput.write(Data((lines.map { TerminalText.escaped($0) }.joined(separator: "\n") + "\n").utf8))

@@ -530,9 +530,10 @@ struct VaultAudit: ParsableCommand {
             let formatter = ISO8601DateFormatter()
             for entry in entries {
                 let draft = entry.draft
-                Terminal.line(
-                    "\(entry.sequence)\t\(formatter.string(from: draft.at))\t\(draft.actor)\t\(draft.action)\t\(draft.outcome)\t"
-                        + "\(draft.object)\t\(draft.detail)\t\(entry.hash.prefix(16))")
+                Terminal.fields([
+                    "\(entry.sequence)", formatter.string(from: draft.at), draft.actor, draft.action, "\(draft.outcome)", draft.object, draft.detail,
+                    String(entry.hash.prefix(16)),
+                ])
             }
         }
     }
