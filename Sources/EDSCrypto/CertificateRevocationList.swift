@@ -371,6 +371,7 @@ public struct CRLScope: Sendable {
         case unhandledCriticalExtension(String)
         case unhandledCriticalEntryExtension(String)
         case malformedExtension(String)
+        case missingCRLNumber
     }
 
     public var isDelta: Bool { baseCRLNumber != nil }
@@ -407,7 +408,10 @@ public struct CRLScope: Sendable {
                         }
                     }
                     switch oid {
-                    case "2.5.29.20": crlNumber = decode("cRLNumber", ExtensionDecoder.unsignedInteger)
+                    case "2.5.29.20":
+                        crlNumber = decode("cRLNumber", ExtensionDecoder.unsignedInteger)
+                        // § 5.2.3: the CRL number is never critical; a CA that marks it so is asking for something else.
+                        if critical && unusable == nil { unusable = .unhandledCriticalExtension(oid) }
                     case "2.5.29.27": base = decode("deltaCRLIndicator", ExtensionDecoder.unsignedInteger)
                     case "2.5.29.28":
                         point = decode("issuingDistributionPoint", ExtensionDecoder.issuingDistributionPoint)
@@ -423,6 +427,9 @@ public struct CRLScope: Sendable {
             }
         }
         if unusable == nil, let entry = unhandledCriticalEntryExtension { unusable = .unhandledCriticalEntryExtension(entry) }
+        // § 5.2.3: conforming CRL issuers MUST include the CRL number (NCA RK's do); without it a CRL cannot be ordered
+        // against its deltas or its successors.
+        if unusable == nil && crlNumber == nil { unusable = .missingCRLNumber }
         self.crlNumber = crlNumber
         self.baseCRLNumber = base
         self.issuingDistributionPoint = point

@@ -213,6 +213,7 @@ extension RevocationSources {
         case .unhandledCriticalExtension(let oid): DetailMessage(.crlUnhandledCriticalExtension, who, .text(oid))
         case .unhandledCriticalEntryExtension(let oid): DetailMessage(.crlUnhandledCriticalEntryExtension, who, .text(oid))
         case .malformedExtension(let name): DetailMessage(.crlMalformedExtension, who, .text(name))
+        case .missingCRLNumber: DetailMessage(.crlMalformedExtension, who, .text("cRLNumber (missing)"))
         }
     }
 
