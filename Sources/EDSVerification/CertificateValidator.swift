@@ -36,26 +36,10 @@ public struct CertificateValidator: Sendable {
         let facts = SignerCertificateFacts.of(certificate)
         warnings += facts.profileWarnings
 
-        // The path to a trust anchor the verifier chose.
-        var path: CertificationPath?
-        switch ChainValidator.buildPath(for: certificate, intermediates: intermediates, anchors: policy.trustAnchors, context: policy.context) {
-        case .success(let built):
-            path = built
-            let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
-            record("chain", passed: true, DetailMessage(.chainBuilt, "\(built.certificates.count)", .text(anchor)))
-            // Certificate policies (RFC 5280 § 6.1) over the path, as for a signer's.
-            if let check = PolicyCheck.evaluate(built, inputs: policy.certificatePolicies) { record(check.check, check.failure) }
-        case .failure(let failure):
-            let subIndication: SubIndication =
-                switch failure.kind {
-                case .noPathToTrustAnchor: .noCertificateChainFound
-                case .constraintsViolated: .chainConstraintsFailure
-                case .invalidCertificate: .certificateChainGeneralFailure
-                }
-            let reason = DetailMessage.pathError(code: failure.openSSLCode, english: failure.detail)
-            let detail = DetailMessage(failure.kind == .noPathToTrustAnchor ? .chainNoPath : .chainProblem, reason, "\(failure.depth)")
-            record("chain", passed: false, detail, (.indeterminate, subIndication))
-        }
+        // The path to a trust anchor the verifier chose, and its certificate policies (RFC 5280 § 6.1).
+        let built = PathCheck.evaluate(certificate, intermediates: intermediates, policy: policy)
+        let path = built.path
+        for check in built.checks { record(check.check, check.failure) }
 
         let keyUsage = Self.keyUsage(of: certificate, facts: facts)
         record(keyUsage.0, keyUsage.1)

@@ -218,25 +218,9 @@ struct SignerValidation {
 
         // 2. The certificate chains to a trust anchor the verifier chose.
         let intermediates = signedDataCertificates + embedded.certificates
-        var path: CertificationPath?
-        switch ChainValidator.buildPath(
-            for: certificate, intermediates: intermediates, anchors: policy.trustAnchors, context: policy.context) {
-        case .success(let built):
-            path = built
-            let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
-            record("chain", passed: true, DetailMessage(.chainBuilt, "\(built.certificates.count)", .text(anchor)))
-            if let check = PolicyCheck.evaluate(built, inputs: policy.certificatePolicies) { record(check.check, check.failure) }
-        case .failure(let failure):
-            let subIndication: SubIndication =
-                switch failure.kind {
-                case .noPathToTrustAnchor: .noCertificateChainFound
-                case .constraintsViolated: .chainConstraintsFailure
-                case .invalidCertificate: .certificateChainGeneralFailure
-                }
-            let reason = DetailMessage.pathError(code: failure.openSSLCode, english: failure.detail)
-            let detail = DetailMessage(failure.kind == .noPathToTrustAnchor ? .chainNoPath : .chainProblem, reason, "\(failure.depth)")
-            record("chain", passed: false, detail, (.indeterminate, subIndication))
-        }
+        let built = PathCheck.evaluate(certificate, intermediates: intermediates, policy: policy)
+        let path = built.path
+        for check in built.checks { record(check.check, check.failure) }
 
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
         record(certificateFacts.keyUsage.check, certificateFacts.keyUsage.failure)

@@ -6,39 +6,19 @@ import Testing
 /// LT evidence carries the delta.
 struct FreshestCRLCLITests {
     /// The demo NCA's base CRL at the path its certificates name (/nca_demo.crl), pointing with Freshest CRL to a
-    /// delta (/nca_demo_delta.crl) that lists the employee as revoked; both made by `openssl ca -gencrl`.
+    /// delta (/nca_demo_delta.crl) that lists the employee as revoked; both made by `Certs/make-demo-crl`.
     static func publish(into directory: URL, employeeSerial: String) throws {
-        let work = directory.appendingPathComponent("ca")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        func gencrl(_ name: String, number: String, index: String, extensions: String) throws {
-            try index.write(to: work.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
-            try "\(number)\n".write(to: work.appendingPathComponent("crlnumber"), atomically: true, encoding: .utf8)
-            try """
-                [ ca ]
-                default_ca = demo
-                [ demo ]
-                database = \(work.path)/index.txt
-                crlnumber = \(work.path)/crlnumber
-                default_md = sha256
-                default_crl_days = 30
-                crl_extensions = crl_ext
-                [ crl_ext ]
-                \(extensions)
-                """.write(to: work.appendingPathComponent("ca.cnf"), atomically: true, encoding: .utf8)
-            let pem = work.appendingPathComponent("\(name).pem").path
-            let made = try Tools.openssl(
-                "ca", "-config", work.appendingPathComponent("ca.cnf").path, "-gencrl", "-keyfile", "Certs/ca/nca-demo.key", "-cert",
-                "Certs/ca/nca-demo.pem", "-out", pem)
-            #expect(made.status == 0, "\(made.stderr)")
-            let der = try Tools.openssl("crl", "-in", pem, "-outform", "DER", "-out", directory.appendingPathComponent(name).path)
-            #expect(der.status == 0, "\(der.stderr)")
-        }
-        try gencrl("nca_demo.crl", number: "40", index: "", extensions: "freshestCRL = URI:http://127.0.0.1:18791/nca_demo_delta.crl")
-        try gencrl(
-            "nca_demo_delta.crl", number: "41",
-            index: "R\t360101000000Z\t260101000000Z,keyCompromise\t\(employeeSerial)\tunknown\t/CN=employee\n",
-            // OpenSSL's configuration cannot spell a deltaCRLIndicator: its DER (critical, BaseCRLNumber 0x40).
-            extensions: "2.5.29.27 = critical, DER:02:01:40")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let base = try Tools.run(
+            "Certs/make-demo-crl",
+            [directory.appendingPathComponent("nca_demo.crl").path, "--number", "64", "--extension",
+             "freshestCRL = URI:http://127.0.0.1:18791/nca_demo_delta.crl"])
+        #expect(base.status == 0, "\(base.stderr)")
+        let delta = try Tools.run(
+            "Certs/make-demo-crl",
+            [directory.appendingPathComponent("nca_demo_delta.crl").path, "--number", "65", "--delta-of", "64", "--revoke",
+             "\(employeeSerial),260101000000Z,keyCompromise"])
+        #expect(delta.status == 0, "\(delta.stderr)")
     }
 
     /// Serves `directory` on the port the demo certificates' distribution points name, for `body`.

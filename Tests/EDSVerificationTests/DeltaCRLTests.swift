@@ -17,50 +17,29 @@ struct DeltaCRLTests {
     }
 
     /// A CRL of the demo intermediate (Certs/ca/nca-demo) listing `revoked`, numbered `number`; a delta CRL of base
-    /// `deltaOf` when given; `extra` goes into the CRL extension section (an issuingDistributionPoint, say).
-    static func rsaCRL(number: Int, revoked: [Listed], deltaOf base: Int? = nil, extra: String = "") throws -> CertificateRevocationList {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("delta-crl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
-        let lines = revoked.map { entry in
-            "R\t360101000000Z\t\(entry.date),\(entry.reason)\t\(entry.certificate.serialNumberHex)\tunknown\t/CN=x\n"
-        }
-        try lines.joined().write(to: work.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
-        try String(format: "%02X\n", number).write(to: work.appendingPathComponent("crlnumber"), atomically: true, encoding: .utf8)
-        var extensions = "authorityKeyIdentifier = keyid:always\n"
-        // OpenSSL's configuration cannot spell a deltaCRLIndicator: its DER, INTEGER BaseCRLNumber (< 128 here).
-        if let base { extensions += "2.5.29.27 = critical, DER:02:01:\(String(format: "%02X", base))\n" }
-        extensions += extra
-        try """
-            [ ca ]
-            default_ca = demo
-            [ demo ]
-            database = \(work.path)/index.txt
-            crlnumber = \(work.path)/crlnumber
-            default_md = sha256
-            default_crl_days = 30
-            crl_extensions = crl_ext
-            [ crl_ext ]
-            \(extensions)
-            [ idp ]
-            onlyCA = TRUE
-            """.write(to: work.appendingPathComponent("ca.cnf"), atomically: true, encoding: .utf8)
-        let crl = work.appendingPathComponent("nca.crl")
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "ca", "-config", work.appendingPathComponent("ca.cnf").path, "-gencrl", "-keyfile",
-            DemoPKI.certs.appendingPathComponent("ca/nca-demo.key").path, "-cert", DemoPKI.certs.appendingPathComponent("ca/nca-demo.pem").path,
-            "-out", crl.path,
-        ]
+    /// `deltaOf` when given; `extensions` go into its CRL extension section, `sections` define what they refer to.
+    /// Made by `Certs/make-demo-crl` (`openssl ca -gencrl`).
+    static func rsaCRL(
+        number: Int, revoked: [Listed], deltaOf base: Int? = nil, extensions: [String] = [], sections: [(String, String)] = []
+    ) throws -> CertificateRevocationList {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("demo-crl-\(UUID().uuidString).crl")
+        defer { try? FileManager.default.removeItem(at: out) }
+        var arguments = [out.path, "--number", String(number)]
+        for entry in revoked { arguments += ["--revoke", "\(entry.certificate.serialNumberHex),\(entry.date),\(entry.reason)"] }
+        if let base { arguments += ["--delta-of", String(base)] }
+        for line in extensions { arguments += ["--extension", line] }
+        for (name, line) in sections { arguments += ["--section", name, line] }
+        let maker = Process()
+        maker.executableURL = DemoPKI.certs.appendingPathComponent("make-demo-crl")
+        maker.arguments = arguments
         let errors = Pipe()
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = errors
-        try openssl.run()
+        maker.standardOutput = FileHandle.nullDevice
+        maker.standardError = errors
+        try maker.run()
         let message = errors.fileHandleForReading.readDataToEndOfFile()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0, "\(String(decoding: message, as: UTF8.self))")
-        return try CertificateRevocationList(try Data(contentsOf: crl))
+        maker.waitUntilExit()
+        #expect(maker.terminationStatus == 0, "\(String(decoding: message, as: UTF8.self))")
+        return try CertificateRevocationList(try Data(contentsOf: out))
     }
 
     static var employee: Certificate { get throws { try DemoPKI.key("employee").certificate } }
@@ -122,7 +101,8 @@ struct DeltaCRLTests {
 
     /// A revoked signer who embeds (or hands over) only a CRL whose scope is CA certificates gets no verdict from it.
     @Test func aNarrowerScopeCRLDoesNotSpeakForAnEndEntity() throws {
-        let caOnly = try Self.rsaCRL(number: 0x30, revoked: [], extra: "issuingDistributionPoint = critical, @idp\n")
+        let caOnly = try Self.rsaCRL(
+            number: 0x30, revoked: [], extensions: ["issuingDistributionPoint = critical, @idp"], sections: [("idp", "onlyCA = TRUE")])
         let report = try Self.validate(crls: [caOnly])
         #expect(report.indication == .indeterminate)
         #expect(report.subIndication == .tryLater)
@@ -130,7 +110,7 @@ struct DeltaCRLTests {
     }
 
     @Test func aCRLWithAnUnknownCriticalExtensionIsPassedOverWithTheReason() throws {
-        let odd = try Self.rsaCRL(number: 0x31, revoked: [], extra: "1.2.3.4.5 = critical, ASN1:NULL\n")
+        let odd = try Self.rsaCRL(number: 0x31, revoked: [], extensions: ["1.2.3.4.5 = critical, ASN1:NULL"])
         let report = try Self.validate(crls: [odd])
         #expect(report.subIndication == .tryLater)
         #expect(Self.revocationDetail(report).contains("unknown critical extension 1.2.3.4.5"), "\(Self.revocationDetail(report))")

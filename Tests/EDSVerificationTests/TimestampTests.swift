@@ -136,35 +136,8 @@ struct TimestampTests {
     /// A CRL of the demo intermediate listing the demo TSA as revoked at `revokedAt` for `reason`, made by
     /// `openssl ca -gencrl` (EDSCrypto issues no CRLs). thisUpdate is now: later than every genTime used here.
     static func crlRevokingTheTSA(at revokedAt: String, reason: String) throws -> CertificateRevocationList {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("tsa-crl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
         let tsa = try #require(try Certificate.parseAll(try DemoPKI.data("tsa.pem")).first)
-        try "R\t360101000000Z\t\(revokedAt),\(reason)\t\(tsa.serialNumberHex)\tunknown\t/CN=EDS VAULT DEMO TSA/O=EDS Vault Demo/C=KZ\n"
-            .write(to: work.appendingPathComponent("index.txt"), atomically: true, encoding: .utf8)
-        try "01\n".write(to: work.appendingPathComponent("crlnumber"), atomically: true, encoding: .utf8)
-        try """
-            [ ca ]
-            default_ca = demo
-            [ demo ]
-            database = \(work.path)/index.txt
-            crlnumber = \(work.path)/crlnumber
-            default_md = sha256
-            default_crl_days = 30
-            """.write(to: work.appendingPathComponent("ca.cnf"), atomically: true, encoding: .utf8)
-        let crl = work.appendingPathComponent("nca.crl")
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "ca", "-config", work.appendingPathComponent("ca.cnf").path, "-gencrl", "-keyfile", DemoPKI.certs.appendingPathComponent("ca/nca-demo.key").path,
-            "-cert", DemoPKI.certs.appendingPathComponent("ca/nca-demo.pem").path, "-out", crl.path,
-        ]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        #expect(openssl.terminationStatus == 0)
-        return try CertificateRevocationList(try Data(contentsOf: crl))
+        return try DeltaCRLTests.rsaCRL(number: 1, revoked: [DeltaCRLTests.Listed(certificate: tsa, date: revokedAt, reason: reason)])
     }
 
     /// The demo root's CRL and `nca`, instead of the demo intermediate's own CRL.

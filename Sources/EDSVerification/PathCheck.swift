@@ -1,5 +1,34 @@
 import EDSCrypto
 
+/// The `chain` check and, for a built path, the `policies` check: what a signer's certificate and a certificate
+/// validated alone (`CertificateValidator`) are both judged by. Returns the path, if one was built, and the checks to
+/// record in order.
+enum PathCheck {
+    static func evaluate(
+        _ certificate: Certificate, intermediates: [Certificate], policy: ValidationPolicy
+    ) -> (path: CertificationPath?, checks: [(check: Check, failure: (Indication, SubIndication)?)]) {
+        switch ChainValidator.buildPath(for: certificate, intermediates: intermediates, anchors: policy.trustAnchors, context: policy.context) {
+        case .success(let built):
+            let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
+            var checks: [(check: Check, failure: (Indication, SubIndication)?)] = [
+                (Check(name: "chain", passed: true, DetailMessage(.chainBuilt, "\(built.certificates.count)", .text(anchor))), nil)
+            ]
+            if let policies = PolicyCheck.evaluate(built, inputs: policy.certificatePolicies) { checks.append(policies) }
+            return (built, checks)
+        case .failure(let failure):
+            let subIndication: SubIndication =
+                switch failure.kind {
+                case .noPathToTrustAnchor: .noCertificateChainFound
+                case .constraintsViolated: .chainConstraintsFailure
+                case .invalidCertificate: .certificateChainGeneralFailure
+                }
+            let reason = DetailMessage.pathError(code: failure.openSSLCode, english: failure.detail)
+            let detail = DetailMessage(failure.kind == .noPathToTrustAnchor ? .chainNoPath : .chainProblem, reason, "\(failure.depth)")
+            return (nil, [(Check(name: "chain", passed: false, detail), (.indeterminate, subIndication))])
+        }
+    }
+}
+
 /// The `policies` check: RFC 5280 § 6.1 certificate-policy processing over a built path, for the verifier's inputs.
 enum PolicyCheck {
     /// The check to report, or nil when there is nothing to say: the verifier asked for nothing in particular and
