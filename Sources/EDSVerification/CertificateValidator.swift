@@ -82,14 +82,7 @@ public struct CertificateValidator: Sendable {
         let algorithms = Self.algorithms(path: pathCertificates, facts: facts, minimumRSABits: policy.minimumRSABits)
         record(algorithms.0, algorithms.1)
 
-        let (indication, subIndication): (Indication, SubIndication?) =
-            if let failed = findings.first(where: { $0.indication == .totalFailed }) {
-                (.totalFailed, failed.subIndication)
-            } else if let open = findings.first {
-                (.indeterminate, open.subIndication)
-            } else {
-                (.totalPassed, nil)
-            }
+        let (indication, subIndication) = Indication.verdict(findings, indication: \.indication, subIndication: \.subIndication)
         var report = CertificateValidationReport(
             indication: indication, subIndication: subIndication, validationTime: validationTime, subject: facts.identity,
             certificate: facts.summary, path: path?.certificates.map(CertificateSummary.init) ?? [], revocation: revocationSummary,

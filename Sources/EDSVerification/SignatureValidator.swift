@@ -348,14 +348,7 @@ struct SignerValidation {
         facts: SignerCertificateFacts?, timestamp: TimestampSummary?, revocation: RevocationSummary?, checks: [Check], findings: [Finding],
         warnings: [DetailMessage]
     ) -> SignatureReport {
-        let (indication, subIndication): (Indication, SubIndication?) =
-            if let failed = findings.first(where: { $0.indication == .totalFailed }) {
-                (.totalFailed, failed.subIndication)
-            } else if let open = findings.first {
-                (.indeterminate, open.subIndication)
-            } else {
-                (.totalPassed, nil)
-            }
+        let (indication, subIndication) = Indication.verdict(findings, indication: \.indication, subIndication: \.subIndication)
         // Each warning rendered once, for the JSON's list and as the key of its translations.
         var english: [String] = []
         var messages: [String: DetailMessage] = [:]

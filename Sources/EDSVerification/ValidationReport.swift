@@ -268,3 +268,15 @@ public struct Check: Codable, Hashable, Sendable {
         hasher.combine(detail)
     }
 }
+
+extension Indication {
+    /// ETSI EN 319 102-1 as this validator applies it to one signature or certificate: the first TOTAL_FAILED
+    /// finding decides, else the first INDETERMINATE one, else TOTAL_PASSED.
+    static func verdict<Finding>(
+        _ findings: [Finding], indication: (Finding) -> Indication, subIndication: (Finding) -> SubIndication
+    ) -> (Indication, SubIndication?) {
+        if let failed = findings.first(where: { indication($0) == .totalFailed }) { return (.totalFailed, subIndication(failed)) }
+        if let open = findings.first { return (.indeterminate, subIndication(open)) }
+        return (.totalPassed, nil)
+    }
+}

@@ -1,4 +1,4 @@
-@_spi(DemoPKI) import EDSCrypto
+@_spi(DemoPKI) @testable import EDSCrypto
 import EDSVerification
 import Foundation
 import Testing
@@ -197,20 +197,7 @@ struct DeltaCRLTests {
     /// certificatePolicies naming `oids`, as DER for the demo issuer (OpenSSL spells that extension only with a
     /// configuration database).
     static func policies(_ oids: String...) -> String {
-        func oid(_ dotted: String) -> [UInt8] {
-            let arcs = dotted.split(separator: ".").map { Int($0)! }
-            var body: [UInt8] = [UInt8(arcs[0] * 40 + arcs[1])]
-            for arc in arcs.dropFirst(2) {
-                var chunk: [UInt8] = [UInt8(arc & 0x7f)]
-                var rest = arc >> 7
-                while rest > 0 {
-                    chunk.insert(UInt8(rest & 0x7f) | 0x80, at: 0)
-                    rest >>= 7
-                }
-                body += chunk
-            }
-            return [0x06, UInt8(body.count)] + body
-        }
+        func oid(_ dotted: String) -> [UInt8] { (try? DER.objectIdentifier(dotted)) ?? [] }
         let informations = oids.map { [0x30, UInt8(oid($0).count)] + oid($0) }.flatMap { $0 }
         let der: [UInt8] = [0x30, UInt8(informations.count)] + informations
         return "DER:" + der.map { String(format: "%02X", $0) }.joined(separator: ":")
