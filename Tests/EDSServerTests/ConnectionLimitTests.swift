@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// A plain TCP connection to the live service, for what an HTTP client will not do: trickle bytes, hold sockets open.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
     let socket: Int32
 
     init(port: Int) throws {
@@ -75,6 +75,23 @@ final class RawConnection {
         guard send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") else { return "" }
         return read(within: limit) { $0.contains("{\"status\":\"ok\"}") }
     }
+
+    /// `health()` on a thread of its own: its blocking reads must not hold one of the few cooperative threads the
+    /// service's own handlers run on (two on a 2-core machine, shared with every other test running at once).
+    func healthOffThePool(within limit: Duration = .seconds(10)) async -> String {
+        await offThePool { self.health(within: limit) }
+    }
+
+    /// `read(within:until:)` on a thread of its own, as `healthOffThePool`.
+    func readOffThePool(within limit: Duration, until done: @escaping @Sendable (String) -> Bool = { _ in false }) async -> String {
+        await offThePool { self.read(within: limit, until: done) }
+    }
+
+    private func offThePool(_ body: @escaping @Sendable () -> String) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: body()) }
+        }
+    }
 }
 
 /// Issue 23, item 9: connections that trickle are cut off at a deadline, one address holds a bounded number of them,
@@ -116,7 +133,7 @@ final class RawConnection {
             #expect(ContinuousClock.now - started < .seconds(10))
             // The service still answers everyone else (on a new connection: the test client's own, idle for longer
             // than the 1 s head deadline, was closed too).
-            #expect(try RawConnection(port: port).health().hasPrefix("HTTP/1.1 200"))
+            #expect(await (try RawConnection(port: port)).healthOffThePool().hasPrefix("HTTP/1.1 200"))
         }
     }
 
@@ -165,7 +182,7 @@ final class RawConnection {
                 #expect(try await Self.eventually(within: .seconds(5)) { limits.openConnections < 3 }, "\(limits.openConnections)")
                 var answered = false
                 for _ in 0..<3 where !answered {
-                    answered = try RawConnection(port: port).health().hasPrefix("HTTP/1.1 200")
+                    answered = await (try RawConnection(port: port)).healthOffThePool().hasPrefix("HTTP/1.1 200")
                 }
                 #expect(answered, "no connection was admitted after the others closed")
             }
@@ -179,7 +196,7 @@ final class RawConnection {
             let port = try #require(client.port)
             let connection = try RawConnection(port: port)
             for _ in 0..<3 {
-                let answer = connection.health()
+                let answer = await connection.healthOffThePool()
                 #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
                 try await Task.sleep(for: .milliseconds(300))
             }
@@ -198,7 +215,7 @@ final class RawConnection {
             while !directory.hasEntered { try await Task.sleep(for: .milliseconds(10)) }
             try await Task.sleep(for: .seconds(3))
             directory.open()
-            let answer = connection.read(within: .seconds(10)) { $0.contains("\"indication\"") }
+            let answer = await connection.readOffThePool(within: .seconds(10)) { $0.contains("\"indication\"") }
             #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(200))")
         }
     }
@@ -209,7 +226,7 @@ final class RawConnection {
             let connection = try RawConnection(port: port)
             // Three requests in one write: the second and third wait while the first is answered.
             #expect(connection.send(String(repeating: "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", count: 3)))
-            let answers = connection.read(within: .seconds(10)) { $0.components(separatedBy: "{\"status\":\"ok\"}").count == 4 }
+            let answers = await connection.readOffThePool(within: .seconds(10)) { $0.components(separatedBy: "{\"status\":\"ok\"}").count == 4 }
             #expect(answers.components(separatedBy: "HTTP/1.1 200").count - 1 == 3, "\(answers)")
         }
     }
@@ -222,7 +239,7 @@ final class RawConnection {
             let connection = try RawConnection(port: port)
             let header = String(repeating: "xx-YY;q=0.5, ", count: 63 << 10 / 13)
             connection.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: \(header)\r\n\r\n")
-            let answer = connection.read(within: .seconds(10))
+            let answer = await connection.readOffThePool(within: .seconds(10))
             #expect(!answer.hasPrefix("HTTP/1.1 200"), "a 63 KB header field was accepted")
             let health = try await client.execute(uri: "/health", method: .get)
             #expect(health.status == .ok)
