@@ -284,15 +284,7 @@ public final class CertificateRevocationList: @unchecked Sendable {
         // 2: listed with reason removeFromCRL.
         if found == 2 { return .removedFromCRL }
         guard found == 1, let revoked else { return .notListed }
-        let date = ASN1Conversions.date(X509_REVOKED_get0_revocationDate(revoked)) ?? .distantPast
-        var reason: String?
-        var critical: Int32 = 0
-        if let raw = X509_REVOKED_get_ext_d2i(revoked, NID_crl_reason, &critical, nil) {
-            let enumerated = raw.assumingMemoryBound(to: ASN1_ENUMERATED.self)
-            reason = RevocationReason.name(Int(ASN1_ENUMERATED_get(enumerated)))
-            ASN1_ENUMERATED_free(enumerated)
-        }
-        return .revoked(at: date, reason: reason)
+        return Self.entry(revoked)
     }
 
     /// The certificate's serialNumber INTEGER contents as DER writes them (minimal two's complement).

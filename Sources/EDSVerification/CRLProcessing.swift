@@ -101,9 +101,9 @@ extension RevocationSources {
     /// § 6.3.3 (b)(2): the CRL's issuing distribution point against the certificate and its distribution point.
     private func scopeProblem(of crl: CertificateRevocationList, for certificate: Certificate, point: DistributionPoint?) -> DetailMessage.Key? {
         let extensions = certificate.pathExtensions
-        if point?.crlIssuer != nil, crl.scope.issuer != extensions.issuer, crl.scope.issuingDistributionPoint?.indirectCRL != true {
-            return .crlNotIndirect
-        }
+        // Another authority's CRL speaks for this certificate only as an indirect CRL (`isCandidate` has checked that
+        // the distribution point names that authority).
+        if crl.scope.issuer != extensions.issuer, crl.scope.issuingDistributionPoint?.indirectCRL != true { return .crlNotIndirect }
         guard let scope = crl.scope.issuingDistributionPoint else { return nil }
         if let name = scope.distributionPoint {
             let crlNames = Set(name.names(relativeTo: crl.scope.issuer))
@@ -121,7 +121,6 @@ extension RevocationSources {
         if scope.onlyContainsUserCerts && extensions.isCertificateAuthority { return .crlScopeUserCertificates }
         if scope.onlyContainsCACerts && !extensions.isCertificateAuthority { return .crlScopeCACertificates }
         if scope.onlyContainsAttributeCerts { return .crlScopeAttributeCertificates }
-        if crl.scope.issuer != extensions.issuer && !scope.indirectCRL { return .crlNotIndirect }
         return nil
     }
 
