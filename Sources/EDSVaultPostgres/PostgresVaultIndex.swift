@@ -199,6 +199,8 @@ public final class PostgresVaultIndex: VaultIndex {
                     [.int(Milliseconds.of(Date().addingTimeInterval(Vault.defaultLinkLifetime)))])
             }
             try Self.addPerformanceIndexes(db)
+            // The vault API's keys, sign-in nonces, logouts and idempotent answers (PostgresVaultIndex+Access.swift).
+            try Self.addAccessTables(db)
             let stored = try db.rows("SELECT value FROM vault_meta WHERE key = 'master_key_check'").first
                 .map { try $0.decode(String.self) }
             if let stored {
@@ -664,7 +666,7 @@ public final class PostgresVaultIndex: VaultIndex {
     /// Runs last in the caller's transaction. The EXCLUSIVE lock lets readers of the log through but no other
     /// appender; held until commit, so the tail read here is still the tail when the entries commit. Taking it last
     /// means a transaction never waits for another lock while holding it (no deadlock with other writers).
-    private static func appendAudit(_ db: Session, _ drafts: [AuditDraft]) throws {
+    static func appendAudit(_ db: Session, _ drafts: [AuditDraft]) throws {
         guard !drafts.isEmpty else { return }
         try db.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
         let tail = try db.rows("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1").first
