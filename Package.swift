@@ -118,6 +118,8 @@ let package = Package(
             name: "EDSServer",
             dependencies: [
                 "EDSVerification",
+                // The vault API (/api/v1/vault): routes over the library's authenticated principals and access rules.
+                "EDSVault",
                 "EDSCard",
                 "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import EDSCrypto
+import EDSVault
 import EDSVerification
 import Foundation
 import Hummingbird
@@ -42,6 +43,8 @@ public struct ServiceConfiguration: Sendable {
     /// Time a whole request (head and body) may take to arrive; beyond it the connection is closed. 300 s carries the
     /// largest upload (100 MiB) at about 3 Mbit/s.
     public var requestTimeout: Duration = .seconds(300)
+    /// The vault API (`/api/v1/vault/…`, VaultAPI.swift); nil: the routes are absent (404).
+    public var vaultAPI: VaultAPI?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustAnchors: [Certificate], crls: [CertificateRevocationList] = [],
@@ -209,6 +212,7 @@ public final class VerificationService: Sendable {
         router.post("/proofs/:token") { request, context in
             try await self.compareWithProof(request, context: context)
         }
+        if let vaultAPI = configuration.vaultAPI { VaultAPIRoutes(api: vaultAPI, service: self).register(on: router) }
         return router
     }
 

@@ -123,6 +123,14 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, trustAnchors: anchors.map(\.certificate), crls: try InputFiles.crls(crl), online: online,
                 maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs,
                 maxSignatureBytes: maxSignatureMiB << 20)
+            // The vault API (/api/v1/vault, Docs/vault-api.md) comes with the vault: keys and sessions are the vault's.
+            if let vault = proofs?.vault {
+                configuration.vaultAPI = try vaultFailures {
+                    VaultAPI(
+                        vault: vault, authenticator: try VaultAuthenticator(vault: vault), maxDocumentBytes: maxUploadMiB << 20,
+                        maxSignatureBytes: maxSignatureMiB << 20)
+                }
+            }
             configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
             configuration.requestTimeout = .seconds(requestTimeout)
             configuration.requestHeaderTimeout = .seconds(min(30, requestTimeout))
