@@ -211,6 +211,7 @@ let package = Package(
             name: "EDSServerTests",
             dependencies: [
                 "EDSServer",
+                "EDSVault",
                 "EDSVerification",
                 "edsvault",
                 .product(name: "Hummingbird", package: "hummingbird"),
