@@ -388,3 +388,33 @@ import Testing
 extension VaultAPIFixture {
     static let idempotencyKey = HTTPFields.Element.Name("Idempotency-Key")!
 }
+
+/// The vault API is described in /openapi.yaml, and a real OpenAPI 3.1 validator accepts the whole document.
+@Suite struct VaultAPIDescriptionTests {
+    @Test func openAPIDescribesEveryVaultRouteAndValidates() async throws {
+        let fixture = try VaultAPIFixture()
+        let yaml = try await withTestService(try fixture.configuration) { client in
+            try await client.execute(uri: "/openapi.yaml", method: .get).text
+        }
+        fixture.remove()
+        for path in [
+            "auth/challenge", "auth/session", "auth/logout", "documents", "documents/search", "documents/{id}", "documents/{id}/status",
+            "documents/{id}/content", "documents/{id}/signatures", "documents/{id}/proof", "documents/{id}/card", "documents/{id}/audit",
+            "documents/{id}/links", "links/{linkId}", "erasures", "audit/subject",
+        ] {
+            #expect(yaml.contains("\n  /api/v1/vault/\(path):\n"), "openapi.yaml lacks /api/v1/vault/\(path)")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-openapi-\(UUID().uuidString).yaml")
+        try Data(yaml.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try Shell.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                "import sys, yaml; from openapi_spec_validator import validate; d = yaml.safe_load(open(sys.argv[1])); validate(d); "
+                    + "print('valid', len([p for p in d['paths'] if p.startswith('/api/v1/vault/')]))",
+                file.path,
+            ])
+        #expect(result.status == 0 && result.stdout.contains("valid 16"), "\(result.stdout) \(result.stderr)")
+    }
+}
