@@ -20,11 +20,31 @@ public struct VaultAPI: Sendable {
     /// Largest JSON body (links, erasures, searches, sign-in), in bytes.
     public static let maxJSONBytes = 64 << 10
 
-    public init(vault: Vault, authenticator: VaultAuthenticator, maxDocumentBytes: Int = 100 << 20, maxSignatureBytes: Int = 16 << 20) {
+    /// Requests per minute per credential and per address.
+    public let rateLimits: VaultAPIRateLimits
+    let credentialBuckets: TokenBuckets
+    let addressBuckets: TokenBuckets
+
+    public init(
+        vault: Vault, authenticator: VaultAuthenticator, maxDocumentBytes: Int = 100 << 20, maxSignatureBytes: Int = 16 << 20,
+        rateLimits: VaultAPIRateLimits = VaultAPIRateLimits()
+    ) {
         self.vault = vault
         self.authenticator = authenticator
         self.maxDocumentBytes = maxDocumentBytes
         self.maxSignatureBytes = maxSignatureBytes
+        self.rateLimits = rateLimits
+        credentialBuckets = TokenBuckets(perMinute: rateLimits.perCredentialPerMinute)
+        addressBuckets = TokenBuckets(perMinute: rateLimits.perAddressPerMinute)
+    }
+
+    /// The caller behind an `Authorization` value, within its credential's rate limit (`RateLimited` beyond it).
+    func authenticate(_ authorization: String?) throws -> AuthenticatedPrincipal {
+        let caller = try authenticator.authenticate(authorization: authorization)
+        if let retryAfter = credentialBuckets.take(caller.credentialName) {
+            throw RateLimited(retryAfter: retryAfter, what: "this credential")
+        }
+        return caller
     }
 
     public static let basePath = "/api/v1/vault"
@@ -39,6 +59,7 @@ struct VaultAPIRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         let group = router.group(RouterPath(VaultAPI.basePath))
+        group.add(middleware: VaultAPIAddressLimitMiddleware(buckets: api.addressBuckets))
         registerSignIn(on: group)
         registerDocuments(on: group)
         registerAdministration(on: group)
@@ -56,7 +77,7 @@ struct VaultAPIRoutes: Sendable {
         let api = self.api
         do {
             return try await service.pool.run {
-                let caller = try api.authenticator.authenticate(authorization: authorization)
+                let caller = try api.authenticate(authorization)
                 do {
                     let response = try body(caller)
                     try? api.vault.auditAPIUse(caller, operation: operation, object: object, outcome: "ok", detail: "\(response.status.code)")
@@ -86,6 +107,7 @@ struct VaultAPIRoutes: Sendable {
         case is AuthenticationFailure: .unauthorized
         case is AccessRefusal: .forbidden
         case is ValidationPool.Busy: .serviceUnavailable
+        case is RateLimited: .tooManyRequests
         case let error as APIInputError: error.status
         case let error as VaultError:
             switch error {
@@ -128,6 +150,9 @@ struct VaultAPIRoutes: Sendable {
         case is ValidationPool.Busy:
             message = "the service is busy; try again in a moment"
             headers[.retryAfter] = "1"
+        case let limited as RateLimited:
+            message = "too many requests from \(limited.what); try again in \(limited.retryAfter) s"
+            headers[.retryAfter] = "\(limited.retryAfter)"
         default:
             message = "the request failed"
         }

@@ -279,10 +279,10 @@ extension VaultAPIRoutes {
     /// file (beyond 1 MiB) and from there, sealed chunk by chunk, into the store.
     func put(_ request: Request, context: BasicRequestContext) async -> Response {
         let authorization = request.headers[.authorization]
-        let authenticator = api.authenticator
+        let api = self.api
         let vault = self.vault
         do {
-            let caller = try await service.pool.run { try authenticator.authenticate(authorization: authorization) }
+            let caller = try await service.pool.run { try api.authenticate(authorization) }
             let upload: VerificationUpload
             do {
                 upload = try await VerificationUpload.read(request, limit: min(api.maxDocumentBytes + (1 << 20), service.configuration.maxUploadBytes), signatureLimit: 1 << 20)
@@ -355,9 +355,9 @@ extension VaultAPIRoutes {
         let metadata: (principal: Principal, document: StoredDocument, caller: AuthenticatedPrincipal)
         do {
             let authorization = request.headers[.authorization]
-            let authenticator = api.authenticator
+            let api = self.api
             metadata = try await service.pool.run {
-                let caller = try authenticator.authenticate(authorization: authorization)
+                let caller = try api.authenticate(authorization)
                 do {
                     let principal = try vault.principal(for: caller, operation: .content, documentID: id)
                     return (principal, try vault.document(id, as: principal), caller)
@@ -436,10 +436,10 @@ extension VaultAPIRoutes {
         let id: String
         do { id = try Self.documentID(context) } catch { return Self.failure(error, context: context) }
         let authorization = request.headers[.authorization]
-        let authenticator = api.authenticator
+        let api = self.api
         let vault = self.vault
         do {
-            let caller = try await service.pool.run { try authenticator.authenticate(authorization: authorization) }
+            let caller = try await service.pool.run { try api.authenticate(authorization) }
             let signature = try await Self.signatureBody(request, limit: api.maxSignatureBytes)
             let idempotencyKey = request.headers[Self.idempotencyKeyField]
             if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.utf8.count > 255 {

@@ -418,3 +418,49 @@ extension VaultAPIFixture {
         #expect(result.status == 0 && result.stdout.contains("valid 16"), "\(result.stdout) \(result.stderr)")
     }
 }
+
+/// Abuse resistance: per-credential and per-address token buckets, 429 with Retry-After beyond them.
+@Suite struct VaultAPIRateLimitTests {
+    static func fixture(perCredential: Int, perAddress: Int) throws -> (VaultAPIFixture, ServiceConfiguration) {
+        let fixture = try VaultAPIFixture()
+        var configuration = try Demo.configuration()
+        configuration.vaultAPI = VaultAPI(
+            vault: fixture.vault, authenticator: fixture.api.authenticator,
+            rateLimits: VaultAPIRateLimits(perCredentialPerMinute: perCredential, perAddressPerMinute: perAddress))
+        return (fixture, configuration)
+    }
+
+    @Test func aKeyBeyondItsRateGets429WithRetryAfterAndAnotherKeyIsNotSlowedDown() async throws {
+        let (fixture, configuration) = try Self.fixture(perCredential: 3, perAddress: 1000)
+        defer { fixture.remove() }
+        let busy = try fixture.key(.hr)
+        let other = try fixture.key(.hr)
+        try await withTestService(configuration) { client in
+            for _ in 0..<3 { #expect(try await client.call("/api/v1/vault/documents", bearer: busy).status == .ok) }
+            let limited = try await client.call("/api/v1/vault/documents", bearer: busy)
+            #expect(limited.status == .tooManyRequests)
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            #expect(try await client.call("/api/v1/vault/documents", bearer: other).status == .ok)
+        }
+    }
+
+    @Test func anAddressBeyondItsRateGets429EvenWithoutACredentialAndCannotForgeItsAddress() async throws {
+        let (fixture, configuration) = try Self.fixture(perCredential: 1000, perAddress: 3)
+        defer { fixture.remove() }
+        try await withTestService(configuration, setup: .live) { client in
+            // Each request claims another address: the connection guard replaces the claim with the real peer.
+            for number in 0..<3 {
+                let response = try await client.call(
+                    "/api/v1/vault/auth/challenge", .post, bearer: nil, headers: [ConnectionLimitsField.peer: "10.0.0.\(number)"])
+                #expect(response.status == .created)
+            }
+            let limited = try await client.call("/api/v1/vault/auth/challenge", .post, bearer: nil, headers: [ConnectionLimitsField.peer: "10.9.9.9"])
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers[.retryAfter] != nil)
+        }
+    }
+}
+
+enum ConnectionLimitsField {
+    static let peer = HTTPFields.Element.Name("X-EDSVault-Peer-Address")!
+}
