@@ -5,6 +5,7 @@ import EDSVerification
 import Foundation
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 
@@ -375,10 +376,18 @@ extension VaultAPIRoutes {
                 headers: [.contentRange: "bytes */\(size)"])
         }
         let window: ClosedRange<Int>? = if case .part(let bounds) = range { bounds } else { nil }
+        let downloads = api.downloads
+        let admitted = downloads.withLockedValue { running in
+            guard running < VaultAPI.maxConcurrentDownloads else { return false }
+            running += 1
+            return true
+        }
+        guard admitted else { return Self.failure(ValidationPool.Busy(), context: context) }
         let pipe = ChunkPipe()
         let principal = metadata.principal
         let caller = metadata.caller
         Thread.detachNewThread {
+            defer { downloads.withLockedValue { $0 -= 1 } }
             do {
                 var position = 0
                 try vault.read(id, as: principal) { chunk in

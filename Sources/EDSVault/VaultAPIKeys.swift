@@ -114,3 +114,11 @@ extension Vault {
         try accessIndex.storeIdempotentResult(result)
     }
 }
+
+extension Vault {
+    /// The key id a bearer value names when it is shaped like an API key (for the fuzz target; no lookup is made).
+    @_spi(Fuzzing) public static func apiKeyShape(_ text: String) -> String? { apiKeyID(of: text) }
+
+    /// `validated(_:)`, the vault's own check of a document's metadata (for the fuzz target).
+    @_spi(Fuzzing) public static func validated(publicly metadata: DocumentMetadata) throws -> DocumentMetadata { try validated(metadata) }
+}
