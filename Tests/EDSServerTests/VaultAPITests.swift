@@ -289,6 +289,29 @@ import Testing
         #expect(try fixture.vault.auditLog().contains { $0.draft.action == "sign-in" })
     }
 
+    @Test func aDetachedSignInArrivesAsJSONWithItsNonceAndBadBodiesAre400Or415() async throws {
+        let fixture = try VaultAPIFixture()
+        let auth = try AuthKeys.bundle(AuthKeys.employee)
+        try await fixture.run { client in
+            let challenge = try await client.call("/api/v1/vault/auth/challenge", .post, bearer: nil)
+            let nonce = try #require(challenge.json["nonce"] as? String)
+            let detached = try CMSSigner.sign(
+                .bytes(Data(nonce.utf8)), key: auth.privateKey, certificate: auth.certificate, chain: auth.chain)
+            let body = try JSONSerialization.data(withJSONObject: ["signature": detached.base64EncodedString(), "nonce": nonce])
+            let session = try await client.call("/api/v1/vault/auth/session", .post, bearer: nil, body: body, contentType: "application/json")
+            #expect(session.status == .created, "\(session.text)")
+            #expect(session.json["tokenType"] as? String == "Bearer")
+            let withoutNonce = try JSONSerialization.data(withJSONObject: ["signature": detached.base64EncodedString()])
+            let missing = try await client.call("/api/v1/vault/auth/session", .post, bearer: nil, body: withoutNonce, contentType: "application/json")
+            #expect(missing.status == .badRequest)
+            let notBase64 = try await client.call(
+                "/api/v1/vault/auth/session", .post, bearer: nil, body: Data("{\"signature\":\"***\"}".utf8), contentType: "application/json")
+            #expect(notBase64.status == .badRequest)
+            let wrongType = try await client.call("/api/v1/vault/auth/session", .post, bearer: nil, body: detached, contentType: "text/plain")
+            #expect(wrongType.status == .unsupportedMediaType)
+        }
+    }
+
     @Test func aReplayedNonceASignCertificateAndAForeignSignatureAreRefused() async throws {
         let fixture = try VaultAPIFixture()
         defer { fixture.remove() }
