@@ -122,3 +122,16 @@ extension Vault {
     /// `validated(_:)`, the vault's own check of a document's metadata (for the fuzz target).
     @_spi(Fuzzing) public static func validated(publicly metadata: DocumentMetadata) throws -> DocumentMetadata { try validated(metadata) }
 }
+
+extension Vault {
+    /// Copies the API keys to a migration's target index, as they are (revoked ones stay revoked): a resumed
+    /// migration skips the keys already there. Sign-in nonces and logouts are short-lived and stay behind.
+    func migrateAPIKeys(to target: any VaultIndex) throws {
+        guard let source = index as? any VaultAccessIndex, let destination = target as? any VaultAccessIndex else { return }
+        for key in try source.apiKeys() where try destination.apiKey(id: key.id) == nil {
+            try destination.insertAPIKey(key, audit: [])
+            if let revokedAt = key.revokedAt { _ = try destination.revokeAPIKey(id: key.id, revokedAt: revokedAt, audit: []) }
+            if let lastUsedAt = key.lastUsedAt { try destination.touchAPIKey(id: key.id, at: lastUsedAt) }
+        }
+    }
+}
