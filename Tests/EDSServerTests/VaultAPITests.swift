@@ -371,6 +371,26 @@ import Testing
         }
     }
 
+    @Test func aFirstHeadRequirementIsMetByARightToSignHolderOfTheBINAndNotByHR() async throws {
+        let fixture = try VaultAPIFixture()
+        let hr = try fixture.key(.hr)
+        let deputy = try AuthKeys.make(iin: "800101300011", bin: VaultAPIFixture.employer, roles: ["1.2.398.3.3.4.1.2.2"], clientAuth: false)
+        let officer = try AuthKeys.make(iin: "851104407890", bin: VaultAPIFixture.employer, roles: ["1.2.398.3.3.4.1.2.4"], clientAuth: false)
+        try await fixture.run { client in
+            let put = try await client.put(VaultAPIFixture.putForm(metadata: VaultAPIFixture.metadata(required: ["first-head"])), bearer: hr)
+            let id = try #require(put.json["id"] as? String)
+            func sign(_ key: PKCS12Bundle) throws -> Data {
+                try CMSSigner.sign(.bytes(Demo.document), key: key.privateKey, certificate: key.certificate, chain: key.chain)
+            }
+            let uri = "\(Self.base)/documents/\(id)/signatures"
+            let byHR = try await client.call(uri, .post, bearer: hr, body: try sign(officer), contentType: "application/pkcs7-signature")
+            #expect(byHR.status == .created, "\(byHR.text)")
+            #expect(byHR.json["missingSigners"] as? [String] == ["role:firstHead"], "HR does not meet a first-head requirement")
+            let byDeputy = try await client.call(uri, .post, bearer: hr, body: try sign(deputy), contentType: "application/pkcs7-signature")
+            #expect(byDeputy.json["status"] as? String == "fully-signed", "\(byDeputy.text)")
+        }
+    }
+
     // MARK: - Erasure and audit
 
     @Test func onlyAnOperatorKeyErasesAndOnlyWhenEveryDocumentIsItsEmployers() async throws {
