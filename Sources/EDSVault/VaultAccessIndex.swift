@@ -44,10 +44,12 @@ public struct IndexedAPIKey: Hashable, Sendable, Codable {
     public var expiresAt: Date?
     public var revokedAt: Date?
     public var lastUsedAt: Date?
+    /// An auditor key granted the documents' bytes (and cards), which auditor keys otherwise never get.
+    public var readsDocuments: Bool
 
     public init(
         id: String, keyHash: String, role: APIKeyRole, employerBIN: String, createdAt: Date, expiresAt: Date?, revokedAt: Date? = nil,
-        lastUsedAt: Date? = nil
+        lastUsedAt: Date? = nil, readsDocuments: Bool = false
     ) {
         self.id = id
         self.keyHash = keyHash
@@ -57,6 +59,7 @@ public struct IndexedAPIKey: Hashable, Sendable, Codable {
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
         self.lastUsedAt = lastUsedAt
+        self.readsDocuments = readsDocuments
     }
 
     public func isActive(at moment: Date) -> Bool {

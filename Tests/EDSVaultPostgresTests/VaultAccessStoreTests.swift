@@ -12,9 +12,11 @@ import Testing
     @Test(arguments: StoreKind.available)
     func anAPIKeyMadeOnOneNodeAuthenticatesOnTheOtherUntilItIsRevoked(_ kind: StoreKind) throws {
         let store = try StoreVault.make(kind)
-        let issued = try store.vault.createAPIKey(employerBIN: "150640123452", role: .auditor, expiresAt: Date().addingTimeInterval(3600))
+        let issued = try store.vault.createAPIKey(
+            employerBIN: "150640123452", role: .auditor, expiresAt: Date().addingTimeInterval(3600), readsDocuments: true)
         let other = try VaultAuthenticator(vault: try store.reopened())
         let caller = try other.authenticate(authorization: "Bearer \(issued.key)")
+        #expect(caller.readsDocuments)
         #expect(caller.credential == .apiKey(id: issued.record.id, role: .auditor, employerBIN: "150640123452"))
         let listed = try #require(try store.vault.apiKeys().first)
         #expect(listed.keyHash == issued.record.keyHash && listed.expiresAt == issued.record.expiresAt && listed.lastUsedAt != nil)
