@@ -109,6 +109,9 @@ extension SQLiteVaultIndex: VaultAccessIndex {
     public func storeIdempotentResult(_ result: IdempotentResult) throws -> IdempotentResult {
         try write { db in
             try db.execute(
+                sql: "DELETE FROM idempotent_results WHERE created_at < ?",
+                arguments: [VaultClock.milliseconds(result.createdAt.addingTimeInterval(-IdempotentResult.retention))])
+            try db.execute(
                 sql: """
                     INSERT INTO idempotent_results (key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT DO NOTHING

@@ -124,6 +124,9 @@ extension PostgresVaultIndex: VaultAccessIndex {
     public func storeIdempotentResult(_ result: IdempotentResult) throws -> IdempotentResult {
         try transaction { db in
             try db.execute(
+                "DELETE FROM idempotent_results WHERE created_at < $1",
+                [.int(Milliseconds.of(result.createdAt.addingTimeInterval(-IdempotentResult.retention)))])
+            try db.execute(
                 "INSERT INTO idempotent_results (key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                 [
                     .text(result.key), .text(result.requestHash), .int(Int64(result.status)), .bytes(result.body),

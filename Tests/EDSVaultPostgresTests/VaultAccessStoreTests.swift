@@ -58,6 +58,11 @@ import Testing
         let kept = try store.reopened().storeIdempotentResult(second)
         #expect(kept.requestHash == "a" && kept.status == 201 && kept.body == first.body)
         #expect(try store.vault.idempotentResult(key: "absent") == nil)
+        // A day later the answer is gone, purged by the next one stored.
+        let later = IdempotentResult(
+            key: "l", requestHash: "c", status: 201, body: Data("{}".utf8), createdAt: Date().addingTimeInterval(IdempotentResult.retention + 60))
+        _ = try store.vault.storeIdempotentResult(later)
+        #expect(try store.vault.idempotentResult(key: "k") == nil)
     }
 
     @Test(.disabled(if: PG.url == nil, "set EDSVAULT_TEST_POSTGRES_URL"))
