@@ -36,11 +36,24 @@ public enum ChainValidator {
     /// asks the context before asking the public key; the context also remembers the whole outcome for the same
     /// certificates (path building here does not depend on the time).
     public static func buildPath(
-        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext = .shared
+        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext = .shared,
+        profile rules: CertificateProfile.Rules = .standard
+    ) -> Result<CertificationPath, PathValidationFailure> {
+        let outcome = standardPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts)
+        guard rules == .strict, case .success(let path) = outcome else { return outcome }
+        // The strict rules are a verifier's choice, not a property of the certificates alone: checked after the
+        // remembered outcome, which stays the standard one (the facts they read are decoded once per certificate).
+        return failure(CertificateProfile.strictViolation(in: path.certificates)) ?? outcome
+    }
+
+    private static func standardPath(
+        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext
     ) -> Result<CertificationPath, PathValidationFailure> {
         OpenSSLRuntime.ensureInitialized()
         // OpenSSL cannot check a GOST issuer's signature (it cannot decode GOST keys): those paths are built in GOST/.
-        if GOSTPathBuilder.handles(leaf) { return GOSTPathBuilder.buildPath(for: leaf, intermediates: intermediates, anchors: anchors) }
+        if GOSTPathBuilder.handles(leaf) {
+            return conforming(GOSTPathBuilder.buildPath(for: leaf, intermediates: intermediates, anchors: anchors))
+        }
         // Without time checks the outcome depends on these certificates alone: the same signer with the same
         // certificates and anchors gets the path (or the failure) OpenSSL gave the first time.
         if let recent = RecentPath.current, recent.matches(leaf: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) {
@@ -48,9 +61,24 @@ public enum ChainValidator {
         }
         let key = VerificationContext.PathKey(
             leaf: leaf.sha256Fingerprint, intermediates: intermediates.map(\.sha256Fingerprint), anchors: anchors.map(\.sha256Fingerprint))
-        let outcome = verdicts.path(key) { openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) }
+        let outcome = verdicts.path(key) { conforming(openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts)) }
         RecentPath.current = RecentPath(leaf: leaf, intermediates: intermediates, anchors: anchors, context: verdicts, outcome: outcome)
         return outcome
+    }
+
+    /// A built path whose certificates break the RFC 5280 profile (`CertificateProfile`) is no path.
+    private static func conforming(_ outcome: Result<CertificationPath, PathValidationFailure>) -> Result<CertificationPath, PathValidationFailure> {
+        guard case .success(let path) = outcome else { return outcome }
+        return failure(CertificateProfile.violation(in: path.certificates)) ?? outcome
+    }
+
+    private static func failure(_ violation: CertificateProfile.Violation?) -> Result<CertificationPath, PathValidationFailure>? {
+        violation.map { violation in
+            .failure(
+                PathValidationFailure(
+                    kind: violation.isNameConstraint ? .constraintsViolated : .invalidCertificate, openSSLCode: violation.code,
+                    detail: violation.rule, depth: violation.depth))
+        }
     }
 
     private static func openSSLPath(
