@@ -83,6 +83,36 @@ struct FreshestCRLCLITests {
         #expect(offline.stdout.contains("with its delta CRL"), "\(offline.stdout)")
     }
 
+    /// `extend` with only stale OCSP answers falls back to the CA's CRL; downloaded, the base comes with its delta, so
+    /// the revocation the delta alone lists is in the evidence and offline verification sees it.
+    @Test(.demoPorts) func extendFallingBackFromStaleOCSPAnswersEmbedsTheDeltaToo() throws {
+        let workspace = try Tools.workspace()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let published = workspace.appendingPathComponent("crl")
+        try Self.publish(into: published, employeeSerial: try Self.employeeSerial())
+        let document = workspace.appendingPathComponent("order.txt").path
+        let bes = workspace.appendingPathComponent("order-bes.cms").path
+        let made = try Tools.run(
+            "openssl",
+            ["cms", "-sign", "-binary", "-outform", "DER", "-in", document, "-signer", "Certs/employee.pem", "-inkey", "Certs/keys/employee.key",
+             "-certfile", "Certs/ca/nca-demo.pem", "-out", bes])
+        #expect(made.status == 0, "\(made.stderr)")
+        let extended = workspace.appendingPathComponent("order-lt.cms").path
+        var result: Tools.Result?
+        try Self.serving(published) {
+            try OCSPInteropTests.ExtendTests.withCachedResponder(staleAnswers: -1) { tsa in
+                result = try Tools.eds("extend", bes, "--out", extended, "--tsa", tsa, "--revocation", "ocsp")
+            }
+        }
+        #expect(result?.status == 0, "\(result?.stderr ?? "")")
+        let values = try Tools.run(Tools.python, ["Tests/Referees/revocation_values.py", extended])
+        #expect(values.stdout.contains("\"crls\": 2") && values.stdout.contains("\"ocspResponses\": 0"), "\(values.stdout)")
+        let offline = try Tools.eds(
+            "verify", "--signature", extended, document, "--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/root.crl", "--offline")
+        // Timestamped after the revocation the delta lists: TOTAL_FAILED (exit 1), not INDETERMINATE.
+        #expect(offline.status == 1 && offline.stdout.contains("REVOKED"), "\(offline.stdout)")
+    }
+
     static func employeeSerial() throws -> String {
         let serial = try Tools.openssl("x509", "-in", "Certs/employee.pem", "-noout", "-serial")
         return String(serial.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("serial=".count))
