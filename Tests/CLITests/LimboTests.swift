@@ -20,15 +20,7 @@ import Testing
     /// do not. Each is printed on every run; one that no longer happens is printed as fixed (then drop it here).
     /// ("Accept" includes INDETERMINATE / TRY_LATER for want of revocation data only: limbo's cases carry no CRLs
     /// unless they test them, so such a path is one a CRL would let pass.)
-    static let knownGaps: [String: String] = {
-        var gaps: [String: String] = [:]
-        // A path OpenSSL builds through a SHA-1-signed CA: OpenSSL accepts it, the algorithm policy refuses it, and
-        // path building does not go back for the SHA-256 branch BetterTLS expects (INVALID_REASON_DEPRECATED_CRYPTO).
-        for id in ["bettertls::pathbuilding::tc54", "bettertls::pathbuilding::tc60"] {
-            gaps[id] = "OpenSSL's path goes through an ecdsa-with-SHA1 CA certificate, which the algorithm policy refuses; no backtracking to the other branch"
-        }
-        return gaps
-    }()
+    static let knownGaps: [String: String] = [:]
 
     struct Case: Decodable {
         let id: String
