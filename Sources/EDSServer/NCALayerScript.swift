@@ -34,7 +34,7 @@ enum NCALayerScript {
               if (button) { button.disabled = true; }
               ["egov", "ncalayer"].forEach(function (id) {
                 var section = document.getElementById(id);
-                if (section && state !== "waiting" && !busy) { section.hidden = true; }
+                if (section && !busy) { section.style.display = "none"; }
               });
             }
           }

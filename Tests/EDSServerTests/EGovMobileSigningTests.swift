@@ -63,13 +63,14 @@ final class SigningFixture {
     }
 
     /// Stores an order needing the employee and the first head; returns its id.
-    func putOrder(_ text: String) throws -> String {
+    func putOrder(_ text: String, requiring: [String] = ["owner", "first-head"]) throws -> String {
         let file = workspace.appendingPathComponent("order-\(UUID().uuidString).txt")
         try Data(text.utf8).write(to: file)
-        let put = try edsvault([
-            "vault", "put", file.path, "--owner-iin", "900315301237", "--employer-bin", "150640123452", "--type", "order-hiring",
-            "--title", "Приказ № 17-К о приёме на работу", "--require", "owner", "--require", "first-head",
-        ])
+        let put = try edsvault(
+            [
+                "vault", "put", file.path, "--owner-iin", "900315301237", "--employer-bin", "150640123452", "--type", "order-hiring",
+                "--title", "Приказ № 17-К о приёме на работу",
+            ] + requiring.flatMap { ["--require", $0] })
         guard put.status == 0 else { throw FixtureError("vault put: \(put.stderr)") }
         return put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
