@@ -8,7 +8,7 @@ struct VaultSigningSession: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signing-session",
         abstract: "Signing sessions: a page where one expected signer signs a document with eGov Mobile (QR) or NCALayer.",
-        subcommands: [Create.self, List.self, Cancel.self])
+        subcommands: [Create.self, List.self, Cancel.self, Sheet.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -109,6 +109,43 @@ struct VaultSigningSession: ParsableCommand {
                 let name = session.components(separatedBy: "/sign/").last ?? session
                 let cancelled = try vaultFailures { try vault.open().cancelSigningSession(name, as: principal ?? .operator_) }
                 FileHandle.standardError.write(Data("session \(cancelled.sessionID) of \(cancelled.documentID) cancelled\n".utf8))
+            }
+        }
+    }
+
+    struct Sheet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sheet",
+            abstract: "The document's acquaintance sheet (vault put --acknowledge): who has acknowledged it by signing, and who has not.",
+            discussion: "Exit status 0 when everyone on the sheet has acknowledged, 1 while someone has not.")
+
+        @OptionGroup var vault: VaultLocation
+
+        @Argument(help: "The document id (SHA-256 hex).")
+        var document: String
+
+        @Option(name: .customLong("as"), help: "Who asks: iin:IIN (their own line) or bin:BIN (default: the operator).")
+        var principal: Principal?
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        mutating func run() throws {
+            try reportingFailures {
+                let sheet = try vaultFailures { try vault.open().acknowledgementSheet(of: document, as: principal ?? .operator_) }
+                switch format {
+                case .json:
+                    let encoder = JSONEncoder()
+                    encoder.dateEncodingStrategy = .iso8601
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    FileHandle.standardOutput.write(try encoder.encode(sheet) + Data("\n".utf8))
+                case .text:
+                    let formatter = ISO8601DateFormatter()
+                    for line in sheet {
+                        print("\(line.iin)  " + (line.acknowledgedAt.map { "acknowledged \(formatter.string(from: $0))" } ?? "not yet"))
+                    }
+                }
+                if sheet.contains(where: { $0.acknowledgedAt == nil }) { throw ExitCode(1) }
             }
         }
     }

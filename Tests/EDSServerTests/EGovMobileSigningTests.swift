@@ -63,14 +63,14 @@ final class SigningFixture {
     }
 
     /// Stores an order needing the employee and the first head; returns its id.
-    func putOrder(_ text: String, requiring: [String] = ["owner", "first-head"]) throws -> String {
+    func putOrder(_ text: String, requiring: [String] = ["owner", "first-head"], acknowledging: [String] = []) throws -> String {
         let file = workspace.appendingPathComponent("order-\(UUID().uuidString).txt")
         try Data(text.utf8).write(to: file)
         let put = try edsvault(
             [
                 "vault", "put", file.path, "--owner-iin", "900315301237", "--employer-bin", "150640123452", "--type", "order-hiring",
                 "--title", "Приказ № 17-К о приёме на работу",
-            ] + requiring.flatMap { ["--require", $0] })
+            ] + requiring.flatMap { ["--require", $0] } + acknowledging.flatMap { ["--acknowledge", $0] })
         guard put.status == 0 else { throw FixtureError("vault put: \(put.stderr)") }
         return put.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -115,7 +115,9 @@ struct FixtureError: Error, CustomStringConvertible {
 @Suite(.serialized) struct EGovMobileSigningTests {
     @Test func theEmployeeWithGOSTAndTheFirstHeadWithRSASignAnOrderThroughTheQRFlow() throws {
         let fixture = try SigningFixture()
-        let document = try fixture.putOrder("ПРИКАЗ № 17-К о приёме на работу. Қасымов Әлихан Серікұлы принят инженером.\n")
+        let document = try fixture.putOrder(
+            "ПРИКАЗ № 17-К о приёме на работу. Қасымов Әлихан Серікұлы принят инженером.\n",
+            requiring: ["owner", "first-head"], acknowledging: ["900315301237", "851104407890"])
         let employee = try fixture.session(document, signer: "iin:900315301237")
         let head = try fixture.session(document, signer: "role:first-head")
 
@@ -144,6 +146,13 @@ struct FixtureError: Error, CustomStringConvertible {
         // The session page now says signed, without reload material (no QR, no document).
         let after = try Shell.run(try #require(Shell.which("curl")), ["-s", "\(fixture.base)/sign/\(employee)/status"]).stdout
         #expect(after.contains("\"state\":\"signed\""))
+
+        // The acquaintance sheet: the employee acknowledged by signing, the HR officer has not yet (exit 1).
+        let sheet = try fixture.edsvault(["vault", "signing-session", "sheet", document])
+        #expect(sheet.status == 1 && sheet.stdout.contains("900315301237  acknowledged") && sheet.stdout.contains("851104407890  not yet"), "\(sheet.stdout)")
+        let link = try fixture.edsvault(["vault", "link", document]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let proofPage = try Shell.run(try #require(Shell.which("curl")), ["-s", "\(fixture.base)\(link)?lang=ru"]).stdout
+        #expect(proofPage.contains("Лист ознакомления") && proofPage.contains("ознакомлены 1 из 2") && proofPage.contains("8511••••••90"))
 
         let bundle = fixture.workspace.appendingPathComponent("proof.asics")
         let proof = try fixture.edsvault(["vault", "proof", document, "--out", bundle.path])

@@ -1,4 +1,4 @@
-import EDSServer
+@testable import EDSServer
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -145,6 +145,28 @@ final class MemorySessions: SigningSessionDirectory, @unchecked Sendable {
             #expect(status.text == "{\"state\":\"waiting\",\"expiresAt\":\"2030-03-17T17:46:40.000+00:00\"}\n")
             let unknown = try await client.execute(uri: "/sign/nope-nope-nope-nope-nope?lang=\(language.rawValue)", method: .get)
             #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test(arguments: PageLanguage.allCases)
+    func theProofPageListsTheAcquaintanceSheetWithMaskedIINs(language: PageLanguage) async throws {
+        var proof = try PageRouteTests.vaultProof()
+        proof.acknowledgements = [
+            AcknowledgementLine(iin: "780209303213", acknowledgedAt: Date(timeIntervalSince1970: 1_800_000_000)),
+            AcknowledgementLine(iin: "851104407890", acknowledgedAt: nil),
+        ]
+        let token = ProofLinkRouteTests.token
+        try await withTestService(try Demo.configuration(proofs: DictionaryProofDirectory(proofs: [token: proof]))) { client in
+            let page = try await client.execute(uri: "/proofs/\(token)?lang=\(language.rawValue)", method: .get)
+            let words = AcknowledgementSection.strings(language)
+            #expect(page.text.contains(words.title) && page.text.contains(words.summary(1, 2)))
+            #expect(page.text.contains("8511••••••90") && page.text.contains("7802••••••13"))
+            #expect(!page.text.contains("851104407890"), "an acknowledger who has not signed keeps their IIN off an anonymous page")
+        }
+        // Without a sheet the page is as before.
+        try await withTestService(try Demo.configuration(proofs: DictionaryProofDirectory(proofs: [token: try PageRouteTests.vaultProof()]))) { client in
+            let page = try await client.execute(uri: "/proofs/\(token)?lang=\(language.rawValue)", method: .get)
+            #expect(!page.text.contains("class=\"acknowledgements\""))
         }
     }
 }

@@ -140,4 +140,30 @@ import Testing
         #expect(throws: SigningSessionError(.unknownSession, "no such signing session")) { try vault.signingSessionView(forToken: "x") }
         #expect(throws: VaultError.self) { try vault.createSigningSession(for: id, signer: .person(iin: PG.employeeIIN), expiresAt: Date().addingTimeInterval(-1)) }
     }
+
+    @Test(arguments: Store.available)
+    func theAcquaintanceSheetSaysWhoHasAcknowledgedThroughTheirSessionAndWhoHasNot(store: Store) throws {
+        let vault = try store.makeVault().vault
+        var metadata = PG.metadata()
+        metadata.acknowledgers = [PG.hrIIN, "780209303213", PG.hrIIN]
+        let id = try vault.put(PG.document(), metadata: metadata).id
+        #expect(try vault.document(id, as: .operator_).metadata.acknowledgers == [PG.hrIIN, "780209303213"])
+        #expect(try vault.acknowledgementSheet(of: id).map(\.acknowledgedAt) == [nil, nil])
+
+        // The HR officer is not an owner: the employer opens their session; their signature acknowledges.
+        let session = try vault.createSigningSession(for: id, signer: .person(iin: PG.hrIIN), as: .employer(bin: PG.employerBIN))
+        let done = try vault.completeSigningSession(forToken: session.token, channel: .egovMobile, mobileToken: try vault.issueMobileToken(forToken: session.token).token.token, signature: try PG.sign(PG.document(), with: "hr"))
+        let sheet = try vault.acknowledgementSheet(of: id, as: .employer(bin: PG.employerBIN))
+        #expect(sheet.map(\.iin) == [PG.hrIIN, "780209303213"])
+        #expect(sheet[0].acknowledgedAt != nil && sheet[0].signatureID == done.signature.signature.id && sheet[1].acknowledgedAt == nil)
+        // Acknowledging changes nothing about who must sign; an employee sees no one else's line.
+        #expect(try vault.document(id, as: .operator_).status == .awaitingSignatures)
+        #expect(try vault.acknowledgementSheet(of: id, as: .individual(iin: PG.employeeIIN)).isEmpty)
+        #expect(try vault.document(id, as: .individual(iin: PG.employeeIIN)).metadata.acknowledgers.isEmpty)
+        let link = try vault.createProofLink(for: id)
+        #expect(try #require(try vault.proofView(forToken: link)).acknowledgements.map(\.iin) == [PG.hrIIN, "780209303213"])
+        var bad = PG.metadata()
+        bad.acknowledgers = ["12345"]
+        #expect(throws: VaultError.self) { try vault.put(PG.document(99), metadata: bad) }
+    }
 }
