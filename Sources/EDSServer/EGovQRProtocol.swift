@@ -87,7 +87,7 @@ enum EGovQR {
         do { decoded = try JSONDecoder().decode(API2Documents.self, from: body) } catch {
             throw SigningSessionRefusal(.invalidInput, "the body is not API №2's JSON (signMethod, version, documentsToSign)")
         }
-        guard decoded.signMethod == signMethod || decoded.signMethod == "CMS_WITH_DATA" else {
+        guard decoded.signMethod == signMethod else {
             throw SigningSessionRefusal(.invalidInput, "signMethod \(decoded.signMethod.prefix(40)) was not offered")
         }
         guard decoded.documentsToSign.count == 1, let document = decoded.documentsToSign.first, document.id == 1 else {

@@ -336,8 +336,12 @@ extension Vault {
         do { signedData = try CMSSignedData(signature) } catch { try refuseAndClose(.signatureRefused, "not a CMS signature") }
         let key = try documentKey(of: row)
         let document = try openBlob(row.id, key: key)
-        if let content = signedData.encapsulatedContent, content != document {
-            try refuseAndClose(.signatureRefused, "the signed content is not the session's document")
+        // The vault keeps detached signatures over the document's exact bytes (eGov Mobile's CMS_SIGN_ONLY, NCALayer
+        // with attach = false); a CMS carrying content is refused rather than kept in a form no proof path expects.
+        if let content = signedData.encapsulatedContent {
+            try refuseAndClose(
+                .signatureRefused,
+                content == document ? "the CMS carries the document: sign it detached (CMS_SIGN_ONLY)" : "the signed content is not the session's document")
         }
         let report: ValidationReport
         do { report = try validator(at: now).validate(signedData, document: .bytes(document)) } catch {

@@ -75,6 +75,21 @@ import Testing
     }
 
     @Test(arguments: Store.available)
+    func aCMSCarryingTheDocumentIsRefused(store: Store) throws {
+        let (vault, id) = try Self.document(store)
+        let created = try vault.createSigningSession(for: id, signer: .person(iin: PG.employeeIIN))
+        let bundle = try PG.key("employee")
+        let attached = try CMSSigner.sign(
+            .bytes(PG.document()), key: bundle.privateKey, certificate: bundle.certificate, chain: bundle.chain,
+            parameters: CMSSignerParameters(attached: true))
+        let error = #expect(throws: SigningSessionError.self) {
+            try vault.completeSigningSession(forToken: created.token, channel: .ncaLayer, signature: attached)
+        }
+        #expect(error?.message == "the CMS carries the document: sign it detached (CMS_SIGN_ONLY)")
+        #expect(try vault.signatures(of: id, as: .operator_).isEmpty)
+    }
+
+    @Test(arguments: Store.available)
     func anAuthenticationKeyIsRefused(store: Store) throws {
         let (vault, id) = try Self.document(store)
         let created = try vault.createSigningSession(for: id, signer: .person(iin: PG.employeeIIN))
