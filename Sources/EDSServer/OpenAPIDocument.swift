@@ -199,8 +199,14 @@ enum OpenAPIDocument {
                   description: OpenAPI 3.1
                   content:
                     application/yaml: {schema: {type: string}}
-        components:
+        \#(vaultPaths)components:
           parameters:
+            documentId:
+              name: id
+              in: path
+              required: true
+              description: The document's id, the SHA-256 of its bytes (hex).
+              schema: {type: string, pattern: '^[0-9a-fA-F]{64}$'}
             lang:
               name: lang
               in: query
@@ -213,7 +219,7 @@ enum OpenAPIDocument {
               content:
                 application/json:
                   schema: {$ref: '#/components/schemas/Error'}
-          schemas:
+        \#(vaultResponses)  schemas:
             Error:
               type: object
               required: [error]
@@ -317,5 +323,6 @@ enum OpenAPIDocument {
                 errors: {type: array, items: {type: string}}
                 warnings: {type: array, items: {type: string}}
 
+        \#(vaultComponents)
         """#
 }

@@ -73,6 +73,8 @@ public final class SQLiteVaultIndex: VaultIndex {
         migrator.registerMigration("v3-link-scopes") { db in
             try db.execute(sql: Self.linkScopesMigration, arguments: [VaultClock.milliseconds(VaultClock.now().addingTimeInterval(Vault.defaultLinkLifetime))])
         }
+        // The vault API's keys, sign-in nonces, logouts and idempotent answers (SQLiteVaultIndex+Access.swift).
+        migrator.registerMigration("v4-api-keys") { db in try db.execute(sql: Self.accessMigration) }
         // Signing sessions (issue 22): SQLiteVaultIndex+SigningSessions.swift.
         Self.registerSigningSessionMigration(&migrator)
         do { try migrator.migrate(pool) } catch { throw VaultError.io("cannot prepare the vault index \(path): \(error)") }

@@ -199,6 +199,8 @@ public final class PostgresVaultIndex: VaultIndex {
                     [.int(Milliseconds.of(Date().addingTimeInterval(Vault.defaultLinkLifetime)))])
             }
             try Self.addPerformanceIndexes(db)
+            // The vault API's keys, sign-in nonces, logouts and idempotent answers (PostgresVaultIndex+Access.swift).
+            try Self.addAccessTables(db)
             // Signing sessions (issue 22): PostgresVaultIndex+SigningSessions.swift.
             try Self.addSigningSessions(db)
             let stored = try db.rows("SELECT value FROM vault_meta WHERE key = 'master_key_check'").first

@@ -22,7 +22,8 @@ struct VaultCommand: ParsableCommand {
         subcommands: [
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
             VaultProofCommand.self, VaultCardCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
-            VaultTimestamp.self, VaultExtend.self, VaultMigrate.self, VaultTrustCommand.self, VaultSigningSession.self,
+            VaultTimestamp.self, VaultExtend.self, VaultMigrate.self, VaultTrustCommand.self, VaultAPIKeyCommand.self,
+            VaultSigningSession.self,
         ]
     )
 }
