@@ -4,6 +4,8 @@ import Foundation
 /// What a caller of the vault API asks to do; each has its rule in `Vault.principal(for:operation:…)`.
 public enum VaultAPIOperation: String, CaseIterable, Sendable {
     case put, list, metadata, content, signatures, attach, proof, card, link
+    /// Opening a signing session (issue 22): HR (its keys, or a person with the HR role) or the signer themselves.
+    case signingSession = "signing-session"
     case revokeLink = "revoke-link"
     case erase, audit
 }
@@ -52,6 +54,15 @@ extension Vault {
             case .list:
                 if actsForEmployer, let bin = person.bin, employerBIN == nil || employerBIN == bin { return .employer(bin: bin) }
                 return .individual(iin: person.iin)
+            case .signingSession:
+                // An HR officer of the document's employer opens sessions for anyone; anybody else only for themselves
+                // on their own document (`createSigningSession` holds an individual to that).
+                if let bin = person.bin, person.roles.contains(.hr), let documentID,
+                    let row = try index.document(id: documentID.lowercased()), row.employerBIN == bin
+                {
+                    return .employer(bin: bin)
+                }
+                return .individual(iin: person.iin)
             default:
                 guard let documentID, let row = try index.document(id: documentID.lowercased()) else { return .individual(iin: person.iin) }
                 if try isOwner(.individual(iin: person.iin), of: row) { return .individual(iin: person.iin) }
@@ -67,7 +78,8 @@ extension Vault {
         switch (role, operation) {
         case (.auditor, .content), (.auditor, .card):
             ("auditor-reads-no-document-bytes", "access refused: an auditor key reads metadata and proofs, not the document's bytes")
-        case (.auditor, .put), (.auditor, .attach), (.auditor, .link), (.auditor, .revokeLink), (.auditor, .erase):
+        case (.auditor, .put), (.auditor, .attach), (.auditor, .link), (.auditor, .revokeLink), (.auditor, .erase),
+            (.auditor, .signingSession):
             ("auditor-changes-nothing", "access refused: an auditor key reads; it does not \(operation.rawValue)")
         case (.hr, .erase):
             ("erasure-needs-an-operator-key", "access refused: erasure is made with an operator key")
