@@ -99,6 +99,33 @@ enum EGovQR {
         return cms
     }
 
+    /// The refusal in the app's language; nil: the vault failed.
+    static func message(_ kind: SigningSessionRefusal.Kind?, language: PageLanguage) -> String {
+        switch (kind, language) {
+        case (.unknown?, .russian): "Сессия подписания не найдена"
+        case (.unknown?, .kazakh): "Қол қою сессиясы табылмады"
+        case (.unknown?, .english): "No such signing session"
+        case (.expired?, .russian): "Срок сессии подписания истёк"
+        case (.expired?, .kazakh): "Қол қою сессиясының мерзімі өтті"
+        case (.expired?, .english): "The signing session expired"
+        case (.closed?, .russian): "Сессия подписания уже завершена"
+        case (.closed?, .kazakh): "Қол қою сессиясы аяқталған"
+        case (.closed?, .english): "The signing session is closed"
+        case (.badToken?, .russian): "Неверный токен авторизации"
+        case (.badToken?, .kazakh): "Авторизация таңбалауышы қате"
+        case (.badToken?, .english): "Wrong authorization token"
+        case (.invalidInput?, .russian): "Неверный запрос"
+        case (.invalidInput?, .kazakh): "Сұрау қате"
+        case (.invalidInput?, .english): "Bad request"
+        case (.signatureRefused?, .russian): "Подпись не принята"
+        case (.signatureRefused?, .kazakh): "Қолтаңба қабылданбады"
+        case (.signatureRefused?, .english): "The signature was not accepted"
+        case (nil, .russian): "Хранилище не смогло выполнить запрос"
+        case (nil, .kazakh): "Қойма сұрауды орындай алмады"
+        case (nil, .english): "The vault could not complete the request"
+        }
+    }
+
     static func json(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -146,10 +146,23 @@ extension VerificationService {
             body: .init(byteBuffer: ByteBuffer(data: body)))
     }
 
-    static func egovRefusal(_ error: any Error, context: BasicRequestContext, api: String) -> Response {
-        let refusal = error as? SigningSessionRefusal ?? SigningSessionRefusal(.invalidInput, "the request could not be served")
-        let status = (error as? HTTPError)?.status ?? Self.status(of: refusal)
-        let message = (error as? HTTPError)?.body ?? refusal.message
+    /// `{"message"}` in the app's language (its Accept-Language, as the protocol's servers answer), the reason's
+    /// technical detail after it. Anything that is neither a refusal nor an HTTP error is the vault failing: 500.
+    static func egovRefusal(_ error: any Error, request: Request, context: BasicRequestContext, api: String) -> Response {
+        let language = PageLanguage.negotiate(query: nil, acceptLanguage: request.headers[.acceptLanguage])
+        let status: HTTPResponse.Status
+        let message: String
+        if let refusal = error as? SigningSessionRefusal {
+            status = Self.status(of: refusal)
+            message = EGovQR.message(refusal.kind, language: language) + ": " + refusal.message
+        } else if let http = error as? HTTPError {
+            status = http.status
+            message = EGovQR.message(.invalidInput, language: language) + ": " + (http.body ?? "\(http.status.code)")
+        } else {
+            context.logger.error("egov failure", metadata: ["api": "\(api)", "error": "\(type(of: error))"])
+            status = .internalServerError
+            message = EGovQR.message(nil, language: language)
+        }
         context.logger.info("egov refused", metadata: ["api": "\(api)", "status": "\(status.code)"])
         return egovAnswer(status, EGovQR.json(EGovQR.ErrorBody(message: message)))
     }
@@ -174,7 +187,7 @@ extension VerificationService {
             context.logger.info("egov api1 served", metadata: ["session": "\(session.sessionID)"])
             return Self.egovAnswer(.ok, EGovQR.json(answer))
         } catch {
-            return Self.egovRefusal(error, context: context, api: "1")
+            return Self.egovRefusal(error, request: request, context: context, api: "1")
         }
     }
 
@@ -197,7 +210,7 @@ extension VerificationService {
             context.logger.info("egov api2 document served", metadata: ["session": "\(session.sessionID)"])
             return Self.egovAnswer(.ok, EGovQR.json(answer))
         } catch {
-            return Self.egovRefusal(error, context: context, api: "2")
+            return Self.egovRefusal(error, request: request, context: context, api: "2")
         }
     }
 
@@ -216,7 +229,7 @@ extension VerificationService {
             context.logger.info("signing session signed", metadata: ["session": "\(session.sessionID)", "channel": "egov-mobile"])
             return Self.egovAnswer(.ok, Data("{}".utf8))
         } catch {
-            return Self.egovRefusal(error, context: context, api: "2")
+            return Self.egovRefusal(error, request: request, context: context, api: "2")
         }
     }
 }

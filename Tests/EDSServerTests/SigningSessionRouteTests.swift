@@ -17,7 +17,11 @@ final class MemorySessions: SigningSessionDirectory, @unchecked Sendable {
         employerBIN: "150640123452", state: .waiting, expiresAt: Date(timeIntervalSince1970: 1_900_000_000), detail: "")
     let document = Data("ПРИКАЗ <i>\n".utf8)
 
+    static let failing = "RmFpbGluZ0ZhaWxpbmdGYQ"
+    struct DiskFailure: Error {}
+
     func lookUp(_ token: String) throws -> SigningSessionPage {
+        if token == Self.failing { throw DiskFailure() }
         guard token == Self.token else { throw SigningSessionRefusal(.unknown, "no such signing session") }
         return page
     }
@@ -95,6 +99,19 @@ final class MemorySessions: SigningSessionDirectory, @unchecked Sendable {
             let message = try #require(try Self.object(answer)["message"] as? String)
             #expect(!message.isEmpty && !message.contains("\n"))
             #expect(sessions.received.withLockedValue { $0.isEmpty })
+        }
+    }
+
+    @Test func refusalsSpeakTheAppsLanguageAndAFailingVaultIs500() async throws {
+        try await withTestService(try Self.configuration(MemorySessions())) { client in
+            for (language, text) in [("kk", "Қол қою сессиясы табылмады: "), ("ru-RU,ru;q=0.9", "Сессия подписания не найдена: "), ("en", "No such signing session: ")] {
+                let answer = try await client.execute(uri: "/egov/api1/AAAAAAAAAAAAAAAAAAAAAA", method: .get, headers: [.acceptLanguage: language])
+                let message = try Self.object(answer)["message"] as? String
+                #expect(answer.status == .notFound && message?.hasPrefix(text) == true, "\(answer.text)")
+            }
+            let failed = try await client.execute(uri: "/egov/api1/\(MemorySessions.failing)", method: .get, headers: [.acceptLanguage: "ru"])
+            let message = try Self.object(failed)["message"] as? String
+            #expect(failed.status == .internalServerError && message == "Хранилище не смогло выполнить запрос")
         }
     }
 
