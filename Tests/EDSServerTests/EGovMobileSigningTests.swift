@@ -154,6 +154,14 @@ struct FixtureError: Error, CustomStringConvertible {
         let proofPage = try Shell.run(try #require(Shell.which("curl")), ["-s", "\(fixture.base)\(link)?lang=ru"]).stdout
         #expect(proofPage.contains("Лист ознакомления") && proofPage.contains("ознакомлены 1 из 2") && proofPage.contains("8511••••••90"))
 
+        // The document card lists it too (read back by poppler's pdftotext, not by us).
+        let card = fixture.workspace.appendingPathComponent("card.pdf")
+        let made = try fixture.edsvault(["vault", "card", document, "--as", "bin:150640123452", "--out", card.path, "--lang", "ru"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let pdftotext = try #require(Shell.which("pdftotext"), "apt-get install poppler-utils")
+        let cardText = try Shell.run(pdftotext, ["-raw", "-enc", "UTF-8", card.path, "-"]).stdout
+        #expect(cardText.contains("Лист ознакомления") && cardText.contains("ознакомлены 1 из 2") && cardText.contains("8511••••••90"), "\(cardText)")
+
         let bundle = fixture.workspace.appendingPathComponent("proof.asics")
         let proof = try fixture.edsvault(["vault", "proof", document, "--out", bundle.path])
         #expect(proof.status == 0, "\(proof.stderr)")
