@@ -11,8 +11,21 @@ import Testing
     final class SimulatedNCALayer {
         let process = Process()
         let record: URL
+        /// NCALayer's port is fixed (13579): two checkouts testing at once on this machine take turns, as with the demo
+        /// PKI's ports, through an flock(2) on a file in /tmp that the kernel releases if the process dies.
+        let lock: Int32
 
         init(workspace: URL, key: String = "Certs/employee.p12") throws {
+            lock = open("/tmp/edsvault-ncalayer-13579.lock", O_CREAT | O_RDONLY | O_CLOEXEC, 0o644)
+            guard lock >= 0 else { throw FixtureError("cannot open the NCALayer port lock") }
+            let waitUntil = Date().addingTimeInterval(600)
+            while flock(lock, LOCK_EX | LOCK_NB) != 0 {
+                guard Date() < waitUntil else {
+                    close(lock)
+                    throw FixtureError("port 13579 stayed taken by another checkout's test for 10 minutes")
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
             let python = try #require(SigningFixture.python, "bash .ci/setup makes .venv with websockets (the simulated NCALayer)")
             record = workspace.appendingPathComponent("ncalayer-\(UUID().uuidString).jsonl")
             let output = workspace.appendingPathComponent("ncalayer-\(UUID().uuidString).out")
@@ -30,12 +43,16 @@ import Testing
             {
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            guard process.isRunning else { throw FixtureError("the simulated NCALayer did not start (is port 13579 free?)") }
+            guard process.isRunning else {
+                close(lock)
+                throw FixtureError("the simulated NCALayer did not start (is port 13579 free?)")
+            }
         }
 
         func stop() {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            close(lock)
         }
 
         var requests: [[String: Any]] {
