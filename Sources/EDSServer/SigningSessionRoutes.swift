@@ -100,7 +100,10 @@ extension VerificationService {
                 headers: [
                     .contentType: session.mime, .cacheControl: "no-store",
                     .contentDisposition: "inline; filename=\"\(SigningPages.asciiFileName(session.fileName))\"",
-                    .contentSecurityPolicy: "default-src 'none'; frame-ancestors 'self'; sandbox",
+                    // A PDF is shown by the browser's viewer, which a sandboxed document cannot load; anything else is
+                    // sandboxed (no script runs in the document, whatever its bytes).
+                    .contentSecurityPolicy: session.mime == "application/pdf"
+                        ? "default-src 'none'; frame-ancestors 'self'" : "default-src 'none'; frame-ancestors 'self'; sandbox",
                 ],
                 body: .init(byteBuffer: ByteBuffer(data: bytes)))
         } catch let refusal as SigningSessionRefusal {

@@ -332,41 +332,67 @@ extension Vault {
                     detail: "session \(session.sessionID) via \(channel.rawValue): \(message)"))
             throw SigningSessionError(reason, message)
         }
-        let signedData: CMSSignedData
-        do { signedData = try CMSSignedData(signature) } catch { try refuseAndClose(.signatureRefused, "not a CMS signature") }
-        let key = try documentKey(of: row)
-        let document = try openBlob(row.id, key: key)
-        // The vault keeps detached signatures over the document's exact bytes (eGov Mobile's CMS_SIGN_ONLY, NCALayer
-        // with attach = false); a CMS carrying content is refused rather than kept in a form no proof path expects.
-        if let content = signedData.encapsulatedContent {
-            try refuseAndClose(
-                .signatureRefused,
-                content == document ? "the CMS carries the document: sign it detached (CMS_SIGN_ONLY)" : "the signed content is not the session's document")
-        }
-        let report: ValidationReport
-        do { report = try validator(at: now).validate(signedData, document: .bytes(document)) } catch {
-            try refuseAndClose(.signatureRefused, "the signature cannot be validated")
-        }
-        guard report.indication == .totalPassed else {
-            try refuseAndClose(
-                .signatureRefused,
-                "the signature does not hold (\(report.indication.rawValue)/\(report.subIndication?.rawValue ?? "-")): \(Self.reason(of: report))")
-        }
-        let signers = report.signatures.compactMap(\.signer)
-        guard !signers.isEmpty, signers.count == report.signatures.count,
-            signers.allSatisfy({ current.signer.isMet(by: $0, employerBIN: row.employerBIN) })
-        else { try refuseAndClose(.signatureRefused, "the signer is not the one this session expects") }
-        let actor: Principal
-        switch current.signer {
-        case .person(let iin):
-            actor = try isOwner(.individual(iin: iin), of: row) ? .individual(iin: iin) : .employer(bin: row.employerBIN)
-        case .employerRole: actor = .employer(bin: row.employerBIN)
+        // Everything after the claim either closes the session (signed, or refused with its reason) or, when the vault
+        // itself fails (I/O), hands the session back as waiting: a claimed session must never be left stuck.
+        func checkAndKeep() throws -> (attached: AttachedSignature, actor: Principal) {
+            let signedData: CMSSignedData
+            do { signedData = try CMSSignedData(signature) } catch { try refuseAndClose(.signatureRefused, "not a CMS signature") }
+            let key = try documentKey(of: row)
+            let document = try openBlob(row.id, key: key)
+            // The vault keeps detached signatures over the document's exact bytes (eGov Mobile's CMS_SIGN_ONLY, NCALayer
+            // with attach = false); a CMS carrying content is refused rather than kept in a form no proof path expects.
+            if let content = signedData.encapsulatedContent {
+                try refuseAndClose(
+                    .signatureRefused,
+                    content == document ? "the CMS carries the document: sign it detached (CMS_SIGN_ONLY)" : "the signed content is not the session's document")
+            }
+            let report: ValidationReport
+            do { report = try validator(at: now).validate(signedData, document: .bytes(document)) } catch {
+                try refuseAndClose(.signatureRefused, "the signature cannot be validated")
+            }
+            guard report.indication == .totalPassed else {
+                try refuseAndClose(
+                    .signatureRefused,
+                    "the signature does not hold (\(report.indication.rawValue)/\(report.subIndication?.rawValue ?? "-")): \(Self.reason(of: report))")
+            }
+            let signers = report.signatures.compactMap(\.signer)
+            guard !signers.isEmpty, signers.count == report.signatures.count,
+                signers.allSatisfy({ current.signer.isMet(by: $0, employerBIN: row.employerBIN) })
+            else { try refuseAndClose(.signatureRefused, "the signer is not the one this session expects") }
+            let actor: Principal
+            switch current.signer {
+            case .person(let iin):
+                actor = try isOwner(.individual(iin: iin), of: row) ? .individual(iin: iin) : .employer(bin: row.employerBIN)
+            case .employerRole: actor = .employer(bin: row.employerBIN)
+            }
+            let attached: AttachedSignature
+            do {
+                attached = try attach(signature: signature, to: row.id, as: actor)
+            } catch let error as VaultError {
+                switch error {
+                case .io, .corrupted, .wrongMasterKey: throw error
+                default: try refuseAndClose(.signatureRefused, "the vault did not keep the signature: \(error)")
+                }
+            }
+            return (attached, actor)
         }
         let attached: AttachedSignature
+        let actor: Principal
         do {
-            attached = try attach(signature: signature, to: row.id, as: actor)
-        } catch let error as VaultError {
-            try refuseAndClose(.signatureRefused, "the vault did not keep the signature: \(error)")
+            (attached, actor) = try checkAndKeep()
+        } catch let error as SigningSessionError {
+            throw error
+        } catch {
+            var reopened = claimed
+            reopened.state = "waiting"
+            _ = try? sessions.updateSigningSession(
+                reopened, expected: claimed,
+                audit: [
+                    AuditDraft(
+                        at: VaultClock.now(), actor: "signing-session", action: "sign-session", object: row.id, outcome: "failed",
+                        detail: "session \(session.sessionID) via \(channel.rawValue): the vault failed; the session waits again")
+                ])
+            throw error
         }
         try close(
             .signed, signatureID: attached.signature.id, detail: "signed via \(channel.rawValue)",
