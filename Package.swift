@@ -141,6 +141,7 @@ let package = Package(
             name: "edsvault-service-bench",
             dependencies: [
                 "EDSServer",
+                "EDSVault",
                 "EDSVerification",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,6 +4,7 @@ import EDSVerification
 import Foundation
 import Hummingbird
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 
@@ -24,6 +25,10 @@ public struct VaultAPI: Sendable {
     public let rateLimits: VaultAPIRateLimits
     let credentialBuckets: TokenBuckets
     let addressBuckets: TokenBuckets
+    /// Content downloads streaming now, each on a thread of its own (a slow client holds it): at most
+    /// `maxConcurrentDownloads`, beyond that 503 with Retry-After.
+    let downloads = NIOLockedValueBox(0)
+    public static let maxConcurrentDownloads = 64
 
     public init(
         vault: Vault, authenticator: VaultAuthenticator, maxDocumentBytes: Int = 100 << 20, maxSignatureBytes: Int = 16 << 20,

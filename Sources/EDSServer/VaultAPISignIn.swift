@@ -65,10 +65,10 @@ extension VaultAPIRoutes {
             } catch { return Self.failure(error, context: context) }
         }
         group.get("auth/session") { request, context in
-            await self.authenticated(request, context: context, operation: .metadata) { caller in Self.json(SessionView(caller)) }
+            await self.authenticated(request, context: context, operation: .session) { caller in Self.json(SessionView(caller)) }
         }
         group.post("auth/logout") { request, context in
-            await self.authenticated(request, context: context, operation: .metadata) { caller in
+            await self.authenticated(request, context: context, operation: .session) { caller in
                 try authenticator.logout(caller)
                 return Response(status: .noContent, headers: [.cacheControl: "no-store"])
             }

@@ -14,13 +14,19 @@ final class ChunkPipe: @unchecked Sendable {
 
     struct Cancelled: Error {}
 
+    static let stallLimit: TimeInterval = 60
+
     init(capacity: Int = 4) { self.capacity = capacity }
 
     /// Producer side: blocks while the pipe is full; throws `Cancelled` once the consumer has gone.
     func push(_ chunk: ByteBuffer) throws {
         condition.lock()
         defer { condition.unlock() }
-        while chunks.count >= capacity && !cancelled { condition.wait() }
+        // A consumer that takes nothing for a minute (a stalled client, or a response never written) is gone: the
+        // reading thread stops rather than waiting forever.
+        while chunks.count >= capacity && !cancelled {
+            if !condition.wait(until: Date().addingTimeInterval(Self.stallLimit)) { cancelled = true }
+        }
         if cancelled { throw Cancelled() }
         if let waiter {
             self.waiter = nil

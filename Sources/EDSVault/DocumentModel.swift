@@ -144,6 +144,9 @@ public enum SignerRequirement: Hashable, Codable, Sendable, CustomStringConverti
     public func isMet(by signer: KazakhIdentity, employerBIN: String) -> Bool {
         switch self {
         case .person(let iin): signer.iin == iin
+        // A right-to-sign holder (.2.2) signs for the organisation as its first head does (issue 21): either meets
+        // a `first-head` requirement; nobody else does.
+        case .employerRole(.firstHead): signer.bin == employerBIN && (signer.roles.contains(.firstHead) || signer.roles.contains(.rightToSign))
         case .employerRole(let role): signer.bin == employerBIN && signer.roles.contains(role)
         }
     }

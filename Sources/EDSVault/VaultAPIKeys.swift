@@ -114,3 +114,24 @@ extension Vault {
         try accessIndex.storeIdempotentResult(result)
     }
 }
+
+extension Vault {
+    /// The key id a bearer value names when it is shaped like an API key (for the fuzz target; no lookup is made).
+    @_spi(Fuzzing) public static func apiKeyShape(_ text: String) -> String? { apiKeyID(of: text) }
+
+    /// `validated(_:)`, the vault's own check of a document's metadata (for the fuzz target).
+    @_spi(Fuzzing) public static func validated(publicly metadata: DocumentMetadata) throws -> DocumentMetadata { try validated(metadata) }
+}
+
+extension Vault {
+    /// Copies the API keys to a migration's target index, as they are (revoked ones stay revoked): a resumed
+    /// migration skips the keys already there. Sign-in nonces and logouts are short-lived and stay behind.
+    func migrateAPIKeys(to target: any VaultIndex) throws {
+        guard let source = index as? any VaultAccessIndex, let destination = target as? any VaultAccessIndex else { return }
+        for key in try source.apiKeys() where try destination.apiKey(id: key.id) == nil {
+            try destination.insertAPIKey(key, audit: [])
+            if let revokedAt = key.revokedAt { _ = try destination.revokeAPIKey(id: key.id, revokedAt: revokedAt, audit: []) }
+            if let lastUsedAt = key.lastUsedAt { try destination.touchAPIKey(id: key.id, at: lastUsedAt) }
+        }
+    }
+}

@@ -8,6 +8,8 @@ public enum VaultAPIOperation: String, CaseIterable, Sendable {
     case signingSession = "signing-session"
     case revokeLink = "revoke-link"
     case erase, audit
+    /// A session's own business (who am I, sign out): no document, no rule beyond holding the credential.
+    case session
 }
 
 /// A request a rule refuses (403): the rule's name and a one-line reason naming no person.

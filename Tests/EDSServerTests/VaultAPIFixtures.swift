@@ -110,7 +110,7 @@ enum AuthKeys {
         eku += roles
         let extensions = """
             basicConstraints=critical,CA:FALSE
-            keyUsage=critical,digitalSignature,keyEncipherment
+            keyUsage=critical,\(clientAuth ? "digitalSignature,keyEncipherment" : "digitalSignature,nonRepudiation")
             extendedKeyUsage=\(eku.joined(separator: ","))
             subjectKeyIdentifier=hash
             authorityKeyIdentifier=keyid

@@ -57,4 +57,21 @@ import Testing
         #expect(kept.requestHash == "a" && kept.status == 201 && kept.body == first.body)
         #expect(try store.vault.idempotentResult(key: "absent") == nil)
     }
+
+    @Test(.disabled(if: PG.url == nil, "set EDSVAULT_TEST_POSTGRES_URL"))
+    func apiKeysGoAlongWhenADirectoryVaultMovesToPostgreSQL() throws {
+        let source = try StoreVault.make(.directory).vault
+        let kept = try source.createAPIKey(employerBIN: "150640123452", role: .hr)
+        let revoked = try source.createAPIKey(employerBIN: "150640123452", role: .auditor)
+        try source.revokeAPIKey(revoked.record.id)
+        let url = try PG.schemaURL()
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("edsvault-migrated-\(UUID().uuidString).key")
+        _ = try PostgresVault.migrate(source, to: url, masterKeyFile: keyFile, environment: [:])
+        _ = try PostgresVault.migrate(source, to: url, masterKeyFile: keyFile, environment: [:])
+        let migrated = try PostgresVault.open(url: url, masterKeyFile: keyFile, environment: [:])
+        #expect(try migrated.apiKeys().map(\.id) == (try source.apiKeys().map(\.id)))
+        let authenticator = try VaultAuthenticator(vault: migrated)
+        #expect(try authenticator.authenticate(bearer: kept.key).credentialName == "key:\(kept.record.id)")
+        #expect(throws: AuthenticationFailure.revoked) { try authenticator.authenticate(bearer: revoked.key) }
+    }
 }

@@ -22,7 +22,9 @@ import sys
 import tempfile
 import zipfile
 
+import jsonschema
 import requests
+import yaml
 
 EMPLOYER = "150640123452"
 FIRST = "900315301237"   # Certs/employee.p12 (SIGN) and Certs/auth.p12 (AUTH)
@@ -41,17 +43,52 @@ def check(condition, what, response=None):
 
 
 class Client:
-    """Alternates between the nodes: every call goes to the next base URL."""
+    """Alternates between the nodes: every call goes to the next base URL. Each JSON answer is checked against the
+    schema /openapi.yaml gives for its route, method and status (the service's own description, read from it)."""
 
     def __init__(self, bases):
         self.bases = itertools.cycle(bases)
         self.session = requests.Session()
+        self.openapi = yaml.safe_load(self.session.get(bases[0] + "/openapi.yaml", timeout=60).text)
+        self.checked = 0
 
     def call(self, method, path, token=None, **kwargs):
         headers = kwargs.pop("headers", {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return self.session.request(method, next(self.bases) + "/api/v1/vault" + path, headers=headers, timeout=60, **kwargs)
+        response = self.session.request(method, next(self.bases) + "/api/v1/vault" + path, headers=headers, timeout=60, **kwargs)
+        self.conforms(method, path, response)
+        return response
+
+    def conforms(self, method, path, response):
+        """The answer's JSON body validates against the schema the description gives it (JSON Schema 2020-12)."""
+        if not response.headers.get("Content-Type", "").startswith("application/json"):
+            return
+        template = self.template(path)
+        check(template is not None, f"{method} {path} is described in /openapi.yaml")
+        operation = self.openapi["paths"][template].get(method.lower())
+        check(operation is not None, f"{method} {template} is described in /openapi.yaml")
+        described = operation["responses"].get(str(response.status_code))
+        check(described is not None, f"{method} {template} answers {response.status_code}, which /openapi.yaml describes", response)
+        if "$ref" in described:
+            described = self.openapi["components"]["responses"][described["$ref"].rsplit("/", 1)[-1]]
+        schema = described.get("content", {}).get("application/json", {}).get("schema")
+        check(schema is not None, f"{method} {template} {response.status_code} has a JSON schema")
+        try:
+            jsonschema.Draft202012Validator({**schema, "components": self.openapi["components"]}).validate(response.json())
+        except jsonschema.ValidationError as error:
+            raise Failed(f"{method} {template} {response.status_code} does not match /openapi.yaml: {error.message}")
+        self.checked += 1
+
+    def template(self, path):
+        parts = path.split("?")[0].strip("/").split("/")
+        for template in self.openapi["paths"]:
+            if not template.startswith("/api/v1/vault/"):
+                continue
+            pattern = template[len("/api/v1/vault/"):].split("/")
+            if len(pattern) == len(parts) and all(p.startswith("{") or p == q for p, q in zip(pattern, parts)):
+                return template
+        return None
 
 
 def run(command, **kwargs):
@@ -199,7 +236,8 @@ def scenario(args):
     check(search.status_code == 200 and search.json()["documents"] == [], "nothing is listed for the erased employee", search)
     still = client.call("GET", f"/documents/{order_id}", tokens["first"])
     check(still.status_code == 200 and still.json()["ownerIINs"] == [FIRST], "the order stays the first employee's", still)
-    print("vault API end to end: ok", len(args.base), "node(s)")
+    check(client.checked >= 20, f"answers were checked against /openapi.yaml ({client.checked})")
+    print("vault API end to end: ok", len(args.base), "node(s);", client.checked, "answers matched /openapi.yaml")
 
 
 def main():
