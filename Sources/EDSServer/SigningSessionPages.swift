@@ -114,7 +114,7 @@ enum SigningPages {
         var document = """
             <dl>
             <dt>\(HTML.escape(language.strings.title))</dt><dd>\(HTML.escape(session.title))</dd>
-            <dt>\(HTML.escape(t.documentType))</dt><dd>\(HTML.escape(session.documentType))</dd>
+            <dt>\(HTML.escape(t.documentType))</dt><dd>\(HTML.escape(language.strings.vaultTerm(session.documentType)))</dd>
             <dt>\(HTML.escape(t.fileName))</dt><dd>\(HTML.escape(session.fileName))</dd>
             <dt>\(HTML.escape(t.sha256))</dt><dd class="mono">\(HTML.escape(session.sha256))</dd>
             <dt>\(HTML.escape(t.size))</dt><dd>\(session.size)</dd>

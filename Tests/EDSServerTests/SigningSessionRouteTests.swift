@@ -152,6 +152,7 @@ final class MemorySessions: SigningSessionDirectory, @unchecked Sendable {
             #expect(page.text.components(separatedBy: "<script").count == 2, "one script element, ours")
             #expect(page.text.contains("Приказ № 17-К &lt;b&gt;") && page.text.contains("ПРИКАЗ &lt;i&gt;"))
             #expect(page.text.contains("150640123452") && page.text.contains("<svg"))
+            #expect(page.text.contains(language.strings.vaultTerm("personnel order: hiring")))
             let script = try await client.execute(uri: "/static/ncalayer-signing.js", method: .get)
             #expect(script.headers[.contentType] == "application/javascript; charset=utf-8")
             #expect(script.text.contains("kz.gov.pki.knca.commonUtils") && script.text.contains("createCAdESFromBase64"))
