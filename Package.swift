@@ -118,6 +118,8 @@ let package = Package(
             name: "EDSServer",
             dependencies: [
                 "EDSVerification",
+                // The vault API (/api/v1/vault): routes over the library's authenticated principals and access rules.
+                "EDSVault",
                 "EDSCard",
                 "CQRencode",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -128,6 +130,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                // `serve --tls-cert/--tls-key` (and client certificates): TLS from swift-nio-ssl, already in the graph.
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -136,6 +141,7 @@ let package = Package(
             name: "edsvault-service-bench",
             dependencies: [
                 "EDSServer",
+                "EDSVault",
                 "EDSVerification",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -209,6 +215,7 @@ let package = Package(
             name: "EDSServerTests",
             dependencies: [
                 "EDSServer",
+                "EDSVault",
                 "EDSVerification",
                 "edsvault",
                 .product(name: "Hummingbird", package: "hummingbird"),

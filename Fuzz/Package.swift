@@ -33,5 +33,6 @@ let package = Package(
         fuzzTarget("fuzz-asic", ["EDSVault"]),
         fuzzTarget("fuzz-multipart", ["EDSServer"]),
         fuzzTarget("fuzz-card", ["EDSCard"]),
+        fuzzTarget("fuzz-vault-json", ["EDSServer"]),
     ]
 )

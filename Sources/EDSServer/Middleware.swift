@@ -48,7 +48,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[Self.referrerPolicy] = "no-referrer"
-        if response.headers[.contentType]?.hasPrefix("text/html") == true {
+        // A page that needs more (the signing page's own script) sets its own, as strict otherwise.
+        if response.headers[.contentType]?.hasPrefix("text/html") == true, response.headers[.contentSecurityPolicy] == nil {
             response.headers[.contentSecurityPolicy] =
                 "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         }
@@ -104,6 +105,9 @@ public final class ConnectionLimits: Sendable {
 
     func noteExpired() { expired.withLockedValue { $0 += 1 } }
 
+    /// The request header the guard sets to the connection's peer address.
+    static let peerAddressField = HTTPFields.Element.Name("X-EDSVault-Peer-Address")!
+
     /// The handler for one connection (added after Hummingbird's HTTP/1 codec).
     func handler() -> ConnectionGuardHandler { ConnectionGuardHandler(limits: self) }
 }
@@ -151,11 +155,16 @@ final class ConnectionGuardHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(var head):
             receiving = true
             headDeadline?.cancel()
             headDeadline = nil
             if requestDeadline == nil { requestDeadline = schedule(context, in: limits.requestTimeout) }
+            // The peer's address, for the vault API's per-address rate limit (routes do not see the channel). A value
+            // the client sent under this name is replaced, never trusted.
+            head.headerFields[ConnectionLimits.peerAddressField] = address ?? "unknown"
+            context.fireChannelRead(wrapInboundOut(.head(head)))
+            return
         case .body:
             break
         case .end:

@@ -40,6 +40,8 @@ enum UploadError: Error, Equatable {
 /// whatever the upload size; `discard()` removes it.
 final class VerificationUpload {
     var signature: Data?
+    /// The vault API's `metadata` part (JSON describing the document), at most `metadataLimit` bytes.
+    var metadata: Data?
     var documentFileName: String?
     private(set) var document: DocumentSource?
     private var spoolURL: URL?
@@ -48,6 +50,9 @@ final class VerificationUpload {
     static let memoryThreshold = 1 << 20
     /// The default upper bound of a `signature` or `signatureText` part (`ServiceConfiguration.maxSignatureBytes`).
     static let defaultSignatureLimit = ServiceConfiguration.defaultMaxSignatureBytes
+    /// The upper bound of a `metadata` part: owners, employer, type, title and required signers fit in far less.
+    static let metadataLimit = 64 << 10
+    static let metadataTooLarge = "the metadata part is larger than 64 KiB"
 
     func discard() {
         if let spoolURL { try? FileManager.default.removeItem(at: spoolURL) }
@@ -345,6 +350,16 @@ final class PartCollector {
             } else {
                 buffer.writeBuffer(&chunk)
             }
+        case "metadata":
+            if upload.metadata != nil || failure != nil {
+                chunk.moveReaderIndex(forwardBy: chunk.readableBytes)
+            } else if buffer.readableBytes + chunk.readableBytes > VerificationUpload.metadataLimit {
+                fail(.malformed(VerificationUpload.metadataTooLarge))
+                buffer.clear()
+                chunk.moveReaderIndex(forwardBy: chunk.readableBytes)
+            } else {
+                buffer.writeBuffer(&chunk)
+            }
         case "document":
             if spool == nil, buffer.readableBytes + chunk.readableBytes > VerificationUpload.memoryThreshold { startSpool() }
             if let spool {
@@ -367,6 +382,8 @@ final class PartCollector {
         switch field {
         case "signature" where upload.signature == nil:
             if buffer.readableBytes > 0 { upload.signature = Data(buffer: buffer) }
+        case "metadata" where upload.metadata == nil:
+            if buffer.readableBytes > 0 { upload.metadata = Data(buffer: buffer) }
         case "signatureText" where signatureText == nil:
             let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) ?? ""
             if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { signatureText = text }

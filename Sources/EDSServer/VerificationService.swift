@@ -1,4 +1,5 @@
 import EDSCrypto
+import EDSVault
 import EDSVerification
 import Foundation
 import Hummingbird
@@ -34,6 +35,8 @@ public struct ServiceConfiguration: Sendable {
     public var publicBaseURL: String?
     /// Resolves `/proofs/{token}`; nil answers every proof with 404.
     public var proofs: (any ProofDirectory)?
+    /// Resolves `/sign/{token}` and eGov Mobile's `/egov/api1|api2/{token}` (issue 22); nil answers them with 404.
+    public var signingSessions: (any SigningSessionDirectory)?
     /// Connections one client address may hold at once; one more is closed as it opens (browsers open up to 6).
     public var maxConnectionsPerAddress: Int = 32
     /// Time a request's head (request line and headers) may take to arrive, from the connection's start or the
@@ -42,6 +45,10 @@ public struct ServiceConfiguration: Sendable {
     /// Time a whole request (head and body) may take to arrive; beyond it the connection is closed. 300 s carries the
     /// largest upload (100 MiB) at about 3 Mbit/s.
     public var requestTimeout: Duration = .seconds(300)
+    /// The vault API (`/api/v1/vault/…`, VaultAPI.swift); nil: the routes are absent (404).
+    public var vaultAPI: VaultAPI?
+    /// TLS for every route (`serve --tls-cert/--tls-key`, ServiceTLS.swift); nil: plain HTTP.
+    public var tls: ServiceTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, trustAnchors: [Certificate], crls: [CertificateRevocationList] = [],
@@ -158,11 +165,19 @@ public final class VerificationService: Sendable {
             // One that trickles is closed at its request deadline, and one address holds a bounded number of them
             // (ConnectionLimits). Header fields are bounded far below NIO's 80 KiB defaults: a 63 KB Accept-Language
             // is refused by the parser, not negotiated.
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [connectionLimits.handler()], idleTimeout: .seconds(60),
-                    httpDecoderConfiguration: .init(
-                        maxHeaderFieldSize: Self.maxHeaderFieldBytes, maxHeaderListSize: Self.maxHeaderListBytes, maxHeaderFieldCount: 100))),
+            server: configuration.tls.map { tls in
+                tls.server(
+                    .http1(
+                        configuration: .init(
+                            additionalChannelHandlers: [connectionLimits.handler()], idleTimeout: .seconds(60),
+                            httpDecoderConfiguration: .init(
+                                maxHeaderFieldSize: Self.maxHeaderFieldBytes, maxHeaderListSize: Self.maxHeaderListBytes, maxHeaderFieldCount: 100))))
+            }
+                ?? .http1(
+                    configuration: .init(
+                        additionalChannelHandlers: [connectionLimits.handler()], idleTimeout: .seconds(60),
+                        httpDecoderConfiguration: .init(
+                            maxHeaderFieldSize: Self.maxHeaderFieldBytes, maxHeaderListSize: Self.maxHeaderListBytes, maxHeaderFieldCount: 100))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "edsvault"),
             onServerRunning: { [boundPort] channel in
@@ -209,6 +224,8 @@ public final class VerificationService: Sendable {
         router.post("/proofs/:token") { request, context in
             try await self.compareWithProof(request, context: context)
         }
+        if let vaultAPI = configuration.vaultAPI { VaultAPIRoutes(api: vaultAPI, service: self).register(on: router) }
+        registerSigningSessionRoutes(on: router)
         return router
     }
 
@@ -493,7 +510,8 @@ extension VerificationService {
         }
         try await withService(configuration, logger: logger) { service in
             try await service.run { port in
-                FileHandle.standardOutput.write(Data("edsvault: listening on http://\(configuration.host):\(port)\n".utf8))
+                FileHandle.standardOutput.write(
+                    Data("edsvault: listening on \(configuration.tls == nil ? "http" : "https")://\(configuration.host):\(port)\n".utf8))
                 logger.info(
                     "listening",
                     metadata: [

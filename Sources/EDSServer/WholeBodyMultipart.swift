@@ -111,6 +111,10 @@ enum WholeBodyMultipart {
             case "signatureText" where signatureText == nil:
                 let text = String(decoding: content, as: UTF8.self)
                 if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { signatureText = text }
+            case "metadata" where upload.metadata == nil:
+                // The vault API's document description (JSON): small, bounded as the streaming path bounds it.
+                guard content.count <= VerificationUpload.metadataLimit else { throw .malformed(VerificationUpload.metadataTooLarge) }
+                if let base = content.baseAddress, !content.isEmpty { upload.metadata = Data(bytes: base, count: content.count) }
             case "document" where upload.document == nil:
                 if let base = content.baseAddress, !content.isEmpty {
                     upload.setDocument(.bytes(Data(bytes: base, count: content.count)), spool: nil)

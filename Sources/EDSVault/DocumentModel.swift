@@ -144,6 +144,9 @@ public enum SignerRequirement: Hashable, Codable, Sendable, CustomStringConverti
     public func isMet(by signer: KazakhIdentity, employerBIN: String) -> Bool {
         switch self {
         case .person(let iin): signer.iin == iin
+        // A right-to-sign holder (.2.2) signs for the organisation as its first head does (issue 21): either meets
+        // a `first-head` requirement; nobody else does.
+        case .employerRole(.firstHead): signer.bin == employerBIN && (signer.roles.contains(.firstHead) || signer.roles.contains(.rightToSign))
         case .employerRole(let role): signer.bin == employerBIN && signer.roles.contains(role)
         }
     }
@@ -167,6 +170,10 @@ public struct DocumentMetadata: Codable, Hashable, Sendable {
     /// The original file name, used for the document inside a proof bundle.
     public var fileName: String
     public var requiredSigners: [SignerRequirement]
+    /// The acquaintance sheet ("лист ознакомления", issue 22): people (IINs) who must acknowledge the document by
+    /// signing it (each through a signing session). It does not change the document's status; `acknowledgementSheet`
+    /// says who has and who has not. An employee reading the document sees only their own IIN here.
+    public var acknowledgers: [String] = []
 
     public init(
         ownerIIN: String, employerBIN: String, type: DocumentType, title: String, fileName: String = "document",
@@ -194,7 +201,7 @@ public struct DocumentMetadata: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case ownerIIN, ownerIINs, employerBIN, type, title, fileName, requiredSigners
+        case ownerIIN, ownerIINs, employerBIN, type, title, fileName, requiredSigners, acknowledgers
     }
 
     /// Reads the first format too (no `ownerIINs`: the one owner).
@@ -207,6 +214,7 @@ public struct DocumentMetadata: Codable, Hashable, Sendable {
         title = try container.decode(String.self, forKey: .title)
         fileName = try container.decode(String.self, forKey: .fileName)
         requiredSigners = try container.decode([SignerRequirement].self, forKey: .requiredSigners)
+        acknowledgers = try container.decodeIfPresent([String].self, forKey: .acknowledgers) ?? []
     }
 }
 

@@ -73,6 +73,10 @@ public final class SQLiteVaultIndex: VaultIndex {
         migrator.registerMigration("v3-link-scopes") { db in
             try db.execute(sql: Self.linkScopesMigration, arguments: [VaultClock.milliseconds(VaultClock.now().addingTimeInterval(Vault.defaultLinkLifetime))])
         }
+        // The vault API's keys, sign-in nonces, logouts and idempotent answers (SQLiteVaultIndex+Access.swift).
+        migrator.registerMigration("v4-api-keys") { db in try db.execute(sql: Self.accessMigration) }
+        // Signing sessions (issue 22): SQLiteVaultIndex+SigningSessions.swift.
+        Self.registerSigningSessionMigration(&migrator)
         do { try migrator.migrate(pool) } catch { throw VaultError.io("cannot prepare the vault index \(path): \(error)") }
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'master_key_check'")
@@ -362,7 +366,7 @@ public final class SQLiteVaultIndex: VaultIndex {
     }
 
     /// Runs inside the caller's write transaction, so the chain's tail cannot move between reading and appending.
-    private static func appendAudit(_ db: Database, _ drafts: [AuditDraft]) throws {
+    static func appendAudit(_ db: Database, _ drafts: [AuditDraft]) throws {
         guard !drafts.isEmpty else { return }
         let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
             .map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
@@ -550,7 +554,7 @@ public final class SQLiteVaultIndex: VaultIndex {
     /// One IMMEDIATE transaction: the write lock is taken up front, so two processes never deadlock upgrading a
     /// read lock. `synchronous` is set per transaction (GRDB sets NORMAL when it enables WAL): FULL flushes the WAL
     /// at commit, so an acknowledged change survives a power cut; NORMAL only for audit entries of listings.
-    private func write<T>(flushed: Bool = true, _ body: (Database) throws -> T) throws -> T {
+    func write<T>(flushed: Bool = true, _ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.writeWithoutTransaction { db in
                 try db.execute(sql: flushed ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")

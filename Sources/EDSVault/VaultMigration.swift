@@ -148,6 +148,8 @@ extension Vault {
         // The same master key: the source's sealed trust manifest verifies in the target as it is (no audit entry: the
         // chain is the source's, verbatim).
         if let sealed = try index.trustSeal() { try target.setTrustSeal(manifest: sealed.manifest, seal: sealed.seal, audit: []) }
+        // The vault API's keys go along (hashes only; their creation and revocation entries are in the copied chain).
+        try migrateAPIKeys(to: target)
         report.documents = rows.documents.count
         report.signatures = rows.signatures.count
         report.auditEntries = audit.count

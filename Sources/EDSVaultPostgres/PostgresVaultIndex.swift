@@ -199,6 +199,10 @@ public final class PostgresVaultIndex: VaultIndex {
                     [.int(Milliseconds.of(Date().addingTimeInterval(Vault.defaultLinkLifetime)))])
             }
             try Self.addPerformanceIndexes(db)
+            // The vault API's keys, sign-in nonces, logouts and idempotent answers (PostgresVaultIndex+Access.swift).
+            try Self.addAccessTables(db)
+            // Signing sessions (issue 22): PostgresVaultIndex+SigningSessions.swift.
+            try Self.addSigningSessions(db)
             let stored = try db.rows("SELECT value FROM vault_meta WHERE key = 'master_key_check'").first
                 .map { try $0.decode(String.self) }
             if let stored {
@@ -664,7 +668,7 @@ public final class PostgresVaultIndex: VaultIndex {
     /// Runs last in the caller's transaction. The EXCLUSIVE lock lets readers of the log through but no other
     /// appender; held until commit, so the tail read here is still the tail when the entries commit. Taking it last
     /// means a transaction never waits for another lock while holding it (no deadlock with other writers).
-    private static func appendAudit(_ db: Session, _ drafts: [AuditDraft]) throws {
+    static func appendAudit(_ db: Session, _ drafts: [AuditDraft]) throws {
         guard !drafts.isEmpty else { return }
         try db.execute("LOCK TABLE audit IN EXCLUSIVE MODE")
         let tail = try db.rows("SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1").first
@@ -880,6 +884,7 @@ public final class PostgresVaultIndex: VaultIndex {
         case text(String)
         case int(Int64)
         case optionalInt(Int64?)
+        case optionalText(String?)
         case bool(Bool)
         case bytes(Data?)
         case texts([String])
@@ -904,6 +909,8 @@ public final class PostgresVaultIndex: VaultIndex {
                 case .int(let number): bindings.append(number)
                 case .optionalInt(let number):
                     if let number { bindings.append(number) } else { bindings.appendNull() }
+                case .optionalText(let text):
+                    if let text { bindings.append(text) } else { bindings.appendNull() }
                 case .bool(let flag): bindings.append(flag)
                 case .bytes(let data): try bindings.append(data)
                 case .texts(let texts): bindings.append(texts)

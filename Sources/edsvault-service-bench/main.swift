@@ -284,6 +284,16 @@ func main() async throws {
         let growth = round.rssAfter - round.rssBefore
         out += "\nRSS round \(index + 1): \(f(Double(round.rssBefore) / 1024)) MiB before, \(f(Double(round.rssAfter) / 1024)) MiB after \(round.result.requests) requests (\(growth >= 0 ? "+" : "")\(growth) KiB)"
     }
+    // The vault row (issue 21): the vault API against the same kind of server's /health, in the same run.
+    let vaultRow = try await VaultRow.run(
+        options: options, anchors: try read("trust/root.pem"), crls: [try read("crl/nca_demo.crl"), try read("crl/root.crl")], key: key,
+        logger: logger)
+    out += vaultRow.report(clients: options.clients)
+    out += "\nload average after the vault row: \(loadAverage())"
+    if vaultRow.failures > 0 {
+        print(out)
+        exit(1)
+    }
     out += "\nfailed requests: \(failures)\(([warmup] + rounds.map(\.result)).compactMap(\.firstFailure).first.map { " (first: \($0))" } ?? "")"
     print(out)
     if failures > 0 { exit(1) }

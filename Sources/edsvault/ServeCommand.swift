@@ -35,6 +35,19 @@ struct ServeCommand: AsyncParsableCommand {
         help: "The master key file of a --vault in PostgreSQL (default: $EDSVAULT_MASTER_KEY_FILE).")
     var masterKeyFile: String?
 
+    @Option(
+        name: .customLong("organisation-name"),
+        help: "The employer's name eGov Mobile shows for signing sessions (API №1 `organisation`): NAME, or RU|KZ|EN names separated by |.")
+    var organisationName: String = "EDS Vault"
+
+    /// `--organisation-name`: one name for all three languages, or `ru|kz|en`.
+    var organisationNames: SigningOrganisation {
+        let names = organisationName.split(separator: "|", omittingEmptySubsequences: false).map { String($0.prefix(200)) }
+        return names.count == 3
+            ? SigningOrganisation(nameRu: names[0], nameKz: names[1], nameEn: names[2])
+            : SigningOrganisation(nameRu: organisationName, nameKz: organisationName, nameEn: organisationName)
+    }
+
     @Option(help: "TCP port; 0 picks a free one (the chosen port is printed).")
     var port: Int = 8080
 
@@ -84,6 +97,31 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Proof pages and document cards drawn per minute for anonymous link visitors beyond the cache (which keeps each for a minute); more get 429.")
     var proofRendersPerMinute: Int = 120
 
+    @Option(name: .customLong("tls-cert"), help: "The server's certificate chain (PEM): serve HTTPS. With --tls-key.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The server's private key (PEM), with --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .customLong("tls-client-ca"), help: "Require client certificates issued by these CAs (PEM): mutual TLS for service clients.")
+    var tlsClientCA: String?
+
+    @Flag(
+        name: .customLong("insecure-http"),
+        help: "Serve the vault API (/api/v1/vault) over plain HTTP on a non-loopback address (credentials then cross the network in clear).")
+    var insecureHTTP = false
+
+    @Option(name: .customLong("api-requests-per-minute"), help: "Vault API requests one API key or session may make per minute; more get 429.")
+    var apiRequestsPerMinute: Int = 1200
+
+    @Option(name: .customLong("api-requests-per-minute-per-address"), help: "Vault API requests one client address may make per minute.")
+    var apiRequestsPerMinutePerAddress: Int = 2400
+
+    /// Whether `host` is a loopback address, where plain HTTP never leaves the machine.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -94,6 +132,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard (1...86_400).contains(requestTimeout) else { throw ValidationError("--request-timeout must be 1...86400 seconds") }
         guard (1...max(1, maxUploadMiB)).contains(maxSignatureMiB) else { throw ValidationError("--max-signature-mib must be 1...--max-upload-mib") }
         guard (1...100_000).contains(proofRendersPerMinute) else { throw ValidationError("--proof-renders-per-minute must be 1...100000") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if tlsClientCA != nil && tlsCert == nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
+        guard (1...1_000_000).contains(apiRequestsPerMinute), (1...1_000_000).contains(apiRequestsPerMinutePerAddress) else {
+            throw ValidationError("--api-requests-per-minute and --api-requests-per-minute-per-address must be 1...1000000")
+        }
         guard VerificationService.isLogLevel(logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let publicURL, Self.publicBaseURL(publicURL) == nil {
             throw ValidationError("--public-url must be an http:// or https:// URL with a host and no query, e.g. https://eds.example.kz")
@@ -123,12 +166,32 @@ struct ServeCommand: AsyncParsableCommand {
                 host: host, port: port, trustAnchors: anchors.map(\.certificate), crls: try InputFiles.crls(crl), online: online,
                 maxUploadBytes: maxUploadMiB << 20, publicBaseURL: publicURL.flatMap(Self.publicBaseURL), proofs: proofs,
                 maxSignatureBytes: maxSignatureMiB << 20)
+            if let tlsCert, let tlsKey {
+                do { configuration.tls = try ServiceTLS(certificateChain: tlsCert, privateKey: tlsKey, clientCA: tlsClientCA) } catch {
+                    throw CLIFailure(message: "\(error)", code: ExitStatus.noInput)
+                }
+            }
+            // The vault API (/api/v1/vault, Docs/vault-api.md) comes with the vault: keys and sessions are the vault's.
+            // Bearer credentials travel in clear over plain HTTP, so off loopback it needs TLS or --insecure-http.
+            if let vault = proofs?.vault, configuration.tls != nil || Self.isLoopback(host) || insecureHTTP {
+                configuration.vaultAPI = try vaultFailures {
+                    VaultAPI(
+                        vault: vault, authenticator: try VaultAuthenticator(vault: vault), maxDocumentBytes: maxUploadMiB << 20,
+                        maxSignatureBytes: maxSignatureMiB << 20,
+                        rateLimits: VaultAPIRateLimits(
+                            perCredentialPerMinute: apiRequestsPerMinute, perAddressPerMinute: apiRequestsPerMinutePerAddress))
+                }
+            }
             configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+            configuration.signingSessions = proofs.map { VaultSigningSessionDirectory(vault: $0.vault, organisation: organisationNames) }
             configuration.requestTimeout = .seconds(requestTimeout)
             configuration.requestHeaderTimeout = .seconds(min(30, requestTimeout))
             return configuration
         }
         var notes: [String] = []
+        if configuration.proofs != nil, configuration.vaultAPI == nil {
+            notes.append("the vault API (/api/v1/vault) is off: plain HTTP on \(host), which is not loopback; give --tls-cert/--tls-key, or --insecure-http")
+        }
         if demo, configuration.trustAnchors.contains(where: TrustAnchors.isDemo)
             || (configuration.proofs as? VaultProofDirectory)?.vault.trustAnchors.contains(where: TrustAnchors.isDemo) == true
         {

@@ -18,4 +18,5 @@ int fuzz_pkcs12_main(int argc, char **argv) { return run(argc, argv); }
 int fuzz_asic_main(int argc, char **argv) { return run(argc, argv); }
 int fuzz_multipart_main(int argc, char **argv) { return run(argc, argv); }
 int fuzz_card_main(int argc, char **argv) { return run(argc, argv); }
+int fuzz_vault_json_main(int argc, char **argv) { return run(argc, argv); }
 int fuzz_main_placeholder(void) { return 0; }
