@@ -19,6 +19,8 @@ public struct CardRequest: Sendable {
     public var createdAt: Date
     /// DejaVuSans.ttf and DejaVuSans-Bold.ttf.
     public var fontDirectory: URL
+    /// The document's acquaintance sheet (issue 22), listed on the information page; empty: not shown.
+    public var acknowledgements: [CardAcknowledgement] = []
 
     public init(
         document: Data, fileName: String, title: String? = nil, signatures: [Data], language: CardLanguage = .kazakhRussian,
@@ -202,6 +204,7 @@ public enum DocumentCard {
                     "\(index + 3). \(t.signaturePage) \(index + 1): \(report.signer?.fullName ?? "?") — \(t.pages(first, first + plan.signatures[index] - 1))"
                 ))
         }
+        blocks += acknowledgementBlocks(request.acknowledgements, strings: t)
         blocks.append(.heading(t.attachments))
         for (index, entry) in manifest.attachments.enumerated() {
             let what = index == 0 ? t.originalDescription : t.signatureDescription

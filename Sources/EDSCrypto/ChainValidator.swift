@@ -36,11 +36,38 @@ public enum ChainValidator {
     /// asks the context before asking the public key; the context also remembers the whole outcome for the same
     /// certificates (path building here does not depend on the time).
     public static func buildPath(
-        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext = .shared
+        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext = .shared,
+        profile rules: CertificateProfile.Rules = .standard
+    ) -> Result<CertificationPath, PathValidationFailure> {
+        var outcome = standardPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts)
+        // OpenSSL builds the first path it finds and does not go back: one through an intermediate its issuer signed
+        // with MD5 or SHA-1 is refused later by the algorithm policy, though other certificates of the same CAs may
+        // lead to the anchor with current algorithms (x509-limbo's BetterTLS path-building cases). Then OpenSSL is
+        // given each such chain alone, found by names and key identifiers: it still checks everything.
+        if case .success(let path) = outcome, path.certificates.dropFirst().dropLast().contains(where: \.isSignedWithRetiredDigest) {
+            for chain in currentChains(from: leaf, intermediates: intermediates, anchors: anchors) {
+                if case .success(let other) = standardPath(for: leaf, intermediates: chain, anchors: anchors, context: verdicts),
+                    !other.certificates.dropFirst().dropLast().contains(where: \.isSignedWithRetiredDigest)
+                {
+                    outcome = .success(other)
+                    break
+                }
+            }
+        }
+        guard rules == .strict, case .success(let path) = outcome else { return outcome }
+        // The strict rules are a verifier's choice, not a property of the certificates alone: checked after the
+        // remembered outcome, which stays the standard one (the facts they read are decoded once per certificate).
+        return failure(CertificateProfile.strictViolation(in: path.certificates)) ?? outcome
+    }
+
+    private static func standardPath(
+        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext
     ) -> Result<CertificationPath, PathValidationFailure> {
         OpenSSLRuntime.ensureInitialized()
         // OpenSSL cannot check a GOST issuer's signature (it cannot decode GOST keys): those paths are built in GOST/.
-        if GOSTPathBuilder.handles(leaf) { return GOSTPathBuilder.buildPath(for: leaf, intermediates: intermediates, anchors: anchors) }
+        if GOSTPathBuilder.handles(leaf) {
+            return conforming(GOSTPathBuilder.buildPath(for: leaf, intermediates: intermediates, anchors: anchors))
+        }
         // Without time checks the outcome depends on these certificates alone: the same signer with the same
         // certificates and anchors gets the path (or the failure) OpenSSL gave the first time.
         if let recent = RecentPath.current, recent.matches(leaf: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) {
@@ -48,9 +75,48 @@ public enum ChainValidator {
         }
         let key = VerificationContext.PathKey(
             leaf: leaf.sha256Fingerprint, intermediates: intermediates.map(\.sha256Fingerprint), anchors: anchors.map(\.sha256Fingerprint))
-        let outcome = verdicts.path(key) { openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) }
+        let outcome = verdicts.path(key) { conforming(openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts)) }
         RecentPath.current = RecentPath(leaf: leaf, intermediates: intermediates, anchors: anchors, context: verdicts, outcome: outcome)
         return outcome
+    }
+
+    /// Chains of intermediates from `leaf` towards an anchor in which no certificate is signed with a retired digest,
+    /// by issuer names and key identifiers alone (signatures are OpenSSL's to check), each CA subject once; at most a
+    /// few, depth-first, so hostile input with many look-alike certificates costs little.
+    private static func currentChains(from leaf: Certificate, intermediates: [Certificate], anchors: [Certificate]) -> [[Certificate]] {
+        let candidates = intermediates.filter { !$0.isSignedWithRetiredDigest && !anchors.contains($0) }
+        var chains: [[Certificate]] = []
+        var steps = 0
+        func extend(_ path: [Certificate]) {
+            guard chains.count < 4, steps < 256, path.count <= 10, let current = path.last else { return }
+            steps += 1
+            if path.count > 1, anchors.contains(where: { $0.namesAsIssuer(of: current) }) {
+                chains.append(Array(path.dropFirst()))
+                return
+            }
+            for issuer in candidates where issuer.namesAsIssuer(of: current) {
+                let subject = NameKey(name: X509_get_subject_name(issuer.pointer))
+                if path.contains(where: { NameKey(name: X509_get_subject_name($0.pointer)) == subject }) { continue }
+                extend(path + [issuer])
+            }
+        }
+        extend([leaf])
+        return chains
+    }
+
+    /// A built path whose certificates break the RFC 5280 profile (`CertificateProfile`) is no path.
+    private static func conforming(_ outcome: Result<CertificationPath, PathValidationFailure>) -> Result<CertificationPath, PathValidationFailure> {
+        guard case .success(let path) = outcome else { return outcome }
+        return failure(CertificateProfile.violation(in: path.certificates)) ?? outcome
+    }
+
+    private static func failure(_ violation: CertificateProfile.Violation?) -> Result<CertificationPath, PathValidationFailure>? {
+        violation.map { violation in
+            .failure(
+                PathValidationFailure(
+                    kind: violation.isNameConstraint ? .constraintsViolated : .invalidCertificate, openSSLCode: violation.code,
+                    detail: violation.rule, depth: violation.depth))
+        }
     }
 
     private static func openSSLPath(
@@ -172,6 +238,18 @@ public enum ChainValidator {
         }
         return 1
     }
+}
+
+extension Certificate {
+    /// The issuer signed this certificate with MD5 or SHA-1, which ETSI TS 119 312 retires for signatures.
+    public var isSignedWithRetiredDigest: Bool {
+        derived(RetiredDigest.self) { certificate in
+            let name = certificate.signatureAlgorithm.lowercased()
+            return RetiredDigest(value: name.contains("md5") || name.contains("sha1"))
+        }.value
+    }
+
+    private struct RetiredDigest: Sendable { let value: Bool }
 }
 
 /// The last path outcome a thread looked up, by the identity of the certificate objects and the context it was asked

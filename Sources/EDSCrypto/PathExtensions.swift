@@ -148,6 +148,8 @@ public struct PathExtensions: Sendable {
     public let crlDistributionPoints: [DistributionPoint]
     public let freshestCRL: [DistributionPoint]
     public let authorityKeyIdentifier: [UInt8]?
+    /// subjectKeyIdentifier (§ 4.2.1.2), the value an issued certificate's authorityKeyIdentifier names.
+    public let subjectKeyIdentifier: [UInt8]?
     /// basicConstraints cA (RFC 5280 § 6.3.3 (b)(2)(ii)–(iii) asks who is a CA).
     public let isCertificateAuthority: Bool
     /// A policy-related extension that could not be read: the path that needs it cannot be validated.
@@ -178,6 +180,9 @@ public struct PathExtensions: Sendable {
         crlDistributionPoints = read(NID_crl_distribution_points, "cRLDistributionPoints", ExtensionDecoder.distributionPoints) ?? []
         freshestCRL = read(NID_freshest_crl, "freshestCRL", ExtensionDecoder.distributionPoints) ?? []
         authorityKeyIdentifier = read(NID_authority_key_identifier, "authorityKeyIdentifier", ExtensionDecoder.keyIdentifier) ?? nil
+        subjectKeyIdentifier = X509_get0_subject_key_id(certificate).map { identifier in
+            Array(UnsafeBufferPointer(start: ASN1_STRING_get0_data(identifier), count: Int(ASN1_STRING_length(identifier))))
+        }
         isCertificateAuthority = X509_check_ca(certificate) != 0
         malformedExtension = malformed
         OpenSSLErrorQueue.clear()
@@ -194,16 +199,16 @@ extension Certificate {
 enum ExtensionDecoder {
     struct Malformed: Error {}
 
-    private static func node(_ bytes: [UInt8], at offset: Int = 0) throws -> DER.Node {
+    static func node(_ bytes: [UInt8], at offset: Int = 0) throws -> DER.Node {
         do { return try DER.node(in: bytes, at: offset) } catch { throw Malformed() }
     }
 
-    private static func children(_ node: DER.Node, _ bytes: [UInt8]) throws -> [DER.Node] {
+    static func children(_ node: DER.Node, _ bytes: [UInt8]) throws -> [DER.Node] {
         do { return try DER.children(of: node, in: bytes) } catch { throw Malformed() }
     }
 
     /// The whole input is one TLV with `tag`.
-    private static func top(_ bytes: [UInt8], tag: UInt8) throws -> DER.Node {
+    static func top(_ bytes: [UInt8], tag: UInt8) throws -> DER.Node {
         let top = try node(bytes)
         guard top.tag == tag, top.range.upperBound == bytes.count else { throw Malformed() }
         return top

@@ -199,7 +199,7 @@ enum OpenAPIDocument {
                   description: OpenAPI 3.1
                   content:
                     application/yaml: {schema: {type: string}}
-        \#(vaultPaths)components:
+        \#(vaultPaths)\#(signingPaths)components:
           parameters:
             documentId:
               name: id
@@ -207,6 +207,12 @@ enum OpenAPIDocument {
               required: true
               description: The document's id, the SHA-256 of its bytes (hex).
               schema: {type: string, pattern: '^[0-9a-fA-F]{64}$'}
+            sessionToken:
+              name: token
+              in: path
+              required: true
+              description: A signing session's token (`vault signing-session create`), 22 base64url characters.
+              schema: {type: string, pattern: '^[A-Za-z0-9_-]{16,256}$'}
             lang:
               name: lang
               in: query
@@ -219,6 +225,11 @@ enum OpenAPIDocument {
               content:
                 application/json:
                   schema: {$ref: '#/components/schemas/Error'}
+            EGovRefusal:
+              description: eGov Mobile's error shape, one line in {"message"}.
+              content:
+                application/json:
+                  schema: {type: object, required: [message], properties: {message: {type: string}}}
         \#(vaultResponses)  schemas:
             Error:
               type: object
@@ -323,6 +334,6 @@ enum OpenAPIDocument {
                 errors: {type: array, items: {type: string}}
                 warnings: {type: array, items: {type: string}}
 
-        \#(vaultComponents)
+        \#(signingComponents)\#(vaultComponents)
         """#
 }

@@ -46,7 +46,8 @@ enum Pages {
             title: proof.title, documentType: proof.documentType, fileName: proof.fileName, sha256: proof.sha256, size: proof.size,
             vaultStatus: proof.status)
         let card = ProofCard(report: proof.report, facts: facts, language: language, selfURL: selfURL, embeddedJSON: nil)
-        var body = card.render() + linkSection(proof, path: path, language: language, comparison: comparison)
+        var body = card.render() + AcknowledgementSection.render(proof.acknowledgements, language: language)
+            + linkSection(proof, path: path, language: language, comparison: comparison)
             + "<a class=\"action\" href=\"\(HTML.escape(path))?format=json\">\(HTML.escape(t.jsonReport))</a>\n"
         if proof.withDocument {
             body += "<a class=\"action\" href=\"\(HTML.escape(path))?format=pdf&amp;lang=\(language.rawValue)\">\(HTML.escape(language.cardDownload))</a>\n"

@@ -67,6 +67,7 @@ struct VaultAPIRoutes: Sendable {
         group.add(middleware: VaultAPIAddressLimitMiddleware(buckets: api.addressBuckets))
         registerSignIn(on: group)
         registerDocuments(on: group)
+        registerSigningSessions(on: group)
         registerAdministration(on: group)
     }
 

@@ -18,6 +18,8 @@ public struct VaultProof: Sendable {
     public var withDocument: Bool
     /// When the link stops opening the proof (shown on the page); nil when it does not expire.
     public var expiresAt: Date?
+    /// The document's acquaintance sheet (issue 22): empty when it has none (the page then shows nothing of it).
+    public var acknowledgements: [AcknowledgementLine] = []
 
     public init(
         title: String, documentType: String, fileName: String, sha256: String, size: Int, status: String, report: ValidationReport,

@@ -35,6 +35,8 @@ public struct ServiceConfiguration: Sendable {
     public var publicBaseURL: String?
     /// Resolves `/proofs/{token}`; nil answers every proof with 404.
     public var proofs: (any ProofDirectory)?
+    /// Resolves `/sign/{token}` and eGov Mobile's `/egov/api1|api2/{token}` (issue 22); nil answers them with 404.
+    public var signingSessions: (any SigningSessionDirectory)?
     /// Connections one client address may hold at once; one more is closed as it opens (browsers open up to 6).
     public var maxConnectionsPerAddress: Int = 32
     /// Time a request's head (request line and headers) may take to arrive, from the connection's start or the
@@ -223,6 +225,7 @@ public final class VerificationService: Sendable {
             try await self.compareWithProof(request, context: context)
         }
         if let vaultAPI = configuration.vaultAPI { VaultAPIRoutes(api: vaultAPI, service: self).register(on: router) }
+        registerSigningSessionRoutes(on: router)
         return router
     }
 

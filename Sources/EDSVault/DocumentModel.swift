@@ -170,6 +170,10 @@ public struct DocumentMetadata: Codable, Hashable, Sendable {
     /// The original file name, used for the document inside a proof bundle.
     public var fileName: String
     public var requiredSigners: [SignerRequirement]
+    /// The acquaintance sheet ("лист ознакомления", issue 22): people (IINs) who must acknowledge the document by
+    /// signing it (each through a signing session). It does not change the document's status; `acknowledgementSheet`
+    /// says who has and who has not. An employee reading the document sees only their own IIN here.
+    public var acknowledgers: [String] = []
 
     public init(
         ownerIIN: String, employerBIN: String, type: DocumentType, title: String, fileName: String = "document",
@@ -197,7 +201,7 @@ public struct DocumentMetadata: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case ownerIIN, ownerIINs, employerBIN, type, title, fileName, requiredSigners
+        case ownerIIN, ownerIINs, employerBIN, type, title, fileName, requiredSigners, acknowledgers
     }
 
     /// Reads the first format too (no `ownerIINs`: the one owner).
@@ -210,6 +214,7 @@ public struct DocumentMetadata: Codable, Hashable, Sendable {
         title = try container.decode(String.self, forKey: .title)
         fileName = try container.decode(String.self, forKey: .fileName)
         requiredSigners = try container.decode([SignerRequirement].self, forKey: .requiredSigners)
+        acknowledgers = try container.decodeIfPresent([String].self, forKey: .acknowledgers) ?? []
     }
 }
 

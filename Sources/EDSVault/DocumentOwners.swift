@@ -11,6 +11,8 @@ import Foundation
 struct SharedMetadata: Codable {
     /// Required signers other than the owners themselves (roles of the employer, other people by IIN).
     var requiredSigners: [SignerRequirement]
+    /// The acquaintance sheet's IINs (issue 22); absent in documents stored before it.
+    var acknowledgers: [String]?
     // A document stored before documents could have several owners holds its whole metadata here, sealed with the
     // owner's data key; these fields are then present.
     var ownerIIN: String?
@@ -52,6 +54,7 @@ struct PutItem {
     var metadata: DocumentMetadata
     var owners: [Owner] = []
     var sharedRequirements: [SignerRequirement] = []
+    var acknowledgers: [String] = []
 
     init(id: String, content: PutContent, metadata: DocumentMetadata, keys: VaultKeys) throws {
         self.id = id
@@ -72,6 +75,7 @@ struct PutItem {
                     lookup: try keys.lookupValue(for: "iin:\(iin)"),
                     entry: OwnerEntry(ownerIIN: iin, title: metadata.title, fileName: metadata.fileName, signs: requiredPeople.contains(iin))))
         }
+        for iin in metadata.acknowledgers where !acknowledgers.contains(iin) { acknowledgers.append(iin) }
         let ownerIINs = Set(owners.map(\.entry.ownerIIN))
         for requirement in metadata.requiredSigners where !sharedRequirements.contains(requirement) {
             if case .person(let iin) = requirement, ownerIINs.contains(iin) { continue }
@@ -191,6 +195,8 @@ extension Vault {
             ownerIINs: ownerIINs, employerBIN: row.employerBIN, type: DocumentType(rawValue: row.type) ?? .other,
             title: shown.title, fileName: shown.fileName, requiredSigners: required + sharedRequired)
         metadata.ownerIIN = shown.ownerIIN
+        metadata.acknowledgers = shared.acknowledgers ?? []
+        if case .individual(let iin) = viewer { metadata.acknowledgers = metadata.acknowledgers.filter { $0 == iin } }
         return StoredDocument(
             id: row.id, metadata: metadata, size: row.size, storedAt: row.storedAt,
             status: DocumentStatus(rawValue: row.status) ?? .awaitingSignatures, signatureCount: row.signatureCount)

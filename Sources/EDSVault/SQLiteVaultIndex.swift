@@ -75,6 +75,8 @@ public final class SQLiteVaultIndex: VaultIndex {
         }
         // The vault API's keys, sign-in nonces, logouts and idempotent answers (SQLiteVaultIndex+Access.swift).
         migrator.registerMigration("v4-api-keys") { db in try db.execute(sql: Self.accessMigration) }
+        // Signing sessions (issue 22): SQLiteVaultIndex+SigningSessions.swift.
+        Self.registerSigningSessionMigration(&migrator)
         do { try migrator.migrate(pool) } catch { throw VaultError.io("cannot prepare the vault index \(path): \(error)") }
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE key = 'master_key_check'")

@@ -256,7 +256,7 @@ public final class Vault: Sendable {
             case .bytes(let bytes): sealed.append((item.id, try sealBlob(bytes, key: documentKey, objectID: item.id)))
             case .file(let file, _): files.append((item.id, file, documentKey))
             }
-            let shared = try JSONEncoder.vault.encode(SharedMetadata(requiredSigners: item.sharedRequirements))
+            let shared = try JSONEncoder.vault.encode(SharedMetadata(requiredSigners: item.sharedRequirements, acknowledgers: item.acknowledgers.isEmpty ? nil : item.acknowledgers))
             rows.append(
                 IndexedDocument(
                     id: item.id, owners: try item.owners.map { try ownerRow($0, documentID: item.id, documentKey: documentKey, subjects: subjects) },
@@ -355,6 +355,13 @@ public final class Vault: Sendable {
         metadata.ownerIINs = owners
         metadata.ownerIIN = owners[0]
         metadata.employerBIN = try IdentificationNumber.validated(metadata.employerBIN, kind: "employer BIN")
+        var acknowledgers: [String] = []
+        for iin in metadata.acknowledgers {
+            let valid = try IdentificationNumber.validated(iin, kind: "acknowledging IIN")
+            if !acknowledgers.contains(valid) { acknowledgers.append(valid) }
+        }
+        guard acknowledgers.count <= 1_000 else { throw VaultError.invalidInput("an acquaintance sheet lists at most 1000 people") }
+        metadata.acknowledgers = acknowledgers
         metadata.title = metadata.title.trimmingCharacters(in: .whitespacesAndNewlines)
         let name = (metadata.fileName as NSString).lastPathComponent
         metadata.fileName = name.isEmpty || name == "." || name == ".." || name.hasPrefix("META-INF") ? "document" : name

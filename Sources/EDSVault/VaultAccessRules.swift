@@ -4,6 +4,8 @@ import Foundation
 /// What a caller of the vault API asks to do; each has its rule in `Vault.principal(for:operation:…)`.
 public enum VaultAPIOperation: String, CaseIterable, Sendable {
     case put, list, metadata, content, signatures, attach, proof, card, link
+    /// Opening a signing session (issue 22): HR (its keys, or a person with the HR role) or the signer themselves.
+    case signingSession = "signing-session"
     case revokeLink = "revoke-link"
     case erase, audit
     /// A session's own business (who am I, sign out): no document, no rule beyond holding the credential.
@@ -54,6 +56,15 @@ extension Vault {
             case .list:
                 if actsForEmployer, let bin = person.bin, employerBIN == nil || employerBIN == bin { return .employer(bin: bin) }
                 return .individual(iin: person.iin)
+            case .signingSession:
+                // An HR officer of the document's employer opens sessions for anyone; anybody else only for themselves
+                // on their own document (`createSigningSession` holds an individual to that).
+                if let bin = person.bin, person.roles.contains(.hr), let documentID,
+                    let row = try index.document(id: documentID.lowercased()), row.employerBIN == bin
+                {
+                    return .employer(bin: bin)
+                }
+                return .individual(iin: person.iin)
             default:
                 guard let documentID, let row = try index.document(id: documentID.lowercased()) else { return .individual(iin: person.iin) }
                 if try isOwner(.individual(iin: person.iin), of: row) { return .individual(iin: person.iin) }
@@ -70,7 +81,8 @@ extension Vault {
         case (.auditor, .content), (.auditor, .card):
             return readsDocuments
                 ? nil : ("auditor-reads-no-document-bytes", "access refused: an auditor key reads metadata and proofs, not the document's bytes")
-        case (.auditor, .put), (.auditor, .attach), (.auditor, .link), (.auditor, .revokeLink), (.auditor, .erase):
+        case (.auditor, .put), (.auditor, .attach), (.auditor, .link), (.auditor, .revokeLink), (.auditor, .erase),
+            (.auditor, .signingSession):
             return ("auditor-changes-nothing", "access refused: an auditor key reads; it does not \(operation.rawValue)")
         case (.hr, .erase):
             return ("erasure-needs-an-operator-key", "access refused: erasure is made with an operator key")

@@ -10,6 +10,8 @@ public struct VaultCardMaterial: Sendable {
     /// trust anchors and CRLs, now and at the moment its RFC 4998 evidence record proves when the record holds for
     /// every signer (`vault timestamp`), else as of the moment the vault received it.
     public var signatures: [(cms: Data, validator: SignatureValidator)]
+    /// The document's acquaintance sheet (issue 22); empty when it has none.
+    public var acknowledgements: [Acknowledgement] = []
 }
 
 extension Vault {
@@ -47,6 +49,8 @@ extension Vault {
             return (cms: cms, validator: proven?.validator ?? validator(at: stored.addedAt))
         }
         guard !signatures.isEmpty else { throw VaultError.notFound("document \(row.id) has no signature yet") }
-        return VaultCardMaterial(document: record, bytes: bytes, signatures: signatures)
+        let sheet = record.metadata.acknowledgers.isEmpty
+            ? [] : Acknowledgement.sheet(acknowledgers: record.metadata.acknowledgers, signatures: try storedSignatures(of: row))
+        return VaultCardMaterial(document: record, bytes: bytes, signatures: signatures, acknowledgements: sheet)
     }
 }

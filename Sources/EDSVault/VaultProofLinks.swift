@@ -32,6 +32,8 @@ public struct ProofLinkView: Sendable {
     public var report: ValidationReport
     /// The link's scope and life: whether it carries the document, when it expires.
     public var link: IndexedLink
+    /// The document's acquaintance sheet (issue 22); empty when it has none.
+    public var acknowledgements: [Acknowledgement] = []
 }
 
 /// Too many anonymous renders (proof pages or cards not in the cache) in a short time: try again after `retryAfter`.
@@ -138,7 +140,9 @@ extension Vault {
         }
         let record = try open(row)
         try anonymousProofs.recordView(AuditDraft(at: VaultClock.now(), actor: "link", action: "proof", object: row.id), index: index)
-        return ProofLinkView(document: record, report: report, link: link)
+        let sheet = record.metadata.acknowledgers.isEmpty
+            ? [] : Acknowledgement.sheet(acknowledgers: record.metadata.acknowledgers, signatures: try storedSignatures(of: row))
+        return ProofLinkView(document: record, report: report, link: link, acknowledgements: sheet)
     }
 
     /// The document and its fresh report for a proof-page token, or nil for an unknown, expired or revoked token.

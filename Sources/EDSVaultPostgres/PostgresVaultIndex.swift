@@ -201,6 +201,8 @@ public final class PostgresVaultIndex: VaultIndex {
             try Self.addPerformanceIndexes(db)
             // The vault API's keys, sign-in nonces, logouts and idempotent answers (PostgresVaultIndex+Access.swift).
             try Self.addAccessTables(db)
+            // Signing sessions (issue 22): PostgresVaultIndex+SigningSessions.swift.
+            try Self.addSigningSessions(db)
             let stored = try db.rows("SELECT value FROM vault_meta WHERE key = 'master_key_check'").first
                 .map { try $0.decode(String.self) }
             if let stored {
@@ -882,6 +884,7 @@ public final class PostgresVaultIndex: VaultIndex {
         case text(String)
         case int(Int64)
         case optionalInt(Int64?)
+        case optionalText(String?)
         case bool(Bool)
         case bytes(Data?)
         case texts([String])
@@ -906,6 +909,8 @@ public final class PostgresVaultIndex: VaultIndex {
                 case .int(let number): bindings.append(number)
                 case .optionalInt(let number):
                     if let number { bindings.append(number) } else { bindings.appendNull() }
+                case .optionalText(let text):
+                    if let text { bindings.append(text) } else { bindings.appendNull() }
                 case .bool(let flag): bindings.append(flag)
                 case .bytes(let data): try bindings.append(data)
                 case .texts(let texts): bindings.append(texts)

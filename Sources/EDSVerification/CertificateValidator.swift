@@ -44,10 +44,9 @@ public struct CertificateValidator: Sendable {
         let keyUsage = Self.keyUsage(of: certificate, facts: facts)
         record(keyUsage.0, keyUsage.1)
 
-        // Validity of every certificate below the anchor at the validation time (the anchor is the verifier's choice),
-        // and of the certificate itself even when it is one of the anchors: that is the question asked.
-        let below: ArraySlice<Certificate> = path?.certificates.dropLast() ?? []
-        let pathCertificates: ArraySlice<Certificate> = below.isEmpty ? [certificate][...] : below
+        // Validity of every certificate of the path at the validation time, the trust anchor included (an expired
+        // root vouches for nothing, as OpenSSL and x509-limbo's rfc5280::validity::expired-root hold).
+        let pathCertificates: ArraySlice<Certificate> = path?.certificates[...] ?? [certificate][...]
         let moment = DetailMessage.Argument.message(DetailMessage(.momentValidationTime, .text(ISO8601.string(validationTime))))
         var allValid = true
         for (depth, issued) in pathCertificates.enumerated() {

@@ -1,3 +1,4 @@
+import EDSCrypto
 import Foundation
 
 /// A check detail or warning said without a language: a key and its arguments. Rendered in English it is exactly
@@ -121,6 +122,8 @@ extension DetailMessage {
             case 32: .x509KeyUsageNoCertSign
             case 34: .x509UnhandledCriticalExtension
             case 41: .x509InvalidExtension
+            case 47...53: .x509NameConstraintViolation
+            case CertificateProfile.ruleWithoutOpenSSLCode, 80...93: .x509ProfileViolation
             default: nil
             }
         return .foreign(english: english, translation: key.map { DetailMessage($0) })
@@ -173,7 +176,7 @@ extension DetailMessage {
         case x509UnableToGetIssuer, x509UnableToDecryptSignature, x509UnableToDecodeIssuerKey, x509CertificateSignatureFailure
         case x509SelfSignedLeaf, x509SelfSignedInChain, x509UnableToGetLocalIssuer, x509UnableToVerifyLeaf, x509InvalidCA
         case x509PathLengthExceeded, x509InvalidPurpose, x509CertificateUntrusted, x509CertificateRejected, x509KeyUsageNoCertSign
-        case x509UnhandledCriticalExtension, x509InvalidExtension
+        case x509UnhandledCriticalExtension, x509InvalidExtension, x509ProfileViolation, x509NameConstraintViolation
         // keyUsage
         case keyUsageForbidsSignatures, authenticationKey, extendedKeyUsageWithoutSigning, signingKey, noKeyUsageExtension
         // a certificate validated alone (verify --certificate)
@@ -263,6 +266,8 @@ extension DetailMessage {
             case .x509KeyUsageNoCertSign: "key usage does not include certificate signing"
             case .x509UnhandledCriticalExtension: "unhandled critical extension"
             case .x509InvalidExtension: "invalid or inconsistent certificate extension"
+            case .x509ProfileViolation: "the certificate breaks the RFC 5280 certificate profile"
+            case .x509NameConstraintViolation: "a name is outside the name constraints of the path"
             case .keyUsageForbidsSignatures: "key usage {0} does not allow signatures"
             case .authenticationKey: "this is an authentication (AUTH) key: it may log in, it may not sign documents"
             case .extendedKeyUsageWithoutSigning: "extended key usage {0} does not include document signing"
@@ -415,6 +420,8 @@ extension DetailMessage {
             case .x509KeyUsageNoCertSign: "назначение ключа не включает подпись сертификатов"
             case .x509UnhandledCriticalExtension: "необработанное критическое расширение"
             case .x509InvalidExtension: "недопустимое или противоречивое расширение сертификата"
+            case .x509ProfileViolation: "сертификат нарушает профиль сертификатов RFC 5280"
+            case .x509NameConstraintViolation: "имя выходит за ограничения имён пути сертификации"
             case .keyUsageForbidsSignatures: "назначение ключа {0} не допускает подпись"
             case .authenticationKey: "это ключ аутентификации (AUTH): им можно входить в системы, но нельзя подписывать документы"
             case .extendedKeyUsageWithoutSigning: "расширенное назначение ключа {0} не включает подписание документов"
@@ -567,6 +574,8 @@ extension DetailMessage {
             case .x509KeyUsageNoCertSign: "кілттің мақсатына куәліктерге қол қою кірмейді"
             case .x509UnhandledCriticalExtension: "өңделмеген маңызды кеңейтім"
             case .x509InvalidExtension: "куәліктің жарамсыз немесе қайшы кеңейтімі"
+            case .x509ProfileViolation: "куәлік RFC 5280 куәліктер профилін бұзады"
+            case .x509NameConstraintViolation: "атау сертификаттау жолының атау шектеулерінен тыс"
             case .keyUsageForbidsSignatures: "{0} кілт мақсаты қол қоюға рұқсат бермейді"
             case .authenticationKey: "бұл аутентификация кілті (AUTH): онымен жүйеге кіруге болады, бірақ құжаттарға қол қоюға болмайды"
             case .extendedKeyUsageWithoutSigning: "{0} кеңейтілген кілт мақсатына құжаттарға қол қою кірмейді"

@@ -36,8 +36,9 @@ public protocol RevocationSource: Sendable {
 public struct NetworkRevocationSource: RevocationSource {
     public init() {}
 
+    /// Kept in `CRLDownloadCache.shared` until the CRL's nextUpdate.
     public func fetchCRL(from url: String) throws -> Data {
-        try HTTPTransport.get(url)
+        try CRLDownloadCache.shared.crl(from: url) { try HTTPTransport.get($0) }
     }
 
     public func fetchOCSP(certificate: Certificate, issuer: Certificate, url: String) throws -> Data {

@@ -7,7 +7,9 @@ enum PathCheck {
     static func evaluate(
         _ certificate: Certificate, intermediates: [Certificate], policy: ValidationPolicy
     ) -> (path: CertificationPath?, checks: [(check: Check, failure: (Indication, SubIndication)?)]) {
-        switch ChainValidator.buildPath(for: certificate, intermediates: intermediates, anchors: policy.trustAnchors, context: policy.context) {
+        switch ChainValidator.buildPath(
+            for: certificate, intermediates: intermediates, anchors: policy.trustAnchors, context: policy.context, profile: policy.certificateProfile)
+        {
         case .success(let built):
             let anchor = built.anchor.map { $0.subject.commonName ?? $0.subject.description } ?? "?"
             var checks: [(check: Check, failure: (Indication, SubIndication)?)] = [

@@ -186,8 +186,8 @@ extension RevocationEvidence {
                 problems.append("asked again: \(error)")
             }
             switch Self.crlCovering(answer.certificate, issuer: answer.issuer, at: genTime, crlFiles: crlFiles) {
-            case .success(let crl):
-                if !held.crls.contains(crl) { held.crls.append(crl) }
+            case .success(let crls):
+                held.crls += crls.filter { !held.crls.contains($0) }
                 continue
             case .failure(let why):
                 problems.append(why.description)
@@ -206,10 +206,11 @@ extension RevocationEvidence {
     }
 
     /// The CRL (DER) of `issuer` that covers `moment` as the validator counts it: from `crlFiles` when given, else
-    /// downloaded from the certificate's first distribution point.
+    /// downloaded from the certificate's first distribution point together with the delta CRL that the certificate's
+    /// or the base's Freshest CRL names (as `gather` embeds it: NCA RK revokes between base CRLs through the delta).
     private static func crlCovering(
         _ certificate: Certificate, issuer: Certificate, at moment: Date, crlFiles: [Data]
-    ) -> Result<Data, Unavailable> {
+    ) -> Result<[Data], Unavailable> {
         var candidates = crlFiles
         if crlFiles.isEmpty {
             guard let url = certificate.crlDistributionURLs.first else {
@@ -221,7 +222,14 @@ extension RevocationEvidence {
         }
         for der in candidates {
             guard let crl = try? CertificateRevocationList(der), crl.issuer == certificate.issuer, crl.isSigned(by: issuer) else { continue }
-            if crl.covers(moment) { return .success(der) }
+            if crl.covers(moment) {
+                guard crlFiles.isEmpty,
+                    let deltaURL = (certificate.pathExtensions.freshestCRL.flatMap(\.urls) + crl.scope.freshestCRL.flatMap(\.urls)).first
+                else { return .success([der]) }
+                do { return .success([der, try HTTPTransport.get(deltaURL)]) } catch {
+                    return .failure(Unavailable(description: "the delta CRL at \(deltaURL) could not be had: \(error)"))
+                }
+            }
             let thisUpdate = crl.thisUpdate ?? .distantPast
             return .failure(
                 Unavailable(

@@ -23,6 +23,9 @@ public struct ValidationPolicy: Sendable {
     /// The certificate-policy inputs of path validation (RFC 5280 § 6.1.1): the policies the verifier accepts
     /// (default anyPolicy) and the initial explicit-policy, policy-mapping-inhibit and any-policy-inhibit settings.
     public var certificatePolicies: CertificatePolicyInputs = .default
+    /// The RFC 5280 certificate-profile rules paths are held to (`CertificateProfile`): the standard ones, or also
+    /// the criticality rules of x509-limbo and `openssl verify -x509_strict` (`verify --strict-profile`).
+    public var certificateProfile: CertificateProfile.Rules = .standard
 
     public init(
         trustAnchors: [Certificate], crls: [CertificateRevocationList] = [], validationTime: Date? = nil, offline: Bool = false,
@@ -225,7 +228,8 @@ struct SignerValidation {
         // 3. Used within its scope: key usage for document signing, validity and revocation at the signing moment.
         record(certificateFacts.keyUsage.check, certificateFacts.keyUsage.failure)
         // A slice of the path (which the context shares between threads), not a new array retaining each certificate.
-        let pathCertificates: ArraySlice<Certificate> = path.map { $0.certificates.dropLast() } ?? [certificate][...]
+        // The trust anchor too: a root that had expired (or was not yet valid) at the signing moment vouches for nothing.
+        let pathCertificates: ArraySlice<Certificate> = path.map { $0.certificates[...] } ?? [certificate][...]
         checkValidity(
             pathCertificates, at: signingMoment, proofOfExistence: hasProofOfExistence, byEvidenceRecord: provenByEvidenceRecord, record: record)
         if let path {

@@ -35,9 +35,6 @@ struct CertificateSignatureStrength: Sendable {
     let isWeak: Bool
 
     static func of(_ certificate: Certificate) -> CertificateSignatureStrength {
-        certificate.derived(CertificateSignatureStrength.self) { certificate in
-            let name = certificate.signatureAlgorithm.lowercased()
-            return CertificateSignatureStrength(isWeak: name.contains("md5") || name.contains("sha1"))
-        }
+        CertificateSignatureStrength(isWeak: certificate.isSignedWithRetiredDigest)
     }
 }

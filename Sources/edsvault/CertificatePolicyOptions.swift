@@ -17,6 +17,11 @@ struct CertificatePolicyOptions: ParsableArguments {
     @Flag(help: "anyPolicy in certificates does not stand for other policies (initial-any-policy-inhibit).")
     var inhibitAnyPolicy = false
 
+    @Flag(
+        help:
+            "Also hold every certificate of the path to RFC 5280's criticality rules for CA certificates that path validation and NIST PKITS do not enforce (basicConstraints and policyConstraints must be critical), as openssl verify -x509_strict does.")
+    var strictProfile = false
+
     func validate() throws {
         for oid in certificatePolicy where !Self.isDottedOID(oid) {
             throw ValidationError("--certificate-policy takes a dotted OID such as 1.2.398.3.3.2.1 (got \"\(oid)\")")
@@ -31,6 +36,8 @@ struct CertificatePolicyOptions: ParsableArguments {
             initialExplicitPolicy: requireExplicitPolicy || !certificatePolicy.isEmpty, initialPolicyMappingInhibit: inhibitPolicyMapping,
             initialAnyPolicyInhibit: inhibitAnyPolicy)
     }
+
+    var profileRules: CertificateProfile.Rules { strictProfile ? .strict : .standard }
 
     private static func isDottedOID(_ text: String) -> Bool {
         let arcs = text.split(separator: ".", omittingEmptySubsequences: false)

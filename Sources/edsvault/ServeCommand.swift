@@ -35,6 +35,19 @@ struct ServeCommand: AsyncParsableCommand {
         help: "The master key file of a --vault in PostgreSQL (default: $EDSVAULT_MASTER_KEY_FILE).")
     var masterKeyFile: String?
 
+    @Option(
+        name: .customLong("organisation-name"),
+        help: "The employer's name eGov Mobile shows for signing sessions (API №1 `organisation`): NAME, or RU|KZ|EN names separated by |.")
+    var organisationName: String = "EDS Vault"
+
+    /// `--organisation-name`: one name for all three languages, or `ru|kz|en`.
+    var organisationNames: SigningOrganisation {
+        let names = organisationName.split(separator: "|", omittingEmptySubsequences: false).map { String($0.prefix(200)) }
+        return names.count == 3
+            ? SigningOrganisation(nameRu: names[0], nameKz: names[1], nameEn: names[2])
+            : SigningOrganisation(nameRu: organisationName, nameKz: organisationName, nameEn: organisationName)
+    }
+
     @Option(help: "TCP port; 0 picks a free one (the chosen port is printed).")
     var port: Int = 8080
 
@@ -170,6 +183,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+            configuration.signingSessions = proofs.map { VaultSigningSessionDirectory(vault: $0.vault, organisation: organisationNames) }
             configuration.requestTimeout = .seconds(requestTimeout)
             configuration.requestHeaderTimeout = .seconds(min(30, requestTimeout))
             return configuration

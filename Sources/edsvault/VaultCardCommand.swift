@@ -1,6 +1,7 @@
 import ArgumentParser
 import EDSCard
 import EDSCrypto
+import EDSServer
 import EDSVault
 import EDSVerification
 import Foundation
@@ -39,9 +40,12 @@ struct VaultCardCommand: ParsableCommand {
     }
 
     static func card(for material: VaultCardMaterial, language: CardLanguage, proofURL: String?) throws -> Data {
-        let request = CardRequest(
+        var request = CardRequest(
             document: material.bytes, fileName: material.document.metadata.fileName, title: material.document.metadata.title,
             signatures: material.signatures.map { $0.cms }, language: language, proofURL: proofURL)
+        request.acknowledgements = material.acknowledgements.map {
+            CardAcknowledgement(maskedIIN: AcknowledgementLine(iin: $0.iin, acknowledgedAt: nil).maskedIIN, acknowledgedAt: $0.acknowledgedAt)
+        }
         return try cardFailures {
             try DocumentCard.make(request) { cms, source in
                 try material.signatures[source].validator.validate(signature: cms, document: .bytes(material.bytes))

@@ -23,6 +23,7 @@ struct VaultCommand: ParsableCommand {
             VaultInit.self, VaultPut.self, VaultSign.self, VaultAttach.self, VaultGet.self, VaultList.self,
             VaultProofCommand.self, VaultCardCommand.self, VaultLink.self, VaultCheck.self, VaultErase.self, VaultAudit.self,
             VaultTimestamp.self, VaultExtend.self, VaultMigrate.self, VaultTrustCommand.self, VaultAPIKeyCommand.self,
+            VaultSigningSession.self,
         ]
     )
 }
@@ -249,6 +250,9 @@ struct VaultPut: ParsableCommand {
     @Option(help: "A required signer: owner (every --owner-iin), iin:IIN, or a role of the employer: first-head, hr, right-to-sign, financial, employee; repeatable.")
     var require: [String] = []
 
+    @Option(help: "An IIN on the document's acquaintance sheet: that person acknowledges it by signing (a signing session); repeatable.")
+    var acknowledge: [String] = []
+
     mutating func run() throws {
         try reportingFailures {
             guard !ownerIIN.isEmpty else {
@@ -272,10 +276,12 @@ struct VaultPut: ParsableCommand {
                     }
                 }
                 let documents = items.map { item in
-                    (file: item.url, metadata: DocumentMetadata(
+                    var metadata = DocumentMetadata(
                         ownerIINs: ownerIIN, employerBIN: employerBIN, type: documentType,
                         title: items.count == 1 ? (title ?? item.fileName) : (title.map { "\($0) (\(item.fileName))" } ?? item.fileName),
-                        fileName: item.fileName, requiredSigners: requirements))
+                        fileName: item.fileName, requiredSigners: requirements)
+                    metadata.acknowledgers = acknowledge.map { $0.hasPrefix("iin:") ? String($0.dropFirst(4)) : $0 }
+                    return (file: item.url, metadata: metadata)
                 }
                 return try vault.open().put(filesAt: documents)
             }

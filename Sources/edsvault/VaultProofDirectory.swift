@@ -15,11 +15,13 @@ struct VaultProofDirectory: ProofDirectory {
         }
         guard let found else { return nil }
         let document = found.document
-        return VaultProof(
+        var proof = VaultProof(
             title: document.metadata.title, documentType: document.metadata.type.englishName,
             fileName: document.metadata.fileName, sha256: document.id, size: document.size,
             status: document.status == .fullySigned ? "fully signed" : "awaiting signatures",
             report: found.report, withDocument: found.link.withDocument, expiresAt: found.link.expiresAt)
+        proof.acknowledgements = found.acknowledgements.map { AcknowledgementLine(iin: $0.iin, acknowledgedAt: $0.acknowledgedAt) }
+        return proof
     }
 
     /// Blocks (blobs, validation, PDF drawing): the service calls it on its validation threads. Only links made

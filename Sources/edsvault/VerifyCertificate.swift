@@ -17,6 +17,7 @@ extension VerifyCommand {
             trustAnchors: anchors, crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse), offline: offline,
             revocationSource: offline ? nil : NetworkRevocationSource())
         policy.certificatePolicies = certificatePolicyOptions.inputs
+        policy.certificateProfile = certificatePolicyOptions.profileRules
         let report = CertificateValidator(policy: policy).validate(certificate: leaf, intermediates: intermediates)
         switch format {
         case .json: FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))

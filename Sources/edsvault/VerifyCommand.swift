@@ -108,6 +108,7 @@ struct VerifyCommand: ParsableCommand {
                     trustAnchors: anchors, crls: try InputFiles.crls(crl), validationTime: try at.map(DateArgument.parse),
                     offline: offline, revocationSource: offline ? nil : NetworkRevocationSource())
                 policy.certificatePolicies = certificatePolicyOptions.inputs
+                policy.certificateProfile = certificatePolicyOptions.profileRules
                 exitCode = try BatchVerification.run(items: items, policy: policy, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
                 return
             }
@@ -142,6 +143,7 @@ struct VerifyCommand: ParsableCommand {
                 trustAnchors: anchors, crls: crls, validationTime: try at.map(DateArgument.parse), offline: offline,
                 revocationSource: offline ? nil : NetworkRevocationSource())
             policy.certificatePolicies = certificatePolicyOptions.inputs
+            policy.certificateProfile = certificatePolicyOptions.profileRules
             let report: ValidationReport
             if let card {
                 report = try verifyCard(card, policy: policy)

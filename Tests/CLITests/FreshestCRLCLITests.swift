@@ -35,6 +35,84 @@ struct FreshestCRLCLITests {
         return try body()
     }
 
+    /// `extend` (CAdES-BES → CAdES-LT) fetches the delta its base CRL names and embeds both in revocationValues, so the
+    /// extended signature verifies offline on the pair (here the delta revokes another certificate: the signer holds).
+    @Test(.demoPorts) func extendEmbedsTheBaseAndTheDeltaCRL() throws {
+        let workspace = try Tools.workspace()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let published = workspace.appendingPathComponent("crl")
+        try FileManager.default.createDirectory(at: published, withIntermediateDirectories: true)
+        let base = try Tools.run(
+            "Certs/make-demo-crl",
+            [published.appendingPathComponent("nca_demo.crl").path, "--number", "70", "--extension",
+             "freshestCRL = URI:http://127.0.0.1:18791/nca_demo_delta.crl"])
+        #expect(base.status == 0, "\(base.stderr)")
+        let delta = try Tools.run(
+            "Certs/make-demo-crl",
+            [published.appendingPathComponent("nca_demo_delta.crl").path, "--number", "71", "--delta-of", "70", "--revoke",
+             "7E57,260101000000Z,keyCompromise"])
+        #expect(delta.status == 0, "\(delta.stderr)")
+
+        let document = workspace.appendingPathComponent("order.txt").path
+        let bes = workspace.appendingPathComponent("order-bes.cms").path
+        let made = try Tools.run(
+            "openssl",
+            ["cms", "-sign", "-binary", "-outform", "DER", "-in", document, "-signer", "Certs/employee.pem", "-inkey", "Certs/keys/employee.key",
+             "-certfile", "Certs/ca/nca-demo.pem", "-out", bes])
+        #expect(made.status == 0, "\(made.stderr)")
+        let extended = workspace.appendingPathComponent("order-lt.cms").path
+        let (tsa, port) = try Tools.startReferenceTSA()
+        defer {
+            kill(tsa.processIdentifier, SIGKILL)
+            tsa.waitUntilExit()
+        }
+        let result = try Self.serving(published) {
+            // No --crl: given CRL files would be the evidence instead of anything downloaded.
+            try Tools.eds("extend", bes, "--out", extended, "--tsa", "http://127.0.0.1:\(port)/", "--revocation", "crl")
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let values = try Tools.run(Tools.python, ["Tests/Referees/revocation_values.py", extended])
+        #expect(values.status == 0, "\(values.stderr)")
+        #expect(values.stdout.contains("\"crls\": 2"), "the NCA base CRL and its delta: \(values.stdout)")
+        // The demo intermediate names no distribution point: the root's CRL for it comes from the verifier.
+        let offline = try Tools.eds(
+            "verify", "--signature", extended, document, "--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/root.crl", "--offline",
+            "--format", "json")
+        #expect(offline.status == 0, "\(offline.stdout)")
+        #expect(offline.stdout.contains("with its delta CRL"), "\(offline.stdout)")
+    }
+
+    /// `extend` with only stale OCSP answers falls back to the CA's CRL; downloaded, the base comes with its delta, so
+    /// the revocation the delta alone lists is in the evidence and offline verification sees it.
+    @Test(.demoPorts) func extendFallingBackFromStaleOCSPAnswersEmbedsTheDeltaToo() throws {
+        let workspace = try Tools.workspace()
+        defer { try? FileManager.default.removeItem(at: workspace) }
+        let published = workspace.appendingPathComponent("crl")
+        try Self.publish(into: published, employeeSerial: try Self.employeeSerial())
+        let document = workspace.appendingPathComponent("order.txt").path
+        let bes = workspace.appendingPathComponent("order-bes.cms").path
+        let made = try Tools.run(
+            "openssl",
+            ["cms", "-sign", "-binary", "-outform", "DER", "-in", document, "-signer", "Certs/employee.pem", "-inkey", "Certs/keys/employee.key",
+             "-certfile", "Certs/ca/nca-demo.pem", "-out", bes])
+        #expect(made.status == 0, "\(made.stderr)")
+        let extended = workspace.appendingPathComponent("order-lt.cms").path
+        var result: Tools.Result?
+        try Self.serving(published) {
+            try OCSPInteropTests.ExtendTests.withCachedResponder(staleAnswers: -1) { tsa in
+                result = try Tools.eds("extend", bes, "--out", extended, "--tsa", tsa, "--revocation", "ocsp")
+            }
+        }
+        #expect(result?.status == 0, "\(result?.stderr ?? "")")
+        let values = try Tools.run(Tools.python, ["Tests/Referees/revocation_values.py", extended])
+        #expect(values.stdout.contains("\"crls\": 2") && values.stdout.contains("\"ocspResponses\": 0"), "\(values.stdout)")
+        let offline = try Tools.eds(
+            "verify", "--signature", extended, document, "--trust", "Certs/trust/root.pem", "--crl", "Certs/crl/root.crl", "--offline")
+        // Timestamped after the revocation the delta lists: TOTAL_FAILED (exit 1), not INDETERMINATE.
+        #expect(offline.status == 1 && offline.stdout.contains("REVOKED"), "\(offline.stdout)")
+    }
+
     static func employeeSerial() throws -> String {
         let serial = try Tools.openssl("x509", "-in", "Certs/employee.pem", "-noout", "-serial")
         return String(serial.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("serial=".count))

@@ -67,7 +67,13 @@ struct GOSTPathTests {
     @Test func anIssuerWithTheRightNameButAnotherKeyIsRefused() throws {
         let rootKey = try GOSTDemoKey.generate()
         let root = try Self.issue("ROOT", key: rootKey, by: nil, extensions: [("basicConstraints", "critical,CA:TRUE"), ("keyUsage", "critical,keyCertSign")])
-        let impostor = try Self.issue("ROOT", key: try GOSTDemoKey.generate(), by: nil, extensions: [("basicConstraints", "critical,CA:TRUE"), ("keyUsage", "critical,keyCertSign")])
+        // The impostor copies the root's name and key identifier too, so that only the signature can tell them apart.
+        let rootKeyIdentifier = try #require(root.pathExtensions.subjectKeyIdentifier).map { String(format: "%02X", $0) }.joined(separator: ":")
+        let impostor = try Self.issue(
+            "ROOT", key: try GOSTDemoKey.generate(), by: nil,
+            extensions: [
+                ("basicConstraints", "critical,CA:TRUE"), ("keyUsage", "critical,keyCertSign"), ("subjectKeyIdentifier", rootKeyIdentifier),
+            ])
         let leaf = try Self.issue("LEAF", key: try GOSTDemoKey.generate(), by: (root, rootKey), extensions: [("keyUsage", "critical,digitalSignature")])
         guard case .failure(let failure) = ChainValidator.buildPath(for: leaf, intermediates: [], anchors: [impostor]) else {
             Issue.record("a same-name anchor with another key was accepted")

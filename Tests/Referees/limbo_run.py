@@ -181,7 +181,7 @@ def judge(case, edsvault, work, index):
               else datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
     at = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    command = [edsvault, "verify", "--certificate", leaf, "--trust", anchors, "--at", at, "--offline", "--format", "json"]
+    command = [edsvault, "verify", "--certificate", leaf, "--trust", anchors, "--at", at, "--offline", "--strict-profile", "--format", "json"]
     if intermediates:
         command += ["--intermediate", intermediates]
     for path in crl_files:

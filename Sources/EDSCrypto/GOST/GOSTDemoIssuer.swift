@@ -66,7 +66,13 @@ import Foundation
         try setPublicKey(of: certificate, subjectKey.key)
         var context = X509V3_CTX()
         X509V3_set_ctx(&context, issuer?.pointer ?? certificate, certificate, nil, nil, 0)
-        for (extensionName, value) in request.extensions {
+        // Key identifiers as a conforming CA sets them (RFC 5280 § 4.2.1.1, § 4.2.1.2), unless the request names its own:
+        // the subject's first, so that a self-signed certificate's own identifier exists before anything refers to it.
+        let named = Set(request.extensions.map(\.0))
+        var extensions = request.extensions
+        if !named.contains("subjectKeyIdentifier") { extensions.insert(("subjectKeyIdentifier", "hash"), at: 0) }
+        if issuer != nil && !named.contains("authorityKeyIdentifier") { extensions.append(("authorityKeyIdentifier", "keyid")) }
+        for (extensionName, value) in extensions {
             guard let made = X509V3_EXT_nconf(nil, &context, extensionName, value) else {
                 throw CryptoError.openSSL("cannot make the \(extensionName) extension")
             }
