@@ -6,7 +6,8 @@ extension SQLiteVaultIndex: VaultAccessIndex {
     static let accessMigration = """
         CREATE TABLE api_keys (
             id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, role TEXT NOT NULL, employer_bin TEXT NOT NULL,
-            created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER, last_used_at INTEGER);
+            created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER, last_used_at INTEGER,
+            reads_documents INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE sign_in_nonces (nonce_hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
         CREATE INDEX sign_in_nonces_by_expiry ON sign_in_nonces (expires_at);
         CREATE TABLE revoked_sessions (session_id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
@@ -19,12 +20,12 @@ extension SQLiteVaultIndex: VaultAccessIndex {
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO api_keys (id, key_hash, role, employer_bin, created_at, expires_at, revoked_at, last_used_at)
-                    VALUES (?, ?, ?, ?, ?, ?, NULL, NULL)
+                    INSERT INTO api_keys (id, key_hash, role, employer_bin, created_at, expires_at, revoked_at, last_used_at, reads_documents)
+                    VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?)
                     """,
                 arguments: [
                     key.id, key.keyHash, key.role.rawValue, key.employerBIN, VaultClock.milliseconds(key.createdAt),
-                    key.expiresAt.map(VaultClock.milliseconds),
+                    key.expiresAt.map(VaultClock.milliseconds), key.readsDocuments,
                 ])
             try Self.appendAudit(db, audit)
         }
@@ -36,7 +37,7 @@ extension SQLiteVaultIndex: VaultAccessIndex {
         return IndexedAPIKey(
             id: row["id"], keyHash: row["key_hash"], role: role, employerBIN: row["employer_bin"],
             createdAt: VaultClock.date(milliseconds: row["created_at"]), expiresAt: optionalDate("expires_at"),
-            revokedAt: optionalDate("revoked_at"), lastUsedAt: optionalDate("last_used_at"))
+            revokedAt: optionalDate("revoked_at"), lastUsedAt: optionalDate("last_used_at"), readsDocuments: row["reads_documents"])
     }
 
     public func apiKey(id: String) throws -> IndexedAPIKey? {
@@ -107,6 +108,9 @@ extension SQLiteVaultIndex: VaultAccessIndex {
 
     public func storeIdempotentResult(_ result: IdempotentResult) throws -> IdempotentResult {
         try write { db in
+            try db.execute(
+                sql: "DELETE FROM idempotent_results WHERE created_at < ?",
+                arguments: [VaultClock.milliseconds(result.createdAt.addingTimeInterval(-IdempotentResult.retention))])
             try db.execute(
                 sql: """
                     INSERT INTO idempotent_results (key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?)

@@ -24,8 +24,12 @@ extension Vault {
 
     /// Makes an API key for a service of one employer: 256 random bits, of which only the SHA-256 of the whole key is
     /// stored, so the index alone opens nothing and a lost key cannot be recovered, only revoked and replaced.
-    public func createAPIKey(employerBIN: String, role: APIKeyRole, expiresAt: Date? = nil) throws -> IssuedAPIKey {
+    /// `readsDocuments` grants an auditor key the documents' bytes and cards (hr and operator keys always have them).
+    public func createAPIKey(employerBIN: String, role: APIKeyRole, expiresAt: Date? = nil, readsDocuments: Bool = false) throws -> IssuedAPIKey {
         let bin = try IdentificationNumber.validated(employerBIN, kind: "employer BIN")
+        if readsDocuments && role != .auditor {
+            throw VaultError.invalidInput("granting the documents' bytes applies to auditor keys; hr and operator keys read them anyway")
+        }
         let now = VaultClock.now()
         if let expiresAt, expiresAt <= now { throw VaultError.invalidInput("an API key's expiry must be in the future") }
         let id: String
@@ -37,14 +41,14 @@ extension Vault {
         let key = "\(Self.apiKeyPrefix)\(id)_\(secret)"
         let record = IndexedAPIKey(
             id: id, keyHash: Digest.sha256(Data(key.utf8)).hexString, role: role, employerBIN: bin, createdAt: now,
-            expiresAt: expiresAt.map { VaultClock.date(milliseconds: VaultClock.milliseconds($0)) })
+            expiresAt: expiresAt.map { VaultClock.date(milliseconds: VaultClock.milliseconds($0)) }, readsDocuments: readsDocuments)
         let expiry = record.expiresAt.map { ISO8601DateFormatter().string(from: $0) } ?? "never"
         try accessIndex.insertAPIKey(
             record,
             audit: [
                 AuditDraft(
                     at: now, actor: "operator", action: "api-key-create", object: "",
-                    detail: "key \(id), role \(role.rawValue), employer \(bin), expires \(expiry)")
+                    detail: "key \(id), role \(role.rawValue)\(readsDocuments ? " with document bytes" : ""), employer \(bin), expires \(expiry)")
             ])
         return IssuedAPIKey(key: key, record: record)
     }

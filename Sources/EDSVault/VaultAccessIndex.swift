@@ -28,7 +28,8 @@ public protocol VaultAccessIndex: Sendable {
 
     /// The stored answer to an idempotent request (`Idempotency-Key`), if one was recorded under `key`.
     func idempotentResult(key: String) throws -> IdempotentResult?
-    /// Records the answer under `key`, unless one is already there; returns the one that is kept.
+    /// Records the answer under `key`, unless one is already there; returns the one that is kept. Answers older than
+    /// `IdempotentResult.retention` are purged in the same transaction.
     func storeIdempotentResult(_ result: IdempotentResult) throws -> IdempotentResult
 }
 
@@ -44,10 +45,12 @@ public struct IndexedAPIKey: Hashable, Sendable, Codable {
     public var expiresAt: Date?
     public var revokedAt: Date?
     public var lastUsedAt: Date?
+    /// An auditor key granted the documents' bytes (and cards), which auditor keys otherwise never get.
+    public var readsDocuments: Bool
 
     public init(
         id: String, keyHash: String, role: APIKeyRole, employerBIN: String, createdAt: Date, expiresAt: Date?, revokedAt: Date? = nil,
-        lastUsedAt: Date? = nil
+        lastUsedAt: Date? = nil, readsDocuments: Bool = false
     ) {
         self.id = id
         self.keyHash = keyHash
@@ -57,6 +60,7 @@ public struct IndexedAPIKey: Hashable, Sendable, Codable {
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
         self.lastUsedAt = lastUsedAt
+        self.readsDocuments = readsDocuments
     }
 
     public func isActive(at moment: Date) -> Bool {
@@ -84,6 +88,9 @@ public struct IdempotentResult: Hashable, Sendable {
     public var status: Int
     public var body: Data
     public var createdAt: Date
+
+    /// How long an answer is kept for retries: a day (older ones are purged as new ones are stored).
+    public static let retention: TimeInterval = 86_400
 
     public init(key: String, requestHash: String, status: Int, body: Data, createdAt: Date) {
         self.key = key

@@ -25,8 +25,8 @@ extension Vault {
     ///
     /// The rules (Docs/vault-api.md, "Access rules"):
     /// - an API key acts for its one employer (`bin:`): `hr` and `operator` keys put, list, read, attach, prove and link;
-    ///   `auditor` keys read metadata, signatures, proofs and audit extracts but never a document's bytes (nor its
-    ///   card, which embeds them); only `operator` keys erase; `hr` and `operator` keys take audit extracts too;
+    ///   `auditor` keys read metadata, signatures, proofs and audit extracts but not a document's bytes (nor its
+    ///   card, which embeds them) unless the key was granted them; only `operator` keys erase; `hr` and `operator` keys take audit extracts too;
     /// - a person acts as themselves (`iin:`) on documents naming their IIN: reads and signs their own documents;
     /// - a person whose AUTH certificate carries the employer's BIN and the HR role (.2.4) puts and lists that
     ///   employer's documents; the first head (.2.1) and a right-to-sign holder (.2.2) of that BIN read, list and sign
@@ -38,7 +38,7 @@ extension Vault {
     ) throws -> Principal {
         switch caller.credential {
         case .apiKey(_, let role, let bin):
-            if let rule = Self.refusingRule(role: role, operation: operation) {
+            if let rule = Self.refusingRule(role: role, operation: operation, readsDocuments: caller.readsDocuments) {
                 throw try refuse(caller, operation, documentID, rule: rule.name, rule.message)
             }
             return .employer(bin: bin)
@@ -76,16 +76,18 @@ extension Vault {
     }
 
     /// The rule that refuses `operation` to a key of `role`, nil when the role allows it.
-    static func refusingRule(role: APIKeyRole, operation: VaultAPIOperation) -> (name: String, message: String)? {
+    static func refusingRule(role: APIKeyRole, operation: VaultAPIOperation, readsDocuments: Bool) -> (name: String, message: String)? {
         switch (role, operation) {
         case (.auditor, .content), (.auditor, .card):
-            ("auditor-reads-no-document-bytes", "access refused: an auditor key reads metadata and proofs, not the document's bytes")
+            return readsDocuments
+                ? nil : ("auditor-reads-no-document-bytes", "access refused: an auditor key reads metadata and proofs, not the document's bytes")
         case (.auditor, .put), (.auditor, .attach), (.auditor, .link), (.auditor, .revokeLink), (.auditor, .erase),
             (.auditor, .signingSession):
-            ("auditor-changes-nothing", "access refused: an auditor key reads; it does not \(operation.rawValue)")
+            return ("auditor-changes-nothing", "access refused: an auditor key reads; it does not \(operation.rawValue)")
         case (.hr, .erase):
-            ("erasure-needs-an-operator-key", "access refused: erasure is made with an operator key")
-        default: nil
+            return ("erasure-needs-an-operator-key", "access refused: erasure is made with an operator key")
+        default:
+            return nil
         }
     }
 

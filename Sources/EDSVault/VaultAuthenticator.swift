@@ -29,10 +29,13 @@ public struct AuthenticatedPrincipal: Hashable, Sendable {
     public var credential: Credential
     /// When the credential stops working (a key without expiry: nil).
     public var expiresAt: Date?
+    /// An auditor key granted the documents' bytes (`api-key create --grant-document-bytes`).
+    public var readsDocuments: Bool
 
-    public init(credential: Credential, expiresAt: Date?) {
+    public init(credential: Credential, expiresAt: Date?, readsDocuments: Bool = false) {
         self.credential = credential
         self.expiresAt = expiresAt
+        self.readsDocuments = readsDocuments
     }
 
     /// How the audit log and the service's logs name the caller: the key id, or the session id. Never an IIN.
@@ -107,7 +110,8 @@ public final class VaultAuthenticator: Sendable {
             try access.touchAPIKey(id: id, at: VaultClock.now())
         }
         return AuthenticatedPrincipal(
-            credential: .apiKey(id: stored.id, role: stored.role, employerBIN: stored.employerBIN), expiresAt: stored.expiresAt)
+            credential: .apiKey(id: stored.id, role: stored.role, employerBIN: stored.employerBIN), expiresAt: stored.expiresAt,
+            readsDocuments: stored.readsDocuments)
     }
 
     // MARK: - Session tokens

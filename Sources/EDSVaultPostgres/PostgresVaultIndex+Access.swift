@@ -16,7 +16,8 @@ extension PostgresVaultIndex: VaultAccessIndex {
         """
         CREATE TABLE api_keys (
             id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, role TEXT NOT NULL, employer_bin TEXT NOT NULL,
-            created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, last_used_at BIGINT)
+            created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, last_used_at BIGINT,
+            reads_documents BOOLEAN NOT NULL DEFAULT FALSE)
         """,
         "CREATE TABLE sign_in_nonces (nonce_hash TEXT PRIMARY KEY, expires_at BIGINT NOT NULL)",
         "CREATE INDEX sign_in_nonces_by_expiry ON sign_in_nonces (expires_at)",
@@ -28,25 +29,25 @@ extension PostgresVaultIndex: VaultAccessIndex {
         """,
     ]
 
-    static let apiKeyColumns = "id, key_hash, role, employer_bin, created_at, expires_at, revoked_at, last_used_at"
+    static let apiKeyColumns = "id, key_hash, role, employer_bin, created_at, expires_at, revoked_at, last_used_at, reads_documents"
 
     static func apiKey(_ row: PostgresRow) throws -> IndexedAPIKey {
-        let (id, hash, role, bin, createdAt, expiresAt, revokedAt, lastUsedAt) =
-            try row.decode((String, String, String, String, Int64, Int64?, Int64?, Int64?).self)
+        let (id, hash, role, bin, createdAt, expiresAt, revokedAt, lastUsedAt, readsDocuments) =
+            try row.decode((String, String, String, String, Int64, Int64?, Int64?, Int64?, Bool).self)
         guard let role = APIKeyRole(rawValue: role) else { throw VaultError.corrupted("an API key has an unknown role") }
         return IndexedAPIKey(
             id: id, keyHash: hash, role: role, employerBIN: bin, createdAt: Milliseconds.date(createdAt),
             expiresAt: expiresAt.map(Milliseconds.date), revokedAt: revokedAt.map(Milliseconds.date),
-            lastUsedAt: lastUsedAt.map(Milliseconds.date))
+            lastUsedAt: lastUsedAt.map(Milliseconds.date), readsDocuments: readsDocuments)
     }
 
     public func insertAPIKey(_ key: IndexedAPIKey, audit: [AuditDraft]) throws {
         try transaction { db in
             try db.execute(
-                "INSERT INTO api_keys (\(Self.apiKeyColumns)) VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)",
+                "INSERT INTO api_keys (\(Self.apiKeyColumns)) VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, $7)",
                 [
                     .text(key.id), .text(key.keyHash), .text(key.role.rawValue), .text(key.employerBIN),
-                    .int(Milliseconds.of(key.createdAt)), .optionalInt(key.expiresAt.map(Milliseconds.of)),
+                    .int(Milliseconds.of(key.createdAt)), .optionalInt(key.expiresAt.map(Milliseconds.of)), .bool(key.readsDocuments),
                 ])
             try Self.appendAudit(db, audit)
         }
@@ -122,6 +123,9 @@ extension PostgresVaultIndex: VaultAccessIndex {
 
     public func storeIdempotentResult(_ result: IdempotentResult) throws -> IdempotentResult {
         try transaction { db in
+            try db.execute(
+                "DELETE FROM idempotent_results WHERE created_at < $1",
+                [.int(Milliseconds.of(result.createdAt.addingTimeInterval(-IdempotentResult.retention)))])
             try db.execute(
                 "INSERT INTO idempotent_results (key, request_hash, status, body, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                 [

@@ -32,16 +32,23 @@ struct VaultAPIKeyCreate: ParsableCommand {
     @Option(help: "When the key stops working: a duration (90d, 12h, 30m) or an ISO 8601 time (default: never).")
     var expires: String?
 
+    @Flag(name: .customLong("grant-document-bytes"), help: "An auditor key that also reads the documents' bytes and cards.")
+    var grantDocumentBytes = false
+
     mutating func validate() throws {
         if let expires { _ = try VaultLink.expiry(expires, now: Date()) }
+        if grantDocumentBytes && role != .auditor {
+            throw ValidationError("--grant-document-bytes applies to auditor keys; hr and operator keys read the documents anyway")
+        }
     }
 
     mutating func run() throws {
         try reportingFailures {
             let expiry = try expires.map { try VaultLink.expiry($0, now: Date()) }
-            let issued = try vaultFailures { try vault.open().createAPIKey(employerBIN: employerBIN, role: role, expiresAt: expiry) }
+            let issued = try vaultFailures { try vault.open().createAPIKey(employerBIN: employerBIN, role: role, expiresAt: expiry, readsDocuments: grantDocumentBytes) }
             Terminal.error(
                 "edsvault: API key \(issued.record.id) for employer \(issued.record.employerBIN), role \(issued.record.role.rawValue)"
+                    + (issued.record.readsDocuments ? " with the documents' bytes" : "")
                     + (issued.record.expiresAt.map { ", expires \(ISO8601DateFormatter().string(from: $0))" } ?? "")
                     + "; it is shown once, store it now")
             print(issued.key)
@@ -90,7 +97,7 @@ struct VaultAPIKeyList: ParsableCommand {
                 for key in keys {
                     let row = KeyRow(key, now: now)
                     print(
-                        "\(key.id)  \(key.role.rawValue)  bin \(key.employerBIN)  \(row.state)  expires \(key.expiresAt.map(formatter.string) ?? "never")"
+                        "\(key.id)  \(key.role.rawValue)\(key.readsDocuments ? "+bytes" : "")  bin \(key.employerBIN)  \(row.state)  expires \(key.expiresAt.map(formatter.string) ?? "never")"
                             + "  last used \(key.lastUsedAt.map(formatter.string) ?? "never")")
                 }
             }
@@ -108,6 +115,8 @@ struct VaultAPIKeyList: ParsableCommand {
         var lastUsedAt: Date?
         /// active, expired or revoked.
         var state: String
+        /// An auditor key granted the documents' bytes.
+        var readsDocuments: Bool
 
         init(_ key: IndexedAPIKey, now: Date) {
             id = key.id
@@ -118,6 +127,7 @@ struct VaultAPIKeyList: ParsableCommand {
             revokedAt = key.revokedAt
             lastUsedAt = key.lastUsedAt
             state = key.revokedAt != nil ? "revoked" : key.isActive(at: now) ? "active" : "expired"
+            readsDocuments = key.readsDocuments
         }
     }
 }

@@ -45,6 +45,14 @@ import Testing
         let badBIN = try Tools.eds("vault", "api-key", "create", "--vault", vault, "--employer-bin", "15064", "--role", "hr")
         #expect(badBIN.status == 65)
         #expect(badBIN.stderr.split(separator: "\n").count == 1)
+        let grantToHR = try Tools.eds(
+            "vault", "api-key", "create", "--vault", vault, "--employer-bin", "150640123452", "--role", "hr", "--grant-document-bytes")
+        #expect(grantToHR.status == 64)
+        let granted = try Tools.eds(
+            "vault", "api-key", "create", "--vault", vault, "--employer-bin", "150640123452", "--role", "auditor", "--grant-document-bytes")
+        #expect(granted.status == 0)
+        let listed = try Tools.eds("vault", "api-key", "list", "--vault", vault, "--format", "json")
+        #expect(listed.stdout.contains("\"readsDocuments\" : true"))
         let unknown = try Tools.eds("vault", "api-key", "revoke", "0123456789abcdef", "--vault", vault)
         #expect(unknown.status == 66)
         let noVault = try Tools.eds("vault", "api-key", "list", "--vault", work.appendingPathComponent("none").path)

@@ -115,6 +115,8 @@ import Testing
         let fixture = try VaultAPIFixture()
         let hr = try fixture.key(.hr)
         let auditor = try fixture.key(.auditor)
+        let grantedAuditor = try fixture.vault.createAPIKey(employerBIN: VaultAPIFixture.employer, role: .auditor, readsDocuments: true).key
+        #expect(throws: VaultError.self) { try fixture.vault.createAPIKey(employerBIN: VaultAPIFixture.employer, role: .hr, readsDocuments: true) }
         let otherHR = try fixture.key(.hr, employer: VaultAPIFixture.otherEmployer)
         try await fixture.run { client in
             let put = try await client.put(VaultAPIFixture.putForm(), bearer: hr)
@@ -137,6 +139,9 @@ import Testing
             #expect(card.errorRule == "auditor-reads-no-document-bytes")
             let auditorPut = try await client.put(VaultAPIFixture.putForm(Data("x".utf8)), bearer: auditor)
             #expect(auditorPut.errorRule == "auditor-changes-nothing")
+            // Unless the key was granted them.
+            #expect(try await client.call("\(Self.base)/documents/\(id)/content", bearer: grantedAuditor).data == Demo.document)
+            #expect(try await client.put(VaultAPIFixture.putForm(Data("z".utf8)), bearer: grantedAuditor).errorRule == "auditor-changes-nothing")
 
             let badID = try await client.call("\(Self.base)/documents/not-a-hash", bearer: hr)
             #expect(badID.status == .badRequest)

@@ -12,9 +12,11 @@ import Testing
     @Test(arguments: StoreKind.available)
     func anAPIKeyMadeOnOneNodeAuthenticatesOnTheOtherUntilItIsRevoked(_ kind: StoreKind) throws {
         let store = try StoreVault.make(kind)
-        let issued = try store.vault.createAPIKey(employerBIN: "150640123452", role: .auditor, expiresAt: Date().addingTimeInterval(3600))
+        let issued = try store.vault.createAPIKey(
+            employerBIN: "150640123452", role: .auditor, expiresAt: Date().addingTimeInterval(3600), readsDocuments: true)
         let other = try VaultAuthenticator(vault: try store.reopened())
         let caller = try other.authenticate(authorization: "Bearer \(issued.key)")
+        #expect(caller.readsDocuments)
         #expect(caller.credential == .apiKey(id: issued.record.id, role: .auditor, employerBIN: "150640123452"))
         let listed = try #require(try store.vault.apiKeys().first)
         #expect(listed.keyHash == issued.record.keyHash && listed.expiresAt == issued.record.expiresAt && listed.lastUsedAt != nil)
@@ -56,6 +58,11 @@ import Testing
         let kept = try store.reopened().storeIdempotentResult(second)
         #expect(kept.requestHash == "a" && kept.status == 201 && kept.body == first.body)
         #expect(try store.vault.idempotentResult(key: "absent") == nil)
+        // A day later the answer is gone, purged by the next one stored.
+        let later = IdempotentResult(
+            key: "l", requestHash: "c", status: 201, body: Data("{}".utf8), createdAt: Date().addingTimeInterval(IdempotentResult.retention + 60))
+        _ = try store.vault.storeIdempotentResult(later)
+        #expect(try store.vault.idempotentResult(key: "k") == nil)
     }
 
     @Test(.disabled(if: PG.url == nil, "set EDSVAULT_TEST_POSTGRES_URL"))
