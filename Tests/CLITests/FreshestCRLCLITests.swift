@@ -6,19 +6,31 @@ import Testing
 /// LT evidence carries the delta.
 struct FreshestCRLCLITests {
     /// The demo NCA's base CRL at the path its certificates name (/nca_demo.crl), pointing with Freshest CRL to a
-    /// delta (/nca_demo_delta.crl) that lists the employee as revoked; both made by `Certs/make-demo-crl`.
-    static func publish(into directory: URL, employeeSerial: String) throws {
+    /// delta (/nca_demo_delta.crl) that lists `revokedSerial` as revoked; both made by `Certs/make-demo-crl`.
+    static func publish(into directory: URL, revokedSerial: String, baseNumber: Int = 64) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let base = try Tools.run(
             "Certs/make-demo-crl",
-            [directory.appendingPathComponent("nca_demo.crl").path, "--number", "64", "--extension",
+            [directory.appendingPathComponent("nca_demo.crl").path, "--number", "\(baseNumber)", "--extension",
              "freshestCRL = URI:http://127.0.0.1:18791/nca_demo_delta.crl"])
         #expect(base.status == 0, "\(base.stderr)")
         let delta = try Tools.run(
             "Certs/make-demo-crl",
-            [directory.appendingPathComponent("nca_demo_delta.crl").path, "--number", "65", "--delta-of", "64", "--revoke",
-             "\(employeeSerial),260101000000Z,keyCompromise"])
+            [directory.appendingPathComponent("nca_demo_delta.crl").path, "--number", "\(baseNumber + 1)", "--delta-of", "\(baseNumber)",
+             "--revoke", "\(revokedSerial),260101000000Z,keyCompromise"])
         #expect(delta.status == 0, "\(delta.stderr)")
+    }
+
+    /// The employee's plain CAdES-BES over `order.txt` in `workspace`, made by `openssl cms -sign` (NCALayer's shape).
+    static func opensslBES(in workspace: URL) throws -> (document: String, signature: String) {
+        let document = workspace.appendingPathComponent("order.txt").path
+        let signature = workspace.appendingPathComponent("order-bes.cms").path
+        let made = try Tools.run(
+            "openssl",
+            ["cms", "-sign", "-binary", "-outform", "DER", "-in", document, "-signer", "Certs/employee.pem", "-inkey", "Certs/keys/employee.key",
+             "-certfile", "Certs/ca/nca-demo.pem", "-out", signature])
+        #expect(made.status == 0, "\(made.stderr)")
+        return (document, signature)
     }
 
     /// Serves `directory` on the port the demo certificates' distribution points name, for `body`.
@@ -41,25 +53,8 @@ struct FreshestCRLCLITests {
         let workspace = try Tools.workspace()
         defer { try? FileManager.default.removeItem(at: workspace) }
         let published = workspace.appendingPathComponent("crl")
-        try FileManager.default.createDirectory(at: published, withIntermediateDirectories: true)
-        let base = try Tools.run(
-            "Certs/make-demo-crl",
-            [published.appendingPathComponent("nca_demo.crl").path, "--number", "70", "--extension",
-             "freshestCRL = URI:http://127.0.0.1:18791/nca_demo_delta.crl"])
-        #expect(base.status == 0, "\(base.stderr)")
-        let delta = try Tools.run(
-            "Certs/make-demo-crl",
-            [published.appendingPathComponent("nca_demo_delta.crl").path, "--number", "71", "--delta-of", "70", "--revoke",
-             "7E57,260101000000Z,keyCompromise"])
-        #expect(delta.status == 0, "\(delta.stderr)")
-
-        let document = workspace.appendingPathComponent("order.txt").path
-        let bes = workspace.appendingPathComponent("order-bes.cms").path
-        let made = try Tools.run(
-            "openssl",
-            ["cms", "-sign", "-binary", "-outform", "DER", "-in", document, "-signer", "Certs/employee.pem", "-inkey", "Certs/keys/employee.key",
-             "-certfile", "Certs/ca/nca-demo.pem", "-out", bes])
-        #expect(made.status == 0, "\(made.stderr)")
+        try Self.publish(into: published, revokedSerial: "7E57", baseNumber: 70)
+        let (document, bes) = try Self.opensslBES(in: workspace)
         let extended = workspace.appendingPathComponent("order-lt.cms").path
         let (tsa, port) = try Tools.startReferenceTSA()
         defer {
@@ -89,14 +84,8 @@ struct FreshestCRLCLITests {
         let workspace = try Tools.workspace()
         defer { try? FileManager.default.removeItem(at: workspace) }
         let published = workspace.appendingPathComponent("crl")
-        try Self.publish(into: published, employeeSerial: try Self.employeeSerial())
-        let document = workspace.appendingPathComponent("order.txt").path
-        let bes = workspace.appendingPathComponent("order-bes.cms").path
-        let made = try Tools.run(
-            "openssl",
-            ["cms", "-sign", "-binary", "-outform", "DER", "-in", document, "-signer", "Certs/employee.pem", "-inkey", "Certs/keys/employee.key",
-             "-certfile", "Certs/ca/nca-demo.pem", "-out", bes])
-        #expect(made.status == 0, "\(made.stderr)")
+        try Self.publish(into: published, revokedSerial: try Self.employeeSerial())
+        let (document, bes) = try Self.opensslBES(in: workspace)
         let extended = workspace.appendingPathComponent("order-lt.cms").path
         var result: Tools.Result?
         try Self.serving(published) {
@@ -122,7 +111,7 @@ struct FreshestCRLCLITests {
         let workspace = try Tools.workspace()
         defer { try? FileManager.default.removeItem(at: workspace) }
         let published = workspace.appendingPathComponent("crl")
-        try Self.publish(into: published, employeeSerial: try Self.employeeSerial())
+        try Self.publish(into: published, revokedSerial: try Self.employeeSerial())
         let order = workspace.appendingPathComponent("order.txt").path
         let signature = workspace.appendingPathComponent("order.cms").path
         let signed = try Tools.eds("sign", order, "--key", "Certs/employee.p12", "--password-env", "EDSVAULT_PASSWORD", "--out", signature)
