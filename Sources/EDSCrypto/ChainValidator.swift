@@ -39,21 +39,7 @@ public enum ChainValidator {
         for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext = .shared,
         profile rules: CertificateProfile.Rules = .standard
     ) -> Result<CertificationPath, PathValidationFailure> {
-        var outcome = standardPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts)
-        // OpenSSL builds the first path it finds and does not go back: one through an intermediate its issuer signed
-        // with MD5 or SHA-1 is refused later by the algorithm policy, though other certificates of the same CAs may
-        // lead to the anchor with current algorithms (x509-limbo's BetterTLS path-building cases). Then OpenSSL is
-        // given each such chain alone, found by names and key identifiers: it still checks everything.
-        if case .success(let path) = outcome, path.certificates.dropFirst().dropLast().contains(where: \.isSignedWithRetiredDigest) {
-            for chain in currentChains(from: leaf, intermediates: intermediates, anchors: anchors) {
-                if case .success(let other) = standardPath(for: leaf, intermediates: chain, anchors: anchors, context: verdicts),
-                    !other.certificates.dropFirst().dropLast().contains(where: \.isSignedWithRetiredDigest)
-                {
-                    outcome = .success(other)
-                    break
-                }
-            }
-        }
+        let outcome = standardPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts)
         guard rules == .strict, case .success(let path) = outcome else { return outcome }
         // The strict rules are a verifier's choice, not a property of the certificates alone: checked after the
         // remembered outcome, which stays the standard one (the facts they read are decoded once per certificate).
@@ -75,8 +61,30 @@ public enum ChainValidator {
         }
         let key = VerificationContext.PathKey(
             leaf: leaf.sha256Fingerprint, intermediates: intermediates.map(\.sha256Fingerprint), anchors: anchors.map(\.sha256Fingerprint))
-        let outcome = verdicts.path(key) { conforming(openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts)) }
+        let outcome = verdicts.path(key) { openSSLPathAvoidingRetiredDigests(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts) }
         RecentPath.current = RecentPath(leaf: leaf, intermediates: intermediates, anchors: anchors, context: verdicts, outcome: outcome)
+        return outcome
+    }
+
+    /// OpenSSL's path, held to the profile. OpenSSL builds the first path it finds and does not go back: one through an
+    /// intermediate its issuer signed with MD5 or SHA-1 is refused later by the algorithm policy, though other
+    /// certificates of the same CAs may lead to the anchor with current algorithms (x509-limbo's BetterTLS
+    /// path-building cases). Then OpenSSL is given each such chain alone, found by names and key identifiers: it still
+    /// checks everything. The outcome depends on the certificates alone, so the context remembers it whole.
+    private static func openSSLPathAvoidingRetiredDigests(
+        for leaf: Certificate, intermediates: [Certificate], anchors: [Certificate], context verdicts: VerificationContext
+    ) -> Result<CertificationPath, PathValidationFailure> {
+        let outcome = conforming(openSSLPath(for: leaf, intermediates: intermediates, anchors: anchors, context: verdicts))
+        guard case .success(let path) = outcome, path.certificates.dropFirst().dropLast().contains(where: \.isSignedWithRetiredDigest) else {
+            return outcome
+        }
+        for chain in currentChains(from: leaf, intermediates: intermediates, anchors: anchors) {
+            if case .success(let other) = conforming(openSSLPath(for: leaf, intermediates: chain, anchors: anchors, context: verdicts)),
+                !other.certificates.dropFirst().dropLast().contains(where: \.isSignedWithRetiredDigest)
+            {
+                return .success(other)
+            }
+        }
         return outcome
     }
 
