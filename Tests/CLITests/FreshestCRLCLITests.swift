@@ -21,18 +21,6 @@ struct FreshestCRLCLITests {
         #expect(delta.status == 0, "\(delta.stderr)")
     }
 
-    /// The employee's plain CAdES-BES over `order.txt` in `workspace`, made by `openssl cms -sign` (NCALayer's shape).
-    static func opensslBES(in workspace: URL) throws -> (document: String, signature: String) {
-        let document = workspace.appendingPathComponent("order.txt").path
-        let signature = workspace.appendingPathComponent("order-bes.cms").path
-        let made = try Tools.run(
-            "openssl",
-            ["cms", "-sign", "-binary", "-outform", "DER", "-in", document, "-signer", "Certs/employee.pem", "-inkey", "Certs/keys/employee.key",
-             "-certfile", "Certs/ca/nca-demo.pem", "-out", signature])
-        #expect(made.status == 0, "\(made.stderr)")
-        return (document, signature)
-    }
-
     /// Serves `directory` on the port the demo certificates' distribution points name, for `body`.
     static func serving<T>(_ directory: URL, _ body: () throws -> T) throws -> T {
         let server = try Tools.startServer(Tools.python, ["-m", "http.server", "18791", "--bind", "127.0.0.1", "--directory", directory.path])
@@ -54,7 +42,7 @@ struct FreshestCRLCLITests {
         defer { try? FileManager.default.removeItem(at: workspace) }
         let published = workspace.appendingPathComponent("crl")
         try Self.publish(into: published, revokedSerial: "7E57", baseNumber: 70)
-        let (document, bes) = try Self.opensslBES(in: workspace)
+        let (document, bes) = try OCSPInteropTests.ExtendTests.opensslBES("employee", in: workspace)
         let extended = workspace.appendingPathComponent("order-lt.cms").path
         let (tsa, port) = try Tools.startReferenceTSA()
         defer {
@@ -85,7 +73,7 @@ struct FreshestCRLCLITests {
         defer { try? FileManager.default.removeItem(at: workspace) }
         let published = workspace.appendingPathComponent("crl")
         try Self.publish(into: published, revokedSerial: try Self.employeeSerial())
-        let (document, bes) = try Self.opensslBES(in: workspace)
+        let (document, bes) = try OCSPInteropTests.ExtendTests.opensslBES("employee", in: workspace)
         let extended = workspace.appendingPathComponent("order-lt.cms").path
         var result: Tools.Result?
         try Self.serving(published) {
