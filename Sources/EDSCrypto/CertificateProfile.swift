@@ -137,7 +137,8 @@ struct CertificateProfileFacts: Sendable {
         return nil
     }
 
-    init(_ certificate: OpaquePointer) {
+    init(_ parsed: Certificate) {
+        let certificate = parsed.pointer
         var found: Rule?
         func breaks(_ code: Int32, _ text: String) { if found == nil { found = Rule(code: code, text: text) } }
         let flags = X509_get_extension_flags(certificate)
@@ -190,7 +191,9 @@ struct CertificateProfileFacts: Sendable {
             if X509_get0_authority_key_id(certificate) == nil {
                 breaks(X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER, "authorityKeyIdentifier must carry keyIdentifier (RFC 5280 § 4.2.1.1)")
             }
-        } else if !Self.selfIssued(certificate) {
+        } else if parsed.pathExtensions.subject != parsed.pathExtensions.issuer {
+            // Not self-issued (names compared as § 7.1 says): only a self-signed certificate may omit the identifier.
+            // A key-rollover certificate between two keys of one CA is self-issued but carries it anyway.
             breaks(
                 X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER,
                 "authorityKeyIdentifier is required in every certificate but a self-signed one (RFC 5280 § 4.2.1.1)")
@@ -263,12 +266,6 @@ struct CertificateProfileFacts: Sendable {
         }
         nameConstraints = subtrees
         standingViolation = found
-    }
-
-    /// Subject and issuer names equal (§ 7.1 comparison), which is what "self-signed" needs to be for the AKI rule:
-    /// a key-rollover certificate between two keys of one CA is self-issued but carries the key identifier anyway.
-    private static func selfIssued(_ certificate: OpaquePointer) -> Bool {
-        NameKey(name: X509_get_subject_name(certificate)) == NameKey(name: X509_get_issuer_name(certificate))
     }
 }
 
@@ -364,5 +361,5 @@ public enum HostNameSyntax {
 }
 
 extension Certificate {
-    var profileFacts: CertificateProfileFacts { derived { CertificateProfileFacts($0.pointer) } }
+    var profileFacts: CertificateProfileFacts { derived { CertificateProfileFacts($0) } }
 }

@@ -103,8 +103,8 @@ public enum ChainValidator {
                 return
             }
             for issuer in candidates where issuer.namesAsIssuer(of: current) {
-                let subject = NameKey(name: X509_get_subject_name(issuer.pointer))
-                if path.contains(where: { NameKey(name: X509_get_subject_name($0.pointer)) == subject }) { continue }
+                let subject = issuer.pathExtensions.subject
+                if path.contains(where: { $0.pathExtensions.subject == subject }) { continue }
                 extend(path + [issuer])
             }
         }

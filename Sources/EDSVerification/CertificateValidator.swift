@@ -139,7 +139,7 @@ public struct CertificateValidator: Sendable {
         if key.algorithm == "RSA" && key.bits < minimumRSABits {
             return (Check(name: "algorithms", passed: false, DetailMessage(.rsaTooShort, "\(key.bits)", "\(minimumRSABits)")), failure)
         }
-        for issued in path where !issued.isSelfIssued && CertificateSignatureStrength.of(issued).isWeak {
+        for issued in path where !issued.isSelfIssued && issued.isSignedWithRetiredDigest {
             let detail = DetailMessage(.weakCertificateSignature, .text(issued.serialNumberHex), .text(issued.signatureAlgorithm))
             return (Check(name: "algorithms", passed: false, detail), failure)
         }

@@ -100,8 +100,7 @@ final class RevocationSources {
             }
         }
         for url in certificate.crlDistributionURLs { download(url) }
-        var deltaURLs = certificate.pathExtensions.freshestCRL.flatMap(\.urls)
-        for crl in downloaded { deltaURLs += crl.scope.freshestCRL.flatMap(\.urls) }
+        let deltaURLs = certificate.deltaCRLURLs(besides: downloaded)
         var seen = Set(certificate.crlDistributionURLs)
         for url in deltaURLs where seen.insert(url).inserted { download(url) }
         guard !downloaded.isEmpty else { return nil }
@@ -242,5 +241,13 @@ enum OCSPEvaluation {
             }
         }
         return nil
+    }
+}
+
+extension Certificate {
+    /// Where the delta CRLs for this certificate are published (RFC 5280 § 5.2.6, § 4.2.1.15): its own Freshest CRL
+    /// extension first, then those of the complete CRLs `bases` it was checked against. NCA RK names its delta both ways.
+    func deltaCRLURLs(besides bases: [CertificateRevocationList]) -> [String] {
+        pathExtensions.freshestCRL.flatMap(\.urls) + bases.flatMap { $0.scope.freshestCRL.flatMap(\.urls) }
     }
 }

@@ -137,9 +137,8 @@ public struct RevocationEvidence: Sendable {
                     evidence.crls.append(base)
                     // The delta CRL beside the base (RFC 5280 § 5.2.6 Freshest CRL, in the certificate or the base CRL):
                     // NCA RK revokes between base CRLs through its delta, so LT evidence without it can miss a revocation.
-                    var deltaURLs = certificate.pathExtensions.freshestCRL.flatMap(\.urls)
-                    if let crl = try? CertificateRevocationList.cached(base) { deltaURLs += crl.scope.freshestCRL.flatMap(\.urls) }
-                    for deltaURL in deltaURLs.prefix(1) where fetched.insert(deltaURL).inserted {
+                    let bases = (try? CertificateRevocationList.cached(base)).map { [$0] } ?? []
+                    for deltaURL in certificate.deltaCRLURLs(besides: bases).prefix(1) where fetched.insert(deltaURL).inserted {
                         evidence.crls.append(try HTTPTransport.get(deltaURL))
                     }
                 }
@@ -224,7 +223,7 @@ extension RevocationEvidence {
             guard let crl = try? CertificateRevocationList(der), crl.issuer == certificate.issuer, crl.isSigned(by: issuer) else { continue }
             if crl.covers(moment) {
                 guard crlFiles.isEmpty,
-                    let deltaURL = (certificate.pathExtensions.freshestCRL.flatMap(\.urls) + crl.scope.freshestCRL.flatMap(\.urls)).first
+                    let deltaURL = certificate.deltaCRLURLs(besides: [crl]).first
                 else { return .success([der]) }
                 do { return .success([der, try HTTPTransport.get(deltaURL)]) } catch {
                     return .failure(Unavailable(description: "the delta CRL at \(deltaURL) could not be had: \(error)"))

@@ -340,7 +340,7 @@ struct SignerValidation {
             return
         }
         for issued in path where !issued.isSelfIssued {
-            if CertificateSignatureStrength.of(issued).isWeak {
+            if issued.isSignedWithRetiredDigest {
                 record("algorithms", false, DetailMessage(.weakCertificateSignature, .text(issued.serialNumberHex), .text(issued.signatureAlgorithm)), failure)
                 return
             }

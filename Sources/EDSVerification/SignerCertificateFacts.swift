@@ -29,12 +29,3 @@ final class SignerCertificateFacts: Sendable {
         certificate.derived(SignerCertificateFacts.self, SignerCertificateFacts.init)
     }
 }
-
-/// Whether a certificate's issuer signed it with MD5 or SHA-1 (ETSI TS 119 312 retires both for signatures).
-struct CertificateSignatureStrength: Sendable {
-    let isWeak: Bool
-
-    static func of(_ certificate: Certificate) -> CertificateSignatureStrength {
-        CertificateSignatureStrength(isWeak: certificate.isSignedWithRetiredDigest)
-    }
-}
